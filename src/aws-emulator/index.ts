@@ -1,0 +1,2 @@
+export * from './http/contract.js';
+export type * from './world-contract.js';
