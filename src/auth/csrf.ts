@@ -1,0 +1,31 @@
+import { hmacBase64url, randomSecret, secretsEqual } from './secrets.js';
+
+/**
+ * CSRF defences (OWASP CSRF Prevention Cheat Sheet):
+ * - signed-in forms use the synchronizer-token pattern: each session carries its own secret, echoed in a hidden
+ *   field and compared in constant time;
+ * - the sign-in form, shown before any session exists, uses a signed double-submit cookie: a random nonce in a
+ *   cookie and HMAC(server key, nonce) in the form, so an attacker who can plant a cookie still cannot mint the
+ *   matching form value.
+ */
+export const newCsrfSecret = (): string => randomSecret(32);
+
+export const verifySynchronizerToken = (sessionSecret: string, presented: string | undefined): boolean =>
+  typeof presented === 'string' && secretsEqual(presented, sessionSecret);
+
+export interface DoubleSubmitPair {
+  readonly cookieValue: string;
+  readonly formValue: string;
+}
+
+export const newDoubleSubmitPair = (key: Uint8Array): DoubleSubmitPair => {
+  const nonce = randomSecret(24);
+  return { cookieValue: nonce, formValue: hmacBase64url(key, `csrf:${nonce}`) };
+};
+
+export const formValueFor = (key: Uint8Array, cookieValue: string): string => hmacBase64url(key, `csrf:${cookieValue}`);
+
+export const verifyDoubleSubmit = (key: Uint8Array, cookieValue: string | undefined, formValue: string | undefined): boolean => {
+  if (!cookieValue || !formValue || cookieValue.length > 128) return false;
+  return secretsEqual(formValue, hmacBase64url(key, `csrf:${cookieValue}`));
+};
