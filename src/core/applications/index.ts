@@ -1,0 +1,8 @@
+export type * from './types.js';
+export { createApplicationService, auditView } from './service.js';
+export type { ApplicationService, ApplicationServiceDeps } from './service.js';
+export { createApplicationTypeRegistry, genericSamlType } from './app-types.js';
+export type { ApplicationTypeRegistry } from './app-types.js';
+export { mayUse, resolveAssertionContent } from './assertion-content.js';
+export { checkSource, evaluateSource, persistentId, isXmlSafe } from './sources.js';
+export { validateFields, normaliseCertificate, NAME_ID_FORMATS, MAX_RELAY_STATE_BYTES, DEFAULT_SESSION_SECONDS } from './validate.js';
