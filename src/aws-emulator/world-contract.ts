@@ -64,3 +64,67 @@ export interface CredentialIssuer {
   /** Issues `ASIA…` credentials for an assumed-role session, usable with SigV4 against every emulated service. */
   issueRoleSession(accountId: string, role: IamRoleInfo, sessionName: string, durationSeconds: number): TemporaryCredentials;
 }
+
+/** A SAML provider as IAM stores it, with what STS and the sign-in endpoint need to verify assertions. */
+export interface SamlProviderRecord {
+  readonly arn: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly uuid: string;
+  readonly metadataDocument: string;
+  /** The `entityID` of the metadata's IdP EntityDescriptor (assertion Issuer must equal it). */
+  readonly entityId: string;
+  /** Base64 DER of every `use="signing"` (or use-less) certificate under IDPSSODescriptor. */
+  readonly signingCertificates: readonly string[];
+  /** Epoch milliseconds. */
+  readonly createDate: number;
+  readonly validUntil: number;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A role as IAM stores it (documents as plain JSON text, not URL-encoded). */
+export interface IamRoleRecord extends IamRoleInfo {
+  readonly accountId: string;
+  readonly assumeRolePolicyDocument: string;
+  readonly description?: string;
+  readonly createDate: number;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly protected: boolean;
+}
+
+/** Read access to IAM for STS and the sign-in endpoint. */
+export interface IamReader {
+  getSamlProviderByArn(arn: string): SamlProviderRecord | undefined;
+  getRoleByArn(arn: string): IamRoleRecord | undefined;
+}
+
+/**
+ * JSON documents keyed by (collection, key), in memory or in the `--state` SQLite file. Values are copied in
+ * and out (stored as JSON text), so callers never share mutable objects with the store.
+ */
+export interface StateStore {
+  get<T>(collection: string, key: string): T | undefined;
+  put(collection: string, key: string, value: unknown): void;
+  delete(collection: string, key: string): boolean;
+  /** Entries whose key starts with `keyPrefix`, ordered by key. */
+  list<T>(collection: string, keyPrefix?: string): T[];
+  /** Runs `fn` atomically (one SQLite transaction); nothing is written if it throws. */
+  transaction<T>(fn: () => T): T;
+}
+
+export interface EmulatorLogger {
+  info(event: string, fields?: Readonly<Record<string, unknown>>): void;
+  warn(event: string, fields?: Readonly<Record<string, unknown>>): void;
+}
+
+/** Everything a service factory gets from the emulator when it is created. */
+export interface EmulatorServices {
+  readonly accounts: AccountDirectory;
+  readonly iam: IamWriter;
+  readonly iamReader: IamReader;
+  readonly credentials: CredentialIssuer;
+  readonly state: StateStore;
+  readonly log: EmulatorLogger;
+  /** Epoch milliseconds; tests inject a clock to expire credentials and assertions. */
+  readonly now: () => number;
+}

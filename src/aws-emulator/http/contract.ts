@@ -1,3 +1,5 @@
+import type { EmulatorServices } from '../world-contract.js';
+
 /**
  * The contract between the emulator's HTTP front door (router, SigV4, wire codecs) and its services.
  * Services never see the HTTP framework: they take plain typed input and return plain output or throw
@@ -81,3 +83,6 @@ export interface RestRouteRegistration {
 }
 
 export type ServiceRegistration = JsonServiceRegistration | QueryServiceRegistration | RestRouteRegistration;
+
+/** Builds a service's registrations from the shared emulator services (see world-contract.ts). */
+export type ServiceFactory = (services: EmulatorServices) => readonly ServiceRegistration[];
