@@ -1,0 +1,84 @@
+import { DomainError, isDomainError } from '../errors.js';
+import type { ApplicationType, SamlApplication, SamlApplicationInput } from '../applications/types.js';
+import type { AwsIamAppConfig } from './aws-iam-app.js';
+import { AWS_AUDIENCE, AWS_SIGNIN_URL, defaultAwsIamAppConfig, parseAwsIamAppConfig } from './aws-iam-app.js';
+import { buildAwsAssertionContent } from './aws-attributes.js';
+import type { RoleBinding } from './bindings.js';
+import { resolveRoles } from './bindings.js';
+
+export const AWS_IAM_APP_TYPE = 'aws-iam';
+
+/** Type settings; the sign-in URL, audience and NameID format are the application's own ACS, entity ID and NameID fields. */
+const SETTING_KEYS: ReadonlySet<string> = new Set(['samlProviderName', 'samlProviderNames', 'sessionDuration', 'roleSessionNameFrom', 'sourceIdentityFrom', 'principalTags']);
+
+export function parseAwsIamAppSettings(settings: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  const c = parseAwsIamAppConfig(settings, defaultAwsIamAppConfig(), SETTING_KEYS);
+  return {
+    samlProviderName: c.samlProviderName,
+    samlProviderNames: c.samlProviderNames,
+    sessionDuration: c.sessionDuration,
+    roleSessionNameFrom: c.roleSessionNameFrom,
+    sourceIdentityFrom: c.sourceIdentityFrom,
+    principalTags: c.principalTags,
+  };
+}
+
+/** The whole AWS view of one application: its fields plus its type settings. */
+export function awsIamConfigOf(app: Pick<SamlApplication, 'type' | 'acs' | 'entityId' | 'nameIdFormat' | 'settings' | 'name'>): AwsIamAppConfig {
+  if (app.type !== AWS_IAM_APP_TYPE) throw new DomainError('invalid_input', `application ${app.name} is not an AWS IAM application`);
+  if (app.nameIdFormat === 'transient') throw new DomainError('invalid_input', `application ${app.name}: AWS IAM apps send a persistent, emailAddress or unspecified NameID`);
+  const acs = app.acs.find((a) => a.isDefault) ?? app.acs[0];
+  return parseAwsIamAppConfig({ ...app.settings, signInUrl: acs?.url ?? AWS_SIGNIN_URL, audience: app.entityId, nameIdFormat: app.nameIdFormat });
+}
+
+export interface AwsIamAppTypeDeps {
+  /** Only the bindings of these groups: the sign-in path reads nothing more (DESIGN.md 3). */
+  bindingsForGroups(groupIds: readonly string[]): Promise<readonly RoleBinding[]>;
+}
+
+/**
+ * The "AWS IAM" application type: AWS's entity ID and sign-in URL by default, and at sign-in the Role values
+ * from the user's effective groups' bindings plus RoleSessionName, SessionDuration, SourceIdentity and
+ * PrincipalTag attributes, each checked against AWS's rules.
+ */
+export function createAwsIamAppType(deps: AwsIamAppTypeDeps): ApplicationType {
+  return {
+    id: AWS_IAM_APP_TYPE,
+    label: 'AWS IAM (SAML federation into IAM roles)',
+    defaults: (): SamlApplicationInput => ({
+      entityId: AWS_AUDIENCE,
+      acs: [{ url: AWS_SIGNIN_URL, index: 0, isDefault: true }],
+      nameIdFormat: 'persistent',
+      nameIdSource: 'persistentId',
+      signAssertion: true,
+      signResponse: true,
+      settings: parseAwsIamAppSettings({}),
+    }),
+    validateSettings: (settings) => {
+      try {
+        return parseAwsIamAppSettings(settings);
+      } catch (e) {
+        if (!isDomainError(e)) throw e;
+        throw new DomainError('invalid_input', e.message, e.problems.map((p) => ({ at: `settings.${p.at}`, message: p.message })));
+      }
+    },
+    attributeProviders: [
+      {
+        name: 'aws-iam-roles',
+        provide: async (ctx) => {
+          const config = awsIamConfigOf(ctx.app);
+          const bindings = await deps.bindingsForGroups(ctx.effectiveGroups.map((g) => g.id));
+          const roles = resolveRoles(ctx.effectiveGroups.map((g) => g.id), bindings, config);
+          try {
+            return buildAwsAssertionContent(ctx.user, roles, config).attributes;
+          } catch (e) {
+            if (isDomainError(e) && e.code === 'invalid_input') {
+              throw new DomainError('forbidden', `AWS would refuse this sign-in: ${e.message}. Ask an administrator to fix the value or the ${ctx.app.name} settings.`, e.problems);
+            }
+            throw e;
+          }
+        },
+      },
+    ],
+  };
+}
