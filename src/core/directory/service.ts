@@ -31,4 +31,10 @@ export interface DirectoryService {
   directGroupsOfUser(userId: string): Promise<readonly Group[]>;
   /** Every group the user belongs to directly or through nested groups. */
   effectiveGroupsOfUser(userId: string): Promise<readonly Group[]>;
+
+  /**
+   * Runs several changes in one transaction: every call on `dir` joins it, and if `fn` throws nothing of it
+   * commits (imports use this for all-or-nothing). Do not call the outer service from inside `fn`.
+   */
+  transaction<T>(fn: (dir: DirectoryService) => Promise<T>): Promise<T>;
 }

@@ -1,0 +1,95 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
+import pg from 'pg';
+import type { Database } from './database.js';
+import type { Engine } from './migrations/index.js';
+
+export interface Connection {
+  readonly engine: Engine;
+  readonly db: Kysely<Database>;
+  /** Human-readable target without credentials, for logs. */
+  readonly describe: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * `BEGIN IMMEDIATE` takes SQLite's write lock up front: a deferred transaction that read first and then
+ * writes fails with SQLITE_BUSY_SNAPSHOT when another process wrote meanwhile, instead of waiting.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly cfg: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(cfg);
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.cfg);
+  }
+}
+
+function openSqlite(rest: string): Connection {
+  const memory = rest === ':memory:';
+  // Accept both `sqlite:relative/or/absolute` and the URL form `sqlite:///absolute/path`.
+  const path = memory ? ':memory:' : resolve(rest.startsWith('//') ? rest.slice(2) : rest);
+  if (!memory) {
+    if (path === '' || rest === '') throw new Error('sqlite URL needs a path: sqlite:<path> or sqlite::memory:');
+    mkdirSync(dirname(path), { recursive: true });
+  }
+  const database = new SqliteDatabase(path, { timeout: BUSY_TIMEOUT_MS });
+  if (!memory) database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  database.pragma('synchronous = NORMAL');
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+  return { engine: 'sqlite', db, describe: `sqlite:${path}` };
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+async function openPostgres(url: string): Promise<Connection> {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  if (schema !== null && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`schema ${JSON.stringify(schema)} must be a lower-case identifier (letters, digits, _; max 63)`);
+  }
+  const connectionString = parsed.toString();
+  if (schema !== null) {
+    const client = new pg.Client({ connectionString });
+    await client.connect();
+    try {
+      await client.query(`create schema if not exists ${quoteIdent(schema)}`);
+    } catch (e) {
+      // Two nodes creating the same schema at once: one of them loses the race harmlessly.
+      if (!(e instanceof Error && 'code' in e && (e.code === '23505' || e.code === '42P06'))) throw e;
+    } finally {
+      await client.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    ...(schema !== null ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const safe = new URL(connectionString);
+  safe.password = '';
+  return { engine: 'postgres', db, describe: `${safe.protocol}//${safe.host}${safe.pathname}${schema !== null ? ` schema ${schema}` : ''}` };
+}
+
+/** Chooses the engine from the URL: `sqlite:<path>`, `sqlite::memory:`, `postgres://…`, `postgresql://…`. */
+export async function connect(url: string): Promise<Connection> {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+  throw new Error(`Unsupported database URL ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//…@'))}: use sqlite:<path> or postgres://…`);
+}

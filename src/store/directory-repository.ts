@@ -1,0 +1,282 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import {
+  DomainError,
+  foldCase,
+  type AuditEventInput,
+  type DirectoryEvent,
+  type DirectoryUnitOfWork,
+  type DirectoryWriter,
+  type Email,
+  type Group,
+  type GroupQuery,
+  type Member,
+  type Page,
+  type User,
+  type UserQuery,
+  type UserStatus,
+} from '../core/index.js';
+import { insertAudit } from './audit-log.js';
+import type { Database, GroupsTable, UsersTable } from './database.js';
+import type { Engine } from './migrations/index.js';
+import { decodeCursor, encodeCursor, fromJson, isForeignKeyViolation, likePrefix, mapConflict, toJson } from './sql-helpers.js';
+
+/** Any fixed number works; it only has to be the same on every node. */
+const MEMBERSHIP_GRAPH_LOCK = 0x6b657977;
+
+function toUser(r: Selectable<UsersTable>): User {
+  return {
+    id: r.id,
+    userName: r.user_name,
+    givenName: r.given_name,
+    familyName: r.family_name,
+    displayName: r.display_name,
+    emails: fromJson<Email[]>(r.emails),
+    externalId: r.external_id,
+    status: r.status as UserStatus,
+    attributes: fromJson<User['attributes']>(r.attributes),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    version: Number(r.version),
+  };
+}
+
+function userColumns(u: User): Omit<UsersTable, 'id' | 'created_at'> {
+  const primary = u.emails.find((e) => e.primary) ?? u.emails[0];
+  return {
+    user_name: u.userName,
+    user_name_lower: foldCase(u.userName),
+    given_name: u.givenName,
+    family_name: u.familyName,
+    display_name: u.displayName,
+    display_name_lower: u.displayName === null ? null : foldCase(u.displayName),
+    email_lower: primary ? foldCase(primary.value) : null,
+    emails: toJson(u.emails),
+    external_id: u.externalId,
+    status: u.status,
+    attributes: toJson(u.attributes),
+    updated_at: u.updatedAt,
+    version: u.version,
+  };
+}
+
+function toGroup(r: Selectable<GroupsTable>): Group {
+  return {
+    id: r.id,
+    displayName: r.display_name,
+    description: r.description,
+    externalId: r.external_id,
+    attributes: fromJson<Group['attributes']>(r.attributes),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    version: Number(r.version),
+  };
+}
+
+function groupColumns(g: Group): Omit<GroupsTable, 'id' | 'created_at'> {
+  return {
+    display_name: g.displayName,
+    display_name_lower: foldCase(g.displayName),
+    description: g.description,
+    external_id: g.externalId,
+    attributes: toJson(g.attributes),
+    updated_at: g.updatedAt,
+    version: g.version,
+  };
+}
+
+const userTaken = (u: User) => `A user with userName ${JSON.stringify(u.userName)} already exists (userName is case-insensitive)`;
+const groupTaken = (g: Group) => `A group with displayName ${JSON.stringify(g.displayName)} already exists (displayName is case-insensitive)`;
+
+/** The directory ports on one Kysely handle: the database itself for reads, a transaction for writes. */
+export class DirectoryRepository implements DirectoryWriter {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly engine: Engine,
+  ) {}
+
+  async findUserById(id: string): Promise<User | null> {
+    const r = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toUser(r) : null;
+  }
+
+  async findUserByUserName(userName: string): Promise<User | null> {
+    const r = await this.db.selectFrom('users').selectAll().where('user_name_lower', '=', foldCase(userName)).executeTakeFirst();
+    return r ? toUser(r) : null;
+  }
+
+  async listUsers(query: UserQuery & { readonly limit: number }): Promise<Page<User>> {
+    let base = this.db.selectFrom('users');
+    if (query.userName !== undefined) base = base.where('user_name_lower', '=', foldCase(query.userName));
+    if (query.status !== undefined) base = base.where('status', '=', query.status);
+    if (query.search !== undefined && query.search.trim() !== '') {
+      const p = likePrefix(foldCase(query.search));
+      base = base.where((eb) =>
+        eb.or([
+          sql<boolean>`${eb.ref('user_name_lower')} like ${p} escape '\\'`,
+          sql<boolean>`${eb.ref('display_name_lower')} like ${p} escape '\\'`,
+          sql<boolean>`${eb.ref('email_lower')} like ${p} escape '\\'`,
+        ]),
+      );
+    }
+    const { total } = await base.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow();
+    let page = base.selectAll();
+    if (query.cursor !== undefined) {
+      const [key, id] = decodeCursor(query.cursor, ['string', 'string']) as [string, string];
+      page = page.where((eb) => eb.or([eb('user_name_lower', '>', key), eb.and([eb('user_name_lower', '=', key), eb('id', '>', id)])]));
+    }
+    const rows = await page.orderBy('user_name_lower').orderBy('id').limit(query.limit + 1).execute();
+    const items = rows.slice(0, query.limit).map(toUser);
+    const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
+    return { items, total: Number(total), ...(last ? { nextCursor: encodeCursor([last.user_name_lower, last.id]) } : {}) };
+  }
+
+  async findGroupById(id: string): Promise<Group | null> {
+    const r = await this.db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toGroup(r) : null;
+  }
+
+  async findGroupByDisplayName(displayName: string): Promise<Group | null> {
+    const r = await this.db.selectFrom('groups').selectAll().where('display_name_lower', '=', foldCase(displayName)).executeTakeFirst();
+    return r ? toGroup(r) : null;
+  }
+
+  async findGroupsByIds(ids: readonly string[]): Promise<readonly Group[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('groups').selectAll().where('id', 'in', [...ids]).orderBy('display_name_lower').orderBy('id').execute();
+    return rows.map(toGroup);
+  }
+
+  async listGroups(query: GroupQuery & { readonly limit: number }): Promise<Page<Group>> {
+    let base = this.db.selectFrom('groups');
+    if (query.displayName !== undefined) base = base.where('display_name_lower', '=', foldCase(query.displayName));
+    if (query.search !== undefined && query.search.trim() !== '') {
+      const p = likePrefix(foldCase(query.search));
+      base = base.where((eb) => sql<boolean>`${eb.ref('display_name_lower')} like ${p} escape '\\'`);
+    }
+    const { total } = await base.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow();
+    let page = base.selectAll();
+    if (query.cursor !== undefined) {
+      const [key, id] = decodeCursor(query.cursor, ['string', 'string']) as [string, string];
+      page = page.where((eb) => eb.or([eb('display_name_lower', '>', key), eb.and([eb('display_name_lower', '=', key), eb('id', '>', id)])]));
+    }
+    const rows = await page.orderBy('display_name_lower').orderBy('id').limit(query.limit + 1).execute();
+    const items = rows.slice(0, query.limit).map(toGroup);
+    const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
+    return { items, total: Number(total), ...(last ? { nextCursor: encodeCursor([last.display_name_lower, last.id]) } : {}) };
+  }
+
+  async listMembers(groupId: string): Promise<readonly Member[]> {
+    const users = await this.db.selectFrom('group_user_members').select('user_id').where('group_id', '=', groupId).orderBy('user_id').execute();
+    const groups = await this.db.selectFrom('group_group_members').select('child_id').where('parent_id', '=', groupId).orderBy('child_id').execute();
+    return [...users.map((r): Member => ({ kind: 'user', id: r.user_id })), ...groups.map((r): Member => ({ kind: 'group', id: r.child_id }))];
+  }
+
+  async hasMember(groupId: string, member: Member): Promise<boolean> {
+    const r =
+      member.kind === 'user'
+        ? await this.db.selectFrom('group_user_members').select('group_id').where('group_id', '=', groupId).where('user_id', '=', member.id).executeTakeFirst()
+        : await this.db.selectFrom('group_group_members').select('parent_id').where('parent_id', '=', groupId).where('child_id', '=', member.id).executeTakeFirst();
+    return r !== undefined;
+  }
+
+  async groupIdsOfUser(userId: string): Promise<readonly string[]> {
+    const rows = await this.db.selectFrom('group_user_members').select('group_id').where('user_id', '=', userId).execute();
+    return rows.map((r) => r.group_id);
+  }
+
+  async parentGroupIds(groupIds: readonly string[]): Promise<readonly string[]> {
+    if (groupIds.length === 0) return [];
+    const rows = await this.db.selectFrom('group_group_members').select('parent_id').distinct().where('child_id', 'in', [...groupIds]).execute();
+    return rows.map((r) => r.parent_id);
+  }
+
+  async childGroupIds(groupIds: readonly string[]): Promise<readonly string[]> {
+    if (groupIds.length === 0) return [];
+    const rows = await this.db.selectFrom('group_group_members').select('child_id').distinct().where('parent_id', 'in', [...groupIds]).execute();
+    return rows.map((r) => r.child_id);
+  }
+
+  async insertUser(user: User): Promise<void> {
+    await mapConflict(
+      () => this.db.insertInto('users').values({ id: user.id, created_at: user.createdAt, ...userColumns(user) }).execute(),
+      userTaken(user),
+      'userName',
+    );
+  }
+
+  async updateUser(user: User, expectedVersion: number): Promise<boolean> {
+    const r = await mapConflict(
+      () => this.db.updateTable('users').set(userColumns(user)).where('id', '=', user.id).where('version', '=', expectedVersion).executeTakeFirst(),
+      userTaken(user),
+      'userName',
+    );
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    await this.db.deleteFrom('users').where('id', '=', id).execute();
+  }
+
+  async insertGroup(group: Group): Promise<void> {
+    await mapConflict(
+      () => this.db.insertInto('groups').values({ id: group.id, created_at: group.createdAt, ...groupColumns(group) }).execute(),
+      groupTaken(group),
+      'displayName',
+    );
+  }
+
+  async updateGroup(group: Group, expectedVersion: number): Promise<boolean> {
+    const r = await mapConflict(
+      () => this.db.updateTable('groups').set(groupColumns(group)).where('id', '=', group.id).where('version', '=', expectedVersion).executeTakeFirst(),
+      groupTaken(group),
+      'displayName',
+    );
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async deleteGroup(id: string): Promise<void> {
+    await this.db.deleteFrom('groups').where('id', '=', id).execute();
+  }
+
+  async addMember(groupId: string, member: Member, at: string): Promise<boolean> {
+    try {
+      const r =
+        member.kind === 'user'
+          ? await this.db.insertInto('group_user_members').values({ group_id: groupId, user_id: member.id, created_at: at }).onConflict((oc) => oc.doNothing()).executeTakeFirst()
+          : await this.db.insertInto('group_group_members').values({ parent_id: groupId, child_id: member.id, created_at: at }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+    } catch (e) {
+      // The group or member was deleted by a concurrent transaction after we looked it up.
+      if (isForeignKeyViolation(e)) throw new DomainError('not_found', `The group or the ${member.kind} no longer exists`);
+      throw e;
+    }
+  }
+
+  async removeMember(groupId: string, member: Member): Promise<boolean> {
+    const r =
+      member.kind === 'user'
+        ? await this.db.deleteFrom('group_user_members').where('group_id', '=', groupId).where('user_id', '=', member.id).executeTakeFirst()
+        : await this.db.deleteFrom('group_group_members').where('parent_id', '=', groupId).where('child_id', '=', member.id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  async lockMembershipGraph(): Promise<void> {
+    // SQLite transactions here begin IMMEDIATE, so the writer already holds the database's only write lock.
+    if (this.engine === 'postgres') await sql`select pg_advisory_xact_lock(${MEMBERSHIP_GRAPH_LOCK})`.execute(this.db);
+  }
+
+  async appendEvent(event: DirectoryEvent, at: string): Promise<void> {
+    await this.db.insertInto('outbox').values({ id: globalThis.crypto.randomUUID(), type: event.type, payload: toJson(event), created_at: at, claimed_by: null, claimed_until: null, done_at: null }).execute();
+  }
+
+  async appendAudit(event: AuditEventInput, at: string): Promise<void> {
+    await insertAudit(this.db, event, at);
+  }
+}
+
+export function directoryUnitOfWork(db: Kysely<Database>, engine: Engine): DirectoryUnitOfWork {
+  return {
+    reader: new DirectoryRepository(db, engine),
+    transaction: (fn) => db.transaction().execute((trx) => fn(new DirectoryRepository(trx, engine))),
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Storage: the core ports implemented on SQLite (embedded default) and PostgreSQL (scale-out) with Kysely.
+ *
+ *   const store = await openStore(process.env.KEYWAY_DATABASE_URL ?? defaultDatabaseUrl());
+ *   await store.directory.createUser(actor, { userName: 'ada' });
+ *   await store.close();
+ *
+ * ## Adding a repository for your own tables (SAML apps, signing keys, AWS bindings, …)
+ * 1. Migration: add `src/store/migrations/NNNN-your-thing.ts` exporting a `Migration` (`{ id, why, up }`; the
+ *    file's first line is a `// Why: …` comment). Write `up` with Kysely's schema builder only (`db.schema…`),
+ *    so one definition serves both engines; `sequenceColumn(ctx)` gives an autoincrement key; store timestamps
+ *    as ISO-8601 text and JSON as text, like the tables here. Append it to the array in
+ *    `src/store/migrations/index.ts` (never reorder or rename released ids).
+ * 2. Types: declare your tables in your own file, `export interface SamlTables { saml_apps: {...} }`.
+ * 3. Repository: a file in src/store taking a handle, `class SamlAppRepository { constructor(private db:
+ *    Kysely<Database & SamlTables>) {} }`. Build it from `store.db.withTables<SamlTables>()` for plain use.
+ * 4. Transactions: `store.transaction(async (trx) => { new SamlAppRepository(trx.withTables<SamlTables>());
+ *    await createAuditLog(trx).record({...}); })` — everything given `trx` commits or rolls back together.
+ *    Never use `store.db` inside a transaction callback: on SQLite there is one connection and it would wait
+ *    for the transaction forever. Directory changes inside your transaction: `store.directory.transaction`.
+ * 5. Export your repository's factory from this file (the module's only public surface) and wire it in
+ *    src/server. Unique-index violations: wrap writes with `mapConflict` to get DomainError `conflict`.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Kysely, Transaction } from 'kysely';
+import {
+  createDirectoryService,
+  type ApiTokenStore,
+  type AuditLog,
+  type CredentialStore,
+  type DirectoryService,
+  type OutboxStore,
+  type SessionStore,
+  type ThrottleStore,
+} from '../core/index.js';
+import { createAuditLog } from './audit-log.js';
+import { connect } from './connect.js';
+import type { Database } from './database.js';
+import { directoryUnitOfWork } from './directory-repository.js';
+import { createApiTokenStore, createCredentialStore, createSessionStore, createThrottleStore } from './identity-stores.js';
+import { migrate, migrationStatus, type MigrationReport } from './migrator.js';
+import type { Engine } from './migrations/index.js';
+import { createOutbox } from './outbox.js';
+
+export type * from './database.js';
+export type { Engine, Migration, MigrationContext } from './migrations/index.js';
+export { migrations, sequenceColumn } from './migrations/index.js';
+export type { MigrationReport } from './migrator.js';
+export { createAuditLog, insertAudit } from './audit-log.js';
+export { mapConflict, isUniqueViolation, isForeignKeyViolation } from './sql-helpers.js';
+
+export interface OpenStoreOptions {
+  /** Apply pending migrations on open (default true). With false, `ping()` reports pending ones. */
+  readonly migrate?: boolean;
+  /** Clock for timestamps (tests). */
+  readonly now?: () => Date;
+}
+
+export interface ReadyState {
+  readonly ok: boolean;
+  /** Why not ready, e.g. `database unreachable: …` or `pending migrations: 0004-x`. */
+  readonly detail: string;
+}
+
+export interface Store {
+  readonly engine: Engine;
+  /** Where it is connected, without credentials (for logs). */
+  readonly describe: string;
+  /** The Kysely handle for repositories of other modules (see the header of this file). */
+  readonly db: Kysely<Database>;
+  readonly directory: DirectoryService;
+  readonly audit: AuditLog;
+  readonly credentials: CredentialStore;
+  readonly sessions: SessionStore;
+  readonly apiTokens: ApiTokenStore;
+  readonly throttle: ThrottleStore;
+  readonly outbox: OutboxStore;
+  /** One database transaction; everything done through `trx` commits together or not at all. */
+  transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+  migrate(opts?: { readonly dryRun?: boolean }): Promise<MigrationReport>;
+  /** For /readyz: the database answers and no migration is pending. Never throws. */
+  ping(): Promise<ReadyState>;
+  close(): Promise<void>;
+}
+
+/** `sqlite:<cwd>/.keyway/keyway.db`; creates the directory. */
+export function defaultDatabaseUrl(cwd: string = process.cwd()): string {
+  const dir = resolve(cwd, '.keyway');
+  mkdirSync(dir, { recursive: true });
+  return `sqlite:${join(dir, 'keyway.db')}`;
+}
+
+/** Opens `sqlite:<path>`, `sqlite::memory:`, or `postgres[ql]://…[?schema=<name>]` (schema created if missing). */
+export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<Store> {
+  const conn = await connect(url);
+  const { db, engine } = conn;
+  const now = opts.now ?? (() => new Date());
+  try {
+    if (opts.migrate !== false) await migrate(db, engine);
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  return {
+    engine,
+    describe: conn.describe,
+    db,
+    directory: createDirectoryService({ uow: directoryUnitOfWork(db, engine), now }),
+    audit: createAuditLog(db, now),
+    credentials: createCredentialStore(db, now),
+    sessions: createSessionStore(db),
+    apiTokens: createApiTokenStore(db),
+    throttle: createThrottleStore(db),
+    outbox: createOutbox(db, engine, now),
+    transaction: (fn) => db.transaction().execute(fn),
+    migrate: (o) => migrate(db, engine, o),
+    async ping() {
+      try {
+        const { pending } = await migrationStatus(db, engine);
+        return pending.length ? { ok: false, detail: `pending migrations: ${pending.join(', ')}` } : { ok: true, detail: 'ok' };
+      } catch (e) {
+        return { ok: false, detail: `database unreachable: ${e instanceof Error ? e.message : String(e)}` };
+      }
+    },
+    close: () => db.destroy(),
+  };
+}

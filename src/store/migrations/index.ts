@@ -1,0 +1,10 @@
+// Why: the one ordered registry of migrations for both engines; append new entries at the end, never reorder.
+import { directory } from './0001-directory.js';
+import { outboxAudit } from './0002-outbox-audit.js';
+import { signInState } from './0003-sign-in-state.js';
+import type { Migration } from './types.js';
+
+export type { Engine, Migration, MigrationContext } from './types.js';
+export { sequenceColumn } from './types.js';
+
+export const migrations: readonly Migration[] = [directory, outboxAudit, signInState];

@@ -1,0 +1,51 @@
+import { Migrator, type Kysely, type Migration as KyselyMigration } from 'kysely';
+import type { Database } from './database.js';
+import { migrations, type Engine } from './migrations/index.js';
+
+export interface MigrationReport {
+  /** Ids recorded as applied in the database (after this call). */
+  readonly applied: readonly string[];
+  /** Ids not yet applied (after this call; empty unless dryRun). */
+  readonly pending: readonly string[];
+  /** Ids this call applied. */
+  readonly ran: readonly string[];
+}
+
+/**
+ * Kysely's Migrator does the bookkeeping (a table of applied ids, and on PostgreSQL an advisory lock so nodes
+ * starting together migrate once); the registry in ./migrations is the single list of what to run.
+ */
+function migrator(db: Kysely<Database>, engine: Engine): Migrator {
+  return new Migrator({
+    db,
+    migrationTableName: 'keyway_migrations',
+    migrationLockTableName: 'keyway_migrations_lock',
+    provider: {
+      async getMigrations() {
+        const out: Record<string, KyselyMigration> = {};
+        for (const m of migrations) out[m.id] = { up: (k) => m.up(k, { engine }) };
+        return out;
+      },
+    },
+  });
+}
+
+export async function migrationStatus(db: Kysely<Database>, engine: Engine): Promise<MigrationReport> {
+  const infos = await migrator(db, engine).getMigrations();
+  return {
+    applied: infos.filter((i) => i.executedAt !== undefined).map((i) => i.name),
+    pending: infos.filter((i) => i.executedAt === undefined).map((i) => i.name),
+    ran: [],
+  };
+}
+
+export async function migrate(db: Kysely<Database>, engine: Engine, opts: { dryRun?: boolean } = {}): Promise<MigrationReport> {
+  if (opts.dryRun) return migrationStatus(db, engine);
+  const { error, results } = await migrator(db, engine).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`Migration ${failed ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const status = await migrationStatus(db, engine);
+  return { ...status, ran: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
