@@ -49,6 +49,10 @@ export { migrations, sequenceColumn } from './migrations/index.js';
 export type { MigrationReport } from './migrator.js';
 export { createAuditLog, insertAudit } from './audit-log.js';
 export { mapConflict, isUniqueViolation, isForeignKeyViolation } from './sql-helpers.js';
+export { createSigningKeyStore } from './saml-signing-keys.js';
+export { createApplicationStore } from './saml-applications.js';
+export { createMessageIdCache, type MessageIdCache } from './saml-replay-cache.js';
+export type { SamlTables } from './saml-tables.js';
 
 export interface OpenStoreOptions {
   /** Apply pending migrations on open (default true). With false, `ping()` reports pending ones. */

@@ -2,9 +2,12 @@
 import { directory } from './0001-directory.js';
 import { outboxAudit } from './0002-outbox-audit.js';
 import { signInState } from './0003-sign-in-state.js';
+import { samlSigningKeys } from './0010-saml-signing-keys.js';
+import { samlApplications } from './0011-saml-applications.js';
+import { samlReplayCache } from './0012-saml-replay-cache.js';
 import type { Migration } from './types.js';
 
 export type { Engine, Migration, MigrationContext } from './types.js';
 export { sequenceColumn } from './types.js';
 
-export const migrations: readonly Migration[] = [directory, outboxAudit, signInState];
+export const migrations: readonly Migration[] = [directory, outboxAudit, signInState, samlSigningKeys, samlApplications, samlReplayCache];
