@@ -94,11 +94,11 @@ class Directory implements DirectoryService {
     return u;
   }
 
-  findUserByUserName(userName: string): Promise<User | null> {
+  async findUserByUserName(userName: string): Promise<User | null> {
     return this.reader.findUserByUserName(userName);
   }
 
-  listUsers(query: UserQuery): Promise<Page<User>> {
+  async listUsers(query: UserQuery): Promise<Page<User>> {
     if (query.status !== undefined) validateStatus(query.status);
     return this.reader.listUsers({ ...query, limit: pageLimit(query.limit) });
   }
@@ -167,11 +167,11 @@ class Directory implements DirectoryService {
     return g;
   }
 
-  findGroupByDisplayName(displayName: string): Promise<Group | null> {
+  async findGroupByDisplayName(displayName: string): Promise<Group | null> {
     return this.reader.findGroupByDisplayName(displayName);
   }
 
-  listGroups(query: GroupQuery): Promise<Page<Group>> {
+  async listGroups(query: GroupQuery): Promise<Page<Group>> {
     return this.reader.listGroups({ ...query, limit: pageLimit(query.limit) });
   }
 
