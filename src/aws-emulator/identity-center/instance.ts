@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { randomAlnum, randomHex } from './ids.js';
+import { IdentityStore } from './store.js';
+import { ScimTokenRegistry } from './scim/tokens.js';
+import { TokenBucket, type RateLimitConfig } from './scim/rate-limit.js';
+
+/**
+ * One Identity Center instance per emulated organisation, owned by its management account
+ * ([model] sso-admin InstanceMetadata; ARN `arn:aws:sso:::instance/ssoins-<16>`, identity store `d-<10 hex>`).
+ */
+export interface InstanceIds {
+  readonly instanceArn: string;
+  readonly instanceId: string;
+  readonly identityStoreId: string;
+  readonly scimTenantId: string;
+}
+
+export function newInstanceIds(): InstanceIds {
+  const instanceId = `ssoins-${randomHex(16)}`;
+  return {
+    instanceId,
+    instanceArn: `arn:aws:sso:::instance/${instanceId}`,
+    identityStoreId: `d-${randomHex(10)}`,
+    scimTenantId: `${randomAlnum(11)}-${randomUUID()}`,
+  };
+}
+
+export class IdcInstance {
+  readonly store: IdentityStore;
+  readonly scimTokens: ScimTokenRegistry;
+  readonly scimBucket: TokenBucket;
+  readonly createdAt: number;
+
+  constructor(
+    readonly ids: InstanceIds,
+    readonly ownerAccountId: string,
+    readonly region: string,
+    readonly name: string,
+    rateLimit: RateLimitConfig,
+    now: () => number,
+  ) {
+    this.createdAt = now();
+    this.store = new IdentityStore(ids.identityStoreId, now);
+    this.scimTokens = new ScimTokenRegistry(now);
+    this.scimBucket = new TokenBucket(rateLimit, now);
+  }
+
+  get instanceArn(): string { return this.ids.instanceArn; }
+  get identityStoreId(): string { return this.ids.identityStoreId; }
+  /** The access portal URL; an `awsapps.com` name so AWS CLI ≥2.36 does not try to resolve it (AWS.md §4.7). */
+  get startUrl(): string { return `https://${this.ids.identityStoreId}.awsapps.com/start`; }
+  scimEndpoint(baseUrl: string): string { return `${baseUrl.replace(/\/$/, '')}/${this.ids.scimTenantId}/scim/v2`; }
+}
