@@ -53,6 +53,8 @@ export { createSigningKeyStore } from './saml-signing-keys.js';
 export { createApplicationStore } from './saml-applications.js';
 export { createMessageIdCache, type MessageIdCache } from './saml-replay-cache.js';
 export type { SamlTables } from './saml-tables.js';
+export { createAwsAccessService } from './aws-access.js';
+export type { AwsAccessTables } from './aws-access-tables.js';
 
 export interface OpenStoreOptions {
   /** Apply pending migrations on open (default true). With false, `ping()` reports pending ones. */

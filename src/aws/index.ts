@@ -1,0 +1,10 @@
+export { iamClient, stsClient } from './clients.js';
+export type { AwsTarget } from './clients.js';
+export { metadataFingerprint } from './metadata-fingerprint.js';
+export { readLiveIamState, decodePolicyDocument } from './iam-live.js';
+export { planIamSetup, applyIamPlan } from './iam-setup.js';
+export type { AccountConnection, PlanInput, ApplyProgress, ApplyResult } from './iam-setup.js';
+export { renderPlan } from './plan-render.js';
+export type { RenderOptions } from './plan-render.js';
+export { assumeRoleWithSaml } from './sts-saml.js';
+export type { SamlCredentials, AssumeWithSamlInput } from './sts-saml.js';

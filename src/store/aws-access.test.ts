@@ -1,0 +1,65 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DomainError, systemActor, type AwsAccessService } from '../core/index.js';
+import { enginesUnderTest, uniq, type EngineUnderTest } from './contract-harness.js';
+import { createAwsAccessService, type Store } from './index.js';
+
+const actor = systemActor('test');
+const isError = (code: string, pattern: RegExp) => (e: unknown): boolean => e instanceof DomainError && e.code === code && pattern.test(e.message);
+
+for (const engine of await enginesUnderTest()) {
+  describe(`AWS accounts and role bindings on ${engine.name}`, { skip: engine.skip }, () => {
+    let store: Store;
+    let aws: AwsAccessService;
+    before(async () => {
+      store = await (engine as EngineUnderTest).open();
+      aws = createAwsAccessService(store.db);
+    });
+    after(async () => { await (engine as EngineUnderTest).dispose(store); });
+
+    test('accounts have unique ids and case-insensitively unique names; bad ids are refused by value', async () => {
+      await aws.addAccount(actor, { id: '111111111111', name: 'Dev' });
+      await aws.addAccount(actor, { id: '222222222222', name: 'Prod' });
+      await assert.rejects(aws.addAccount(actor, { id: '333333333333', name: 'dev' }), isError('conflict', /already registered/));
+      await assert.rejects(aws.addAccount(actor, { id: '111111111111', name: 'Other' }), isError('conflict', /already registered/));
+      await assert.rejects(aws.addAccount(actor, { id: '1234', name: 'x' }), isError('invalid_input', /"1234" must be exactly 12 digits/));
+      assert.deepEqual((await aws.listAccounts()).map((a) => a.name), ['Dev', 'Prod']);
+    });
+
+    test('bindings name an existing group and account, are unique per role (case-insensitive) and audited', async () => {
+      const g = await store.directory.createGroup(actor, { displayName: uniq('Developers') });
+      const b = await aws.addBinding(actor, { groupId: g.id, accountId: '111111111111', roleName: 'ReadOnly' });
+      assert.equal(b.rolePath, '/');
+      await assert.rejects(aws.addBinding(actor, { groupId: g.id, accountId: '111111111111', roleName: 'readonly' }), isError('conflict', /already bound/));
+      await assert.rejects(aws.addBinding(actor, { groupId: 'nope', accountId: '111111111111', roleName: 'X' }), isError('not_found', /group nope/));
+      await assert.rejects(aws.addBinding(actor, { groupId: g.id, accountId: '999999999999', roleName: 'X' }), isError('not_found', /not registered/));
+      await assert.rejects(aws.addBinding(actor, { groupId: g.id, accountId: '111111111111', roleName: 'Bad Name' }), isError('invalid_input', /"Bad Name"/));
+      const g2 = await store.directory.createGroup(actor, { displayName: uniq('Ops') });
+      await assert.rejects(aws.addBinding(actor, { groupId: g2.id, accountId: '111111111111', roleName: 'ReadOnly', rolePath: '/x/' }), isError('conflict', /already bound with path \//));
+      const events = await store.audit.query({ action: 'aws.binding.created', targetId: b.id });
+      assert.equal(events.items.length, 1);
+      assert.deepEqual((await aws.bindingsForGroups([g.id, g2.id])).map((x) => x.id), [b.id]);
+    });
+
+    test('an account with bindings cannot be removed; removing a binding is audited; deleting the group removes its bindings', async () => {
+      const g = await store.directory.createGroup(actor, { displayName: uniq('Temp') });
+      const b = await aws.addBinding(actor, { groupId: g.id, accountId: '222222222222', roleName: 'Admin' });
+      await assert.rejects(aws.removeAccount(actor, '222222222222'), isError('conflict', /still has 1 binding/));
+      await aws.removeBinding(actor, b.id);
+      await assert.rejects(aws.removeBinding(actor, b.id), isError('not_found', /does not exist/));
+      assert.equal((await store.audit.query({ action: 'aws.binding.deleted', targetId: b.id })).items.length, 1);
+      await aws.addBinding(actor, { groupId: g.id, accountId: '222222222222', roleName: 'Admin' });
+      await store.directory.deleteGroup(actor, g.id);
+      assert.deepEqual(await aws.listBindings({ accountId: '222222222222' }), []);
+      await aws.removeAccount(actor, '222222222222');
+      assert.deepEqual((await aws.listAccounts()).map((a) => a.id), ['111111111111']);
+    });
+
+    test('bindingsForGroups reads only the given groups, also for more groups than one statement may bind', async () => {
+      const ids = Array.from({ length: 1200 }, (_, i) => `missing-${i}`);
+      const g = await store.directory.createGroup(actor, { displayName: uniq('Many') });
+      await aws.addBinding(actor, { groupId: g.id, accountId: '111111111111', roleName: 'Many' });
+      assert.equal((await aws.bindingsForGroups([...ids, g.id])).length, 1);
+    });
+  });
+}
