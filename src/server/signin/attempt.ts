@@ -1,0 +1,100 @@
+/**
+ * One password sign-in attempt as a short list of named steps. Every outcome is audited with its reason
+ * and counted in keyway_signin_attempts_total{outcome}.
+ *
+ * Unknown user and wrong password share one message and the same argon2 cost, so the response tells an
+ * attacker nothing about which userNames exist (OWASP Authentication Cheat Sheet). Lockout counters are keyed
+ * by the lower-cased userName as typed (existing or not) and by client IP.
+ */
+import type { User } from '../../core/index.js';
+import { checkThrottle, hashPassword, needsRehash, recordFailure, verifyAgainstDummy, verifyPassword } from '../../auth/index.js';
+import type { ThrottlePolicy, ThrottleVerdict } from '../../auth/index.js';
+import type { ServerConfig, ServerContext } from '../deps.js';
+import type { SignInOutcome } from '../ops/metrics.js';
+
+export interface AttemptInput {
+  readonly userName: string;
+  readonly password: string;
+  readonly ip: string;
+  readonly requestId: string;
+}
+
+export type AttemptResult =
+  | { readonly ok: true; readonly user: User }
+  | { readonly ok: false; readonly reason: Exclude<SignInOutcome, 'success' | 'csrf' | 'invalid_input'>; readonly retryAt?: Date };
+
+export const throttlePolicies = (c: ServerConfig): { user: ThrottlePolicy; ip: ThrottlePolicy } => {
+  const shared = { backoffBaseSeconds: 1, backoffMaxSeconds: c.lockoutBackoffMaxSeconds, windowSeconds: c.lockoutWindowMinutes * 60, lockSeconds: c.lockoutDurationMinutes * 60 };
+  return {
+    user: { ...shared, backoffAfter: c.lockoutBackoffAfter, lockAfter: c.lockoutUserLockAfter },
+    ip: { ...shared, backoffAfter: c.lockoutIpBackoffAfter, lockAfter: c.lockoutIpLockAfter },
+  };
+};
+
+const userKey = (userName: string) => `user:${userName.normalize('NFC').toLowerCase()}`;
+const ipKey = (ip: string) => `ip:${ip}`;
+
+const checkLimits = async (ctx: ServerContext, input: AttemptInput, now: Date): Promise<ThrottleVerdict> => {
+  const policies = throttlePolicies(ctx.config);
+  const [u, i] = await Promise.all([ctx.store.throttle.get(userKey(input.userName)), ctx.store.throttle.get(ipKey(input.ip))]);
+  const verdicts = [checkThrottle(u, policies.user, now), checkThrottle(i, policies.ip, now)];
+  const blocked = verdicts.filter((v) => !v.allowed);
+  if (blocked.length === 0) return { allowed: true };
+  const retryAt = new Date(Math.max(...blocked.map((v) => (v.allowed ? 0 : v.retryAt.getTime()))));
+  return { allowed: false, retryAt, locked: blocked.some((v) => !v.allowed && v.locked) };
+};
+
+const countFailure = async (ctx: ServerContext, input: AttemptInput, now: Date): Promise<void> => {
+  const policies = throttlePolicies(ctx.config);
+  const uk = userKey(input.userName);
+  const ik = ipKey(input.ip);
+  const [u, i] = await Promise.all([ctx.store.throttle.get(uk), ctx.store.throttle.get(ik)]);
+  await Promise.all([ctx.store.throttle.put(recordFailure(u, uk, policies.user, now)), ctx.store.throttle.put(recordFailure(i, ik, policies.ip, now))]);
+};
+
+const checkPassword = async (ctx: ServerContext, user: User | null, password: string): Promise<boolean> => {
+  if (!user) return verifyAgainstDummy(password);
+  const credential = await ctx.store.credentials.getPassword(user.id);
+  if (!credential) return verifyAgainstDummy(password);
+  const ok = await verifyPassword(credential.hash, password);
+  // Upgrade hashes made with older parameters while the plaintext is at hand.
+  if (ok && needsRehash(credential.hash)) await ctx.store.credentials.setPassword(user.id, await hashPassword(password));
+  return ok;
+};
+
+const audit = async (ctx: ServerContext, input: AttemptInput, user: User | null, result: AttemptResult): Promise<void> => {
+  await ctx.store.audit.record({
+    action: 'signin.password',
+    actor: user && result.ok
+      ? { kind: 'user', id: user.id, label: user.userName, ip: input.ip, requestId: input.requestId }
+      : { kind: 'anonymous', id: input.ip, label: input.userName.slice(0, 256), ip: input.ip, requestId: input.requestId },
+    outcome: result.ok ? 'success' : 'failure',
+    ...(result.ok ? {} : { reason: result.reason }),
+    ...(user ? { target: { type: 'user', id: user.id, label: user.userName } } : {}),
+    ...(!result.ok && result.retryAt ? { details: { retryAt: result.retryAt.toISOString() } } : {}),
+  });
+  ctx.metrics.signInAttempts.inc({ outcome: result.ok ? 'success' : result.reason });
+};
+
+export const attemptPasswordSignIn = async (ctx: ServerContext, input: AttemptInput): Promise<AttemptResult> => {
+  const now = ctx.now();
+  const limits = await checkLimits(ctx, input, now);
+  if (!limits.allowed) {
+    const result: AttemptResult = { ok: false, reason: 'locked_out', retryAt: limits.retryAt };
+    await audit(ctx, input, null, result);
+    return result;
+  }
+  const user = await ctx.store.directory.findUserByUserName(input.userName);
+  const passwordOk = await checkPassword(ctx, user, input.password);
+  let result: AttemptResult;
+  if (!user) result = { ok: false, reason: 'unknown_user' };
+  else if (!passwordOk) result = { ok: false, reason: 'bad_password' };
+  else if (user.status !== 'active') result = { ok: false, reason: 'suspended' };
+  else result = { ok: true, user };
+
+  if (!result.ok && result.reason !== 'suspended') await countFailure(ctx, input, now);
+  // A success clears the userName's counter but not the IP's: one known account must not reset an IP's budget.
+  if (result.ok) await ctx.store.throttle.clear(userKey(input.userName));
+  await audit(ctx, input, user, result);
+  return result;
+};

@@ -1,0 +1,101 @@
+/**
+ * GET/POST /signin, POST /signout. The sign-in form is protected by a signed double-submit cookie (there is no
+ * session yet); sign-out by the session's synchronizer token.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { newDoubleSubmitPair, verifyDoubleSubmit } from '../../auth/index.js';
+import { deriveKey } from '../config.js';
+import type { ServerContext, ServerModule } from '../deps.js';
+import { renderPage } from '../html.js';
+import { cookieOptions, currentSignIn, endSession, requireCsrf, safeReturnTo, startSession } from '../session.js';
+import { attemptPasswordSignIn } from './attempt.js';
+import type { AttemptResult } from './attempt.js';
+import { signInForm } from './pages.js';
+
+const csrfCookieName = (ctx: ServerContext) => (ctx.config.secureCookies ? '__Host-keyway_signin_csrf' : 'keyway_signin_csrf');
+
+export const genericFailure = 'The user name or password is incorrect.';
+
+const failureMessage = (r: Extract<AttemptResult, { ok: false }>, now: Date): string => {
+  switch (r.reason) {
+    case 'locked_out': {
+      const seconds = Math.max(1, Math.ceil(((r.retryAt?.getTime() ?? now.getTime()) - now.getTime()) / 1000));
+      return seconds < 120 ? `Too many failed attempts. Wait ${seconds} seconds, then try again.` : `Too many failed attempts. Try again in ${Math.ceil(seconds / 60)} minutes.`;
+    }
+    case 'suspended':
+      return 'This account is suspended. Ask your administrator to reactivate it.';
+    default:
+      return genericFailure;
+  }
+};
+
+const statusFor: Record<Extract<AttemptResult, { ok: false }>['reason'], number> = { bad_password: 401, unknown_user: 401, locked_out: 429, suspended: 403 };
+
+const showForm = (reply: FastifyReply, ctx: ServerContext, view: { returnTo: string; userName?: string; error?: string; notice?: string; status?: number }) => {
+  const pair = newDoubleSubmitPair(deriveKey(ctx.config, 'signin-csrf'));
+  reply.setCookie(csrfCookieName(ctx), pair.cookieValue, { ...cookieOptions(ctx.config), maxAge: 3600 });
+  return renderPage(reply, { title: 'Sign in', status: view.status ?? 200, body: signInForm({ ...view, csrf: pair.formValue }) });
+};
+
+interface SignInBody {
+  userName?: unknown;
+  password?: unknown;
+  csrf?: unknown;
+  returnTo?: unknown;
+}
+
+const str = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.length <= max ? v : undefined);
+
+const register = (app: FastifyInstance, ctx: ServerContext): void => {
+  app.get('/signin', { schema: { hide: true } }, async (req: FastifyRequest<{ Querystring: { returnTo?: string; signedOut?: string } }>, reply) => {
+    const returnTo = safeReturnTo(req.query.returnTo);
+    if (await currentSignIn(req, ctx)) return reply.code(303).redirect(returnTo);
+    return showForm(reply, ctx, { returnTo, ...(req.query.signedOut ? { notice: 'You have signed out.' } : {}) });
+  });
+
+  app.post('/signin', { schema: { hide: true } }, async (req: FastifyRequest<{ Body: SignInBody }>, reply) => {
+    const body = (req.body ?? {}) as SignInBody;
+    const returnTo = safeReturnTo(body.returnTo);
+    const userName = str(body.userName, 256)?.trim();
+    const password = str(body.password, 1024);
+
+    if (!verifyDoubleSubmit(deriveKey(ctx.config, 'signin-csrf'), req.cookies[csrfCookieName(ctx)], str(body.csrf, 256))) {
+      await ctx.store.audit.record({ action: 'signin.password', actor: { kind: 'anonymous', id: req.ip, ip: req.ip, requestId: req.id }, outcome: 'failure', reason: 'csrf' });
+      ctx.metrics.signInAttempts.inc({ outcome: 'csrf' });
+      return showForm(reply, ctx, { returnTo, ...(userName ? { userName } : {}), status: 403, error: 'The sign-in form expired. Please sign in again.' });
+    }
+    if (!userName || !password) {
+      ctx.metrics.signInAttempts.inc({ outcome: 'invalid_input' });
+      return showForm(reply, ctx, { returnTo, ...(userName ? { userName } : {}), status: 400, error: 'Enter your user name and password.' });
+    }
+
+    const result = await attemptPasswordSignIn(ctx, { userName, password, ip: req.ip, requestId: req.id });
+    if (!result.ok) {
+      const view = { returnTo, userName, status: statusFor[result.reason], error: failureMessage(result, ctx.now()) };
+      if (result.retryAt) reply.header('retry-after', String(Math.max(1, Math.ceil((result.retryAt.getTime() - ctx.now().getTime()) / 1000))));
+      return showForm(reply, ctx, view);
+    }
+    // A new session id on every sign-in (no fixation); any earlier session cookie in this browser is replaced.
+    const previous = await currentSignIn(req, ctx);
+    if (previous) await ctx.store.sessions.delete(previous.session.idHash);
+    await startSession(reply, ctx, result.user, ['pwd']);
+    reply.clearCookie(csrfCookieName(ctx), cookieOptions(ctx.config));
+    return reply.code(303).header('cache-control', 'no-store').redirect(returnTo);
+  });
+
+  app.post('/signout', { schema: { hide: true } }, async (req, reply) => {
+    const who = await currentSignIn(req, ctx);
+    if (!who) return reply.code(303).redirect('/signin');
+    if (!(await requireCsrf(req, reply, who, ctx))) return reply;
+    await endSession(reply, ctx, who);
+    await ctx.store.audit.record({
+      action: 'signout',
+      actor: { kind: 'user', id: who.user.id, label: who.user.userName, ip: req.ip, requestId: req.id },
+      outcome: 'success',
+      target: { type: 'user', id: who.user.id, label: who.user.userName },
+    });
+    return reply.code(303).redirect('/signin?signedOut=1');
+  });
+};
+
+export const signInModule: ServerModule = { name: 'sign-in', routes: register };
