@@ -103,6 +103,9 @@ export const settings = {
   lockoutIpLockAfter: setting({ env: 'KEYWAY_LOCKOUT_IP_LOCK_AFTER', group: 'Sign-in lockout', default: '50', parse: int(1, 100000), doc: 'This many failures from one IP address within the window lock that address.' }),
   lockoutDurationMinutes: setting({ env: 'KEYWAY_LOCKOUT_DURATION_MINUTES', group: 'Sign-in lockout', default: '15', parse: int(1, 24 * 60), doc: 'How long a lock lasts.' }),
 
+  samlKeyBits: setting({ env: 'KEYWAY_SAML_KEY_BITS', group: 'SAML', default: '2048', parse: (raw) => Number(oneOf(['2048', '3072', '4096'] as const)(raw)) as 2048 | 3072 | 4096, doc: 'RSA size of new SAML signing keys (first start and `keyway keys rotate`). 2048 signs about 7x faster than 3072 and is what AWS and most SPs expect.' }),
+  samlClockSkewSeconds: setting({ env: 'KEYWAY_SAML_CLOCK_SKEW_SECONDS', group: 'SAML', default: '60', parse: int(0, 600), doc: 'Clock difference tolerated with service providers: AuthnRequest IssueInstant checks and the NotBefore of issued assertions.' }),
+
   logLevel: setting({ env: 'KEYWAY_LOG_LEVEL', group: 'Operations', default: 'info', parse: oneOf(logLevels), doc: `JSON log level: ${logLevels.join(', ')}.` }),
   metricsEnabled: setting({ env: 'KEYWAY_METRICS', group: 'Operations', default: 'true', parse: bool, doc: 'Serve Prometheus metrics at /metrics.' }),
 } as const;
