@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DomainError, systemActor, type AwsAccessService } from '../core/index.js';
 import { enginesUnderTest, uniq, type EngineUnderTest } from './contract-harness.js';
-import { createAwsAccessService, type Store } from './index.js';
+import { createAwsAccessService, createCliSignInStore, type Store } from './index.js';
 
 const actor = systemActor('test');
 const isError = (code: string, pattern: RegExp) => (e: unknown): boolean => e instanceof DomainError && e.code === code && pattern.test(e.message);
@@ -60,6 +60,24 @@ for (const engine of await enginesUnderTest()) {
       const g = await store.directory.createGroup(actor, { displayName: uniq('Many') });
       await aws.addBinding(actor, { groupId: g.id, accountId: '111111111111', roleName: 'Many' });
       assert.equal((await aws.bindingsForGroups([...ids, g.id])).length, 1);
+    });
+
+    test('CLI tokens are stored by hash and revoked with a reason; a device grant is decided once and redeemed once (RFC 8628 3.5)', async () => {
+      const cli = createCliSignInStore(store.db);
+      const u = await store.directory.createUser(actor, { userName: uniq('cli') });
+      const now = new Date();
+      const later = new Date(now.getTime() + 60_000).toISOString();
+      await cli.createToken({ idHash: 'h1', userId: u.id, createdAt: now.toISOString(), expiresAt: later, authMethods: ['pwd'], revokedAt: null, revokedReason: null });
+      await cli.revokeToken('h1', now.toISOString(), 'user_suspended');
+      assert.equal((await cli.getToken('h1'))?.revokedReason, 'user_suspended');
+      await cli.createDeviceGrant({ deviceCodeHash: 'd1', userCode: 'ABCD-EFGH', status: 'pending', userId: null, createdAt: now.toISOString(), expiresAt: later });
+      await assert.rejects(cli.createDeviceGrant({ deviceCodeHash: 'd2', userCode: 'ABCD-EFGH', status: 'pending', userId: null, createdAt: now.toISOString(), expiresAt: later }), isError('conflict', /collision/));
+      assert.equal(await cli.redeemDeviceGrant('d1'), false, 'a pending grant cannot be redeemed');
+      assert.equal(await cli.decideDeviceGrant('ABCD-EFGH', 'approved', u.id, now.toISOString()), true);
+      assert.equal(await cli.decideDeviceGrant('ABCD-EFGH', 'denied', u.id, now.toISOString()), false, 'decided once');
+      assert.equal(await cli.redeemDeviceGrant('d1'), true);
+      assert.equal(await cli.redeemDeviceGrant('d1'), false, 'single use');
+      assert.equal(await cli.deleteExpired(new Date(now.getTime() + 120_000).toISOString()), 2);
     });
   });
 }

@@ -54,6 +54,7 @@ export { createApplicationStore } from './saml-applications.js';
 export { createMessageIdCache, type MessageIdCache } from './saml-replay-cache.js';
 export type { SamlTables } from './saml-tables.js';
 export { createAwsAccessService } from './aws-access.js';
+export { createCliSignInStore } from './aws-cli-sign-in.js';
 export type { AwsAccessTables } from './aws-access-tables.js';
 
 export interface OpenStoreOptions {

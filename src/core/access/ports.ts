@@ -23,3 +23,43 @@ export interface AwsAccessService {
   bindingsForGroups(groupIds: readonly string[]): Promise<readonly RoleBinding[]>;
   removeBinding(actor: Actor, id: string): Promise<RoleBinding>;
 }
+
+/**
+ * A command-line sign-in for `keyway aws credentials`: a bearer token whose SHA-256 only is stored. It is
+ * refused (and revoked, with the reason kept) once its user is suspended, so the CLI can say why.
+ */
+export interface CliToken {
+  readonly idHash: string;
+  readonly userId: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  /** How the user proved who they are: ['pwd'], ['pwd','otp'] or ['device'] (approved in a signed-in browser). */
+  readonly authMethods: readonly string[];
+  readonly revokedAt: string | null;
+  readonly revokedReason: string | null;
+}
+
+/** A device-code style approval (RFC 8628 shape): the CLI polls with the device code, a browser approves the user code. */
+export interface DeviceGrant {
+  readonly deviceCodeHash: string;
+  /** Short, human-typable, unique while pending. */
+  readonly userCode: string;
+  readonly status: 'pending' | 'approved' | 'denied' | 'redeemed';
+  readonly userId: string | null;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+export interface CliSignInStore {
+  createToken(token: CliToken): Promise<void>;
+  getToken(idHash: string): Promise<CliToken | null>;
+  revokeToken(idHash: string, at: string, reason: string): Promise<void>;
+  createDeviceGrant(grant: DeviceGrant): Promise<void>;
+  getDeviceGrantByUserCode(userCode: string): Promise<DeviceGrant | null>;
+  getDeviceGrant(deviceCodeHash: string): Promise<DeviceGrant | null>;
+  /** pending → approved/denied; false when the grant is no longer pending or has expired. */
+  decideDeviceGrant(userCode: string, decision: 'approved' | 'denied', userId: string, now: string): Promise<boolean>;
+  /** approved → redeemed, exactly once; false otherwise (a device code is single-use). */
+  redeemDeviceGrant(deviceCodeHash: string): Promise<boolean>;
+  deleteExpired(now: string): Promise<number>;
+}

@@ -6,9 +6,10 @@ import { samlSigningKeys } from './0010-saml-signing-keys.js';
 import { samlApplications } from './0011-saml-applications.js';
 import { samlReplayCache } from './0012-saml-replay-cache.js';
 import { awsAccess } from './0030-aws-access.js';
+import { awsCliSignIn } from './0031-aws-cli-sign-in.js';
 import type { Migration } from './types.js';
 
 export type { Engine, Migration, MigrationContext } from './types.js';
 export { sequenceColumn } from './types.js';
 
-export const migrations: readonly Migration[] = [directory, outboxAudit, signInState, samlSigningKeys, samlApplications, samlReplayCache, awsAccess];
+export const migrations: readonly Migration[] = [directory, outboxAudit, signInState, samlSigningKeys, samlApplications, samlReplayCache, awsAccess, awsCliSignIn];
