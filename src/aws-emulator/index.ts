@@ -1,2 +1,10 @@
 export * from './http/contract.js';
 export type * from './world-contract.js';
+export { startEmulator, DEMO_WORLD_FILE } from './start.js';
+export type { StartEmulatorOptions, RunningEmulator } from './start.js';
+export { createEmulator } from './emulator.js';
+export type { Emulator, EmulatorOptions } from './emulator.js';
+export { buildWorld, loadWorldFile, defaultAccessKey, WorldError } from './world/world.js';
+export type { World, WorldAccount, WorldOu, WorldAccessKey } from './world/world.js';
+export { createMemoryLogger, createJsonLineLogger, silentLogger } from './log.js';
+export type { MemoryLogger } from './log.js';

@@ -1,0 +1,69 @@
+/**
+ * Composition of the emulator: world, state, credentials, IAM, and every service's registrations behind one
+ * request handler. Nothing here touches the network; start.ts puts it behind an HTTP server.
+ */
+import type { EmulatorRequest, EmulatorResponse, ServiceFactory, ServiceRegistration } from './http/contract.js';
+import { createRouter } from './http/router.js';
+import { createCredentialStore } from './credentials/credential-store.js';
+import type { CredentialStore } from './credentials/credential-store.js';
+import { IamStore } from './iam/iam-store.js';
+import { createIamRegistration } from './iam/iam-service.js';
+import { createOrganizationsRegistration } from './organizations/organizations-service.js';
+import { createStsRegistration } from './sts/sts-service.js';
+import { createJsonLineLogger } from './log.js';
+import { createMemoryStateStore, openSqliteStateStore } from './state/state-store.js';
+import type { EmulatorLogger, EmulatorServices, StateStore } from './world-contract.js';
+import type { World } from './world/world.js';
+
+export interface EmulatorOptions {
+  readonly world: World;
+  /** SQLite file that keeps IAM, STS and service state across restarts; in memory when absent. */
+  readonly statePath?: string;
+  /** Extra services (sign-in pages, Identity Center, …), registered after IAM, STS and Organizations. */
+  readonly registrations?: readonly ServiceFactory[];
+  /** Epoch-ms clock; tests inject one to expire credentials. */
+  readonly now?: () => number;
+  readonly logger?: EmulatorLogger;
+}
+
+export interface Emulator {
+  readonly world: World;
+  readonly services: EmulatorServices;
+  readonly iamStore: IamStore;
+  readonly credentialStore: CredentialStore;
+  handle(req: EmulatorRequest): Promise<EmulatorResponse>;
+  close(): void;
+}
+
+export function createEmulator(options: EmulatorOptions): Emulator {
+  const now = options.now ?? Date.now;
+  const log = options.logger ?? createJsonLineLogger();
+  const sqlite = options.statePath !== undefined ? openSqliteStateStore(options.statePath) : undefined;
+  const state: StateStore = sqlite ?? createMemoryStateStore();
+  const iamStore = new IamStore(state, now);
+  const credentialStore = createCredentialStore(options.world, state, now);
+  const services: EmulatorServices = {
+    accounts: options.world,
+    iam: iamStore,
+    iamReader: iamStore,
+    credentials: credentialStore,
+    state,
+    log,
+    now,
+  };
+  const registrations: ServiceRegistration[] = [
+    createIamRegistration(iamStore),
+    createStsRegistration(),
+    createOrganizationsRegistration(options.world),
+  ];
+  for (const factory of options.registrations ?? []) registrations.push(...factory(services));
+  const handle = createRouter({ registrations, lookupCredential: credentialStore.lookup, now, log });
+  return {
+    world: options.world,
+    services,
+    iamStore,
+    credentialStore,
+    handle,
+    close: () => sqlite?.close(),
+  };
+}
