@@ -1,8 +1,8 @@
-import { GetRoleCommand, GetSAMLProviderCommand, ListSAMLProvidersCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { GetRoleCommand, GetSAMLProviderCommand, ListSAMLProvidersCommand, NoSuchEntityException, type IAMClient } from '@aws-sdk/client-iam';
 import type { DesiredIamState, LiveIamState, LiveProvider, LiveRole } from '../core/index.js';
 import { metadataFingerprint } from './metadata-fingerprint.js';
 
-const isNoSuchEntity = (e: unknown): boolean => e instanceof Error && e.name === 'NoSuchEntity';
+const isNoSuchEntity = (e: unknown): boolean => e instanceof NoSuchEntityException;
 
 /** IAM returns policy documents URL-encoded (RFC 3986); the JS SDK passes them through as is (AWS.md 5.1). */
 export function decodePolicyDocument(raw: string | undefined): unknown {
