@@ -6,7 +6,7 @@ const closed = { additionalProperties: false } as const;
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Url = Type.String({ minLength: 1, maxLength: 2048 });
 const Cert = Type.String({ minLength: 1, maxLength: 20000, description: 'X.509 certificate, PEM or base64 DER' });
-const NameIdFormat = Type.Union(['persistent', 'emailAddress', 'unspecified', 'transient'].map((f) => Type.Literal(f)), {
+const NameIdFormat = Type.Union([Type.Literal('persistent'), Type.Literal('emailAddress'), Type.Literal('unspecified'), Type.Literal('transient')], {
   description: 'persistent: stable opaque per-app id; emailAddress; unspecified (e.g. userName); transient: new each sign-in',
 });
 const Source = Type.String({
@@ -101,7 +101,7 @@ export type AppQuery = Static<typeof AppQuery>;
 
 export const Key = Type.Object({
   id: Type.String(),
-  state: Type.Union(['next', 'current', 'previous', 'retired'].map((s) => Type.Literal(s))),
+  state: Type.Union([Type.Literal('next'), Type.Literal('current'), Type.Literal('previous'), Type.Literal('retired')]),
   algorithm: Type.String(),
   bits: Type.Integer(),
   fingerprint: Type.String({ description: 'SHA-256 of the certificate' }),

@@ -1,0 +1,20 @@
+/**
+ * Every `keyway` sub-command, in help order. To add yours, create src/cli/commands/<name>.ts exporting a
+ * CliCommand (see ../command.ts) and add one line here.
+ */
+import type { CliCommand } from '../command.js';
+import { auditCommand } from './audit.js';
+import { groupsCommand } from './groups.js';
+import { migrateCommand } from './migrate.js';
+import { serveCommand } from './serve.js';
+import { tokensCommand } from './tokens.js';
+import { usersCommand } from './users.js';
+
+export const commands: readonly CliCommand[] = [
+  serveCommand,
+  migrateCommand,
+  usersCommand,
+  groupsCommand,
+  tokensCommand,
+  auditCommand,
+];

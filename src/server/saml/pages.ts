@@ -1,0 +1,47 @@
+/** What the browser sees from the SAML endpoints: the auto-posting form, and clear error pages. */
+import type { FastifyReply } from 'fastify';
+import { buildPostForm, postFormCsp } from '../../saml/index.js';
+import { html, renderPage } from '../html.js';
+import type { SignedIn } from '../session.js';
+
+export const sendPostForm = (reply: FastifyReply, action: string, fields: Readonly<Partial<Record<'SAMLResponse' | 'SAMLRequest' | 'RelayState', string>>>): FastifyReply =>
+  reply
+    .code(200)
+    .headers({
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      pragma: 'no-cache',
+      'content-security-policy': postFormCsp(action),
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    })
+    .send(buildPostForm({ action, fields }));
+
+const signedInHeader = (who: SignedIn | null) =>
+  who ? { signedIn: { userName: who.user.userName, displayName: who.user.displayName, csrfToken: who.csrfToken } } : {};
+
+/** A user who may not use an app: a plain explanation and what to do, never a protocol error. */
+export const sendNotAllowed = (reply: FastifyReply, who: SignedIn | null, appName: string, message: string): FastifyReply =>
+  renderPage(reply, {
+    status: 403,
+    title: `No access to ${appName}`,
+    ...signedInHeader(who),
+    body: html`<h1>You cannot use ${appName}</h1>
+<div class="error-summary" role="alert" tabindex="-1"><p>${message}</p></div>
+<p><a href="/">Back to my apps</a></p>`,
+  });
+
+/** A SAML message Keyway will not answer to the SP (untrusted destination): explain it to the person instead. */
+export const sendSamlErrorPage = (reply: FastifyReply, status: number, message: string, code: string, requestId: string): FastifyReply =>
+  renderPage(reply, {
+    status,
+    title: 'Sign-in request refused',
+    body: html`<h1>The sign-in request was refused</h1>
+<div class="error-summary" role="alert" tabindex="-1"><p>${message}</p></div>
+<p>The application that sent you here made a request Keyway cannot accept (error <code>${code}</code>). Go back to the application and try again; if it keeps happening, give your administrator this reference: <code>${requestId}</code>.</p>
+<p><a href="/">Go to my apps</a></p>`,
+  });
+
+export const sendInfoPage = (reply: FastifyReply, status: number, title: string, message: string, who: SignedIn | null = null): FastifyReply =>
+  renderPage(reply, { status, title, ...signedInHeader(who), body: html`<h1>${title}</h1><p>${message}</p><p><a href="/">Go to my apps</a></p>` });
