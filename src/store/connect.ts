@@ -11,6 +11,8 @@ export interface Connection {
   readonly db: Kysely<Database>;
   /** Human-readable target without credentials, for logs. */
   readonly describe: string;
+  /** PostgreSQL schema holding the tables (Kysely's migrator must be told: its table check spans all schemas). */
+  readonly schema?: string;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -82,9 +84,17 @@ async function openPostgres(url: string): Promise<Connection> {
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let current: string;
+  try {
+    const { rows } = await pool.query<{ schema: string | null }>('select current_schema() as schema');
+    current = rows[0]?.schema ?? 'public';
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
   const safe = new URL(connectionString);
   safe.password = '';
-  return { engine: 'postgres', db, describe: `${safe.protocol}//${safe.host}${safe.pathname}${schema !== null ? ` schema ${schema}` : ''}` };
+  return { engine: 'postgres', db, schema: current, describe: `${safe.protocol}//${safe.host}${safe.pathname} schema ${current}` };
 }
 
 /** Chooses the engine from the URL: `sqlite:<path>`, `sqlite::memory:`, `postgres://…`, `postgresql://…`. */

@@ -101,10 +101,10 @@ export function defaultDatabaseUrl(cwd: string = process.cwd()): string {
 /** Opens `sqlite:<path>`, `sqlite::memory:`, or `postgres[ql]://…[?schema=<name>]` (schema created if missing). */
 export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<Store> {
   const conn = await connect(url);
-  const { db, engine } = conn;
+  const { db, engine, schema } = conn;
   const now = opts.now ?? (() => new Date());
   try {
-    if (opts.migrate !== false) await migrate(db, engine);
+    if (opts.migrate !== false) await migrate(db, engine, schema);
   } catch (e) {
     await db.destroy();
     throw e;
@@ -121,10 +121,10 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     throttle: createThrottleStore(db),
     outbox: createOutbox(db, engine, now),
     transaction: (fn) => db.transaction().execute(fn),
-    migrate: (o) => migrate(db, engine, o),
+    migrate: (o) => migrate(db, engine, schema, o),
     async ping() {
       try {
-        const { pending } = await migrationStatus(db, engine);
+        const { pending } = await migrationStatus(db, engine, schema);
         return pending.length ? { ok: false, detail: `pending migrations: ${pending.join(', ')}` } : { ok: true, detail: 'ok' };
       } catch (e) {
         return { ok: false, detail: `database unreachable: ${e instanceof Error ? e.message : String(e)}` };

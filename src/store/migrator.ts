@@ -15,9 +15,10 @@ export interface MigrationReport {
  * Kysely's Migrator does the bookkeeping (a table of applied ids, and on PostgreSQL an advisory lock so nodes
  * starting together migrate once); the registry in ./migrations is the single list of what to run.
  */
-function migrator(db: Kysely<Database>, engine: Engine): Migrator {
+function migrator(db: Kysely<Database>, engine: Engine, schema: string | undefined): Migrator {
   return new Migrator({
     db,
+    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
     migrationTableName: 'keyway_migrations',
     migrationLockTableName: 'keyway_migrations_lock',
     provider: {
@@ -30,8 +31,8 @@ function migrator(db: Kysely<Database>, engine: Engine): Migrator {
   });
 }
 
-export async function migrationStatus(db: Kysely<Database>, engine: Engine): Promise<MigrationReport> {
-  const infos = await migrator(db, engine).getMigrations();
+export async function migrationStatus(db: Kysely<Database>, engine: Engine, schema?: string): Promise<MigrationReport> {
+  const infos = await migrator(db, engine, schema).getMigrations();
   return {
     applied: infos.filter((i) => i.executedAt !== undefined).map((i) => i.name),
     pending: infos.filter((i) => i.executedAt === undefined).map((i) => i.name),
@@ -39,13 +40,13 @@ export async function migrationStatus(db: Kysely<Database>, engine: Engine): Pro
   };
 }
 
-export async function migrate(db: Kysely<Database>, engine: Engine, opts: { dryRun?: boolean } = {}): Promise<MigrationReport> {
-  if (opts.dryRun) return migrationStatus(db, engine);
-  const { error, results } = await migrator(db, engine).migrateToLatest();
+export async function migrate(db: Kysely<Database>, engine: Engine, schema: string | undefined, opts: { dryRun?: boolean } = {}): Promise<MigrationReport> {
+  if (opts.dryRun) return migrationStatus(db, engine, schema);
+  const { error, results } = await migrator(db, engine, schema).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`Migration ${failed ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  const status = await migrationStatus(db, engine);
+  const status = await migrationStatus(db, engine, schema);
   return { ...status, ran: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }

@@ -29,9 +29,14 @@ const RETRIES = 3;
 const userTarget = (u: User) => ({ type: 'user', id: u.id, label: u.userName });
 const groupTarget = (g: Group) => ({ type: 'group', id: g.id, label: g.displayName });
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/** Canonical JSON (object keys sorted) so a no-op change is recognised whatever the key order. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+  );
 }
+
+const sameJson = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
 
 export function createDirectoryService(deps: DirectoryServiceDeps): DirectoryService {
   return new Directory(deps, null);
@@ -108,7 +113,7 @@ class Directory implements DirectoryService {
     id: string,
     action: string,
     expectedVersion: number | undefined,
-    change: (current: User) => Omit<User, 'id' | 'createdAt' | 'updatedAt' | 'version'>,
+    change: (current: User) => Partial<Omit<User, 'id' | 'createdAt' | 'updatedAt' | 'version'>>,
   ): Promise<User> {
     return this.write(async (w, at) => {
       const current = await w.findUserById(id);
@@ -116,10 +121,9 @@ class Directory implements DirectoryService {
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
         throw new DomainError('precondition_failed', `User ${current.userName} is at version ${current.version}, not ${expectedVersion}`);
       }
-      const { id: _i, createdAt: _c, updatedAt: _u, version: _v, ...fields } = current;
-      const next = change(current);
-      if (sameJson(fields, { ...fields, ...next })) return current;
-      const user: User = { ...current, ...next, updatedAt: at, version: current.version + 1 };
+      const next: User = { ...current, ...change(current) };
+      if (sameJson(current, next)) return current;
+      const user: User = { ...next, updatedAt: at, version: current.version + 1 };
       if (!(await w.updateUser(user, current.version))) {
         if (expectedVersion !== undefined) throw new DomainError('precondition_failed', `User ${current.userName} changed concurrently`);
         throw new StaleWrite();
@@ -131,12 +135,12 @@ class Directory implements DirectoryService {
 
   updateUser(actor: Actor, id: string, patch: UserPatch, expectedVersion?: number): Promise<User> {
     const v = validateUserPatch(patch);
-    return this.changeUser(actor, id, 'user.updated', expectedVersion, (current) => ({ ...current, ...v }));
+    return this.changeUser(actor, id, 'user.updated', expectedVersion, () => v);
   }
 
   setUserStatus(actor: Actor, id: string, status: UserStatus): Promise<User> {
     const s = validateStatus(status);
-    return this.changeUser(actor, id, s === 'suspended' ? 'user.suspended' : 'user.activated', undefined, (current) => ({ ...current, status: s }));
+    return this.changeUser(actor, id, s === 'suspended' ? 'user.suspended' : 'user.activated', undefined, () => ({ status: s }));
   }
 
   async deleteUser(actor: Actor, id: string): Promise<void> {
