@@ -1,5 +1,9 @@
 /** Shared set-up for the emulator's black-box tests: AWS CLI v2 environment and SDK client configuration. */
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { DOMImplementation, XMLSerializer } from '@xmldom/xmldom';
+import type { Element } from '@xmldom/xmldom';
+import forge from 'node-forge';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,4 +77,80 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise
 /** The error code the AWS CLI prints: `An error occurred (Code) when calling …`. */
 export function cliErrorCode(stderr: string): string | undefined {
   return /An error occurred \(([^)]+)\)/.exec(stderr)?.[1];
+}
+
+export interface TestIdp {
+  readonly entityId: string;
+  readonly certificateBase64: string;
+  readonly metadata: string;
+}
+
+/** A self-signed RSA certificate (node:crypto key, node-forge certificate) as metadata carries it. */
+export function makeCertificate(bits = 2048, commonName = 'emulator-test-idp'): string {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date(Date.now() - 86_400_000);
+  cert.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
+  cert.setSubject([{ name: 'commonName', value: commonName }]);
+  cert.setIssuer([{ name: 'commonName', value: commonName }]);
+  cert.sign(forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
+  return forge.pki.certificateToPem(cert).replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
+}
+
+const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
+const DS = 'http://www.w3.org/2000/09/xmldsig#';
+
+/**
+ * IdP metadata in the shape Keyway publishes. `role` picks the descriptor (an SP descriptor is what a confused
+ * admin might upload); `certificates` may be empty to test the "no signing key" rule.
+ */
+export function idpMetadata(options: { entityId: string; certificates: readonly string[]; role?: 'IDPSSODescriptor' | 'SPSSODescriptor'; validUntil?: Date }): string {
+  const doc = new DOMImplementation().createDocument(MD, 'md:EntityDescriptor', null);
+  const root = doc.documentElement as Element;
+  root.setAttribute('entityID', options.entityId);
+  if (options.validUntil) root.setAttribute('validUntil', options.validUntil.toISOString());
+  const descriptor = doc.createElementNS(MD, `md:${options.role ?? 'IDPSSODescriptor'}`);
+  descriptor.setAttribute('protocolSupportEnumeration', 'urn:oasis:names:tc:SAML:2.0:protocol');
+  for (const cert of options.certificates) {
+    const kd = doc.createElementNS(MD, 'md:KeyDescriptor');
+    kd.setAttribute('use', 'signing');
+    const ki = doc.createElementNS(DS, 'ds:KeyInfo');
+    const data = doc.createElementNS(DS, 'ds:X509Data');
+    const c = doc.createElementNS(DS, 'ds:X509Certificate');
+    c.appendChild(doc.createTextNode(cert));
+    data.appendChild(c);
+    ki.appendChild(data);
+    kd.appendChild(ki);
+    descriptor.appendChild(kd);
+  }
+  // Several bindings, as real IdP metadata has, which also keeps the document above the model's 1000-character minimum.
+  for (const binding of ['HTTP-Redirect', 'HTTP-POST', 'HTTP-Artifact', 'SOAP']) {
+    const sso = doc.createElementNS(MD, 'md:SingleSignOnService');
+    sso.setAttribute('Binding', `urn:oasis:names:tc:SAML:2.0:bindings:${binding}`);
+    sso.setAttribute('Location', `${options.entityId}/sso/${binding.toLowerCase()}`);
+    descriptor.appendChild(sso);
+  }
+  for (const format of ['persistent', 'transient', 'emailAddress']) {
+    const f = doc.createElementNS(MD, 'md:NameIDFormat');
+    f.appendChild(doc.createTextNode(`urn:oasis:names:tc:SAML:2.0:nameid-format:${format}`));
+    descriptor.appendChild(f);
+  }
+  root.appendChild(descriptor);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(doc)}`;
+}
+
+export function samlTrustPolicy(providerArn: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: providerArn },
+        Action: 'sts:AssumeRoleWithSAML',
+        Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } },
+      },
+    ],
+  });
 }
