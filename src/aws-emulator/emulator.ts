@@ -10,6 +10,7 @@ import { IamStore } from './iam/iam-store.js';
 import { createIamRegistration } from './iam/iam-service.js';
 import { createOrganizationsRegistration } from './organizations/organizations-service.js';
 import { createStsRegistration } from './sts/sts-service.js';
+import { createAssumeRoleWithSaml } from './sts/assume-role-with-saml.js';
 import { createJsonLineLogger } from './log.js';
 import { createMemoryStateStore, openSqliteStateStore } from './state/state-store.js';
 import type { EmulatorLogger, EmulatorServices, StateStore } from './world-contract.js';
@@ -53,7 +54,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   };
   const registrations: ServiceRegistration[] = [
     createIamRegistration(iamStore),
-    createStsRegistration(),
+    createStsRegistration(createAssumeRoleWithSaml(services)),
     createOrganizationsRegistration(options.world),
   ];
   for (const factory of options.registrations ?? []) registrations.push(...factory(services));

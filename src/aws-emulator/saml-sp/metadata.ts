@@ -15,7 +15,8 @@ export interface IdpTrustAnchors {
 
 const METADATA_LIMITS = { maxBytes: 10_000_000, maxDepth: 48, maxElements: 50_000, maxAttributesPerElement: 48 };
 
-function toPem(base64: string): string {
+/** Wraps a base64 DER certificate (as metadata carries it) in PEM armour. */
+export function certificateToPem(base64: string): string {
   const body = base64.replace(/[\t\n\r ]/g, '');
   const lines = body.match(/.{1,64}/g) ?? [];
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
@@ -40,7 +41,7 @@ export function readIdpTrustAnchors(metadataXml: string): IdpTrustAnchors {
     const use = kd.getAttribute('use');
     if (use !== null && use !== '' && use !== 'signing') continue;
     for (const certEl of descendantElements(kd, NS.dsig, 'X509Certificate')) {
-      const pem = toPem(certEl.textContent ?? '');
+      const pem = certificateToPem(certEl.textContent ?? '');
       try {
         new X509Certificate(pem);
       } catch {

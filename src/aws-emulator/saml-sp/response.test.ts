@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { DOMParser, XMLSerializer, type Document, type Element } from '@xmldom/xmldom';
 import { parseSamlResponse, verifySamlResponse, SamlRejection, readIdpTrustAnchors, type SamlRejectionCode } from './index.js';
 import { ALG, NS } from './namespaces.js';
 import { fixtureMetadata, fixtureResponseXml, makeFixtureKey, toBase64, type FixtureResponseOptions } from './fixture-idp.js';
@@ -40,9 +40,9 @@ function rejects(xml: string, code: SamlRejectionCode, detail?: RegExp, options:
 
 /** Applies a DOM edit to signed XML, as an attacker holding a genuine Response would. */
 function edit(xml: string, mutate: (doc: Document) => void): string {
-  const doc = new DOMParser().parseFromString(xml, 'text/xml') as unknown as Document;
+  const doc = new DOMParser().parseFromString(xml, 'text/xml');
   mutate(doc);
-  return new XMLSerializer().serializeToString(doc as never);
+  return new XMLSerializer().serializeToString(doc);
 }
 const first = (doc: Document, ns: string, name: string): Element => doc.getElementsByTagNameNS(ns, name).item(0)!;
 
