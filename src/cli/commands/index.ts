@@ -4,7 +4,9 @@
  */
 import type { CliCommand } from '../command.js';
 import { auditCommand } from './audit.js';
+import { exportCommand } from './export.js';
 import { groupsCommand } from './groups.js';
+import { importCommand } from './import.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 import { tokensCommand } from './tokens.js';
@@ -15,6 +17,8 @@ export const commands: readonly CliCommand[] = [
   migrateCommand,
   usersCommand,
   groupsCommand,
+  importCommand,
+  exportCommand,
   tokensCommand,
   auditCommand,
 ];

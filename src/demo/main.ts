@@ -1,0 +1,72 @@
+/**
+ * `npm start`: Keyway on http://127.0.0.1:8080 (PORT to change) on the embedded SQLite default, with a demo
+ * organisation seeded the first time, then the URL and how to sign in. Steps in ./steps.ts extend it.
+ */
+import { loadConfig, startServer } from '../server/index.js';
+import { openStore } from '../store/index.js';
+import { demoSteps } from './steps.js';
+import type { DemoBaseContext } from './steps.js';
+
+const run = async (): Promise<void> => {
+  const env: Record<string, string | undefined> = { KEYWAY_LOG_LEVEL: 'warn', ...process.env };
+  const bannerLines: string[] = [];
+  const shutdowns: (() => Promise<void> | void)[] = [];
+  const base: DemoBaseContext = {
+    env,
+    cwd: process.cwd(),
+    log: (line) => process.stderr.write(`keyway demo: ${line}\n`),
+    banner: (...lines) => bannerLines.push(...lines),
+    onShutdown: (fn) => shutdowns.push(fn),
+  };
+  const shutdown = async () => {
+    for (const fn of shutdowns.reverse()) {
+      try {
+        await fn();
+      } catch (e) {
+        base.log(`shutdown step failed: ${(e as Error).message}`);
+      }
+    }
+  };
+
+  try {
+    for (const step of demoSteps) await step.prepare?.(base);
+    const config = loadConfig(env, { cwd: base.cwd });
+    const store = await openStore(config.databaseUrl);
+    // Closing the server closes the store too; until it runs, the store is closed on its own.
+    let closeStoreOrServer = () => store.close();
+    shutdowns.unshift(() => closeStoreOrServer());
+    const seedCtx = { ...base, config, store };
+    for (const step of demoSteps) await step.seed?.(seedCtx);
+    const server = await startServer(config, { store, handleSignals: false });
+    closeStoreOrServer = () => server.close();
+    const startedCtx = { ...seedCtx, url: server.url };
+    for (const step of demoSteps) await step.started?.(startedCtx);
+
+    process.stdout.write(
+      [
+        '',
+        `Keyway is running at ${config.baseUrl}`,
+        `Sign in at ${config.baseUrl}/signin with one of the demo users below.`,
+        ...bannerLines,
+        `Admin API: ${config.baseUrl}/api/v1 (OpenAPI at ${config.baseUrl}/api/v1/openapi.json); create a token with: npx keyway tokens create demo`,
+        `Data: ${config.databaseUrl}. Press Ctrl+C to stop.`,
+        '',
+      ].join('\n'),
+    );
+  } catch (e) {
+    base.log(`could not start: ${e instanceof Error ? e.message : String(e)}`);
+    await shutdown();
+    process.exit(1);
+  }
+
+  const onSignal = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    base.log('stopping');
+    shutdown().then(() => process.exit(0));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+};
+
+await run();
