@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { openStore, type Store } from './index.js';
 
@@ -10,6 +13,8 @@ export interface EngineUnderTest {
   /** Set when the engine cannot run here; the suite skips with it (fails instead under CI=true). */
   readonly skip: string | false;
   open(): Promise<Store>;
+  /** A second store on the same database, as a second Keyway node would open it (close it yourself). */
+  openPeer(store: Store): Promise<Store>;
   dispose(store: Store): Promise<void>;
 }
 
@@ -32,28 +37,50 @@ async function postgresUnavailable(): Promise<string | false> {
 
 export async function enginesUnderTest(): Promise<EngineUnderTest[]> {
   const pgSkip = await postgresUnavailable();
-  const schemas = new Map<Store, string>();
+  const urls = new Map<Store, { url: string; cleanup: () => Promise<void> }>();
+  const peer = (s: Store) => {
+    const u = urls.get(s);
+    if (!u) throw new Error('not a store opened by this harness');
+    return openStore(u.url);
+  };
+  const dispose = async (s: Store) => {
+    const u = urls.get(s);
+    urls.delete(s);
+    await u?.cleanup();
+    await s.close();
+  };
   return [
     {
       name: 'SQLite',
       skip: false,
-      open: () => openStore('sqlite::memory:'),
-      dispose: (s) => s.close(),
+      // A file rather than :memory: so a peer connection (a second process, in production) can open it too.
+      async open() {
+        const dir = mkdtempSync(join(tmpdir(), 'keyway-store-'));
+        const url = `sqlite:${join(dir, 'keyway.db')}`;
+        const s = await openStore(url);
+        urls.set(s, { url, cleanup: async () => rmSync(dir, { recursive: true, force: true }) });
+        return s;
+      },
+      openPeer: peer,
+      dispose: async (s) => {
+        const u = urls.get(s);
+        urls.delete(s);
+        await s.close();
+        await u?.cleanup();
+      },
     },
     {
       name: 'PostgreSQL',
       skip: pgSkip,
       async open() {
         const schema = `kw_test_${globalThis.crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`;
-        const s = await openStore(`${PG_BASE}?schema=${schema}`);
-        schemas.set(s, schema);
+        const url = `${PG_BASE}?schema=${schema}`;
+        const s = await openStore(url);
+        urls.set(s, { url, cleanup: async () => void (await s.db.schema.dropSchema(schema).ifExists().cascade().execute()) });
         return s;
       },
-      async dispose(s) {
-        const schema = schemas.get(s);
-        if (schema) await s.db.schema.dropSchema(schema).ifExists().cascade().execute();
-        await s.close();
-      },
+      openPeer: peer,
+      dispose,
     },
   ];
 }

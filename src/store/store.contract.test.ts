@@ -363,6 +363,59 @@ for (const engine of await enginesUnderTest()) {
       });
     });
 
+    describe('two nodes on one database (DESIGN §6: stateless nodes)', () => {
+      // PostgreSQL runs the two nodes' calls truly concurrently. better-sqlite3 is synchronous, so two
+      // connections in one process would block each other's event loop; there the calls interleave in turn,
+      // which still checks that each node sees the other's commits and the database enforces the rules.
+      const both = async <T,>(a: () => Promise<T>, b: () => Promise<T>): Promise<PromiseSettledResult<T>[]> =>
+        engine.name === 'PostgreSQL' ? Promise.allSettled([a(), b()]) : [...(await Promise.allSettled([a()])), ...(await Promise.allSettled([b()]))];
+      let peer: Store;
+      before(async () => {
+        peer = await engine.openPeer(store);
+      });
+      after(async () => {
+        if (peer) await peer.close();
+      });
+
+      test('a userName differing only in case is rejected across nodes', async () => {
+        const name = uniq('Node');
+        const r = await both(() => dir.createUser(actor, { userName: name }), () => peer.directory.createUser(actor, { userName: name.toUpperCase() }));
+        assert.equal(r.filter((x) => x.status === 'fulfilled').length, 1);
+        const failed = r.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+        assert.equal((failed?.reason as DomainError).code, 'conflict');
+      });
+
+      test('two nodes cannot together close a membership cycle', async () => {
+        for (let round = 0; round < 5; round++) {
+          const a = await dir.createGroup(actor, { displayName: uniq('nodeA') });
+          const b = await peer.directory.createGroup(actor, { displayName: uniq('nodeB') });
+          const r = await both(() => dir.addMember(actor, a.id, { kind: 'group', id: b.id }), () => peer.directory.addMember(actor, b.id, { kind: 'group', id: a.id }));
+          assert.equal(r.filter((x) => x.status === 'fulfilled').length, 1, `round ${round}`);
+          const failed = r.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+          assert.equal((failed?.reason as DomainError).code, 'membership_cycle');
+        }
+      });
+
+      test('provisioning workers on two nodes never claim the same event', async () => {
+        for (let i = 0; i < 100; i++) if ((await store.outbox.claim({ worker: 'pre', limit: 1000, leaseMs: 60_000 })).length === 0) break;
+        for (let i = 0; i < 12; i++) await dir.createGroup(actor, { displayName: uniq('work') });
+        const claimed: number[][] = [[], []];
+        for (let round = 0; round < 20; round++) {
+          const r = await both(
+            () => store.outbox.claim({ worker: 'node1', limit: 2, leaseMs: 60_000 }),
+            () => peer.outbox.claim({ worker: 'node2', limit: 2, leaseMs: 60_000 }),
+          );
+          const got = r.map((x) => (x.status === 'fulfilled' ? x.value.map((e) => e.seq) : assert.fail(String(x.reason))));
+          claimed[0]?.push(...(got[0] ?? []));
+          claimed[1]?.push(...(got[1] ?? []));
+          if (got.every((g) => g.length === 0)) break;
+        }
+        const all = [...(claimed[0] ?? []), ...(claimed[1] ?? [])];
+        assert.equal(all.length, 12);
+        assert.equal(new Set(all).size, 12, 'no event claimed twice');
+      });
+    });
+
     describe('migrations and readiness', () => {
       test('reports every migration applied and none pending; ping is ready', async () => {
         const dry = await store.migrate({ dryRun: true });
