@@ -4,6 +4,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { DOMImplementation, XMLSerializer } from '@xmldom/xmldom';
 import type { Element } from '@xmldom/xmldom';
 import forge from 'node-forge';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '@aws-crypto/sha256-js';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,4 +155,50 @@ export function samlTrustPolicy(providerArn: string): string {
       },
     ],
   });
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+/**
+ * Sends a request signed with SigV4 by @smithy/signature-v4 (the SDK's signer), optionally tampering with it
+ * after signing, so tests can produce exactly the wire shapes real clients send and the broken ones they don't.
+ */
+export async function signedFetch(
+  url: string,
+  options: {
+    body: string;
+    headers?: Record<string, string>;
+    credentials?: KeyPair;
+    service: string;
+    signingDate?: Date;
+    tamper?: (req: { headers: Record<string, string>; body: string }) => void;
+  },
+): Promise<RawResponse> {
+  const target = new URL(url);
+  const headers: Record<string, string> = { host: target.host, ...(options.headers ?? {}) };
+  if (options.credentials) {
+    const signer = new SignatureV4({ credentials: options.credentials, region: 'us-east-1', service: options.service, sha256: Sha256 });
+    const signed = await signer.sign(
+      { method: 'POST', protocol: 'http:', hostname: target.hostname, port: Number(target.port), path: '/', query: {}, headers, body: options.body },
+      options.signingDate ? { signingDate: options.signingDate } : {},
+    );
+    Object.assign(headers, signed.headers);
+  }
+  const req = { headers, body: options.body };
+  options.tamper?.(req);
+  const { host: _host, ...sendHeaders } = req.headers;
+  const res = await fetch(url, { method: 'POST', headers: sendHeaders, body: req.body });
+  return { status: res.status, headers: res.headers, body: await res.text() };
+}
+
+export const FORM = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
+export const AMZ_JSON = { 'content-type': 'application/x-amz-json-1.1' };
+
+/** `<Code>` of a Query `<ErrorResponse>`. */
+export function xmlErrorCode(body: string): string | undefined {
+  return /<ErrorResponse[^>]*>\s*<Error>[\s\S]*?<Code>([^<]*)<\/Code>/.exec(body)?.[1];
 }
