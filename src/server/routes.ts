@@ -7,6 +7,7 @@
 import type { ServerModule } from './deps.js';
 import { adminApiModule } from './api/module.js';
 import { assetsModule } from './assets.js';
+import { awsModule } from './aws/module.js';
 import { opsModule } from './ops/routes.js';
 import { portalModule } from './portal.js';
 import { signInModule } from './signin/routes.js';
@@ -17,4 +18,5 @@ export const serverModules: readonly ServerModule[] = [
   signInModule,
   portalModule,
   adminApiModule,
+  awsModule,
 ];

@@ -11,6 +11,7 @@ import type { FormatsPlugin } from 'ajv-formats';
 import type { Actor } from '../../core/index.js';
 import type { ServerContext, ServerModule } from '../deps.js';
 import { registerAuditRoutes } from './audit.js';
+import { registerAwsAdminRoutes } from '../aws/admin-api.js';
 import { authenticateToken, rejectUnauthenticated } from './auth.js';
 import { mapError } from './errors.js';
 import { registerGroupRoutes } from './groups.js';
@@ -59,6 +60,7 @@ const register = async (app: FastifyInstance, ctx: ServerContext): Promise<void>
       registerUserRoutes(api, ctx, actorOf);
       registerGroupRoutes(api, ctx, actorOf);
       registerAuditRoutes(api, ctx);
+      registerAwsAdminRoutes(api, ctx, actorOf);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: apiPrefix },

@@ -1,9 +1,8 @@
 import { createAwsIamAppType, type ApplicationType } from '../../core/index.js';
-import { createAwsAccessService } from '../../store/index.js';
-import type { ServerContext } from '../deps.js';
+import { createAwsAccessService, type Store } from '../../store/index.js';
 
 /** The AWS IAM application type, reading bindings of the signing-in user's groups only. */
-export const awsIamAppTypeFactory = (ctx: ServerContext): ApplicationType => {
-  const access = createAwsAccessService(ctx.store.db, ctx.now);
+export const awsIamAppTypeFactory = ({ store }: { readonly store: Store }): ApplicationType => {
+  const access = createAwsAccessService(store.db);
   return createAwsIamAppType({ bindingsForGroups: (ids) => access.bindingsForGroups(ids) });
 };
