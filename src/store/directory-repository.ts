@@ -171,14 +171,6 @@ export class DirectoryRepository implements DirectoryWriter {
     return [...users.map((r): Member => ({ kind: 'user', id: r.user_id })), ...groups.map((r): Member => ({ kind: 'group', id: r.child_id }))];
   }
 
-  async hasMember(groupId: string, member: Member): Promise<boolean> {
-    const r =
-      member.kind === 'user'
-        ? await this.db.selectFrom('group_user_members').select('group_id').where('group_id', '=', groupId).where('user_id', '=', member.id).executeTakeFirst()
-        : await this.db.selectFrom('group_group_members').select('parent_id').where('parent_id', '=', groupId).where('child_id', '=', member.id).executeTakeFirst();
-    return r !== undefined;
-  }
-
   async groupIdsOfUser(userId: string): Promise<readonly string[]> {
     const rows = await this.db.selectFrom('group_user_members').select('group_id').where('user_id', '=', userId).execute();
     return rows.map((r) => r.group_id);
@@ -272,6 +264,12 @@ export class DirectoryRepository implements DirectoryWriter {
   async appendAudit(event: AuditEventInput, at: string): Promise<void> {
     await insertAudit(this.db, event, at);
   }
+}
+
+/** Directory changes that join a transaction the caller already opened (`store.directoryIn(trx)`). */
+export function joinedUnitOfWork(trx: Kysely<Database>, engine: Engine): DirectoryUnitOfWork {
+  const repo = new DirectoryRepository(trx, engine);
+  return { reader: repo, transaction: (fn) => fn(repo) };
 }
 
 export function directoryUnitOfWork(db: Kysely<Database>, engine: Engine): DirectoryUnitOfWork {

@@ -17,7 +17,7 @@
  * 4. Transactions: `store.transaction(async (trx) => { new SamlAppRepository(trx.withTables<SamlTables>());
  *    await createAuditLog(trx).record({...}); })` — everything given `trx` commits or rolls back together.
  *    Never use `store.db` inside a transaction callback: on SQLite there is one connection and it would wait
- *    for the transaction forever. Directory changes inside your transaction: `store.directory.transaction`.
+ *    for the transaction forever. Directory changes inside your transaction: `store.directoryIn(trx)`.
  * 5. Export your repository's factory from this file (the module's only public surface) and wire it in
  *    src/server. Unique-index violations: wrap writes with `mapConflict` to get DomainError `conflict`.
  */
@@ -37,7 +37,7 @@ import {
 import { createAuditLog } from './audit-log.js';
 import { connect } from './connect.js';
 import type { Database } from './database.js';
-import { directoryUnitOfWork } from './directory-repository.js';
+import { directoryUnitOfWork, joinedUnitOfWork } from './directory-repository.js';
 import { createApiTokenStore, createCredentialStore, createSessionStore, createThrottleStore } from './identity-stores.js';
 import { migrate, migrationStatus, type MigrationReport } from './migrator.js';
 import type { Engine } from './migrations/index.js';
@@ -85,6 +85,8 @@ export interface Store {
   readonly outbox: OutboxStore;
   /** One database transaction; everything done through `trx` commits together or not at all. */
   transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+  /** The directory service with every change joining `trx` (e.g. a SCIM write plus your own table rows). */
+  directoryIn(trx: Transaction<Database>): DirectoryService;
   migrate(opts?: { readonly dryRun?: boolean }): Promise<MigrationReport>;
   /** For /readyz: the database answers and no migration is pending. Never throws. */
   ping(): Promise<ReadyState>;
@@ -103,6 +105,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
   const conn = await connect(url);
   const { db, engine, schema } = conn;
   const now = opts.now ?? (() => new Date());
+  let closing: Promise<void> | undefined;
   try {
     if (opts.migrate !== false) await migrate(db, engine, schema);
   } catch (e) {
@@ -121,6 +124,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     throttle: createThrottleStore(db),
     outbox: createOutbox(db, engine, now),
     transaction: (fn) => db.transaction().execute(fn),
+    directoryIn: (trx) => createDirectoryService({ uow: joinedUnitOfWork(trx, engine), now }),
     migrate: (o) => migrate(db, engine, schema, o),
     async ping() {
       try {
@@ -130,6 +134,6 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
         return { ok: false, detail: `database unreachable: ${e instanceof Error ? e.message : String(e)}` };
       }
     },
-    close: () => db.destroy(),
+    close: () => (closing ??= db.destroy()),
   };
 }

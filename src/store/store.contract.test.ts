@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DomainError, type Actor, type DirectoryService } from '../core/index.js';
 import { enginesUnderTest, uniq } from './contract-harness.js';
-import type { Store } from './index.js';
+import { createAuditLog, type Store } from './index.js';
 
 /** Storage contract (issue 2, DESIGN §6): the same assertions on SQLite and PostgreSQL. */
 const actor: Actor = { kind: 'cli', id: 'contract-test', label: 'contract test' };
@@ -247,6 +247,29 @@ for (const engine of await enginesUnderTest()) {
         const seq2 = await store.outbox.latestSeq();
         await rejectsWith(dir.createUser(actor, { userName: existing.userName.toUpperCase() }), 'conflict');
         assert.equal(await store.outbox.latestSeq(), seq2, 'a conflicting insert writes no event');
+      });
+
+      test('directory changes and another module’s writes share one transaction through directoryIn', async () => {
+        const name = uniq('joined');
+        const marker = { type: 'test', id: uniq('marker') };
+        await assert.rejects(
+          store.transaction(async (trx) => {
+            await store.directoryIn(trx).createUser(actor, { userName: name });
+            await createAuditLog(trx).record({ action: 'test.marker', actor, outcome: 'success', target: marker });
+            throw new Error('abort both');
+          }),
+          /abort both/,
+        );
+        assert.equal(await dir.findUserByUserName(name), null);
+        assert.equal((await store.audit.query({ targetId: marker.id })).total, 0);
+        const u = await store.transaction(async (trx) => {
+          const created = await store.directoryIn(trx).createUser(actor, { userName: name });
+          await createAuditLog(trx).record({ action: 'test.marker', actor, outcome: 'success', target: marker });
+          return created;
+        });
+        assert.equal((await dir.getUser(u.id)).userName, name);
+        assert.equal((await store.audit.query({ targetId: marker.id })).total, 1);
+        assert.equal((await store.outbox.readAfter((await store.outbox.latestSeq()) - 1, 1))[0]?.event.type, 'user.created');
       });
 
       test('workers claim each pending event once, lease it, and mark it done', async () => {

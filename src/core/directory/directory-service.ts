@@ -71,8 +71,8 @@ class Directory implements DirectoryService {
     }
   }
 
-  private static async record(w: DirectoryWriter, at: string, event: DirectoryEvent | null, audit: AuditEventInput): Promise<void> {
-    if (event) await w.appendEvent(event, at);
+  private static async record(w: DirectoryWriter, at: string, event: DirectoryEvent, audit: AuditEventInput): Promise<void> {
+    await w.appendEvent(event, at);
     await w.appendAudit(audit, at);
   }
 

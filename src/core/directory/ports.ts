@@ -15,7 +15,6 @@ export interface DirectoryReader {
   findGroupsByIds(ids: readonly string[]): Promise<readonly Group[]>;
   listGroups(query: GroupQuery & { readonly limit: number }): Promise<Page<Group>>;
   listMembers(groupId: string): Promise<readonly Member[]>;
-  hasMember(groupId: string, member: Member): Promise<boolean>;
   /** Groups that directly contain the user. */
   groupIdsOfUser(userId: string): Promise<readonly string[]>;
   /** Groups that directly contain any of the given groups (one level up). */
