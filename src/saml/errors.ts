@@ -50,9 +50,21 @@ export class SamlError extends Error {
     message: string,
     /** Internal detail for logs. */
     readonly detail?: string,
+    /**
+     * Where a status response may go, set only once the request was verified and its ACS resolved; present
+     * exactly when `samlStatusFor(this).respondToSp` is true and a response is possible.
+     */
+    readonly respondTo?: ResponseTarget,
   ) {
     super(message);
   }
+}
+
+export interface ResponseTarget {
+  readonly spEntityId: string;
+  readonly acsUrl: string;
+  readonly inResponseTo: string;
+  readonly relayState?: string;
 }
 
 export const isSamlError = (e: unknown): e is SamlError => e instanceof SamlError;
