@@ -32,6 +32,8 @@ const newAjv = (coerce: boolean): Ajv => {
 const register = async (app: FastifyInstance, ctx: ServerContext): Promise<void> => {
   await app.register(
     async (api) => {
+      // The admin API speaks JSON only; forms and plain text are for the pages.
+      api.removeContentTypeParser(['text/plain', 'application/x-www-form-urlencoded']);
       const strict = newAjv(false);
       const coercing = newAjv(true);
       api.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as AnySchema));
