@@ -8,3 +8,5 @@ export { buildWorld, loadWorldFile, defaultAccessKey, WorldError } from './world
 export type { World, WorldAccount, WorldOu, WorldAccessKey } from './world/world.js';
 export { createMemoryLogger, createJsonLineLogger, silentLogger } from './log.js';
 export type { MemoryLogger } from './log.js';
+export { createIdentityCenter, identityCenterFactory } from './identity-center/index.js';
+export type { IdentityCenter, IdentityCenterOptions } from './identity-center/index.js';

@@ -1,0 +1,87 @@
+import type { RestRouteRegistration, ServiceFactory, ServiceRegistration } from '../http/contract.js';
+import { awsManagedPolicy } from '../iam/managed-policies.js';
+import type { EmulatorServices } from '../world-contract.js';
+import { createIdentityStoreRegistration } from './identitystore/operations.js';
+import { IdcInstance, newInstanceIds } from './instance.js';
+import { DEFAULT_SCIM_RATE_LIMIT, type RateLimitConfig } from './scim/rate-limit.js';
+import { createScimHandler, SCIM_PATH } from './scim/handler.js';
+import type { ScimTokenInfo } from './scim/tokens.js';
+import { SsoAdminState } from './sso-admin/model.js';
+import { createSsoAdminRegistration, DEFAULT_SSO_ADMIN_LIMITS, type SsoAdminLimits } from './sso-admin/operations.js';
+import { Provisioner } from './sso-admin/provisioning.js';
+
+/**
+ * The emulator's IAM Identity Center: one instance for the emulated organisation, owned by its management
+ * account, with the SCIM endpoint, identitystore and sso-admin over one identity store.
+ */
+export interface IdentityCenterOptions {
+  /** SCIM request rate per tenant; `{ ratePerSecond: 0 }` turns the limit off. */
+  readonly scimRateLimit?: RateLimitConfig;
+  /** How long asynchronous assignment and provisioning requests stay IN_PROGRESS (default 200 ms). */
+  readonly asyncDelayMs?: number;
+  readonly ssoAdminLimits?: Partial<SsoAdminLimits>;
+  readonly instanceName?: string;
+}
+
+export interface IdentityCenter {
+  readonly instance: IdcInstance;
+  readonly registrations: readonly ServiceRegistration[];
+  /** Creates a SCIM access token; the secret is returned only here. */
+  createScimToken(): { readonly token: string; readonly info: ScimTokenInfo };
+  listScimTokens(): ScimTokenInfo[];
+  revokeScimToken(tokenId: string): boolean;
+  /** `<emulator url>/<tenant>/scim/v2` */
+  scimEndpoint(emulatorUrl: string): string;
+  close(): void;
+}
+
+export function createIdentityCenter(services: EmulatorServices, options: IdentityCenterOptions = {}): IdentityCenter {
+  const { accounts, now } = services;
+  const instance = new IdcInstance(
+    newInstanceIds(), accounts.managementAccountId, accounts.region, options.instanceName ?? 'Keyway emulator',
+    options.scimRateLimit ?? DEFAULT_SCIM_RATE_LIMIT, now,
+  );
+  const state = new SsoAdminState();
+  const provisioner = new Provisioner(instance, state, services.iam, accounts, services.log, options.asyncDelayMs ?? 200);
+  const scim = createScimHandler({ findTenant: (t) => (t === instance.ids.scimTenantId ? instance : undefined), now });
+  const scimRoute: RestRouteRegistration = {
+    kind: 'rest',
+    name: 'identity-center-scim',
+    matches: (req) => SCIM_PATH.test(req.path),
+    handle: scim,
+  };
+  const registrations: ServiceRegistration[] = [
+    scimRoute,
+    createIdentityStoreRegistration((id) => (id === instance.identityStoreId ? instance : undefined)),
+    createSsoAdminRegistration({
+      instance, state, provisioner, now,
+      limits: { ...DEFAULT_SSO_ADMIN_LIMITS, ...options.ssoAdminLimits },
+      isKnownManagedPolicy: (arn) => awsManagedPolicy(arn) !== undefined,
+    }),
+  ];
+  return {
+    instance,
+    registrations,
+    createScimToken: () => instance.scimTokens.create(),
+    listScimTokens: () => instance.scimTokens.list(),
+    revokeScimToken: (id) => instance.scimTokens.revoke(id),
+    scimEndpoint: (url) => instance.scimEndpoint(url),
+    close: () => provisioner.close(),
+  };
+}
+
+/**
+ * A ServiceFactory for `startEmulator({ registrations })`; `onCreate` hands the Identity Center object to the
+ * caller (tests and the demo create SCIM tokens through it).
+ */
+export function identityCenterFactory(options: IdentityCenterOptions = {}, onCreate?: (idc: IdentityCenter) => void): ServiceFactory {
+  return (services) => {
+    const idc = createIdentityCenter(services, options);
+    onCreate?.(idc);
+    return idc.registrations;
+  };
+}
+
+export type { RateLimitConfig } from './scim/rate-limit.js';
+export type { ScimTokenInfo } from './scim/tokens.js';
+export type { SsoAdminLimits } from './sso-admin/operations.js';

@@ -1,0 +1,271 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  IdentitystoreClient, ListUsersCommand, GetUserIdCommand, DescribeUserCommand, CreateGroupCommand, GetGroupIdCommand,
+  CreateGroupMembershipCommand, ListGroupMembershipsCommand, ListGroupMembershipsForMemberCommand, IsMemberInGroupsCommand,
+  GetGroupMembershipIdCommand, DeleteGroupMembershipCommand, DescribeGroupCommand, ListGroupsCommand, CreateUserCommand,
+} from '@aws-sdk/client-identitystore';
+import {
+  SSOAdminClient, ListInstancesCommand, CreatePermissionSetCommand, PutInlinePolicyToPermissionSetCommand,
+  AttachManagedPolicyToPermissionSetCommand, CreateAccountAssignmentCommand, DescribeAccountAssignmentCreationStatusCommand,
+  ListAccountAssignmentsCommand, ListAccountsForProvisionedPermissionSetCommand, UpdatePermissionSetCommand,
+  ProvisionPermissionSetCommand, DescribePermissionSetProvisioningStatusCommand, ListPermissionSetsProvisionedToAccountCommand,
+  AttachCustomerManagedPolicyReferenceToPermissionSetCommand, DeleteAccountAssignmentCommand, DescribeAccountAssignmentDeletionStatusCommand,
+  ListPermissionSetsCommand, DescribePermissionSetCommand, ListAccountAssignmentCreationStatusCommand, DeletePermissionSetCommand,
+  ListManagedPoliciesInPermissionSetCommand, GetInlinePolicyForPermissionSetCommand,
+} from '@aws-sdk/client-sso-admin';
+import { IAMClient, GetRoleCommand, ListRolePoliciesCommand, ListAttachedRolePoliciesCommand, CreatePolicyCommand, DeleteRoleCommand } from '@aws-sdk/client-iam';
+import { startEmulator, identityCenterFactory, silentLogger, type IdentityCenter, type RunningEmulator } from '../../src/aws-emulator/index.js';
+
+const MGMT = '111111111111';
+const MEMBER = '333333333333';
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+
+let emu: RunningEmulator;
+let idc: IdentityCenter;
+let scimToken: string;
+let ids: IdentitystoreClient;
+let admin: SSOAdminClient;
+let memberIam: IAMClient;
+
+const clientConfig = (accountId: string) => ({ endpoint: emu.url, region: 'us-east-1', credentials: emu.rootCredentials(accountId), maxAttempts: 1 });
+
+async function scim(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${idc.scimEndpoint(emu.url)}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+const scimUser = (userName: string) => ({ schemas: [USER], userName, displayName: userName, name: { givenName: 'G', familyName: 'F' }, emails: [{ value: `${userName}`, primary: true }] });
+
+async function until<T>(fn: () => Promise<T>, done: (t: T) => boolean): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const v = await fn();
+    if (done(v)) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('timed out waiting');
+}
+
+before(async () => {
+  emu = await startEmulator({
+    logger: silentLogger,
+    registrations: [identityCenterFactory({ asyncDelayMs: 30, scimRateLimit: { ratePerSecond: 0, burst: 0 } }, (x) => { idc = x; })],
+  });
+  scimToken = idc.createScimToken().token;
+  ids = new IdentitystoreClient(clientConfig(MGMT));
+  admin = new SSOAdminClient(clientConfig(MGMT));
+  memberIam = new IAMClient(clientConfig(MEMBER));
+});
+
+after(async () => {
+  idc.close();
+  await emu.close();
+});
+
+test('identitystore lists, describes and finds SCIM-provisioned users and groups through the SDK (botocore identitystore)', async () => {
+  const alice = await scim('POST', '/Users', { ...scimUser('alice@example.com'), externalId: 'ext-alice' });
+  assert.equal(alice.status, 201);
+  const team = await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Team', members: [{ value: alice.json.id }] });
+  assert.equal(team.status, 201);
+  const storeId = idc.instance.identityStoreId;
+  const users = await ids.send(new ListUsersCommand({ IdentityStoreId: storeId }));
+  assert.equal(users.Users?.[0]?.UserName, 'alice@example.com');
+  const UserId = (await ids.send(new GetUserIdCommand({ IdentityStoreId: storeId, AlternateIdentifier: { UniqueAttribute: { AttributePath: 'userName', AttributeValue: 'alice@example.com' } } }))).UserId as string;
+  assert.equal(UserId, alice.json.id);
+  const described = await ids.send(new DescribeUserCommand({ IdentityStoreId: storeId, UserId }));
+  assert.equal(described.Name?.GivenName, 'G');
+  assert.equal(described.Emails?.[0]?.Primary, true);
+  const GroupId = (await ids.send(new GetGroupIdCommand({ IdentityStoreId: storeId, AlternateIdentifier: { UniqueAttribute: { AttributePath: 'displayName', AttributeValue: 'Team' } } }))).GroupId as string;
+  assert.equal(GroupId, team.json.id);
+  assert.equal((await ids.send(new DescribeGroupCommand({ IdentityStoreId: storeId, GroupId }))).DisplayName, 'Team');
+  const memberships = await ids.send(new ListGroupMembershipsCommand({ IdentityStoreId: storeId, GroupId }));
+  assert.equal(memberships.GroupMemberships?.[0]?.MemberId && 'UserId' in memberships.GroupMemberships[0].MemberId ? memberships.GroupMemberships[0].MemberId.UserId : '', UserId);
+  const forMember = await ids.send(new ListGroupMembershipsForMemberCommand({ IdentityStoreId: storeId, MemberId: { UserId } }));
+  assert.equal(forMember.GroupMemberships?.length, 1);
+
+  const other = await ids.send(new CreateGroupCommand({ IdentityStoreId: storeId, DisplayName: 'Other' }));
+  const created = await ids.send(new CreateGroupMembershipCommand({ IdentityStoreId: storeId, GroupId: other.GroupId, MemberId: { UserId } }));
+  const check = await ids.send(new IsMemberInGroupsCommand({ IdentityStoreId: storeId, MemberId: { UserId }, GroupIds: [GroupId as string, other.GroupId as string] }));
+  assert.deepEqual(check.Results?.map((r) => r.MembershipExists), [true, true]);
+  const mid = await ids.send(new GetGroupMembershipIdCommand({ IdentityStoreId: storeId, GroupId: other.GroupId, MemberId: { UserId } }));
+  assert.equal(mid.MembershipId, created.MembershipId);
+  await assert.rejects(ids.send(new CreateGroupMembershipCommand({ IdentityStoreId: storeId, GroupId: other.GroupId, MemberId: { UserId } })), { name: 'ConflictException' });
+  await ids.send(new DeleteGroupMembershipCommand({ IdentityStoreId: storeId, MembershipId: created.MembershipId }));
+  // SCIM sees the group created through identitystore, still without members on GET.
+  const viaScim = await scim('GET', `/Groups/${other.GroupId}`);
+  assert.deepEqual(viaScim.json.members, []);
+
+  await assert.rejects(ids.send(new DescribeUserCommand({ IdentityStoreId: storeId, UserId: '0123456789-00000000-0000-0000-0000-000000000000' })),
+    (e: Error & { ResourceType?: string }) => e.name === 'ResourceNotFoundException' && e.ResourceType === 'USER');
+  await assert.rejects(ids.send(new ListUsersCommand({ IdentityStoreId: 'd-0000000000' })), { name: 'ResourceNotFoundException' });
+  await assert.rejects(ids.send(new ListUsersCommand({ IdentityStoreId: storeId, MaxResults: 101 })), { name: 'ValidationException' });
+  await assert.rejects(ids.send(new CreateUserCommand({ IdentityStoreId: storeId, UserName: 'ALICE@example.com', DisplayName: 'A', Name: { GivenName: 'A', FamilyName: 'B' } })), { name: 'ConflictException' });
+  await assert.rejects(ids.send(new CreateUserCommand({ IdentityStoreId: storeId, UserName: 'nofamily', DisplayName: 'A', Name: { GivenName: 'A' } })), { name: 'ValidationException' });
+  const memberIds = new IdentitystoreClient(clientConfig(MEMBER));
+  await assert.rejects(memberIds.send(new ListUsersCommand({ IdentityStoreId: storeId })), { name: 'AccessDeniedException' });
+});
+
+test('identitystore pages with MaxResults and NextToken', async () => {
+  const storeId = idc.instance.identityStoreId;
+  for (let i = 0; i < 7; i++) await ids.send(new CreateGroupCommand({ IdentityStoreId: storeId, DisplayName: `Paged ${i}` }));
+  const names: string[] = [];
+  let token: string | undefined;
+  for (let i = 0; i < 20; i++) {
+    const page = await ids.send(new ListGroupsCommand({ IdentityStoreId: storeId, MaxResults: 3, ...(token ? { NextToken: token } : {}) }));
+    assert.ok((page.Groups?.length ?? 0) <= 3);
+    names.push(...(page.Groups ?? []).map((g) => g.DisplayName as string));
+    token = page.NextToken;
+    if (!token) break;
+  }
+  assert.equal(new Set(names).size, names.length);
+  assert.ok(names.includes('Paged 6'));
+});
+
+test('sso-admin creates a permission set and, asynchronously, the AWSReservedSSO role in the member account (AWS.md §4.3, §4.5)', async () => {
+  const instances = await admin.send(new ListInstancesCommand({}));
+  const InstanceArn = instances.Instances?.[0]?.InstanceArn as string;
+  assert.match(InstanceArn, /^arn:aws:sso:::instance\/ssoins-[0-9a-f]{16}$/);
+  assert.match(instances.Instances?.[0]?.IdentityStoreId ?? '', /^d-[0-9a-f]{10}$/);
+  assert.equal((await new SSOAdminClient(clientConfig(MEMBER)).send(new ListInstancesCommand({}))).Instances?.length, 0);
+
+  await assert.rejects(admin.send(new CreatePermissionSetCommand({ InstanceArn, Name: 'x'.repeat(33) })), (e: Error) => e.name === 'ValidationException' && /length less than or equal to 32/.test(e.message));
+  await assert.rejects(admin.send(new CreatePermissionSetCommand({ InstanceArn, Name: 'bad name' })), { name: 'ValidationException' });
+  await assert.rejects(admin.send(new CreatePermissionSetCommand({ InstanceArn, Name: 'Long', SessionDuration: 'PT13H' })), { name: 'ValidationException' });
+  await assert.rejects(admin.send(new CreatePermissionSetCommand({ InstanceArn, Name: 'Short', SessionDuration: 'PT30M' })), { name: 'ValidationException' });
+
+  const { PermissionSet } = await admin.send(new CreatePermissionSetCommand({ InstanceArn, Name: 'ReadOnly', SessionDuration: 'PT8H', RelayState: 'https://console.aws.amazon.com/', Description: 'Read only', Tags: [{ Key: 'team', Value: 'platform' }] }));
+  const PermissionSetArn = PermissionSet?.PermissionSetArn as string;
+  assert.match(PermissionSetArn, /^arn:aws:sso:::permissionSet\/ssoins-[0-9a-f]{16}\/ps-[0-9a-f]{16}$/);
+  await assert.rejects(admin.send(new CreatePermissionSetCommand({ InstanceArn, Name: 'ReadOnly' })), { name: 'ConflictException' });
+  assert.equal((await admin.send(new DescribePermissionSetCommand({ InstanceArn, PermissionSetArn }))).PermissionSet?.SessionDuration, 'PT8H');
+  assert.deepEqual((await admin.send(new ListPermissionSetsCommand({ InstanceArn }))).PermissionSets, [PermissionSetArn]);
+  const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }] });
+  await admin.send(new PutInlinePolicyToPermissionSetCommand({ InstanceArn, PermissionSetArn, InlinePolicy: policy }));
+  assert.equal((await admin.send(new GetInlinePolicyForPermissionSetCommand({ InstanceArn, PermissionSetArn }))).InlinePolicy, policy);
+  await assert.rejects(admin.send(new PutInlinePolicyToPermissionSetCommand({ InstanceArn, PermissionSetArn, InlinePolicy: 'x'.repeat(32769) })), { name: 'ValidationException' });
+  await admin.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn, PermissionSetArn, ManagedPolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+  await assert.rejects(admin.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn, PermissionSetArn, ManagedPolicyArn: 'arn:aws:iam::123456789012:policy/Mine' })), { name: 'ValidationException' });
+  assert.deepEqual((await admin.send(new ListManagedPoliciesInPermissionSetCommand({ InstanceArn, PermissionSetArn }))).AttachedManagedPolicies, [{ Name: 'ReadOnlyAccess', Arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }]);
+
+  const bob = await scim('POST', '/Users', scimUser('bob@example.com'));
+  const created = await admin.send(new CreateAccountAssignmentCommand({ InstanceArn, TargetId: MEMBER, TargetType: 'AWS_ACCOUNT', PermissionSetArn, PrincipalType: 'USER', PrincipalId: String(bob.json.id) }));
+  assert.equal(created.AccountAssignmentCreationStatus?.Status, 'IN_PROGRESS');
+  const RequestId = created.AccountAssignmentCreationStatus?.RequestId as string;
+  const done = await until(() => admin.send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn, AccountAssignmentCreationRequestId: RequestId })), (r) => r.AccountAssignmentCreationStatus?.Status !== 'IN_PROGRESS');
+  assert.equal(done.AccountAssignmentCreationStatus?.Status, 'SUCCEEDED', done.AccountAssignmentCreationStatus?.FailureReason);
+  const listed = await admin.send(new ListAccountAssignmentCreationStatusCommand({ InstanceArn }));
+  assert.ok(listed.AccountAssignmentsCreationStatus?.some((s) => s.RequestId === RequestId));
+
+  const assignments = await admin.send(new ListAccountAssignmentsCommand({ InstanceArn, AccountId: MEMBER, PermissionSetArn }));
+  assert.deepEqual(assignments.AccountAssignments, [{ AccountId: MEMBER, PermissionSetArn, PrincipalType: 'USER', PrincipalId: bob.json.id }]);
+
+  const roles = emu.iam.listRoles(MEMBER).filter((r) => r.name.startsWith('AWSReservedSSO_ReadOnly_'));
+  assert.equal(roles.length, 1);
+  const roleName = roles[0]?.name as string;
+  assert.match(roleName, /^AWSReservedSSO_ReadOnly_[0-9a-f]{16}$/);
+  const role = await memberIam.send(new GetRoleCommand({ RoleName: roleName }));
+  assert.equal(role.Role?.Path, '/aws-reserved/sso.amazonaws.com/');
+  assert.equal(role.Role?.MaxSessionDuration, 43200);
+  const trust = JSON.parse(decodeURIComponent(role.Role?.AssumeRolePolicyDocument ?? '')) as { Statement: Array<{ Principal: { Federated: string } }> };
+  assert.match(trust.Statement[0]?.Principal.Federated ?? '', new RegExp(`^arn:aws:iam::${MEMBER}:saml-provider/AWSSSO_[0-9a-f]{16}_DO_NOT_DELETE$`));
+  assert.deepEqual((await memberIam.send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames, ['AwsSSOInlinePolicy']);
+  assert.deepEqual((await memberIam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }))).AttachedPolicies?.map((p) => p.PolicyArn), ['arn:aws:iam::aws:policy/ReadOnlyAccess']);
+  await assert.rejects(memberIam.send(new DeleteRoleCommand({ RoleName: roleName })), (e: Error) => /^UnmodifiableEntity/.test(e.name));
+
+  // Changing the permission set leaves the account out of date until it is provisioned again.
+  await admin.send(new UpdatePermissionSetCommand({ InstanceArn, PermissionSetArn, SessionDuration: 'PT4H' }));
+  assert.deepEqual((await admin.send(new ListAccountsForProvisionedPermissionSetCommand({ InstanceArn, PermissionSetArn, ProvisioningStatus: 'LATEST_PERMISSION_SET_NOT_PROVISIONED' }))).AccountIds, [MEMBER]);
+  const prov = await admin.send(new ProvisionPermissionSetCommand({ InstanceArn, PermissionSetArn, TargetType: 'ALL_PROVISIONED_ACCOUNTS' }));
+  assert.equal(prov.PermissionSetProvisioningStatus?.Status, 'IN_PROGRESS');
+  const provDone = await until(() => admin.send(new DescribePermissionSetProvisioningStatusCommand({ InstanceArn, ProvisionPermissionSetRequestId: prov.PermissionSetProvisioningStatus?.RequestId })), (r) => r.PermissionSetProvisioningStatus?.Status !== 'IN_PROGRESS');
+  assert.equal(provDone.PermissionSetProvisioningStatus?.Status, 'SUCCEEDED');
+  assert.deepEqual((await admin.send(new ListPermissionSetsProvisionedToAccountCommand({ InstanceArn, AccountId: MEMBER, ProvisioningStatus: 'LATEST_PERMISSION_SET_PROVISIONED' }))).PermissionSets, [PermissionSetArn]);
+  await assert.rejects(admin.send(new DeletePermissionSetCommand({ InstanceArn, PermissionSetArn })), { name: 'ConflictException' });
+
+  // Removing the last assignment removes the role.
+  const del = await admin.send(new DeleteAccountAssignmentCommand({ InstanceArn, TargetId: MEMBER, TargetType: 'AWS_ACCOUNT', PermissionSetArn, PrincipalType: 'USER', PrincipalId: String(bob.json.id) }));
+  const delDone = await until(() => admin.send(new DescribeAccountAssignmentDeletionStatusCommand({ InstanceArn, AccountAssignmentDeletionRequestId: del.AccountAssignmentDeletionStatus?.RequestId })), (r) => r.AccountAssignmentDeletionStatus?.Status !== 'IN_PROGRESS');
+  assert.equal(delDone.AccountAssignmentDeletionStatus?.Status, 'SUCCEEDED');
+  assert.equal(emu.iam.getRole(MEMBER, roleName), undefined);
+});
+
+test('an assignment whose customer-managed policy is missing in the target account fails with AWS\'s reason, then succeeds once it exists', async () => {
+  const InstanceArn = idc.instance.instanceArn;
+  const { PermissionSet } = await admin.send(new CreatePermissionSetCommand({ InstanceArn, Name: 'WithCmp' }));
+  const PermissionSetArn = PermissionSet?.PermissionSetArn as string;
+  await admin.send(new AttachCustomerManagedPolicyReferenceToPermissionSetCommand({ InstanceArn, PermissionSetArn, CustomerManagedPolicyReference: { Name: 'TeamBoundary', Path: '/team/' } }));
+  const group = await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'CmpGroup' });
+  const create = () => admin.send(new CreateAccountAssignmentCommand({ InstanceArn, TargetId: MEMBER, TargetType: 'AWS_ACCOUNT', PermissionSetArn, PrincipalType: 'GROUP', PrincipalId: String(group.json.id) }));
+  const wait = (id: string | undefined) => until(() => admin.send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn, AccountAssignmentCreationRequestId: id })), (r) => r.AccountAssignmentCreationStatus?.Status !== 'IN_PROGRESS');
+  const failed = await wait((await create()).AccountAssignmentCreationStatus?.RequestId);
+  assert.equal(failed.AccountAssignmentCreationStatus?.Status, 'FAILED');
+  assert.match(failed.AccountAssignmentCreationStatus?.FailureReason ?? '', /Policy name: TeamBoundary does not exist or is not attachable/);
+  assert.equal((await admin.send(new ListAccountAssignmentsCommand({ InstanceArn, AccountId: MEMBER, PermissionSetArn }))).AccountAssignments?.length, 0);
+  await memberIam.send(new CreatePolicyCommand({ PolicyName: 'TeamBoundary', Path: '/team/', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*' }] }) }));
+  const ok = await wait((await create()).AccountAssignmentCreationStatus?.RequestId);
+  assert.equal(ok.AccountAssignmentCreationStatus?.Status, 'SUCCEEDED', ok.AccountAssignmentCreationStatus?.FailureReason);
+});
+
+test('refuses an eleventh outstanding account assignment operation with ThrottlingException ([doc] SSOUG-2022 limits)', async () => {
+  let slow: IdentityCenter | undefined;
+  const emu2 = await startEmulator({ logger: silentLogger, registrations: [identityCenterFactory({ asyncDelayMs: 60_000 }, (x) => { slow = x; })] });
+  try {
+    const c = new SSOAdminClient({ endpoint: emu2.url, region: 'us-east-1', credentials: emu2.rootCredentials(MGMT), maxAttempts: 1 });
+    const s = slow as IdentityCenter;
+    const InstanceArn = s.instance.instanceArn;
+    const { PermissionSet } = await c.send(new CreatePermissionSetCommand({ InstanceArn, Name: 'Busy' }));
+    const token = s.createScimToken().token;
+    const res = await fetch(`${s.scimEndpoint(emu2.url)}/Users`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(scimUser('busy@example.com')) });
+    const userId = String(((await res.json()) as { id: string }).id);
+    const accounts = emu2.world.listAccounts().map((a) => a.id);
+    const send = (i: number) => c.send(new CreateAccountAssignmentCommand({ InstanceArn, TargetId: accounts[i % accounts.length], TargetType: 'AWS_ACCOUNT', PermissionSetArn: PermissionSet?.PermissionSetArn, PrincipalType: 'USER', PrincipalId: userId }));
+    for (let i = 0; i < 10; i++) assert.equal((await send(i)).AccountAssignmentCreationStatus?.Status, 'IN_PROGRESS');
+    await assert.rejects(send(10), (e: Error) => e.name === 'ThrottlingException' && /outstanding/.test(e.message));
+  } finally {
+    slow?.close();
+    await emu2.close();
+  }
+});
+
+const AWS_CLI = '/usr/bin/aws';
+
+test('the AWS CLI v2 lists Identity Center instances and identity store users against the emulator', async (t) => {
+  if (!existsSync(AWS_CLI)) {
+    if (process.env.CI === 'true') assert.fail('AWS CLI v2 missing at /usr/bin/aws');
+    t.skip('AWS CLI v2 not installed at /usr/bin/aws');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'idc-cli-'));
+  writeFileSync(join(dir, 'config'), '');
+  const key = emu.rootCredentials(MGMT);
+  const env = {
+    PATH: process.env.PATH ?? '', HOME: dir, AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true', AWS_MAX_ATTEMPTS: '1', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '',
+    AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey, AWS_ENDPOINT_URL: emu.url,
+  };
+  // Asynchronous: the emulator answers from this same process.
+  const run = (...args: string[]) => new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(AWS_CLI, [...args, '--output', 'json'], { env, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+  const inst = await run('sso-admin', 'list-instances', '--endpoint-url', emu.url);
+  assert.equal(inst.status, 0, inst.stderr);
+  assert.equal((JSON.parse(inst.stdout) as { Instances: Array<{ InstanceArn: string }> }).Instances[0]?.InstanceArn, idc.instance.instanceArn);
+  const users = await run('identitystore', 'list-users', '--identity-store-id', idc.instance.identityStoreId, '--endpoint-url', emu.url);
+  assert.equal(users.status, 0, users.stderr);
+  assert.ok((JSON.parse(users.stdout) as { Users: Array<{ UserName: string }> }).Users.some((u) => u.UserName === 'alice@example.com'));
+  const bad = await run('sso-admin', 'create-permission-set', '--instance-arn', idc.instance.instanceArn, '--name', 'n'.repeat(33), '--endpoint-url', emu.url);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /ValidationException/);
+});
