@@ -13,3 +13,5 @@ export { issueApiToken, revokeApiToken } from './api/tokens.js';
 export type { IssuedToken } from './api/tokens.js';
 export { mapError } from './api/errors.js';
 export { createLogger } from './ops/logging.js';
+export { createSamlRuntimeFrom, idpUrls } from './saml/runtime.js';
+export type { SamlRuntime, IdpUrls } from './saml/runtime.js';
