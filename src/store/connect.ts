@@ -17,6 +17,8 @@ export interface Connection {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const BUSY_TIMEOUT_MS = 5000;
+// Without it a down database makes every query, and /readyz, wait forever for a connection.
+const PG_CONNECT_TIMEOUT_MS = 5000;
 
 /**
  * `BEGIN IMMEDIATE` takes SQLite's write lock up front: a deferred transaction that read first and then
@@ -65,7 +67,7 @@ async function openPostgres(url: string): Promise<Connection> {
   }
   const connectionString = parsed.toString();
   if (schema !== null) {
-    const client = new pg.Client({ connectionString });
+    const client = new pg.Client({ connectionString, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS });
     await client.connect();
     try {
       await client.query(`create schema if not exists ${quoteIdent(schema)}`);
@@ -79,6 +81,7 @@ async function openPostgres(url: string): Promise<Connection> {
   const pool = new pg.Pool({
     connectionString,
     max: 10,
+    connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
     ...(schema !== null ? { options: `-c search_path=${schema}` } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
