@@ -9,7 +9,7 @@ import type { Document, Element } from '@xmldom/xmldom';
 import { NS, STATUS_SUCCESS } from './namespaces.js';
 import { SamlRejection } from './errors.js';
 import { childElements, decodeBase64Xml, DEFAULT_XML_LIMITS, descendantElements, parseStrictXml, simpleText, type XmlLimits } from './xml-guard.js';
-import { DEFAULT_SIGNATURE_POLICY, locateSignatures, reparseSignedElement, verifySignatureSite, type SignaturePolicy, type SignatureSite } from './signature.js';
+import { DEFAULT_SIGNATURE_POLICY, locateSignatures, reparseSignedElement, verifySignatureSite, type SignaturePolicy } from './signature.js';
 import { readAssertion, type SamlAssertion } from './assertion-claims.js';
 
 export interface SamlVerifyOptions {
@@ -24,7 +24,6 @@ export interface ParsedSamlResponse {
   readonly doc: Document;
   readonly response: Element;
   readonly assertion: Element;
-  readonly sites: readonly SignatureSite[];
   /**
    * Values read from the document before any signature is checked. They only choose which trust anchors to try
    * and give early, reject-only answers in AWS's check order; every accepted value is read again from signed bytes.
@@ -46,7 +45,10 @@ export interface VerifiedSamlResponse {
   readonly assertionSigned: boolean;
 }
 
-/** Step 1 of AWS's order (base64/XML): decode, parse strictly and check the overall shape. No cryptography yet. */
+/**
+ * Step 1 of AWS's order (base64/XML): decode, parse strictly and check the overall shape. Signatures are looked
+ * at by `verifySamlResponse`, which AWS's order puts after the provider and issuer checks.
+ */
 export function parseSamlResponse(base64: string, options: SamlVerifyOptions = {}): ParsedSamlResponse {
   const limits = options.limits ?? DEFAULT_XML_LIMITS;
   const xml = decodeBase64Xml(base64, limits);
@@ -62,9 +64,7 @@ export function parseSamlResponse(base64: string, options: SamlVerifyOptions = {
   if (assertions.length !== 1) throw new SamlRejection('bad_structure', `expected exactly one Assertion, found ${assertions.length}`);
   const assertion = assertions[0]!;
   if (assertion.parentNode !== root) throw new SamlRejection('bad_structure', 'the Assertion must be a direct child of the Response');
-  const sites = locateSignatures(doc, [root, assertion], options.signature ?? DEFAULT_SIGNATURE_POLICY);
-  if (sites.length === 0) throw new SamlRejection('unsigned', 'neither the Response nor the Assertion is signed');
-  return { xml, doc, response: root, assertion, sites, unverified: readUnverified(assertion) };
+  return { xml, doc, response: root, assertion, unverified: readUnverified(assertion) };
 }
 
 function readUnverified(assertion: Element): ParsedSamlResponse['unverified'] {
@@ -85,9 +85,12 @@ function readUnverified(assertion: Element): ParsedSamlResponse['unverified'] {
  */
 export function verifySamlResponse(parsed: ParsedSamlResponse, certificatesPem: readonly string[], options: SamlVerifyOptions = {}): VerifiedSamlResponse {
   const limits = options.limits ?? DEFAULT_XML_LIMITS;
+  // Every signature's shape is checked before any cryptography runs.
+  const sites = locateSignatures(parsed.doc, [parsed.response, parsed.assertion], options.signature ?? DEFAULT_SIGNATURE_POLICY);
+  if (sites.length === 0) throw new SamlRejection('unsigned', 'neither the Response nor the Assertion is signed');
   let signedResponseEl: Element | undefined;
   let signedAssertionEl: Element | undefined;
-  for (const site of parsed.sites) {
+  for (const site of sites) {
     const canonical = verifySignatureSite(parsed.xml, site, certificatesPem);
     if (site.signedElement === parsed.response) {
       signedResponseEl = reparseSignedElement(canonical, NS.protocol, 'Response', site.id, limits);

@@ -1,0 +1,1 @@
+export { createSignInRegistration, signInServiceFactory } from './signin-service.js';

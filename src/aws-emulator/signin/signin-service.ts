@@ -1,0 +1,193 @@
+/**
+ * The AWS sign-in SAML endpoint (AWS.md §1.1, §1.5, checklist 7): `POST /saml` and `POST /saml/acs/<IdP-ID>` take
+ * the browser's HTTP-POST binding form (`SAMLResponse`, `RelayState`), validate it with the same code as STS
+ * AssumeRoleWithSAML, show a role picker when the assertion carries several roles, then open a console session
+ * (`GET /console`). Invalid responses get AWS's generic text; the real reason goes to the emulator's log.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EmulatorRequest, EmulatorResponse, RestRouteRegistration, ServiceFactory } from '../http/contract.js';
+import { AwsServiceError } from '../http/contract.js';
+import type { EmulatorServices } from '../world-contract.js';
+import { parseProviderArn, parseRoleArn, rolePairs, sessionDuration, type RolePair } from '../sts/assume-role-with-saml-claims.js';
+import {
+  claimAssertion,
+  findProvider,
+  parseAssertionParameter,
+  verifyForProvider,
+  type SamlFederationDeps,
+  type VerifiedFederation,
+} from '../sts/assume-role-with-saml-validation.js';
+import { authorizeRoleSession, issueRoleSession } from '../sts/assume-role-with-saml-session.js';
+import { consolePage, invalidSamlPage, notSignedInPage, rolePickerPage, signedOutPage, stsErrorPage, type ConsoleView, type PickerAccount } from './pages.js';
+import { ExpiringTable } from './session-tables.js';
+
+const SAML_PATH = /^\/saml(?:\/acs\/([A-Za-z0-9]{1,64}))?$/;
+const COOKIE = 'aws-emulator-console';
+const PICKER_TTL_MS = 5 * 60_000;
+/** Providers named by the unverified Role values that are tried as trust anchors; more is refused. */
+const MAX_CANDIDATE_PROVIDERS = 10;
+
+interface PickerEntry {
+  readonly verified: readonly VerifiedFederation[];
+  readonly pairs: readonly RolePair[];
+}
+
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+} as const;
+
+const pageResponse = (status: number, body: string, extra: Record<string, string> = {}): EmulatorResponse => ({ status, headers: { ...PAGE_HEADERS, ...extra }, body });
+
+function cookieValue(req: EmulatorRequest, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return undefined;
+}
+
+export function createSignInRegistration(services: EmulatorServices): RestRouteRegistration {
+  const deps: SamlFederationDeps = services;
+  const pickers = new ExpiringTable<PickerEntry>(1_000);
+  const consoles = new ExpiringTable<ConsoleView>(10_000);
+
+  const invalid = (detail: string, fields: Record<string, unknown> = {}): EmulatorResponse => {
+    services.log.warn('signin.invalid-saml-response', { detail, ...fields });
+    return pageResponse(400, invalidSamlPage());
+  };
+
+  function accountName(id: string): string {
+    return services.accounts.getAccount(id)?.name ?? id;
+  }
+
+  function signIn(v: VerifiedFederation, pair: RolePair): EmulatorResponse {
+    const role = services.iamReader.getRoleByArn(pair.roleArn);
+    let requested = 3600;
+    try {
+      requested = sessionDuration(v.assertion) ?? 3600;
+    } catch {
+      // authorizeRoleSession reports the bad SessionDuration with AWS's error below.
+    }
+    // The console honours SessionDuration (AWS.md §1.3) up to the role's maximum.
+    if (role) requested = Math.min(requested, role.maxSessionDuration);
+    try {
+      const session = authorizeRoleSession(v, { ...pair, durationSeconds: requested }, deps);
+      const credentials = issueRoleSession(session, deps);
+      const view: ConsoleView = {
+        accountId: session.accountId,
+        accountName: accountName(session.accountId),
+        roleName: session.role.name,
+        sessionName: session.sessionName,
+        assumedRoleArn: session.assumedRoleArn,
+        accessKeyId: credentials.accessKeyId,
+        expiration: credentials.expiration,
+        subject: session.subject,
+      };
+      const token = consoles.add(view, credentials.expiration, services.now());
+      services.log.info('signin.console', { assumedRoleArn: session.assumedRoleArn, accessKeyId: credentials.accessKeyId });
+      return {
+        status: 303,
+        headers: { location: '/console', 'cache-control': 'no-store', 'set-cookie': `${COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax` },
+        body: '',
+      };
+    } catch (error) {
+      if (!(error instanceof AwsServiceError)) throw error;
+      return pageResponse(error.status, stsErrorPage(error.code, error.status, error.message, randomUUID()));
+    }
+  }
+
+  function fromAssertion(samlResponse: string, acsId: string | undefined): EmulatorResponse {
+    let parsed;
+    try {
+      parsed = parseAssertionParameter(samlResponse, deps);
+    } catch (error) {
+      if (error instanceof AwsServiceError) return invalid(error.message);
+      throw error;
+    }
+    // Unsigned Role values only choose which providers' certificates to try; roles come from signed bytes below.
+    const candidates = [...new Set(parsed.unverified.roleValues.flatMap((v) => v.split(',').map((p) => p.trim())).filter((p) => parseProviderArn(p)))];
+    if (candidates.length === 0) return invalid('the Role attribute names no SAML provider');
+    if (candidates.length > MAX_CANDIDATE_PROVIDERS) return invalid('the Role attribute names too many SAML providers');
+    const verified: VerifiedFederation[] = [];
+    for (const arn of candidates) {
+      const provider = findProvider(arn, deps);
+      if (!provider || (acsId !== undefined && provider.uuid !== acsId)) {
+        services.log.warn('signin.provider-skipped', { principalArn: arn, detail: provider ? 'not the provider of this ACS URL' : 'no such provider' });
+        continue;
+      }
+      try {
+        verified.push(verifyForProvider(parsed, provider, deps, []));
+      } catch (error) {
+        if (!(error instanceof AwsServiceError)) throw error;
+        services.log.warn('signin.provider-rejected', { principalArn: arn, code: error.code, message: error.message });
+      }
+    }
+    const first = verified[0];
+    if (!first) return invalid('no SAML provider verified the response');
+    try {
+      claimAssertion(first, deps);
+    } catch (error) {
+      if (error instanceof AwsServiceError) return invalid(error.message);
+      throw error;
+    }
+    const pairs = rolePairs(first.assertion).filter((p) => verified.some((v) => v.provider.arn === p.principalArn));
+    const only = pairs[0];
+    if (!only) return invalid('the signed Role attribute has no role for a verified provider');
+    if (pairs.length === 1) return signIn(verifiedFor(verified, only), only);
+
+    const token = pickers.add({ verified, pairs }, services.now() + PICKER_TTL_MS, services.now());
+    const byAccount = new Map<string, PickerAccount['roles'][number][]>();
+    for (const p of pairs) {
+      const ref = parseRoleArn(p.roleArn)!;
+      const list = byAccount.get(ref.accountId) ?? [];
+      if (!list.some((r) => r.roleArn === p.roleArn)) list.push({ roleArn: p.roleArn, roleName: ref.name });
+      byAccount.set(ref.accountId, list);
+    }
+    const accounts = [...byAccount].map(([id, roles]) => ({ id, name: accountName(id), roles }));
+    return pageResponse(200, rolePickerPage(token, accounts));
+  }
+
+  function fromPicker(token: string, roleArn: string | null): EmulatorResponse {
+    const entry = pickers.take(token, services.now());
+    if (!entry) return invalid('unknown or expired role-picker token');
+    // Only a role the verified assertion offered can be chosen, whatever the form says.
+    const chosen = entry.pairs.find((p) => p.roleArn === roleArn);
+    if (!chosen) return invalid('the chosen role was not offered by the assertion', { roleArn });
+    return signIn(verifiedFor(entry.verified, chosen), chosen);
+  }
+
+  return {
+    kind: 'rest',
+    name: 'aws-signin',
+    matches: (req) =>
+      (req.method === 'POST' && SAML_PATH.test(req.path)) || (req.method === 'GET' && (req.path === '/console' || req.path === '/console/logout')),
+    handle(req) {
+      if (req.method === 'GET') {
+        const token = cookieValue(req, COOKIE);
+        if (req.path === '/console/logout') {
+          if (token) consoles.delete(token);
+          return pageResponse(200, signedOutPage(), { 'set-cookie': `${COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0` });
+        }
+        const view = token ? consoles.get(token, services.now()) : undefined;
+        return view ? pageResponse(200, consolePage(view)) : pageResponse(401, notSignedInPage());
+      }
+      const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (contentType !== 'application/x-www-form-urlencoded') return invalid(`content type ${contentType.slice(0, 64)} is not a form post`);
+      const form = new URLSearchParams(req.body.toString('utf8'));
+      const pickerToken = form.get('SAMLPickerToken');
+      if (pickerToken !== null) return fromPicker(pickerToken, form.get('roleIndex'));
+      const samlResponse = form.get('SAMLResponse');
+      if (samlResponse === null) return invalid('the form has no SAMLResponse');
+      return fromAssertion(samlResponse, SAML_PATH.exec(req.path)?.[1]);
+    },
+  };
+}
+
+function verifiedFor(verified: readonly VerifiedFederation[], pair: RolePair): VerifiedFederation {
+  return verified.find((v) => v.provider.arn === pair.principalArn)!;
+}
+
+export const signInServiceFactory: ServiceFactory = (services) => [createSignInRegistration(services)];
