@@ -1,0 +1,209 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { runCli } from './program.js';
+
+const bin = fileURLToPath(new URL('../../bin/keyway.js', import.meta.url));
+let dir: string;
+let env: Record<string, string>;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real binary, as a user runs it. */
+const spawnCli = (args: string[], input?: string): Promise<Run> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', HOME: dir, ...env }, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+
+/** The same program in-process, for the many bad-input cases (fast). */
+const runInProcess = async (args: string[], input = ''): Promise<Run> => {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  stdin.end(input);
+  const code = await runCli(args, { env, cwd: dir, stdout, stderr, stdin });
+  return { code, stdout: out, stderr: err };
+};
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'keyway-cli-'));
+  env = { KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}`, KEYWAY_MASTER_KEY: '22'.repeat(32) };
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('keyway (spawned through bin/keyway.js)', () => {
+  test('--help lists every command and exits 0', async () => {
+    const r = await spawnCli(['--help']);
+    assert.equal(r.code, 0, r.stderr);
+    for (const c of ['serve', 'migrate', 'users', 'groups', 'import', 'export', 'tokens', 'audit']) assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'), c);
+  });
+
+  test('creates a user with a password from stdin, records the CLI actor in the audit log, and shows the user', async () => {
+    const created = await spawnCli(['users', 'create', 'alice', '--email', 'alice@example.com', '--given-name', 'Alice', '--with-password'], 'alice-secret-password\n');
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^created user alice \(.+\) with a password$/m);
+    const shown = await spawnCli(['users', 'show', 'ALICE', '--json']);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal((JSON.parse(shown.stdout) as { userName: string }).userName, 'alice');
+    const audit = await spawnCli(['audit', '--action', 'user.created', '--json']);
+    const events = (JSON.parse(audit.stdout) as { items: { actor: { kind: string } }[] }).items;
+    assert.equal(events[0]?.actor.kind, 'cli');
+  });
+
+  test('exits 2 with a one-line error on usage mistakes and 1 when the directory refuses', async () => {
+    const unknown = await spawnCli(['frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+    const dup = await spawnCli(['users', 'create', 'Alice']);
+    assert.equal(dup.code, 1);
+    assert.match(dup.stderr, /^keyway: A user with userName "Alice" already exists/m);
+  });
+
+  test('migrate --dry-run reports an up-to-date schema', async () => {
+    const r = await spawnCli(['migrate', '--dry-run']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /no pending migrations/);
+  });
+});
+
+describe('keyway commands (in-process)', () => {
+  test('manages groups, nested members and refuses a membership cycle with exit 1', async () => {
+    assert.equal((await runInProcess(['users', 'create', 'bob'])).code, 0);
+    assert.equal((await runInProcess(['groups', 'create', 'Engineering', '--description', 'builders'])).code, 0);
+    assert.equal((await runInProcess(['groups', 'create', 'Developers'])).code, 0);
+    assert.equal((await runInProcess(['groups', 'add-member', 'Engineering', 'Developers', '--group'])).code, 0);
+    assert.equal((await runInProcess(['groups', 'add-member', 'Developers', 'bob'])).code, 0);
+    const cycle = await runInProcess(['groups', 'add-member', 'Developers', 'Engineering', '--group']);
+    assert.equal(cycle.code, 1);
+    assert.match(cycle.stderr, /contain itself/);
+    const show = await runInProcess(['groups', 'show', 'engineering']);
+    assert.match(show.stdout, /group:Developers/);
+    const user = await runInProcess(['users', 'show', 'bob']);
+    assert.match(user.stdout, /groups:\s+(Developers, Engineering|Engineering, Developers)/);
+    assert.equal((await runInProcess(['groups', 'remove-member', 'Developers', 'bob'])).code, 0);
+    assert.equal((await runInProcess(['groups', 'delete', 'Developers'])).code, 0);
+    const list = await runInProcess(['groups', 'list', '--json']);
+    assert.deepEqual((JSON.parse(list.stdout) as { items: { displayName: string }[] }).items.map((g) => g.displayName), ['Engineering']);
+  });
+
+  test('updates, suspends, activates, lists and deletes users', async () => {
+    assert.equal((await runInProcess(['users', 'create', 'carol'])).code, 0);
+    assert.equal((await runInProcess(['users', 'update', 'carol', '--display-name', 'Carol C', '--attr', 'team=ops', '--attr', 'team=sre'])).code, 0);
+    assert.equal((await runInProcess(['users', 'suspend', 'carol'])).code, 0);
+    const suspended = await runInProcess(['users', 'list', '--status', 'suspended', '--json']);
+    const items = (JSON.parse(suspended.stdout) as { items: { userName: string; displayName: string; attributes: Record<string, unknown> }[] }).items;
+    assert.deepEqual(items.map((u) => u.userName), ['carol']);
+    assert.deepEqual(items[0]?.attributes, { team: ['ops', 'sre'] });
+    assert.equal((await runInProcess(['users', 'activate', 'carol'])).code, 0);
+    assert.equal((await runInProcess(['users', 'delete', 'carol'])).code, 0);
+    const missing = await runInProcess(['users', 'show', 'carol']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no user with userName or id "carol"/);
+    const nothing = await runInProcess(['users', 'update', 'bob']);
+    assert.equal(nothing.code, 2);
+  });
+
+  test('sets passwords from a file or stdin only, refusing weak or empty ones', async () => {
+    const file = join(dir, 'pw.txt');
+    writeFileSync(file, 'a-good-long-password\n');
+    assert.equal((await runInProcess(['users', 'set-password', 'bob', '--password-file', file])).code, 0);
+    const weak = await runInProcess(['users', 'set-password', 'bob'], 'short\n');
+    assert.equal(weak.code, 1);
+    assert.match(weak.stderr, /password: must be at least 8 characters/);
+    const empty = await runInProcess(['users', 'set-password', 'bob'], '');
+    assert.equal(empty.code, 2);
+    const missingFile = await runInProcess(['users', 'set-password', 'bob', '--password-file', join(dir, 'nope')]);
+    assert.equal(missingFile.code, 2);
+    assert.match(missingFile.stderr, /cannot read .*ENOENT/);
+    const noUserLeft = await runInProcess(['users', 'create', 'weakling', '--with-password'], 'short\n');
+    assert.equal(noUserLeft.code, 1);
+    assert.equal((await runInProcess(['users', 'show', 'weakling'])).code, 1, 'a refused password leaves no half-made user');
+  });
+
+  test('creates a token shown once, lists it without the secret, and revokes it', async () => {
+    const created = await runInProcess(['tokens', 'create', 'ci-bot']);
+    assert.equal(created.code, 0);
+    const token = created.stdout.trim();
+    assert.match(token, /^kw_[A-Za-z0-9_-]{43}$/);
+    const list = await runInProcess(['tokens', 'list', '--json']);
+    assert.ok(!list.stdout.includes(token));
+    assert.ok(!list.stdout.includes('hash'));
+    assert.equal((await runInProcess(['tokens', 'revoke', 'ci-bot'])).code, 0);
+    const again = await runInProcess(['tokens', 'revoke', 'ci-bot']);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already revoked/);
+    assert.equal((await runInProcess(['tokens', 'create', '../bad name!'])).code, 1);
+  });
+
+  test('imports a clean CSV, and imports nothing from a CSV with missing columns or invalid UTF-8, naming the lines', async () => {
+    const good = join(dir, 'users.csv');
+    writeFileSync(good, 'userName,givenName,familyName,email,groups\nerin,Erin,E,erin@example.com,Engineering\nfrank,Frank,F,frank@example.com,Engineering\n');
+    const ok = await runInProcess(['import', good]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /users 2 created/);
+
+    const before = (JSON.parse((await runInProcess(['users', 'list', '--json'])).stdout) as { total: number }).total;
+    const noUserName = join(dir, 'bad-columns.csv');
+    writeFileSync(noUserName, 'givenName,familyName\nGina,G\n');
+    const r1 = await runInProcess(['import', noUserName, '--format', 'users-csv']);
+    assert.equal(r1.code, 1);
+    assert.match(r1.stderr, /userName/);
+    const latin1 = join(dir, 'latin1.csv');
+    writeFileSync(latin1, Buffer.concat([Buffer.from('userName,givenName\nhank,H\nines,'), Buffer.from([0xcd, 0x6e, 0xe9, 0x73]), Buffer.from('\n')]));
+    const r2 = await runInProcess(['import', latin1]);
+    assert.equal(r2.code, 1);
+    assert.match(r2.stderr, /line 3: is not valid UTF-8/);
+    const badRows = join(dir, 'bad-rows.csv');
+    writeFileSync(badRows, 'userName,email\njoe,joe@example.com\n,missing@example.com\nERIN,dup@example.com\n');
+    const r3 = await runInProcess(['import', badRows]);
+    assert.equal(r3.code, 1);
+    assert.match(r3.stderr, /line 3/);
+    const after = (JSON.parse((await runInProcess(['users', 'list', '--json'])).stdout) as { total: number }).total;
+    assert.equal(after, before, 'nothing imported from files with errors');
+    assert.equal((await runInProcess(['users', 'show', 'joe'])).code, 1);
+    const noExt = await runInProcess(['import', join(dir, 'file.txt')]);
+    assert.equal(noExt.code, 2);
+  });
+
+  test('exports JSON that imports back without changes', async () => {
+    const exported = await runInProcess(['export', '--format', 'json']);
+    assert.equal(exported.code, 0);
+    const file = join(dir, 'export.json');
+    writeFileSync(file, exported.stdout);
+    const again = await runInProcess(['import', file, '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    const report = JSON.parse(again.stdout) as { users: { created: number; updated: number }; groups: { created: number; updated: number } };
+    assert.equal(report.users.created + report.users.updated + report.groups.created + report.groups.updated, 0);
+  });
+
+  test('filters the audit log and refuses a malformed time with exit 2', async () => {
+    const r = await runInProcess(['audit', '--action', 'token.revoked', '--since', '2020-01-01', '--json']);
+    assert.equal(r.code, 0);
+    assert.equal((JSON.parse(r.stdout) as { items: unknown[] }).items.length, 1);
+    const sqli = await runInProcess(['audit', '--actor', "' OR 1=1 --", '--json']);
+    assert.equal((JSON.parse(sqli.stdout) as { items: unknown[] }).items.length, 0);
+    const bad = await runInProcess(['audit', '--since', 'last tuesday']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /ISO-8601/);
+  });
+});
