@@ -21,6 +21,9 @@ function migrator(db: Kysely<Database>, engine: Engine, schema: string | undefin
     ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
     migrationTableName: 'keyway_migrations',
     migrationLockTableName: 'keyway_migrations_lock',
+    // Modules number their migrations in their own ranges (0010 SAML, 0030 AWS, …); a database that already
+    // ran 0031 must still accept a newly added 0020. Pending ones always run in id order.
+    allowUnorderedMigrations: true,
     provider: {
       async getMigrations() {
         const out: Record<string, KyselyMigration> = {};
