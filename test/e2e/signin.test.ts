@@ -1,0 +1,97 @@
+/**
+ * Black-box: the real sign-in page in headless Chromium (Debian's /usr/bin/chromium via playwright-core),
+ * against a server listening on an ephemeral loopback port with its own SQLite database.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { systemActor } from '../../src/core/index.js';
+import { hashPassword } from '../../src/auth/index.js';
+import { loadConfig, startServer } from '../../src/server/index.js';
+import type { RunningServer } from '../../src/server/index.js';
+
+const chromiumPath = '/usr/bin/chromium';
+const skip = (() => {
+  if (existsSync(chromiumPath)) return false;
+  if (process.env.CI === 'true') throw new Error(`${chromiumPath} is required in CI`);
+  return `${chromiumPath} (Debian chromium) is not installed`;
+})();
+
+let dir: string;
+let server: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  if (skip) return;
+  dir = mkdtempSync(join(tmpdir(), 'keyway-e2e-signin-'));
+  const config = loadConfig({ KEYWAY_PORT: '0', KEYWAY_LOG_LEVEL: 'silent', KEYWAY_MASTER_KEY: '33'.repeat(32), KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}` }, { cwd: dir });
+  server = await startServer(config, { handleSignals: false });
+  const user = await server.store.directory.createUser(systemActor('e2e'), { userName: 'alice', givenName: 'Alice', familyName: 'Anders', displayName: 'Alice Anders' });
+  await server.store.credentials.setPassword(user.id, await hashPassword('alice-e2e-password'));
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  if (skip) return;
+  await browser?.close();
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const activeId = (page: Page) => page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || '');
+
+describe('sign-in in a real browser', { skip }, () => {
+  test('signs in through the real page using only the keyboard and sees the signed-in page', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    assert.match(page.url(), /\/signin\?returnTo=%2F$/);
+    assert.equal(await page.title(), 'Sign in · Keyway');
+    assert.equal(await activeId(page), 'userName', 'the user name field has focus on load');
+    await page.keyboard.type('alice');
+    await page.keyboard.press('Tab');
+    assert.equal(await activeId(page), 'password', 'Tab moves to the password');
+    await page.keyboard.type('alice-e2e-password');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Sign in', 'Tab reaches the button');
+    await Promise.all([page.waitForURL(`${server.url}/`), page.keyboard.press('Enter')]);
+    assert.equal(await page.locator('h1').textContent(), 'Welcome, Alice Anders');
+    assert.match((await page.locator('header').textContent()) ?? '', /Signed in as Alice Anders/);
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'keyway_session');
+    assert.equal(session?.httpOnly, true);
+    assert.equal(session?.sameSite, 'Lax');
+
+    await Promise.all([page.waitForURL(/\/signin\?signedOut=1$/), page.getByRole('button', { name: 'Sign out' }).click()]);
+    assert.equal(await page.getByRole('status').textContent(), 'You have signed out.');
+    await page.goto(`${server.url}/`);
+    assert.match(page.url(), /\/signin/);
+    await context.close();
+  });
+
+  test('fails a wrong password with a visible, focused error summary and keeps the user name', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/signin`);
+    await page.getByLabel('User name').fill('alice');
+    await page.getByLabel('Password').fill('not-the-password');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Sign in' }).click()]);
+    const alert = page.getByRole('alert');
+    assert.equal(await alert.isVisible(), true);
+    assert.match((await alert.textContent()) ?? '', /The user name or password is incorrect\./);
+    assert.equal(await activeId(page), 'error-summary', 'the error summary takes focus');
+    assert.equal(await page.getByLabel('User name').inputValue(), 'alice');
+    assert.equal(await page.getByLabel('Password').inputValue(), '');
+    assert.equal(await page.getByLabel('Password').getAttribute('aria-invalid'), 'true');
+    assert.ok(!(await context.cookies()).some((c) => c.name === 'keyway_session'));
+    await context.close();
+  });
+});
