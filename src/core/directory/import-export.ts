@@ -318,9 +318,15 @@ async function applyGroups(tx: DirectoryService, actor: Actor, items: readonly G
   return byName;
 }
 
-async function groupIdOf(tx: DirectoryService, name: string, fromFile: Map<string, Group>): Promise<string> {
-  const g = fromFile.get(foldCase(name)) ?? (await tx.findGroupByDisplayName(name));
-  if (!g) throw new DomainError('not_found', `group ${JSON.stringify(name)} does not exist`);
+/** Resolves group names to ids, remembering directory lookups (a file names the same groups on many rows). */
+async function groupIdOf(tx: DirectoryService, name: string, known: Map<string, Group>): Promise<string> {
+  const key = foldCase(name);
+  let g = known.get(key);
+  if (!g) {
+    g = (await tx.findGroupByDisplayName(name)) ?? undefined;
+    if (!g) throw new DomainError('not_found', `group ${JSON.stringify(name)} does not exist`);
+    known.set(key, g);
+  }
   return g.id;
 }
 
@@ -340,7 +346,8 @@ async function applyUsers(tx: DirectoryService, actor: Actor, items: readonly Us
         if (status !== undefined && status !== user.status) user = await tx.setUserStatus(actor, user.id, status as UserStatus);
         report.users[user.version === existing.version ? 'unchanged' : 'updated']++;
       }
-      const current = new Set((await tx.directGroupsOfUser(user.id)).map((g) => g.id));
+      if (item.groups.length === 0) return;
+      const current = new Set(existing ? (await tx.directGroupsOfUser(user.id)).map((g) => g.id) : []);
       for (const name of item.groups) {
         const groupId = await groupIdOf(tx, name, groups);
         if (current.has(groupId)) continue;
