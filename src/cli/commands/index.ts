@@ -4,6 +4,7 @@
  */
 import type { CliCommand } from '../command.js';
 import { auditCommand } from './audit.js';
+import { awsCommand } from './aws.js';
 import { exportCommand } from './export.js';
 import { groupsCommand } from './groups.js';
 import { importCommand } from './import.js';
@@ -21,4 +22,5 @@ export const commands: readonly CliCommand[] = [
   exportCommand,
   tokensCommand,
   auditCommand,
+  awsCommand,
 ];
