@@ -1,0 +1,131 @@
+/**
+ * The emulator as its own process (`src/aws-emulator/main.ts`, what `keyway aws-emulator` spawns), state that
+ * survives a restart with `--state`, and the SDK's endpoint variables (AWS_ENDPOINT_URL_<SERVICE>, AWS.md §5.4).
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateRoleCommand, CreateSAMLProviderCommand, GetRoleCommand, GetSAMLProviderCommand, IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { silentLogger, startEmulator } from '../../src/aws-emulator/index.js';
+import { idpMetadata, makeCertificate, samlTrustPolicy, sdkConfig } from './emulator-helpers.js';
+
+const MAIN = new URL('../../src/aws-emulator/main.ts', import.meta.url).pathname;
+const children: ChildProcessWithoutNullStreams[] = [];
+
+after(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+});
+
+function runMain(args: string[]): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: 'pipe' });
+  children.push(child);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitFor(output: () => string, pattern: RegExp, exited: Promise<unknown>): Promise<RegExpExecArray> {
+  let done = false;
+  void exited.then(() => (done = true));
+  for (let i = 0; i < 300; i++) {
+    const m = pattern.exec(output());
+    if (m) return m;
+    if (done) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no ${pattern} in output:\n${output()}`);
+}
+
+describe('the emulator process', () => {
+  test('prints its endpoint and the emulator-only keys, serves signed requests, and exits 0 on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emulator-main-'));
+    const run = runMain(['--port', '0', '--state', join(dir, 'state.sqlite')]);
+    const [, url] = await waitFor(run.output, /listening on (http:\/\/127\.0\.0\.1:\d+)/, run.exited);
+    const [, keyId, secret] = await waitFor(run.output, /111111111111\s+Management\s+AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+)/, run.exited);
+    const id = await new STSClient(sdkConfig(url as string, { accessKeyId: keyId as string, secretAccessKey: secret as string })).send(new GetCallerIdentityCommand({}));
+    assert.equal(id.Account, '111111111111');
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited, 0);
+  });
+
+  test('refuses a non-loopback host and an invalid world file with a clear message and exit code 1', async () => {
+    const wide = runMain(['--port', '0', '--host', '0.0.0.0']);
+    assert.equal(await wide.exited, 1);
+    assert.match(wide.output(), /loopback only/);
+    const dir = mkdtempSync(join(tmpdir(), 'emulator-main-'));
+    writeFileSync(join(dir, 'bad.yaml'), 'organization:\n  id: nope\n  rootId: r-ab12\n  managementAccountId: "111111111111"\naccounts: []\n');
+    const bad = runMain(['--port', '0', '--world', join(dir, 'bad.yaml')]);
+    assert.equal(await bad.exited, 1);
+    assert.match(bad.output(), /invalid world file/);
+    assert.match(bad.output(), /\/organization\/id/);
+    const flag = runMain(['--bogus']);
+    assert.equal(await flag.exited, 2);
+  });
+});
+
+describe('state across restarts (--state)', () => {
+  test('roles, SAML providers and issued temporary credentials survive a restart', async () => {
+    const statePath = join(mkdtempSync(join(tmpdir(), 'emulator-restart-')), 'state.sqlite');
+    const first = await startEmulator({ statePath, logger: silentLogger, registrations: [] });
+    const root = first.rootCredentials('333333333333');
+    const iam = new IAMClient(sdkConfig(first.url, root));
+    const provider = await iam.send(new CreateSAMLProviderCommand({ Name: 'Keyway', SAMLMetadataDocument: idpMetadata({ entityId: 'https://idp.test', certificates: [makeCertificate()] }) }));
+    const role = (await iam.send(new CreateRoleCommand({ RoleName: 'Ops', AssumeRolePolicyDocument: samlTrustPolicy(provider.SAMLProviderArn ?? '') }))).Role;
+    const temp = first.credentials.issueRoleSession('333333333333', first.iam.getRole('333333333333', 'Ops') ?? assert.fail('role'), 'erin', 3600);
+    await first.close();
+
+    const second = await startEmulator({ statePath, logger: silentLogger, registrations: [] });
+    try {
+      const iam2 = new IAMClient(sdkConfig(second.url, root));
+      assert.equal((await iam2.send(new GetRoleCommand({ RoleName: 'Ops' }))).Role?.RoleId, role?.RoleId);
+      assert.ok((await iam2.send(new GetSAMLProviderCommand({ SAMLProviderArn: provider.SAMLProviderArn }))).SAMLMetadataDocument);
+      const keys = { accessKeyId: temp.accessKeyId, secretAccessKey: temp.secretAccessKey, sessionToken: temp.sessionToken };
+      const id = await new STSClient(sdkConfig(second.url, keys)).send(new GetCallerIdentityCommand({}));
+      assert.equal(id.Arn, 'arn:aws:sts::333333333333:assumed-role/Ops/erin');
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('without --state the emulator starts empty', async () => {
+    const emulator = await startEmulator({ logger: silentLogger, registrations: [] });
+    try {
+      const roles = await new IAMClient(sdkConfig(emulator.url, emulator.rootCredentials('333333333333'))).send(new ListRolesCommand({}));
+      assert.deepEqual(roles.Roles, []);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
+describe('SDK endpoint variables', () => {
+  test('AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL reach the emulator without an endpoint option', async () => {
+    const emulator = await startEmulator({ logger: silentLogger, registrations: [] });
+    const saved = { ...process.env };
+    try {
+      process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
+      process.env.AWS_ENDPOINT_URL_IAM = emulator.url;
+      process.env.AWS_ENDPOINT_URL_STS = emulator.url;
+      const credentials = emulator.rootCredentials('111111111111');
+      const plain = { region: 'us-east-1', credentials, maxAttempts: 1 };
+      assert.deepEqual((await new IAMClient(plain).send(new ListRolesCommand({}))).Roles, []);
+      assert.equal((await new STSClient(plain).send(new GetCallerIdentityCommand({}))).Account, '111111111111');
+      process.env.AWS_ENDPOINT_URL = emulator.url;
+      assert.equal((await new OrganizationsClient(plain).send(new DescribeOrganizationCommand({}))).Organization?.MasterAccountId, '111111111111');
+    } finally {
+      for (const k of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL_STS']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+      await emulator.close();
+    }
+  });
+});
