@@ -328,6 +328,36 @@ describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS.md
     await expectError(input('Admin', world.response({ attributes: roleAttrs('Admin') }), { Policy: '{not json' }), 'MalformedPolicyDocument', /invalid Json/, 400);
   });
 
+  test('checks run in AWS order: the provider before the issuer, the issuer before the signature', async () => {
+    const unsignedForeign = world.response({ sign: 'none', issuer: 'https://other-idp.example.test', attributes: roleAttrs('Admin') });
+    await expectError(input('Admin', unsignedForeign, { PrincipalArn: `arn:aws:iam::${ACCT}:saml-provider/Nope` }), 'InvalidIdentityToken', /^Specified provider doesn't exist/, 400);
+    await expectError(input('Admin', unsignedForeign), 'InvalidIdentityToken', /^Issuer not present in specified provider/, 400);
+  });
+
+  test('a signed Response whose Destination is not an AWS sign-in URL: InvalidIdentityToken', async () => {
+    await expectError(
+      input('Admin', world.response({ sign: 'response', destination: 'https://evil.example.test/acs', attributes: roleAttrs('Admin') })),
+      'InvalidIdentityToken',
+      'Response does not contain a valid SubjectConfirmation Recipient.',
+      400,
+    );
+  });
+
+  test('a signed Response whose status is not Success: IDPRejectedClaim (403)', async () => {
+    await expectError(
+      input('Admin', world.response({ sign: 'response', statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Responder', attributes: roleAttrs('Admin') })),
+      'IDPRejectedClaim',
+      'The identity provider (IdP) reported that authentication failed.',
+      403,
+    );
+  });
+
+  test('a regional sign-in Recipient is accepted and reported as Audience', async () => {
+    const regional = 'https://eu-west-1.signin.aws.amazon.com/saml';
+    const out = await sts.send(new AssumeRoleWithSAMLCommand(input('Locked', world.response({ recipient: regional, attributes: roleAttrs('Locked') }))));
+    assert.equal(out.Audience, regional);
+  });
+
   test('the emulator logs the real reason of a rejection and keeps serving', async () => {
     await expectError(input('Admin', world.response({ sign: 'none', attributes: roleAttrs('Admin') })), 'InvalidIdentityToken', 'Response signature invalid', 400);
     const last = world.log.entries.filter((e) => e.event === 'saml.rejected').at(-1);
