@@ -10,6 +10,7 @@ import type { TestContext } from 'node:test';
 
 export const XMLSEC1 = '/usr/bin/xmlsec1';
 export const PYTHON = '/usr/bin/python3';
+export const MELLON_CREATE_METADATA = '/usr/sbin/mellon_create_metadata';
 
 function hasPythonOnelogin(): boolean {
   if (!existsSync(PYTHON)) return false;
@@ -19,14 +20,18 @@ function hasPythonOnelogin(): boolean {
 const availability = new Map<string, boolean>();
 
 /** Returns true when the peer can be used; otherwise skips the test (or fails it in CI). */
-export function needPeer(t: TestContext, peer: 'xmlsec1' | 'onelogin'): boolean {
+export function needPeer(t: TestContext, peer: 'xmlsec1' | 'onelogin' | 'mellon'): boolean {
   let ok = availability.get(peer);
   if (ok === undefined) {
-    ok = peer === 'xmlsec1' ? existsSync(XMLSEC1) : hasPythonOnelogin();
+    ok = peer === 'xmlsec1' ? existsSync(XMLSEC1) : peer === 'mellon' ? existsSync(MELLON_CREATE_METADATA) : hasPythonOnelogin();
     availability.set(peer, ok);
   }
   if (ok) return true;
-  const reason = peer === 'xmlsec1' ? 'xmlsec1 is not installed (apt-get install xmlsec1)' : 'python3-onelogin-saml2 is not installed';
+  const reason = {
+    xmlsec1: 'xmlsec1 is not installed (apt-get install xmlsec1)',
+    onelogin: 'python3-onelogin-saml2 is not installed',
+    mellon: 'libapache2-mod-auth-mellon (mellon_create_metadata) is not installed',
+  }[peer];
   if (process.env.CI === 'true') throw new Error(`${reason}; CI must install it`);
   t.skip(reason);
   return false;
