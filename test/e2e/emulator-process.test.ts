@@ -22,8 +22,11 @@ after(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
 });
 
-function runMain(args: string[]): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: 'pipe' });
+const KEYWAY = new URL('../../bin/keyway.js', import.meta.url).pathname;
+
+function runMain(args: string[], entry: 'main' | 'keyway' = 'main'): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
+  const argv = entry === 'main' ? ['--import', 'tsx', MAIN, ...args] : [KEYWAY, 'aws-emulator', ...args];
+  const child = spawn(process.execPath, argv, { stdio: 'pipe' });
   children.push(child);
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -54,6 +57,18 @@ describe('the emulator process', () => {
     assert.equal(id.Account, '111111111111');
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 0);
+  });
+
+  test('`keyway aws-emulator` runs it as a child process and stops it on SIGTERM', async () => {
+    const run = runMain(['--port', '0'], 'keyway');
+    const [, url] = await waitFor(run.output, /listening on (http:\/\/127\.0\.0\.1:\d+)/, run.exited);
+    const id = await new STSClient(sdkConfig(url as string, { accessKeyId: 'AKIAEMULATORDEMO0001', secretAccessKey: 'emulator-only-demo-secret-management' })).send(new GetCallerIdentityCommand({}));
+    assert.equal(id.Arn, 'arn:aws:iam::111111111111:root');
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited, 0);
+    const wide = runMain(['--host', '0.0.0.0'], 'keyway');
+    assert.equal(await wide.exited, 2);
+    assert.match(wide.output(), /loopback/);
   });
 
   test('refuses a non-loopback host and an invalid world file with a clear message and exit code 1', async () => {

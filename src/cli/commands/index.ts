@@ -3,11 +3,14 @@
  * CliCommand (see ../command.ts) and add one line here.
  */
 import type { CliCommand } from '../command.js';
+import { appsCommand } from './apps.js';
 import { auditCommand } from './audit.js';
 import { awsCommand } from './aws.js';
+import { awsEmulatorCommand } from './aws-emulator.js';
 import { exportCommand } from './export.js';
 import { groupsCommand } from './groups.js';
 import { importCommand } from './import.js';
+import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 import { tokensCommand } from './tokens.js';
@@ -21,6 +24,9 @@ export const commands: readonly CliCommand[] = [
   importCommand,
   exportCommand,
   tokensCommand,
+  appsCommand,
+  keysCommand,
   auditCommand,
   awsCommand,
+  awsEmulatorCommand,
 ];
