@@ -15,3 +15,4 @@ export { mapError } from './api/errors.js';
 export { createLogger } from './ops/logging.js';
 export { createSamlRuntimeFrom, idpUrls } from './saml/runtime.js';
 export type { SamlRuntime, IdpUrls } from './saml/runtime.js';
+export { appView, keyView, withMetadata } from './saml/app-views.js';

@@ -10,6 +10,7 @@ import { assetsModule } from './assets.js';
 import { awsModule } from './aws/module.js';
 import { opsModule } from './ops/routes.js';
 import { portalModule } from './portal.js';
+import { samlModule } from './saml/module.js';
 import { signInModule } from './signin/routes.js';
 
 export const serverModules: readonly ServerModule[] = [
@@ -19,4 +20,5 @@ export const serverModules: readonly ServerModule[] = [
   portalModule,
   adminApiModule,
   awsModule,
+  samlModule,
 ];

@@ -12,6 +12,7 @@ import type { Actor } from '../../core/index.js';
 import type { ServerContext, ServerModule } from '../deps.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerAwsAdminRoutes } from '../aws/admin-api.js';
+import { registerSamlAdminRoutes } from '../saml/api/routes.js';
 import { authenticateToken, rejectUnauthenticated } from './auth.js';
 import { mapError } from './errors.js';
 import { registerGroupRoutes } from './groups.js';
@@ -63,6 +64,7 @@ const register = async (app: FastifyInstance, ctx: ServerContext): Promise<void>
       registerGroupRoutes(api, ctx, actorOf);
       registerAuditRoutes(api, ctx);
       registerAwsAdminRoutes(api, ctx, actorOf);
+      registerSamlAdminRoutes(api, ctx, actorOf);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: apiPrefix },

@@ -3,45 +3,27 @@
  * metadata per app) and /api/v1/keys (signing keys: list, rotate, promote, retire). Registered inside the admin
  * API plugin, so token authentication, the JSON error format and the OpenAPI document apply.
  */
-import { X509Certificate } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Actor, SamlApplication, SamlApplicationInput, SigningKey } from '../../../core/index.js';
+import type { Actor } from '../../../core/index.js';
 import type { ServerContext } from '../../deps.js';
 import { ErrorBody, IdParams, pageOf } from '../../api/schemas.js';
 import { expectedVersion } from '../../api/versions.js';
-import { createSamlRuntime, type SamlRuntime } from '../runtime.js';
-import { appInputFromMetadata } from '../sp-metadata.js';
+import { appView as view, keyView, withMetadata } from '../app-views.js';
+import { createSamlRuntime } from '../runtime.js';
 import { App, AppPatchBody, AppQuery, Key, NewAppBody } from './schemas.js';
 
 type ActorOf = (req: FastifyRequest) => Actor;
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 412: ErrorBody };
 
-export const appView = (rt: SamlRuntime, app: SamlApplication) => {
-  const { persistentIdSecret: _secret, ...rest } = app;
-  return { ...rest, links: { idpMetadata: rt.urls.metadata, idpInitiatedSso: rt.urls.appStart(app.id) } };
-};
-
-export const keyView = (k: SigningKey) => {
-  const { encryptedPrivateKey: _sealed, ...rest } = k;
-  return { ...rest, notAfter: new Date(new X509Certificate(k.certificatePem).validTo).toISOString() };
-};
-
-/** Fields given beside `metadataXml` win over what the metadata says. */
-export const withMetadata = (body: { metadataXml?: string | undefined } & SamlApplicationInput): SamlApplicationInput => {
-  const { metadataXml, ...fields } = body;
-  if (!metadataXml) return fields;
-  const fromMetadata = appInputFromMetadata(metadataXml);
-  return { ...fromMetadata, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) };
-};
-
 export const registerSamlAdminRoutes = (api: FastifyInstance, ctx: ServerContext, actorOf: ActorOf): void => {
   const rt = createSamlRuntime(ctx);
+  const appView = (a: Parameters<typeof view>[1]) => view(rt.urls, a);
   const tags = ['applications'];
 
   api.get<{ Querystring: AppQuery }>('/apps', { schema: { tags, summary: 'List SAML applications', querystring: AppQuery, response: { 200: pageOf(App), 400: ErrorBody, 401: ErrorBody } } }, async (req) => {
     const page = await rt.apps.list(req.query);
-    return { ...page, items: page.items.map((a) => appView(rt, a)) };
+    return { ...page, items: page.items.map((a) => appView(a)) };
   });
 
   api.post<{ Body: NewAppBody }>(
@@ -49,13 +31,13 @@ export const registerSamlAdminRoutes = (api: FastifyInstance, ctx: ServerContext
     { schema: { tags, summary: 'Register a service provider, from fields or from its SAML metadata (metadataXml)', body: NewAppBody, response: { 201: App, ...errors } } },
     async (req, reply) => {
       const app = await rt.apps.create(actorOf(req), withMetadata(req.body));
-      return reply.code(201).header('location', `/api/v1/apps/${encodeURIComponent(app.id)}`).header('etag', `"${app.version}"`).send(appView(rt, app));
+      return reply.code(201).header('location', `/api/v1/apps/${encodeURIComponent(app.id)}`).header('etag', `"${app.version}"`).send(appView(app));
     },
   );
 
   api.get<{ Params: IdParams }>('/apps/:id', { schema: { tags, summary: 'Get a SAML application', params: IdParams, response: { 200: App, ...errors } } }, async (req, reply) => {
     const app = await rt.apps.get(req.params.id);
-    return reply.header('etag', `"${app.version}"`).send(appView(rt, app));
+    return reply.header('etag', `"${app.version}"`).send(appView(app));
   });
 
   api.patch<{ Params: IdParams; Body: AppPatchBody }>(
@@ -63,7 +45,7 @@ export const registerSamlAdminRoutes = (api: FastifyInstance, ctx: ServerContext
     { schema: { tags, summary: 'Change an application (lists replace whole; metadataXml refreshes SP fields); If-Match: "<version>" guards against lost updates', params: IdParams, body: AppPatchBody, response: { 200: App, ...errors } } },
     async (req, reply) => {
       const app = await rt.apps.update(actorOf(req), req.params.id, withMetadata(req.body), expectedVersion(req));
-      return reply.header('etag', `"${app.version}"`).send(appView(rt, app));
+      return reply.header('etag', `"${app.version}"`).send(appView(app));
     },
   );
 
