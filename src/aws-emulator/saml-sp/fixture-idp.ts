@@ -90,6 +90,8 @@ export interface FixtureResponseOptions {
   readonly keyInfo?: boolean;
   readonly signatureAlgorithm?: string;
   readonly digestAlgorithm?: string;
+  /** Exclusive C14N InclusiveNamespaces PrefixList on the Reference (Okta sends `xs`). */
+  readonly prefixList?: readonly string[];
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -168,7 +170,7 @@ export function buildResponseDocument(o: FixtureResponseOptions): Document {
 }
 
 /** Signs the element selected by `xpath` (enveloped, exclusive C14N), placing the signature after its Issuer. */
-export function signElement(xml: string, xpath: string, key: FixtureKey, options: Pick<FixtureResponseOptions, 'keyInfo' | 'signatureAlgorithm' | 'digestAlgorithm'> = {}): string {
+export function signElement(xml: string, xpath: string, key: FixtureKey, options: Pick<FixtureResponseOptions, 'keyInfo' | 'signatureAlgorithm' | 'digestAlgorithm' | 'prefixList'> = {}): string {
   const signer = new SignedXml({
     privateKey: key.privateKeyPem,
     publicCert: options.keyInfo ? key.certificatePem : undefined,
@@ -176,7 +178,12 @@ export function signElement(xml: string, xpath: string, key: FixtureKey, options
     canonicalizationAlgorithm: ALG.excC14n,
   });
   if (!options.keyInfo) signer.getKeyInfoContent = () => null;
-  signer.addReference({ xpath, transforms: [ALG.enveloped, ALG.excC14n], digestAlgorithm: options.digestAlgorithm ?? ALG.sha256 });
+  signer.addReference({
+    xpath,
+    transforms: [ALG.enveloped, ALG.excC14n],
+    digestAlgorithm: options.digestAlgorithm ?? ALG.sha256,
+    inclusiveNamespacesPrefixList: [...(options.prefixList ?? [])],
+  });
   signer.computeSignature(xml, { prefix: 'ds', location: { reference: `${xpath}/*[local-name(.)='Issuer']`, action: 'after' } });
   return signer.getSignedXml();
 }

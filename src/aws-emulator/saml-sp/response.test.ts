@@ -251,3 +251,52 @@ test('verifies with any of several metadata certificates (key rollover)', () => 
   const parsed = parseSamlResponse(toBase64(fixtureResponseXml(base, idpKey)));
   assert.equal(verifySamlResponse(parsed, rolled.certificatesPem).assertion.issuer, ISSUER);
 });
+
+test('refuses HMAC signature methods (key confusion) before any cryptography', () => {
+  const xml = fixtureResponseXml(base, idpKey).replace(ALG.rsaSha256, 'http://www.w3.org/2000/09/xmldsig#hmac-sha1');
+  rejects(xml, 'bad_signature_shape', /signature method .*hmac-sha1 is not allowed/);
+});
+
+test('refuses a SignedInfo with two References', () => {
+  const xml = edit(fixtureResponseXml(base, idpKey), (doc) => {
+    const ref = first(doc, NS.dsig, 'Reference');
+    ref.parentNode!.appendChild(ref.cloneNode(true));
+  });
+  rejects(xml, 'bad_signature_shape', /exactly one <Reference>/);
+});
+
+test('refuses an empty Reference URI (whole-document reference)', () => {
+  const xml = edit(fixtureResponseXml(base, idpKey), (doc) => {
+    first(doc, NS.dsig, 'Reference').setAttribute('URI', '');
+  });
+  rejects(xml, 'bad_signature_shape', /Reference URI/);
+});
+
+test('refuses an Assertion that is not a direct child of the Response', () => {
+  const xml = edit(fixtureResponseXml(base, idpKey), (doc) => {
+    const assertion = first(doc, NS.assertion, 'Assertion');
+    const ext = doc.createElementNS(NS.protocol, 'samlp:Extensions');
+    doc.documentElement!.replaceChild(ext, assertion);
+    ext.appendChild(assertion);
+  });
+  rejects(xml, 'bad_structure', /direct child/);
+});
+
+test('refuses an encrypted assertion (not supported) and a root that is not a Response', () => {
+  rejects(fixtureResponseXml(base, idpKey).replace(/saml:Assertion/g, 'saml:EncryptedAssertion'), 'bad_structure', /encrypted/);
+  assert.throws(() => parseSamlResponse(toBase64('<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"/>')), (e: unknown) => e instanceof SamlRejection && e.code === 'bad_structure');
+});
+
+test('accepts an exclusive C14N InclusiveNamespaces PrefixList on the Reference transform (as Okta sends)', () => {
+  const xml = fixtureResponseXml({ ...base, prefixList: ['xs'] }, idpKey);
+  assert.match(xml, /InclusiveNamespaces[^>]*PrefixList="xs"/);
+  assert.equal(verifyXml(xml).assertion.issuer, ISSUER);
+});
+
+test('refuses parameters other than InclusiveNamespaces inside the enveloped-signature transform', () => {
+  const xml = edit(fixtureResponseXml(base, idpKey), (doc) => {
+    const t = first(doc, NS.dsig, 'Transform');
+    t.appendChild(doc.createElementNS(NS.dsig, 'ds:XPath'));
+  });
+  rejects(xml, 'bad_signature_shape', /takes no parameters/);
+});

@@ -7,7 +7,7 @@ import type { Document, Element } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { ALG, NS } from './namespaces.js';
 import { SamlRejection } from './errors.js';
-import { childElements, hasElementChild, parseStrictXml, type XmlLimits } from './xml-guard.js';
+import { childElements, parseStrictXml, type XmlLimits } from './xml-guard.js';
 
 export interface SignaturePolicy {
   /** RSA-SHA1 and SHA-1 digests are refused unless this documented switch is on (AWS.md §1.6: unconfirmed). */
@@ -95,7 +95,13 @@ function checkSignatureShape(signature: Element, id: string, policy: SignaturePo
   if (algorithms.length !== 2 || algorithms[0] !== ALG.enveloped || algorithms[1] !== ALG.excC14n) {
     throw new SamlRejection('bad_signature_shape', `transforms must be enveloped-signature then exclusive C14N, got ${algorithms.join(', ')}`);
   }
-  if (hasElementChild(transforms[0]!)) throw new SamlRejection('bad_signature_shape', 'the enveloped-signature transform takes no parameters');
+  // The enveloped transform takes no parameters; xml-crypto-based signers still copy an InclusiveNamespaces
+  // element into it, which the transform ignores, so that (and only that) is tolerated.
+  for (let child = transforms[0]!.firstChild; child; child = child.nextSibling) {
+    if (child.nodeType === child.ELEMENT_NODE && (child as Element).localName !== 'InclusiveNamespaces') {
+      throw new SamlRejection('bad_signature_shape', 'the enveloped-signature transform takes no parameters');
+    }
+  }
 }
 
 /**
