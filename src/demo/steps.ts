@@ -11,6 +11,7 @@
 import type { Store } from '../store/index.js';
 import type { ServerConfig } from '../server/index.js';
 import { seedOrganisation } from './seed.js';
+import { awsPatternA } from './aws-pattern-a.js';
 
 export interface DemoBaseContext {
   /** The environment the configuration is read from; prepare steps may add defaults to it. */
@@ -44,4 +45,5 @@ export interface DemoStep {
 
 export const demoSteps: readonly DemoStep[] = [
   seedOrganisation,
+  awsPatternA,
 ];

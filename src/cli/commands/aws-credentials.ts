@@ -115,6 +115,8 @@ export function registerAwsCredentials(aws: Command, ctx: CliContext): void {
     .option('--keyway-url <url>', 'Keyway base URL (default KEYWAY_URL)')
     .action(async (o: { account: string; role: string; user?: string; passwordFile?: string; stsEndpointUrl?: string; region?: string; duration?: number; cache: boolean; keywayUrl?: string }) => {
       if (o.duration !== undefined && o.duration < 900) throw new CliUsageError('--duration must be at least 900 seconds');
+      // credential_process output goes to the AWS CLI, which shows stderr on failure: keep it to our one line.
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       const env = ctx.io.env;
       const base = keywayUrl(env, o.keywayUrl);
       const cache = new CredentialCache(env);

@@ -8,12 +8,17 @@ import { resolveRoles } from './bindings.js';
 
 export const AWS_IAM_APP_TYPE = 'aws-iam';
 
-/** Type settings; the sign-in URL, audience and NameID format are the application's own ACS, entity ID and NameID fields. */
-const SETTING_KEYS: ReadonlySet<string> = new Set(['samlProviderName', 'samlProviderNames', 'sessionDuration', 'roleSessionNameFrom', 'sourceIdentityFrom', 'principalTags']);
+/**
+ * Type settings. The audience and NameID format are the application's own entity ID and NameID fields, and the
+ * ACS URL is where the browser posts; `signInUrl` (Recipient, Destination, SAML:aud) defaults to the ACS URL
+ * and differs only in front of an emulator or proxy that stands in for AWS's sign-in endpoint.
+ */
+const SETTING_KEYS: ReadonlySet<string> = new Set(['signInUrl', 'samlProviderName', 'samlProviderNames', 'sessionDuration', 'roleSessionNameFrom', 'sourceIdentityFrom', 'principalTags']);
 
 export function parseAwsIamAppSettings(settings: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
   const c = parseAwsIamAppConfig(settings, defaultAwsIamAppConfig(), SETTING_KEYS);
   return {
+    ...(settings.signInUrl !== undefined && settings.signInUrl !== null ? { signInUrl: c.signInUrl } : {}),
     samlProviderName: c.samlProviderName,
     samlProviderNames: c.samlProviderNames,
     sessionDuration: c.sessionDuration,
@@ -27,8 +32,9 @@ export function parseAwsIamAppSettings(settings: Readonly<Record<string, unknown
 export function awsIamConfigOf(app: Pick<SamlApplication, 'type' | 'acs' | 'entityId' | 'nameIdFormat' | 'settings' | 'name'>): AwsIamAppConfig {
   if (app.type !== AWS_IAM_APP_TYPE) throw new DomainError('invalid_input', `application ${app.name} is not an AWS IAM application`);
   if (app.nameIdFormat === 'transient') throw new DomainError('invalid_input', `application ${app.name}: AWS IAM apps send a persistent, emailAddress or unspecified NameID`);
-  const acs = app.acs.find((a) => a.isDefault) ?? app.acs[0];
-  return parseAwsIamAppConfig({ ...app.settings, signInUrl: acs?.url ?? AWS_SIGNIN_URL, audience: app.entityId, nameIdFormat: app.nameIdFormat });
+  const acs = (app.acs.find((a) => a.isDefault) ?? app.acs[0])?.url ?? AWS_SIGNIN_URL;
+  const signInUrl = typeof app.settings.signInUrl === 'string' ? app.settings.signInUrl : acs;
+  return parseAwsIamAppConfig({ ...app.settings, signInUrl, acsUrl: acs, audience: app.entityId, nameIdFormat: app.nameIdFormat });
 }
 
 export interface AwsIamAppTypeDeps {

@@ -30,8 +30,13 @@ export interface PrincipalTagMapping {
 
 /** Settings of one "AWS IAM" application: SAML federation straight into IAM roles (Pattern A). */
 export interface AwsIamAppConfig {
-  /** ACS, Destination and Recipient. */
+  /**
+   * The URL AWS knows its sign-in endpoint by: Response Destination, SubjectConfirmation Recipient, and so the
+   * `SAML:aud` the trust policies pin (AWS.md 1.1, 1.8).
+   */
   readonly signInUrl: string;
+  /** Where the browser posts the Response; the same as signInUrl except in front of an emulator or a proxy. */
+  readonly acsUrl: string;
   readonly audience: string;
   /** SAML provider name used in every account unless overridden. */
   readonly samlProviderName: string;
@@ -47,6 +52,7 @@ export interface AwsIamAppConfig {
 
 export const defaultAwsIamAppConfig = (): AwsIamAppConfig => ({
   signInUrl: AWS_SIGNIN_URL,
+  acsUrl: AWS_SIGNIN_URL,
   audience: AWS_AUDIENCE,
   samlProviderName: DEFAULT_SAML_PROVIDER_NAME,
   samlProviderNames: {},
@@ -58,7 +64,7 @@ export const defaultAwsIamAppConfig = (): AwsIamAppConfig => ({
 });
 
 const SOURCES = new Set(['userName', 'email', 'id', 'externalId', 'displayName', 'givenName', 'familyName']);
-const KNOWN_KEYS = new Set(['signInUrl', 'audience', 'samlProviderName', 'samlProviderNames', 'nameIdFormat', 'sessionDuration', 'roleSessionNameFrom', 'sourceIdentityFrom', 'principalTags']);
+const KNOWN_KEYS = new Set(['signInUrl', 'acsUrl', 'audience', 'samlProviderName', 'samlProviderNames', 'nameIdFormat', 'sessionDuration', 'roleSessionNameFrom', 'sourceIdentityFrom', 'principalTags']);
 
 function checkSource(value: unknown, at: string): UserValueSource {
   if (typeof value === 'string' && (SOURCES.has(value) || /^attributes\.[A-Za-z][\w.-]{0,127}$/.test(value))) return value as UserValueSource;
@@ -103,6 +109,7 @@ export function parseAwsIamAppConfig(input: unknown, base: AwsIamAppConfig = def
   const has = (k: string): boolean => Object.prototype.hasOwnProperty.call(raw, k) && raw[k] !== undefined;
 
   const signInUrl = has('signInUrl') ? attempt('signInUrl', () => checkUrl(raw.signInUrl, 'signInUrl'), base.signInUrl) : base.signInUrl;
+  const acsUrl = has('acsUrl') ? attempt('acsUrl', () => checkUrl(raw.acsUrl, 'acsUrl'), base.acsUrl) : has('signInUrl') ? signInUrl : base.acsUrl;
   const audience = has('audience')
     ? attempt('audience', () => {
         const v = raw.audience;
@@ -175,7 +182,7 @@ export function parseAwsIamAppConfig(input: unknown, base: AwsIamAppConfig = def
     const message = problems.length === 1 ? `invalid AWS IAM app setting ${first.at}: ${first.message}` : `${problems.length} invalid AWS IAM app settings; first: ${first.at}: ${first.message}`;
     throw new DomainError('invalid_input', message, problems);
   }
-  return { signInUrl, audience, samlProviderName, samlProviderNames, nameIdFormat, sessionDuration, roleSessionNameFrom, sourceIdentityFrom, principalTags };
+  return { signInUrl, acsUrl, audience, samlProviderName, samlProviderNames, nameIdFormat, sessionDuration, roleSessionNameFrom, sourceIdentityFrom, principalTags };
 }
 
 export const providerNameFor = (config: AwsIamAppConfig, accountId: string): string =>

@@ -60,7 +60,8 @@ export const registerAwsBrowserRoutes = (app: FastifyInstance, ctx: ServerContex
     }
     const outcome = await issueResponse({ ctx, rt: svc.rt, who, app: target.app, pending: { appId: target.app.id, acsUrl: target.config.signInUrl }, ip: req.ip, requestId: req.id });
     if (outcome.kind === 'denied') return sendNotAllowed(reply, who, target.app.name, outcome.message);
-    return sendPostForm(reply, outcome.action, outcome.fields);
+    // Addressed to signInUrl (Recipient, SAML:aud), delivered to the ACS URL; the two differ only before an emulator.
+    return sendPostForm(reply, target.config.acsUrl, outcome.fields);
   });
 
   app.get<{ Querystring: Static<typeof ApproveQuery> }>('/aws/cli/approve', { schema: { querystring: ApproveQuery } }, async (req, reply) => {
