@@ -29,7 +29,7 @@ const MEMBERS = 45;
 
 /** A world with 1 management account, 45 members (30 in Engineering/Platform, 15 under the root), nested OUs. */
 function bigWorld(): unknown {
-  const accounts = [{ id: MGMT, name: 'Management', email: 'mgmt@example.com', joinedTimestamp: '2020-01-02T03:04:05Z', tags: { Tier: 'management' } }];
+  const accounts: Record<string, unknown>[] = [{ id: MGMT, name: 'Management', email: 'mgmt@example.com', joinedTimestamp: '2020-01-02T03:04:05Z', tags: { Tier: 'management' } }];
   for (let i = 1; i <= MEMBERS; i++) {
     accounts.push({
       id: String(100000000000 + i),
@@ -38,7 +38,7 @@ function bigWorld(): unknown {
       joinedTimestamp: '2021-06-01T00:00:00Z',
       tags: { Index: String(i) },
       ...(i <= 30 ? { parent: PLATFORM } : {}),
-    } as (typeof accounts)[number]);
+    });
   }
   return {
     organization: { id: 'o-testworld01', rootId: ROOT, managementAccountId: MGMT, rootTags: { Scope: 'all' } },

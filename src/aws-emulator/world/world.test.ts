@@ -8,7 +8,7 @@ import { buildWorld, defaultAccessKey, loadWorldFile, WorldError } from './world
 
 const DEMO = fileURLToPath(new URL('../worlds/demo.yaml', import.meta.url));
 
-const minimal = () => ({
+const minimal = (): { organization: { id: string; rootId: string; managementAccountId: string }; organizationalUnits: { id: string; name: string; organizationalUnits: { id: string; name: string }[] }[]; accounts: { id: string; name: string; email: string; parent?: string; tags?: Record<string, string> }[] } => ({
   organization: { id: 'o-abcdefghij', rootId: 'r-ab12', managementAccountId: '111111111111' },
   organizationalUnits: [{ id: 'ou-ab12-aaaaaaaa', name: 'A', organizationalUnits: [{ id: 'ou-ab12-bbbbbbbb', name: 'B' }] }],
   accounts: [
