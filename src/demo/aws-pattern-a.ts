@@ -48,6 +48,9 @@ async function ensureApp(store: Store, config: ServerConfig, acsUrl: string, gro
 
 let emulator: RunningEmulator | undefined;
 
+/** The emulator this step started (for tests that drive the demo world). */
+export const demoEmulator = (): RunningEmulator | undefined => emulator;
+
 export const awsPatternA: DemoStep = {
   name: 'AWS Pattern A (emulator, IAM app, bindings, IAM setup)',
   async prepare(ctx) {

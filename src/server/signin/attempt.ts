@@ -8,7 +8,7 @@
  */
 import type { User } from '../../core/index.js';
 import { checkThrottle, hashPassword, needsRehash, recordFailure, verifyAgainstDummy, verifyPassword } from '../../auth/index.js';
-import type { ThrottlePolicy, ThrottleVerdict } from '../../auth/index.js';
+import type { ThrottleCounter, ThrottlePolicy, ThrottleVerdict } from '../../auth/index.js';
 import type { ServerConfig, ServerContext } from '../deps.js';
 import type { SignInOutcome } from '../ops/metrics.js';
 
@@ -34,22 +34,31 @@ export const throttlePolicies = (c: ServerConfig): { user: ThrottlePolicy; ip: T
 const userKey = (userName: string) => `user:${userName.normalize('NFC').toLowerCase()}`;
 const ipKey = (ip: string) => `ip:${ip}`;
 
-const checkLimits = async (ctx: ServerContext, input: AttemptInput, now: Date): Promise<ThrottleVerdict> => {
+interface Counters {
+  readonly user: ThrottleCounter | null;
+  readonly ip: ThrottleCounter | null;
+}
+
+const readCounters = async (ctx: ServerContext, input: AttemptInput): Promise<Counters> => {
+  const [user, ip] = await Promise.all([ctx.store.throttle.get(userKey(input.userName)), ctx.store.throttle.get(ipKey(input.ip))]);
+  return { user, ip };
+};
+
+const checkLimits = (ctx: ServerContext, counters: Counters, now: Date): ThrottleVerdict => {
   const policies = throttlePolicies(ctx.config);
-  const [u, i] = await Promise.all([ctx.store.throttle.get(userKey(input.userName)), ctx.store.throttle.get(ipKey(input.ip))]);
-  const verdicts = [checkThrottle(u, policies.user, now), checkThrottle(i, policies.ip, now)];
+  const verdicts = [checkThrottle(counters.user, policies.user, now), checkThrottle(counters.ip, policies.ip, now)];
   const blocked = verdicts.filter((v) => !v.allowed);
   if (blocked.length === 0) return { allowed: true };
   const retryAt = new Date(Math.max(...blocked.map((v) => (v.allowed ? 0 : v.retryAt.getTime()))));
   return { allowed: false, retryAt, locked: blocked.some((v) => !v.allowed && v.locked) };
 };
 
-const countFailure = async (ctx: ServerContext, input: AttemptInput, now: Date): Promise<void> => {
+const countFailure = async (ctx: ServerContext, input: AttemptInput, counters: Counters, now: Date): Promise<void> => {
   const policies = throttlePolicies(ctx.config);
-  const uk = userKey(input.userName);
-  const ik = ipKey(input.ip);
-  const [u, i] = await Promise.all([ctx.store.throttle.get(uk), ctx.store.throttle.get(ik)]);
-  await Promise.all([ctx.store.throttle.put(recordFailure(u, uk, policies.user, now)), ctx.store.throttle.put(recordFailure(i, ik, policies.ip, now))]);
+  await Promise.all([
+    ctx.store.throttle.put(recordFailure(counters.user, userKey(input.userName), policies.user, now)),
+    ctx.store.throttle.put(recordFailure(counters.ip, ipKey(input.ip), policies.ip, now)),
+  ]);
 };
 
 const checkPassword = async (ctx: ServerContext, user: User | null, password: string): Promise<boolean> => {
@@ -78,7 +87,8 @@ const audit = async (ctx: ServerContext, input: AttemptInput, user: User | null,
 
 export const attemptPasswordSignIn = async (ctx: ServerContext, input: AttemptInput): Promise<AttemptResult> => {
   const now = ctx.now();
-  const limits = await checkLimits(ctx, input, now);
+  const counters = await readCounters(ctx, input);
+  const limits = checkLimits(ctx, counters, now);
   if (!limits.allowed) {
     const result: AttemptResult = { ok: false, reason: 'locked_out', retryAt: limits.retryAt };
     await audit(ctx, input, null, result);
@@ -92,9 +102,9 @@ export const attemptPasswordSignIn = async (ctx: ServerContext, input: AttemptIn
   else if (user.status !== 'active') result = { ok: false, reason: 'suspended' };
   else result = { ok: true, user };
 
-  if (!result.ok && result.reason !== 'suspended') await countFailure(ctx, input, now);
+  if (!result.ok && result.reason !== 'suspended') await countFailure(ctx, input, counters, now);
   // A success clears the userName's counter but not the IP's: one known account must not reset an IP's budget.
-  if (result.ok) await ctx.store.throttle.clear(userKey(input.userName));
+  if (result.ok && counters.user) await ctx.store.throttle.clear(userKey(input.userName));
   await audit(ctx, input, user, result);
   return result;
 };
