@@ -7,29 +7,37 @@ import type { StateStore } from '../world-contract.js';
 
 export function createMemoryStateStore(): StateStore {
   const collections = new Map<string, Map<string, string>>();
-  let pending: Map<string, Map<string, string>> | undefined;
-  const current = (): Map<string, Map<string, string>> => pending ?? collections;
+  // While a transaction runs, each first change to a key records the key's previous text (undefined: absent),
+  // so a throw is undone in O(changes) rather than by copying the whole store.
+  let undo: Map<string, [collection: string, key: string, previous: string | undefined]> | undefined;
+  const remember = (name: string, key: string): void => {
+    const id = JSON.stringify([name, key]);
+    if (undo && !undo.has(id)) undo.set(id, [name, key, collections.get(name)?.get(key)]);
+  };
   const collection = (name: string): Map<string, string> => {
-    let c = current().get(name);
+    let c = collections.get(name);
     if (!c) {
       c = new Map();
-      current().set(name, c);
+      collections.set(name, c);
     }
     return c;
   };
   return {
     get<T>(name: string, key: string): T | undefined {
-      const text = current().get(name)?.get(key);
+      const text = collections.get(name)?.get(key);
       return text === undefined ? undefined : (JSON.parse(text) as T);
     },
     put(name, key, value) {
-      collection(name).set(key, JSON.stringify(value));
+      const text = JSON.stringify(value);
+      remember(name, key);
+      collection(name).set(key, text);
     },
     delete(name, key) {
-      return current().get(name)?.delete(key) ?? false;
+      remember(name, key);
+      return collections.get(name)?.delete(key) ?? false;
     },
     list<T>(name: string, keyPrefix = ''): T[] {
-      const c = current().get(name);
+      const c = collections.get(name);
       if (!c) return [];
       return [...c.entries()]
         .filter(([k]) => k.startsWith(keyPrefix))
@@ -37,16 +45,19 @@ export function createMemoryStateStore(): StateStore {
         .map(([, v]) => JSON.parse(v) as T);
     },
     transaction<T>(fn: () => T): T {
-      if (pending) return fn();
-      // Work on a copy and swap it in only when fn returns, so a throw leaves nothing half-written.
-      pending = new Map([...collections].map(([k, v]) => [k, new Map(v)]));
+      if (undo) return fn();
+      undo = new Map();
       try {
         const result = fn();
-        collections.clear();
-        for (const [k, v] of pending) collections.set(k, v);
+        undo = undefined;
         return result;
-      } finally {
-        pending = undefined;
+      } catch (e) {
+        for (const [name, key, previous] of [...undo.values()].reverse()) {
+          if (previous === undefined) collections.get(name)?.delete(key);
+          else collection(name).set(key, previous);
+        }
+        undo = undefined;
+        throw e;
       }
     },
   };
@@ -89,7 +100,8 @@ export function openSqliteStateStore(file: string): SqliteStateStore {
       return listStmt.all(collection, keyPrefix, `${keyPrefix}\uffff`).map((r) => JSON.parse(r.value) as T);
     },
     transaction<T>(fn: () => T): T {
-      return db.transaction(fn)();
+      // Nested calls join the outer transaction, as in the memory store.
+      return db.inTransaction ? fn() : db.transaction(fn)();
     },
     close() {
       db.close();
