@@ -42,13 +42,15 @@ const run = async (): Promise<void> => {
     const startedCtx = { ...seedCtx, url: server.url };
     for (const step of demoSteps) await step.started?.(startedCtx);
 
+    // With PORT=0 the derived base URL cannot know the port the system picked.
+    const url = config.port === 0 && !env.KEYWAY_BASE_URL ? server.url : config.baseUrl;
     process.stdout.write(
       [
         '',
-        `Keyway is running at ${config.baseUrl}`,
-        `Sign in at ${config.baseUrl}/signin with one of the demo users below.`,
+        `Keyway is running at ${url}`,
+        `Sign in at ${url}/signin with one of the demo users below.`,
         ...bannerLines,
-        `Admin API: ${config.baseUrl}/api/v1 (OpenAPI at ${config.baseUrl}/api/v1/openapi.json); create a token with: npx keyway tokens create demo`,
+        `Admin API: ${url}/api/v1 (OpenAPI at ${url}/api/v1/openapi.json); create a token with: npx keyway tokens create demo`,
         `Data: ${config.databaseUrl}. Press Ctrl+C to stop.`,
         '',
       ].join('\n'),
