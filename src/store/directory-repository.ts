@@ -171,6 +171,18 @@ export class DirectoryRepository implements DirectoryWriter {
     return [...users.map((r): Member => ({ kind: 'user', id: r.user_id })), ...groups.map((r): Member => ({ kind: 'group', id: r.child_id }))];
   }
 
+  async findUsersByIds(ids: readonly string[]): Promise<readonly User[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', [...ids]).orderBy('user_name_lower').orderBy('id').execute();
+    return rows.map(toUser);
+  }
+
+  async userIdsInGroups(groupIds: readonly string[]): Promise<readonly string[]> {
+    if (groupIds.length === 0) return [];
+    const rows = await this.db.selectFrom('group_user_members').select('user_id').distinct().where('group_id', 'in', [...groupIds]).execute();
+    return rows.map((r) => r.user_id);
+  }
+
   async groupIdsOfUser(userId: string): Promise<readonly string[]> {
     const rows = await this.db.selectFrom('group_user_members').select('group_id').where('user_id', '=', userId).execute();
     return rows.map((r) => r.group_id);

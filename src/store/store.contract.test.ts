@@ -151,9 +151,16 @@ for (const engine of await enginesUnderTest()) {
         await dir.addMember(actor, c.id, { kind: 'group', id: a.id });
         assert.deepEqual((await dir.directGroupsOfUser(u.id)).map((g) => g.id), [a.id]);
         assert.deepEqual(new Set((await dir.effectiveGroupsOfUser(u.id)).map((g) => g.id)), new Set([a.id, b.id, c.id]));
+        const v = await dir.createUser(actor, { userName: uniq('nest-v') });
+        await dir.addMember(actor, b.id, { kind: 'user', id: v.id });
+        assert.deepEqual(new Set((await dir.effectiveUsersOfGroup(c.id)).map((x) => x.id)), new Set([u.id, v.id]));
+        assert.deepEqual((await dir.effectiveUsersOfGroup(a.id)).map((x) => x.id), [u.id]);
+        assert.deepEqual(await dir.effectiveUsersOfGroup(other.id), []);
+        await rejectsWith(dir.effectiveUsersOfGroup('no-such-group'), 'not_found');
         assert.deepEqual(await dir.listMembers(c.id), [{ kind: 'group', id: a.id }, { kind: 'group', id: b.id }].sort((x, y) => x.id.localeCompare(y.id)));
         await dir.removeMember(actor, b.id, { kind: 'group', id: a.id });
         assert.deepEqual(new Set((await dir.effectiveGroupsOfUser(u.id)).map((g) => g.id)), new Set([a.id, c.id]));
+        assert.equal((await dir.effectiveUsersOfGroup(b.id)).length, 1, 'only v is left in b');
         await rejectsWith(dir.removeMember(actor, b.id, { kind: 'group', id: a.id }), 'not_found');
         await rejectsWith(dir.addMember(actor, a.id, { kind: 'user', id: 'no-such-user' }), 'not_found');
         await dir.deleteUser(actor, u.id);

@@ -35,3 +35,9 @@ export async function effectiveGroupIds(reader: DirectoryReader, userId: string)
   const all = await walk(direct, (ids) => reader.parentGroupIds(ids));
   return all === 'found' ? [...direct] : [...all];
 }
+
+/** The group and every group nested in it, at any depth. */
+export async function nestedGroupIds(reader: DirectoryReader, groupId: string): Promise<string[]> {
+  const all = await walk([groupId], (ids) => reader.childGroupIds(ids));
+  return all === 'found' ? [groupId] : [...all];
+}

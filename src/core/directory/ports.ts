@@ -15,6 +15,9 @@ export interface DirectoryReader {
   findGroupsByIds(ids: readonly string[]): Promise<readonly Group[]>;
   listGroups(query: GroupQuery & { readonly limit: number }): Promise<Page<Group>>;
   listMembers(groupId: string): Promise<readonly Member[]>;
+  findUsersByIds(ids: readonly string[]): Promise<readonly User[]>;
+  /** Users directly in any of the given groups. */
+  userIdsInGroups(groupIds: readonly string[]): Promise<readonly string[]>;
   /** Groups that directly contain the user. */
   groupIdsOfUser(userId: string): Promise<readonly string[]>;
   /** Groups that directly contain any of the given groups (one level up). */

@@ -31,6 +31,11 @@ export interface DirectoryService {
   directGroupsOfUser(userId: string): Promise<readonly Group[]>;
   /** Every group the user belongs to directly or through nested groups. */
   effectiveGroupsOfUser(userId: string): Promise<readonly Group[]>;
+  /**
+   * Every user in the group directly or through nested groups, by userName — the flattened membership that
+   * targets without nested groups (AWS IAM Identity Center) receive.
+   */
+  effectiveUsersOfGroup(groupId: string): Promise<readonly User[]>;
 
   /**
    * Runs several changes in one transaction: every call on `dir` joins it, and if `fn` throws nothing of it
