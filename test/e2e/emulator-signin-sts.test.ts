@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { AssumeRoleWithSAMLCommand, GetCallerIdentityCommand, STSClient, type AssumeRoleWithSAMLCommandInput } from '@aws-sdk/client-sts';
 import { ALG } from '../../src/aws-emulator/saml-sp/namespaces.js';
+import { createAssumeRoleWithSaml } from '../../src/aws-emulator/sts/assume-role-with-saml.js';
 import { fixtureResponseXml, toBase64 } from '../../src/aws-emulator/saml-sp/fixture-idp.js';
 import {
   IDP_ENTITY_ID,
@@ -356,6 +357,17 @@ describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS.md
     const regional = 'https://eu-west-1.signin.aws.amazon.com/saml';
     const out = await sts.send(new AssumeRoleWithSAMLCommand(input('Locked', world.response({ recipient: regional, attributes: roleAttrs('Locked') }))));
     assert.equal(out.Audience, regional);
+  });
+
+  test('the documented allowSha1 switch makes the operation accept RSA-SHA1 signatures', async () => {
+    const operation = createAssumeRoleWithSaml({ ...world.emulator.services, allowSha1: true });
+    const params = new URLSearchParams({
+      RoleArn: roleArn(ACCT, 'Admin'),
+      PrincipalArn: providerArn(ACCT),
+      SAMLAssertion: world.response({ signatureAlgorithm: ALG.rsaSha1, digestAlgorithm: ALG.sha1, attributes: roleAttrs('Admin', 'sha1user') }),
+    });
+    const xml = await operation(params, null);
+    assert.match(xml, /<Arn>arn:aws:sts::333333333333:assumed-role\/Admin\/sha1user<\/Arn>/);
   });
 
   test('the emulator logs the real reason of a rejection and keeps serving', async () => {

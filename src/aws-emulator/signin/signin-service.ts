@@ -49,8 +49,13 @@ function cookieValue(req: EmulatorRequest, name: string): string | undefined {
   return undefined;
 }
 
-export function createSignInRegistration(services: EmulatorServices): RestRouteRegistration {
-  const deps: SamlFederationDeps = services;
+export interface SignInOptions {
+  /** Accept RSA-SHA1 signatures (refused by default; AWS.md §8). */
+  readonly allowSha1?: boolean;
+}
+
+export function createSignInRegistration(services: EmulatorServices, options: SignInOptions = {}): RestRouteRegistration {
+  const deps: SamlFederationDeps = { ...services, allowSha1: options.allowSha1 ?? false };
   const pickers = new ExpiringTable<PickerEntry>(1_000);
   const consoles = new ExpiringTable<ConsoleView>(10_000);
 
@@ -119,7 +124,7 @@ export function createSignInRegistration(services: EmulatorServices): RestRouteR
         continue;
       }
       try {
-        verified.push(verifyForProvider(parsed, provider, deps, []));
+        verified.push(verifyForProvider(parsed, provider, deps));
       } catch (error) {
         if (!(error instanceof AwsServiceError)) throw error;
         services.log.warn('signin.provider-rejected', { principalArn: arn, code: error.code, message: error.message });

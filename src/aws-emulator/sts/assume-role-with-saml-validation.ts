@@ -34,10 +34,10 @@ export const AWS_AUDIENCES: readonly string[] = ['urn:amazon:webservices', 'http
 
 /**
  * AWS sign-in endpoints a Recipient may name (AWS.md §1.1): global or regional `/saml`, the 2023 `/static/saml`,
- * and `/saml/acs/<IdP-ID>` for this provider; plus `extra` (the emulator's own sign-in URL as it was reached).
+ * and `/saml/acs/<IdP-ID>` for this provider. The emulator's own address is not one: an IdP in front of the emulator
+ * posts to it but still names AWS's URL, so the assertion under test is the one AWS would accept.
  */
-export function isSignInUrl(url: string, provider: SamlProviderRecord, extra: readonly string[]): boolean {
-  if (extra.includes(url)) return true;
+export function isSignInUrl(url: string, provider: SamlProviderRecord): boolean {
   const m = /^https:\/\/(?:([a-z]{2}(?:-[a-z]+)+-\d)\.)?signin\.aws\.amazon\.com\/(saml|static\/saml|saml\/acs\/([A-Za-z0-9]+))$/.exec(url);
   if (!m) return false;
   return m[3] === undefined || m[3] === provider.uuid;
@@ -91,7 +91,6 @@ export function verifyForProvider(
   parsed: ParsedSamlResponse,
   provider: SamlProviderRecord,
   deps: SamlFederationDeps,
-  extraRecipients: readonly string[],
 ): VerifiedFederation {
   const fail = (error: AwsServiceError, detail: string): AwsServiceError => {
     deps.log.warn('saml.rejected', { provider: provider.arn, detail });
@@ -122,8 +121,8 @@ export function verifyForProvider(
   if (confirmations.length !== 1 || !sc || sc.method !== 'urn:oasis:names:tc:SAML:2.0:cm:bearer' || sc.recipient === undefined || sc.notOnOrAfter === undefined) {
     throw fail(SamlErrors.recipient(), 'need exactly one bearer SubjectConfirmation with Recipient and NotOnOrAfter');
   }
-  if (!isSignInUrl(sc.recipient, provider, extraRecipients)) throw fail(SamlErrors.recipient(), `Recipient ${sc.recipient}`);
-  if (destination !== undefined && !isSignInUrl(destination, provider, extraRecipients)) {
+  if (!isSignInUrl(sc.recipient, provider)) throw fail(SamlErrors.recipient(), `Recipient ${sc.recipient}`);
+  if (destination !== undefined && !isSignInUrl(destination, provider)) {
     throw fail(SamlErrors.recipient(), `signed Destination ${destination}`);
   }
 

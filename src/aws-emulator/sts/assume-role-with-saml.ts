@@ -48,7 +48,7 @@ export function createAssumeRoleWithSaml(deps: SamlFederationDeps): QueryOperati
       deps.log.warn('saml.rejected', { principalArn, detail: 'no such SAML provider' });
       throw SamlErrors.providerNotFound();
     }
-    const verified = verifyForProvider(parsed, provider, deps, []);
+    const verified = verifyForProvider(parsed, provider, deps);
     claimAssertion(verified, deps);
     const session = authorizeRoleSession(
       verified,
