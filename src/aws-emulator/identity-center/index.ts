@@ -9,6 +9,13 @@ import type { ScimTokenInfo } from './scim/tokens.js';
 import { SsoAdminState } from './sso-admin/model.js';
 import { createSsoAdminRegistration, DEFAULT_SSO_ADMIN_LIMITS, type SsoAdminLimits } from './sso-admin/operations.js';
 import { Provisioner } from './sso-admin/provisioning.js';
+import { createAdminRegistration } from './admin.js';
+import { IdentityCenterSp, type IdpConfig } from './saml/sp.js';
+import { AccessSessions } from './portal/sessions.js';
+import { createPortalApiRoute } from './portal/portal-api.js';
+import { createPortalWebRoute, spMetadataPath, START_PATH } from './portal/portal-web.js';
+import { createOidcRoute } from './sso-oidc/oidc.js';
+import { randomUUID } from 'node:crypto';
 
 /**
  * The emulator's IAM Identity Center: one instance for the emulated organisation, owned by its management
@@ -21,6 +28,8 @@ export interface IdentityCenterOptions {
   readonly asyncDelayMs?: number;
   readonly ssoAdminLimits?: Partial<SsoAdminLimits>;
   readonly instanceName?: string;
+  /** Metadata of the external SAML IdP (as the console's "Change identity source" takes it). */
+  readonly idpMetadata?: string;
 }
 
 export interface IdentityCenter {
@@ -32,6 +41,14 @@ export interface IdentityCenter {
   revokeScimToken(tokenId: string): boolean;
   /** `<emulator url>/<tenant>/scim/v2` */
   scimEndpoint(emulatorUrl: string): string;
+  /** Configures the external IdP from its SAML metadata. */
+  configureSamlIdp(metadataXml: string): IdpConfig;
+  /** Identity Center's SAML SP entity ID, ACS URL and metadata URL, to register in the IdP. */
+  readonly spEntityId: string;
+  spAcsUrl(emulatorUrl: string): string;
+  spMetadataUrl(emulatorUrl: string): string;
+  /** The access portal page in the emulator (the `awsapps.com` start URL is only an identifier). */
+  portalUrl(emulatorUrl: string): string;
   close(): void;
 }
 
@@ -44,6 +61,13 @@ export function createIdentityCenter(services: EmulatorServices, options: Identi
   const state = new SsoAdminState();
   const provisioner = new Provisioner(instance, state, services.iam, accounts, services.log, options.asyncDelayMs ?? 200);
   const scim = createScimHandler({ findTenant: (t) => (t === instance.ids.scimTenantId ? instance : undefined), now });
+  const sp = new IdentityCenterSp(
+    `https://${accounts.region}.signin.aws.amazon.com/platform/saml/${instance.identityStoreId}`,
+    `/platform/saml/acs/${randomUUID()}`, instance.store, now,
+  );
+  if (options.idpMetadata !== undefined) sp.configure(options.idpMetadata);
+  const sessions = new AccessSessions(now);
+  const web = { instance, state, sp, sessions, iam: services.iam, credentials: services.credentials, accounts, log: services.log };
   const scimRoute: RestRouteRegistration = {
     kind: 'rest',
     name: 'identity-center-scim',
@@ -58,7 +82,12 @@ export function createIdentityCenter(services: EmulatorServices, options: Identi
       limits: { ...DEFAULT_SSO_ADMIN_LIMITS, ...options.ssoAdminLimits },
       isKnownManagedPolicy: (arn) => awsManagedPolicy(arn) !== undefined,
     }),
+    createAdminRegistration(instance, sp),
+    createPortalWebRoute(web),
+    createPortalApiRoute(web),
+    createOidcRoute({ instance, sp, sessions, log: services.log, now }),
   ];
+  const trim = (url: string): string => url.replace(/\/+$/, '');
   return {
     instance,
     registrations,
@@ -66,6 +95,11 @@ export function createIdentityCenter(services: EmulatorServices, options: Identi
     listScimTokens: () => instance.scimTokens.list(),
     revokeScimToken: (id) => instance.scimTokens.revoke(id),
     scimEndpoint: (url) => instance.scimEndpoint(url),
+    configureSamlIdp: (xml) => sp.configure(xml),
+    spEntityId: sp.entityId,
+    spAcsUrl: (url) => `${trim(url)}${sp.acsPath}`,
+    spMetadataUrl: (url) => `${trim(url)}${spMetadataPath(instance)}`,
+    portalUrl: (url) => `${trim(url)}${START_PATH}`,
     close: () => provisioner.close(),
   };
 }
