@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DomainError } from '../errors.js';
-import { decodeText, parseCsvText, parseJsonText } from './import-decode.js';
+import { MAX_IMPORT_BYTES, decodeText, parseCsvText, parseJsonText } from './import-decode.js';
 
 function problemsOf(run: () => unknown): DomainError {
   try {
@@ -25,6 +25,11 @@ describe('import file decoding (issue 2: CSV with wrong encodings)', () => {
     const e = problemsOf(() => decodeText(latin1));
     assert.match(e.message, /not valid UTF-8; nothing was imported/);
     assert.deepEqual(e.problems.map((p) => p.at), ['line 3', 'line 5']);
+  });
+
+  test('rejects a file over the size limit before reading it', () => {
+    const e = problemsOf(() => decodeText(new Uint8Array(MAX_IMPORT_BYTES + 1)));
+    assert.deepEqual(e.problems, [{ at: 'file', message: 'is too large' }]);
   });
 
   test('rejects a UTF-16 file (as spreadsheets sometimes save) as not UTF-8', () => {

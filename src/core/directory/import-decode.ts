@@ -15,8 +15,9 @@ function rejectFile(message: string, problems: readonly FieldProblem[]): never {
 
 /** Strict UTF-8 (a byte-order mark is allowed and dropped); every line with invalid bytes is reported. */
 export function decodeText(input: Uint8Array | string): string {
+  const size = typeof input === 'string' ? input.length : input.byteLength;
+  if (size > MAX_IMPORT_BYTES) rejectFile(`The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`, [{ at: 'file', message: 'is too large' }]);
   if (typeof input === 'string') return input.startsWith('\uFEFF') ? input.slice(1) : input;
-  if (input.byteLength > MAX_IMPORT_BYTES) rejectFile(`The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`, [{ at: 'file', message: 'is too large' }]);
   const bytes = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? input.subarray(3) : input;
   try {
     return utf8.decode(bytes);
