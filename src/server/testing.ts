@@ -1,8 +1,10 @@
 /** A server on a fresh temporary SQLite database, for in-process request tests (fastify.inject). */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import { systemActor } from '../core/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
@@ -21,9 +23,31 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export const startTestServer = async (env: Env = {}, options: { now?: () => Date; extraModules?: readonly ServerModule[] } = {}): Promise<TestServer> => {
+export type TestEngine = 'sqlite' | 'postgres';
+
+const postgresBase = process.env.KEYWAY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Why PostgreSQL tests cannot run here, or false; in CI an unreachable PostgreSQL is a failure. */
+export const postgresSkipReason = async (): Promise<string | false> => {
+  const client = new pg.Client({ connectionString: postgresBase, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return false;
+  } catch (e) {
+    const reason = `PostgreSQL not reachable at ${postgresBase}: ${(e as Error).message}`;
+    if (process.env.CI === 'true') throw new Error(`${reason} (required in CI)`);
+    return reason;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
+export const startTestServer = async (env: Env = {}, options: { now?: () => Date; extraModules?: readonly ServerModule[]; engine?: TestEngine } = {}): Promise<TestServer> => {
   const dir = mkdtempSync(join(tmpdir(), 'keyway-server-'));
-  const config = loadConfig({ KEYWAY_MASTER_KEY: '11'.repeat(32), KEYWAY_LOG_LEVEL: 'silent', KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}`, ...env }, { cwd: dir });
+  // PostgreSQL runs get a schema of their own, dropped at the end, so parallel runs never collide.
+  const schema = options.engine === 'postgres' ? `kw_server_${randomUUID().replace(/-/g, '').slice(0, 16)}` : undefined;
+  const databaseUrl = schema ? `${postgresBase}?schema=${schema}` : `sqlite:${join(dir, 'keyway.db')}`;
+  const config = loadConfig({ KEYWAY_MASTER_KEY: '11'.repeat(32), KEYWAY_LOG_LEVEL: 'silent', KEYWAY_DATABASE_URL: databaseUrl, ...env }, { cwd: dir });
   const store = await openStore(config.databaseUrl);
   const app = await buildServer({ config, store, ...(options.now ? { now: options.now } : {}), ...(options.extraModules ? { extraModules: options.extraModules } : {}) });
   await app.ready();
@@ -35,6 +59,7 @@ export const startTestServer = async (env: Env = {}, options: { now?: () => Date
     token,
     async close() {
       await app.close();
+      if (schema) await store.db.schema.dropSchema(schema).ifExists().cascade().execute();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
