@@ -1,0 +1,189 @@
+/**
+ * SP-initiated SSO end to end against a real HTTP service provider: Apache with mod_auth_mellon on 127.0.0.1,
+ * configured from scratch in a temporary folder, registered in Keyway from its own metadata. Headless Chromium
+ * opens the protected page, is sent to Keyway with a signed HTTP-Redirect AuthnRequest, signs in, and comes back
+ * with a Response that mellon accepts; the protected CGI prints the NameID and the attributes Keyway sent.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { hashPassword } from '../../src/auth/index.js';
+import { systemActor } from '../../src/core/index.js';
+import { issueApiToken, loadConfig, startServer, type RunningServer } from '../../src/server/index.js';
+
+const MODULES = '/usr/lib/apache2/modules';
+const CHROMIUM = '/usr/bin/chromium';
+const missing = [
+  ['apache2', spawnSync('apache2', ['-v']).status === 0],
+  ['mellon_create_metadata', spawnSync('sh', ['-c', 'command -v mellon_create_metadata']).status === 0],
+  ['mod_auth_mellon', existsSync(join(MODULES, 'mod_auth_mellon.so'))],
+  ['chromium', existsSync(CHROMIUM)],
+].filter(([, ok]) => !ok).map(([name]) => name);
+const skip = missing.length ? `needs ${missing.join(', ')} (Debian apache2, libapache2-mod-auth-mellon, chromium)` : false;
+if (skip && process.env.CI === 'true') throw new Error(`saml-mellon e2e cannot run: ${skip}`);
+
+const freePort = () => new Promise<number>((resolve, reject) => {
+  const s = createServer();
+  s.once('error', reject);
+  s.listen(0, '127.0.0.1', () => {
+    const { port } = s.address() as { port: number };
+    s.close(() => resolve(port));
+  });
+});
+
+const apacheConf = (dir: string, port: number, prefix: string) => `ServerRoot ${dir}
+ServerName 127.0.0.1
+Listen 127.0.0.1:${port}
+PidFile ${dir}/httpd.pid
+ErrorLog ${dir}/error.log
+LogLevel info
+DefaultRuntimeDir ${dir}
+Mutex file:${dir} default
+${process.getuid?.() === 0 ? 'User www-data\nGroup www-data' : ''}
+LoadModule mpm_prefork_module ${MODULES}/mod_mpm_prefork.so
+LoadModule authz_core_module ${MODULES}/mod_authz_core.so
+LoadModule authn_core_module ${MODULES}/mod_authn_core.so
+LoadModule authz_user_module ${MODULES}/mod_authz_user.so
+LoadModule alias_module ${MODULES}/mod_alias.so
+LoadModule cgi_module ${MODULES}/mod_cgi.so
+LoadModule env_module ${MODULES}/mod_env.so
+LoadModule auth_mellon_module ${MODULES}/mod_auth_mellon.so
+StartServers 1
+MinSpareServers 1
+MaxSpareServers 2
+DocumentRoot ${dir}
+ScriptAlias /protected/ ${dir}/cgi/
+# mellon forces SameSite=None on its login cookie, which Chrome drops when not Secure (plain http here); Keyway and
+# the SP share the site 127.0.0.1, so the browser's default (Lax) still carries it on the POST back.
+SetEnv MELLON_DISABLE_SAMESITE 1
+<Location />
+  MellonEnable info
+  MellonEndpointPath /mellon
+  MellonSPPrivateKeyFile ${dir}/${prefix}.key
+  MellonSPCertFile ${dir}/${prefix}.cert
+  MellonSPMetadataFile ${dir}/${prefix}.xml
+  MellonIdPMetadataFile ${dir}/idp.xml
+  MellonSecureCookie Off
+  MellonCookieSameSite lax
+</Location>
+<Location /protected/>
+  MellonEnable auth
+  AuthType Mellon
+  Require valid-user
+</Location>
+`;
+
+describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindings 3.4 and 3.5)', { skip }, () => {
+  let dir: string;
+  let keyway: RunningServer;
+  let browser: Browser;
+  let spUrl: string;
+  let apacheStarted = false;
+  const conf = () => join(dir, 'httpd.conf');
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'keyway-mellon-'));
+    chmodSync(dir, 0o755);
+    const [idpPort, spPort] = [await freePort(), await freePort()];
+    spUrl = `http://127.0.0.1:${spPort}`;
+
+    const config = loadConfig({
+      KEYWAY_MASTER_KEY: '22'.repeat(32), KEYWAY_LOG_LEVEL: 'silent', KEYWAY_HOST: '127.0.0.1', KEYWAY_PORT: String(idpPort),
+      KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}`, KEYWAY_DATA_DIR: join(dir, 'data'),
+    }, { cwd: dir });
+    keyway = await startServer(config, { handleSignals: false });
+    const { token } = await issueApiToken(keyway.store, systemActor('e2e'), 'e2e');
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${keyway.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      const json = res.status === 204 ? null : await res.json();
+      assert.ok(res.ok, `${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
+      return json as Record<string, unknown>;
+    };
+    const ada = await api('POST', '/users', { userName: 'ada', displayName: 'Ada Lovelace', emails: [{ value: 'ada@example.org', primary: true }] });
+    await keyway.store.credentials.setPassword(String(ada.id), await hashPassword('analytical engine 1843'));
+    const staff = await api('POST', '/groups', { displayName: 'staff' });
+    const wiki = await api('POST', '/groups', { displayName: 'wiki-editors' });
+    await api('POST', `/groups/${String(wiki.id)}/members`, { kind: 'group', id: String(staff.id) });
+    await api('POST', `/groups/${String(staff.id)}/members`, { kind: 'user', id: String(ada.id) });
+
+    execFileSync('mellon_create_metadata', [`${spUrl}/mellon/metadata`, `${spUrl}/mellon`], { cwd: dir, stdio: 'ignore' });
+    const prefix = readdirSync(dir).find((f) => f.endsWith('.xml'))?.replace(/\.xml$/, '');
+    assert.ok(prefix, 'mellon_create_metadata wrote the SP metadata');
+    // mellon asks for the first NameIDFormat of its metadata (transient when none); ask for userName-style NameIDs.
+    const spMetadata = join(dir, `${prefix}.xml`);
+    writeFileSync(spMetadata, readFileSync(spMetadata, 'utf8').replace('<AssertionConsumerService', '<NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</NameIDFormat>\n    <AssertionConsumerService'));
+    await api('POST', '/apps', {
+      name: 'Mellon test SP',
+      metadataXml: readFileSync(spMetadata, 'utf8'),
+      nameIdSource: 'user.userName',
+      allowedGroupIds: [String(wiki.id)],
+      attributes: [{ name: 'memberOf', source: 'groups' }, { name: 'mail', source: 'user.email' }, { name: 'displayName', source: 'user.displayName' }],
+    });
+    writeFileSync(join(dir, 'idp.xml'), await (await fetch(`${keyway.url}/saml/metadata`)).text());
+    execFileSync('mkdir', ['-p', join(dir, 'cgi')]);
+    writeFileSync(join(dir, 'cgi', 'whoami'), "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\nenv | grep '^MELLON_' | sort\n", { mode: 0o755 });
+    writeFileSync(conf(), apacheConf(dir, spPort, prefix));
+    execFileSync('apache2', ['-f', conf(), '-k', 'start'], { stdio: 'inherit' });
+    apacheStarted = true;
+    for (let i = 0; i < 50 && !existsSync(join(dir, 'httpd.pid')); i++) await new Promise((r) => setTimeout(r, 100));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (apacheStarted) {
+      spawnSync('apache2', ['-f', conf(), '-k', 'stop'], { stdio: 'ignore' });
+      for (let i = 0; i < 50 && existsSync(join(dir, 'httpd.pid')); i++) await new Promise((r) => setTimeout(r, 100));
+    }
+    await keyway?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a signed-in member of an allowed (nested) group reaches the protected page with the NameID and attributes Keyway sent', async () => {
+    const page = await browser.newPage();
+    const ssoRequests: string[] = [];
+    page.on('request', (r) => { if (r.url().startsWith(`${keyway.url}/saml/sso?`)) ssoRequests.push(r.url()); });
+    await page.goto(`${spUrl}/protected/whoami`);
+    assert.match(page.url(), /\/signin\?returnTo=/, `an unauthenticated user is sent to the sign-in page; last audit record: ${JSON.stringify((await keyway.store.audit.query({ limit: 1 })).items[0]?.details)}`);
+    assert.equal(ssoRequests.length, 1);
+    const sso = new URL(ssoRequests[0] ?? '');
+    assert.ok(sso.searchParams.get('SAMLRequest') && sso.searchParams.get('Signature') && sso.searchParams.get('SigAlg'), 'mellon sent a signed HTTP-Redirect AuthnRequest');
+    await page.fill('#userName', 'ada');
+    await page.fill('#password', 'analytical engine 1843');
+    await Promise.all([page.waitForURL(`${spUrl}/protected/whoami`, { timeout: 15_000 }), page.click('button[type=submit]')]).catch(async (e: unknown) => {
+      throw new Error(`mellon did not accept the response: ${String(e)}\n${await page.content()}\n--- Apache error.log ---\n${readFileSync(join(dir, 'error.log'), 'utf8').split('\n').slice(-15).join('\n')}`);
+    });
+    const text = await page.locator('body').innerText();
+    assert.match(text, /^MELLON_NAME_ID=ada$/m, text);
+    assert.match(text, /^MELLON_mail=ada@example\.org$/m);
+    assert.match(text, /^MELLON_displayName=Ada Lovelace$/m);
+    assert.match(text, /^MELLON_memberOf_0=staff$/m, 'multi-valued groups arrive as separate values, nested ones included');
+    assert.match(text, /^MELLON_memberOf_1=wiki-editors$/m);
+    const audit = await keyway.store.audit.query({ action: 'saml.sso' });
+    assert.equal(audit.items[0]?.outcome, 'success');
+    await page.close();
+  });
+
+  test('a user outside the allowed groups sees a clear 403 page and the refusal is audited', async () => {
+    const bob = await keyway.store.directory.createUser(systemActor('e2e'), { userName: 'bob' });
+    await keyway.store.credentials.setPassword(bob.id, await hashPassword('difference engine 1822'));
+    const page = await browser.newPage();
+    await page.goto(`${spUrl}/protected/whoami`);
+    await page.fill('#userName', 'bob');
+    await page.fill('#password', 'difference engine 1822');
+    const [response] = await Promise.all([page.waitForResponse((r) => r.url().includes('/saml/sso/resume')), page.click('button[type=submit]')]);
+    assert.equal(response.status(), 403);
+    assert.match(await page.locator('h1').innerText(), /You cannot use Mellon test SP/);
+    const audit = await keyway.store.audit.query({ action: 'saml.sso', actorId: bob.id });
+    assert.equal(audit.items[0]?.reason, 'not_allowed');
+    await page.close();
+  });
+});
