@@ -108,6 +108,8 @@ export interface StateStore {
   delete(collection: string, key: string): boolean;
   /** Entries whose key starts with `keyPrefix`, ordered by key. */
   list<T>(collection: string, keyPrefix?: string): T[];
+  /** How many entries have keys starting with `keyPrefix` (quota checks without reading every document). */
+  count(collection: string, keyPrefix?: string): number;
   /** Runs `fn` atomically (one SQLite transaction); nothing is written if it throws. */
   transaction<T>(fn: () => T): T;
 }

@@ -178,7 +178,7 @@ export class IamStore implements IamWriter, IamReader {
       this.checkTrustPolicy(input.assumeRolePolicyDocument);
       this.checkBoundary(accountId, input.permissionsBoundaryArn);
       mergeTags([], input.tags, false);
-      if (this.roles(accountId).length >= QUOTAS.rolesPerAccount) throw limit(`Cannot exceed quota for RolesPerAccount: ${QUOTAS.rolesPerAccount}`);
+      if (this.state.count(ROLES, `${accountId}/`) >= QUOTAS.rolesPerAccount) throw limit(`Cannot exceed quota for RolesPerAccount: ${QUOTAS.rolesPerAccount}`);
       return this.saveRole({
         accountId,
         name: input.name,
@@ -322,7 +322,7 @@ export class IamStore implements IamWriter, IamReader {
       validatePolicyDocument(input.document, 'identity');
       if (policySize(input.document) > QUOTAS.managedPolicySize) throw limit(`Cannot exceed quota for PolicySize: ${QUOTAS.managedPolicySize}`);
       mergeTags([], input.tags, false);
-      if (this.customerPolicies(accountId).length >= QUOTAS.customerPoliciesPerAccount) {
+      if (this.state.count(POLICIES, `${accountId}/`) >= QUOTAS.customerPoliciesPerAccount) {
         throw limit(`Cannot exceed quota for PoliciesPerAccount: ${QUOTAS.customerPoliciesPerAccount}`);
       }
       const at = this.now();
@@ -379,7 +379,7 @@ export class IamStore implements IamWriter, IamReader {
         throw new AwsServiceError('EntityAlreadyExists', `SAMLProvider ${name} already exists`, 409);
       }
       mergeTags([], tags, true);
-      if (this.samlProviders(accountId).length >= QUOTAS.samlProvidersPerAccount) {
+      if (this.state.count(PROVIDERS, `${accountId}/`) >= QUOTAS.samlProvidersPerAccount) {
         throw limit(`Cannot exceed quota for SAMLProvidersPerAccount: ${QUOTAS.samlProvidersPerAccount}`);
       }
       const createDate = this.now();

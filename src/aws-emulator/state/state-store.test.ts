@@ -31,6 +31,9 @@ for (const [kind, open] of stores) {
       s.put('other', '111/c', 'x');
       assert.deepEqual(s.list('roles', '111/'), ['111/a', '111/b']);
       assert.deepEqual(s.list('roles'), ['111/a', '111/b', '1111/z', '222/a']);
+      assert.equal(s.count('roles', '111/'), 2);
+      assert.equal(s.count('roles'), 4);
+      assert.equal(s.count('nothing'), 0);
       assert.equal(s.delete('roles', '111/a'), true);
       assert.equal(s.delete('roles', '111/a'), false);
       assert.equal(s.get('roles', 'missing'), undefined);

@@ -9,7 +9,8 @@ export function createMemoryStateStore(): StateStore {
   const collections = new Map<string, Map<string, string>>();
   // While a transaction runs, each first change to a key records the key's previous text (undefined: absent),
   // so a throw is undone in O(changes) rather than by copying the whole store.
-  let undo: Map<string, [collection: string, key: string, previous: string | undefined]> | undefined;
+  type Journal = Map<string, [collection: string, key: string, previous: string | undefined]>;
+  let undo: Journal | undefined;
   const remember = (name: string, key: string): void => {
     const id = JSON.stringify([name, key]);
     if (undo && !undo.has(id)) undo.set(id, [name, key, collections.get(name)?.get(key)]);
@@ -44,15 +45,21 @@ export function createMemoryStateStore(): StateStore {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([, v]) => JSON.parse(v) as T);
     },
+    count(name: string, keyPrefix = ''): number {
+      let n = 0;
+      for (const k of collections.get(name)?.keys() ?? []) if (k.startsWith(keyPrefix)) n++;
+      return n;
+    },
     transaction<T>(fn: () => T): T {
       if (undo) return fn();
-      undo = new Map();
+      const journal: Journal = new Map();
+      undo = journal;
       try {
         const result = fn();
         undo = undefined;
         return result;
       } catch (e) {
-        for (const [name, key, previous] of [...undo.values()].reverse()) {
+        for (const [name, key, previous] of [...journal.values()].reverse()) {
           if (previous === undefined) collections.get(name)?.delete(key);
           else collection(name).set(key, previous);
         }
@@ -84,6 +91,9 @@ export function openSqliteStateStore(file: string): SqliteStateStore {
   const listStmt = db.prepare<[string, string, string], { value: string }>(
     'SELECT value FROM emulator_documents WHERE collection = ? AND key >= ? AND key < ? ORDER BY key',
   );
+  const countStmt = db.prepare<[string, string, string], { n: number }>(
+    'SELECT count(*) AS n FROM emulator_documents WHERE collection = ? AND key >= ? AND key < ?',
+  );
   return {
     get<T>(collection: string, key: string): T | undefined {
       const row = getStmt.get(collection, key);
@@ -98,6 +108,9 @@ export function openSqliteStateStore(file: string): SqliteStateStore {
     list<T>(collection: string, keyPrefix = ''): T[] {
       // Keys are compared bytewise; every key with the prefix sorts below prefix + U+FFFF.
       return listStmt.all(collection, keyPrefix, `${keyPrefix}\uffff`).map((r) => JSON.parse(r.value) as T);
+    },
+    count(collection, keyPrefix = '') {
+      return countStmt.get(collection, keyPrefix, `${keyPrefix}\uffff`)?.n ?? 0;
     },
     transaction<T>(fn: () => T): T {
       // Nested calls join the outer transaction, as in the memory store.
