@@ -51,6 +51,7 @@ export function createAwsIamAppType(deps: AwsIamAppTypeDeps): ApplicationType {
   return {
     id: AWS_IAM_APP_TYPE,
     label: 'AWS IAM (SAML federation into IAM roles)',
+    ownPortalTile: true,
     defaults: (): SamlApplicationInput => ({
       entityId: AWS_AUDIENCE,
       acs: [{ url: AWS_SIGNIN_URL, index: 0, isDefault: true }],

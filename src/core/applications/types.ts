@@ -162,6 +162,8 @@ export interface ApplicationType {
   /** Returns normalised settings or throws DomainError('invalid_input') with problems under `settings.*`. */
   validateSettings?(settings: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>>;
   readonly attributeProviders: readonly AttributeProvider[];
+  /** The type shows its own portal tile (e.g. AWS IAM: role count, launch to its sign-in URL); the generic SAML tile skips its apps. */
+  readonly ownPortalTile?: boolean;
 }
 
 /** The assertion content decided for one sign-in. */

@@ -131,7 +131,7 @@ const tiles = {
   id: 'saml-apps',
   async tilesFor(user: { id: string }, ctx: ServerContext): Promise<readonly PortalTile[]> {
     const rt: SamlRuntime = createSamlRuntime(ctx);
-    const apps = await rt.apps.listForUser(user.id);
+    const apps = (await rt.apps.listForUser(user.id)).filter((a) => !rt.types.get(a.type).ownPortalTile);
     const out: PortalTile[] = apps.map((a) => ({ title: a.name, href: `/saml/apps/${encodeURIComponent(a.id)}/start`, kind: 'SAML app', ...(a.description ? { description: a.description } : {}) }));
     if (apps.length) out.push({ title: 'Sign out of all apps', href: '/saml/logout', kind: 'Single logout', description: 'Ends your Keyway session and signs you out of the apps you opened.', method: 'POST' });
     return out;
