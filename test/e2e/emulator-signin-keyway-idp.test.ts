@@ -11,6 +11,7 @@ import { CreateRoleCommand, CreateSAMLProviderCommand, IAMClient } from '@aws-sd
 import { AssumeRoleWithSAMLCommand, STSClient } from '@aws-sdk/client-sts';
 import { AUTHN_CONTEXT, buildIdpMetadata, buildResponse, createSelfSignedCertificate, createSigningCredential, type SigningCredential } from '../../src/saml/index.js';
 import { silentLogger, startEmulator, type RunningEmulator } from '../../src/aws-emulator/index.js';
+import { signInServiceFactory } from '../../src/aws-emulator/signin/index.js';
 import { sdkConfig } from './emulator-helpers.js';
 import { SESSION_ATTR, ROLE_ATTR, SIGNIN, pair, providerArn, roleArn, trustPolicy, PROVIDER_NAME } from './emulator-signin-setup.js';
 
@@ -21,7 +22,7 @@ let credential: SigningCredential;
 let sts: STSClient;
 
 before(async () => {
-  emulator = await startEmulator({ logger: silentLogger });
+  emulator = await startEmulator({ logger: silentLogger, registrations: [signInServiceFactory] });
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   credential = createSigningCredential(privateKey, createSelfSignedCertificate({ privateKey, commonName: 'keyway' }));
   const metadata = buildIdpMetadata({

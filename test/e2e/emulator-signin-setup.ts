@@ -5,6 +5,7 @@
  */
 import { CreateRoleCommand, CreateSAMLProviderCommand, IAMClient } from '@aws-sdk/client-iam';
 import { startEmulator, createMemoryLogger, type MemoryLogger, type RunningEmulator } from '../../src/aws-emulator/index.js';
+import { signInServiceFactory } from '../../src/aws-emulator/signin/index.js';
 import {
   fixtureMetadata,
   fixtureResponseXml,
@@ -59,7 +60,8 @@ export interface RoleSetup {
 /** Starts an emulator (demo world) with the IdP's provider in `accounts` and the given roles. */
 export async function startFederationWorld(accounts: readonly string[], roles: readonly RoleSetup[]): Promise<FederationWorld> {
   const log = createMemoryLogger();
-  const emulator = await startEmulator({ logger: log });
+  // Only the services under test (IAM, STS, Organizations and sign-in), so other services cannot disturb them.
+  const emulator = await startEmulator({ logger: log, registrations: [signInServiceFactory] });
   const idpKey = makeFixtureKey('keyway-test-idp');
   const otherKey = makeFixtureKey('someone-else');
   const metadata = fixtureMetadata(IDP_ENTITY_ID, [idpKey]);
