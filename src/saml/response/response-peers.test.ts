@@ -123,6 +123,26 @@ describe('responses accepted by independent validators', () => {
     if (!needPeer(t, 'xmlsec1')) return;
     const res = xmlsecVerify(docs, idp.certificatePem, 'Assertion');
     assert.ok(res.ok, res.output.slice(0, 2_000));
+    const responseSigned = docs.filter((_, i) => (i + 1) % 2 === 0);
+    const resResponse = xmlsecVerify(responseSigned, idp.certificatePem, 'Response');
+    assert.ok(resResponse.ok, resResponse.output.slice(0, 2_000));
+  });
+
+  it('property: python3-onelogin-saml2 accepts responses with hostile values and reads them back unchanged', async (t) => {
+    if (!needPeer(t, 'onelogin')) return;
+    const cases: string[][] = [];
+    const responses: string[] = [];
+    for (let seed = 1; seed <= 12; seed++) {
+      // Bracketed: onelogin strips surrounding whitespace from values (its own choice), everything inside must survive.
+      const values = [`[${hostileValue(seed + 500).slice(0, 3_000)}]`, `[${hostileValue(seed + 600).slice(0, 3_000)}]`];
+      cases.push(values);
+      responses.push((await buildResponse(fresh({ attributes: [{ name: 'hostile', values }] }))).base64);
+    }
+    const results = oneloginValidate(idpMetadata, spConfig(), responses);
+    results.forEach((r, i) => {
+      assert.equal(r.error, null, `seed ${i + 1}`);
+      assert.deepEqual(r.attributes?.hostile, cases[i], `seed ${i + 1}`);
+    });
   });
 
   const spConfig = (overrides: Partial<OneloginConfig> = {}): OneloginConfig => ({
@@ -158,6 +178,8 @@ describe('responses accepted by independent validators', () => {
     ];
     const results = oneloginValidate(idpMetadata, spConfig(), responses.map((r) => r.base64));
     assert.deepEqual(results.map((r) => r.valid), [false, false, false, false]);
+    const reasons = [/received at .* instead of/i, /audience/i, /expired|not valid yet|NotOnOrAfter/i, /message.*sign|sign.*message|response.*sign/i];
+    results.forEach((r, i) => assert.match(r.error ?? '', reasons[i]!, r.error ?? ''));
     // An SP that asks only for signed assertions accepts the assertion-only variant.
     const [assertionOnly] = oneloginValidate(idpMetadata, spConfig({ wantMessagesSigned: false }), [responses[3]!.base64]);
     assert.equal(assertionOnly!.error, null);
