@@ -1,0 +1,208 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deflateRawSync } from 'node:zlib';
+import { ALG, NAMEID_FORMAT } from '../../saml/index.js';
+import { authnRequestXml, postForm, redirectQuery, signPost, SP_ACS, uniqueId } from '../../saml/test-support/sp.js';
+import { testKeyPair } from '../../saml/test-support/keys.js';
+import { needPeer, xmlsecVerify } from '../../saml/test-support/peers.js';
+import type { SamlApplication } from '../../core/index.js';
+import { decodeResponse, formAction, formFields, startSamlTestbed, type SamlTestbed } from './test-helpers.js';
+
+const sp = testKeyPair('sp');
+const stranger = testKeyPair('stranger');
+
+describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
+  let t: SamlTestbed;
+  let app: SamlApplication;
+  let cookie: string;
+
+  before(async () => {
+    t = await startSamlTestbed();
+    app = await t.createApp({
+      signingCertificates: [sp.certificatePem], requireSignedRequests: true, nameIdFormat: 'persistent',
+      attributes: [{ name: 'memberOf', source: 'groups' }, { name: 'mail', source: 'user.email' }],
+    });
+    ({ cookie } = await t.session(t.member));
+  });
+  after(async () => t.close());
+
+  const get = (url: string, withCookie = true) => t.s.app.inject({ method: 'GET', url, headers: withCookie ? { cookie } : {} });
+  const redirect = (xml: string, f: Parameters<typeof redirectQuery>[1] = { key: sp }, withCookie = true) => get(`/saml/sso?${redirectQuery(xml, f)}`, withCookie);
+  const lastSso = async () => (await t.s.store.audit.query({ action: 'saml.sso', limit: 1 })).items[0];
+
+  /** A refusal is a 400 page naming the code, audited, and the server keeps serving. */
+  const refused = async (res: { statusCode: number; body: string }, code: string) => {
+    assert.equal(res.statusCode, 400, res.body.slice(0, 400));
+    assert.match(res.body, new RegExp(`error <code>${code}</code>`));
+    assert.doesNotMatch(res.body, /SAMLResponse/);
+    assert.equal((await lastSso())?.reason, code);
+    assert.equal((await get('/saml/metadata', false)).statusCode, 200);
+  };
+
+  test('the IdP metadata is at a stable URL, lists both SSO bindings, SLO and the signing certificate, and downloads as a file', async () => {
+    const res = await get('/saml/metadata', false);
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers['content-type'] as string, /^application\/samlmetadata\+xml/);
+    assert.match(res.body, /entityID="https:\/\/keyway\.test\/saml\/metadata"/);
+    assert.match(res.body, /SingleSignOnService Binding="urn:oasis:names:tc:SAML:2\.0:bindings:HTTP-Redirect" Location="https:\/\/keyway\.test\/saml\/sso"/);
+    assert.match(res.body, /SingleSignOnService Binding="urn:oasis:names:tc:SAML:2\.0:bindings:HTTP-POST"/);
+    assert.match(res.body, /SingleLogoutService Binding="urn:oasis:names:tc:SAML:2\.0:bindings:HTTP-Redirect" Location="https:\/\/keyway\.test\/saml\/slo"/);
+    assert.equal(res.body.match(/<ds:X509Certificate>/g)?.length, 1);
+    const download = await get('/saml/metadata?download=1', false);
+    assert.equal(download.headers['content-disposition'], 'attachment; filename="keyway-idp-metadata.xml"');
+  });
+
+  test('a signed HTTP-Redirect AuthnRequest from a signed-in, allowed user is answered with a signed Response for the registered ACS', async (ctx) => {
+    const id = uniqueId();
+    const res = await redirect(authnRequestXml({ id }), { key: sp, relayState: 'back-to/page' });
+    assert.equal(res.statusCode, 200, res.body.slice(0, 500));
+    assert.equal(formAction(res.body), SP_ACS);
+    assert.equal(formFields(res.body).RelayState, 'back-to/page');
+    assert.match(res.body, /<button type="submit">Continue<\/button>/, 'works without JavaScript');
+    assert.match(res.headers['content-security-policy'] as string, /form-action https:\/\/sp\.test/);
+    const xml = decodeResponse(res.body);
+    assert.match(xml, new RegExp(`InResponseTo="${id}"`));
+    assert.match(xml, /Destination="https:\/\/sp\.test\/acs"/);
+    assert.match(xml, /<saml:Audience>https:\/\/sp\.test\/metadata<\/saml:Audience>/);
+    assert.match(xml, new RegExp(`Format="${NAMEID_FORMAT.persistent}"`));
+    assert.match(xml, /PasswordProtectedTransport/);
+    assert.match(xml, /<saml:AttributeValue>team &lt;&amp;&gt; "quotes"<\/saml:AttributeValue><saml:AttributeValue>wiki-users<\/saml:AttributeValue>/, 'nested groups, multi-valued, escaped');
+    assert.equal((await lastSso())?.outcome, 'success');
+    if (!needPeer(ctx, 'xmlsec1')) return;
+    const metadata = (await get('/saml/metadata', false)).body;
+    const cert = `-----BEGIN CERTIFICATE-----\n${/<ds:X509Certificate>([^<]+)</.exec(metadata)?.[1]}\n-----END CERTIFICATE-----\n`;
+    assert.ok(xmlsecVerify([xml], cert, 'Assertion').ok, 'xmlsec1 verifies the assertion with the metadata certificate');
+    assert.ok(xmlsecVerify([xml], cert, 'Response').ok, 'xmlsec1 verifies the response with the metadata certificate');
+  });
+
+  test('a signed HTTP-POST AuthnRequest is accepted and a second session with a second factor gets the MFA context class', async () => {
+    const mfa = await t.session(t.member, ['pwd', 'otp']);
+    const res = await t.s.app.inject({ method: 'POST', url: '/saml/sso', headers: { cookie: mfa.cookie }, payload: postForm(signPost(authnRequestXml(), sp)) });
+    assert.equal(res.statusCode, 200, res.body.slice(0, 300));
+    assert.match(decodeResponse(res.body), /<saml:AuthnContextClassRef>https:\/\/refeds\.org\/profile\/mfa<\/saml:AuthnContextClassRef>/);
+  });
+
+  test('an unauthenticated user goes to the sign-in page and comes back to a Response for the same request', async () => {
+    const id = uniqueId();
+    const res = await redirect(authnRequestXml({ id }), { key: sp, relayState: 'rs' }, false);
+    assert.equal(res.statusCode, 303);
+    const location = res.headers.location as string;
+    assert.match(location, /^\/signin\?returnTo=%2Fsaml%2Fsso%2Fresume%3Ft%3D/);
+    const resume = decodeURIComponent(location.slice('/signin?returnTo='.length));
+    const back = await get(resume);
+    assert.equal(back.statusCode, 200);
+    assert.match(decodeResponse(back.body), new RegExp(`InResponseTo="${id}"`));
+    assert.equal(formFields(back.body).RelayState, 'rs');
+    const forged = await get(`${resume.slice(0, -3)}abc`);
+    assert.equal(forged.statusCode, 400);
+    assert.match(forged.body, /sign-in link has expired/);
+  });
+
+  test('a user outside the allowed groups gets a clear 403 page and an audit record, not a SAML error', async () => {
+    const eve = await t.session(t.outsider);
+    const res = await t.s.app.inject({ method: 'GET', url: `/saml/sso?${redirectQuery(authnRequestXml(), { key: sp })}`, headers: { cookie: eve.cookie } });
+    assert.equal(res.statusCode, 403);
+    assert.match(res.body, /You cannot use Wiki/);
+    assert.match(res.body, /not in a group that may use Wiki/);
+    const audit = await lastSso();
+    assert.equal(audit?.reason, 'not_allowed');
+    assert.equal(audit?.actor.id, t.outsider.id);
+  });
+
+  test('refuses an AuthnRequest from an unknown SP issuer (SAML profiles 4.1.4.1)', async () => {
+    await refused(await redirect(authnRequestXml({ issuer: 'https://unknown.example/sp' })), 'unknown_issuer');
+  });
+
+  test('refuses an AuthnRequest whose ACS URL is not registered (SAML core 3.4.1)', async () => {
+    await refused(await redirect(authnRequestXml({ acsUrl: 'https://evil.example/acs' })), 'acs_not_registered');
+  });
+
+  test('refuses an unsigned AuthnRequest from an SP that must sign (SAML metadata 2.4.4)', async () => {
+    await refused(await redirect(authnRequestXml(), {}), 'signature_missing');
+  });
+
+  test('refuses an AuthnRequest signed with a key that is not the SP\'s (SAML bindings 3.4.4.1)', async () => {
+    await refused(await redirect(authnRequestXml(), { key: stranger }), 'signature_invalid');
+    await refused(await t.s.app.inject({ method: 'POST', url: '/saml/sso', headers: { cookie }, payload: postForm(signPost(authnRequestXml(), stranger)) }), 'signature_invalid');
+  });
+
+  test('refuses a SHA-1 signature unless the app opts in (SECURITY.md rule 3)', async () => {
+    await refused(await redirect(authnRequestXml(), { key: sp, sigAlg: ALG.rsaSha1 }), 'sha1_refused');
+  });
+
+  test('refuses a signature that covers a different element than the one used (wrapping)', async () => {
+    const genuine = signPost(authnRequestXml(), sp);
+    const wrapped = authnRequestXml({ acsUrl: 'https://evil.example/acs', extra: `<samlp:Extensions>${genuine}</samlp:Extensions>` });
+    await refused(await t.s.app.inject({ method: 'POST', url: '/saml/sso', headers: { cookie }, payload: postForm(wrapped) }), 'signature_wrapping');
+    const sig = /<ds:Signature[\s\S]*<\/ds:Signature>/.exec(genuine)?.[0] ?? '';
+    await refused(await t.s.app.inject({ method: 'POST', url: '/saml/sso', headers: { cookie }, payload: postForm(genuine.replace(sig, sig + sig)) }), 'signature_wrapping');
+  });
+
+  test('refuses XML with a DOCTYPE or an external entity before any cryptography', async () => {
+    const xml = `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${authnRequestXml()}`;
+    await refused(await redirect(xml, { key: sp }), 'dtd_forbidden');
+  });
+
+  test('refuses invalid base64 and invalid DEFLATE in the Redirect binding', async () => {
+    await refused(await get('/saml/sso?SAMLRequest=%21%21%21not-base64'), 'bad_base64');
+    await refused(await get(`/saml/sso?SAMLRequest=${encodeURIComponent(Buffer.from('not deflate at all').toString('base64'))}`), 'bad_deflate');
+  });
+
+  test('refuses oversized messages, including a deflate bomb, without inflating them fully', async () => {
+    const bomb = deflateRawSync(Buffer.alloc(20 * 1024 * 1024, 0x20)).toString('base64');
+    await refused(await get(`/saml/sso?SAMLRequest=${encodeURIComponent(bomb)}`), 'too_large');
+    const big = authnRequestXml({ extra: `<samlp:Extensions>${'<x/>'.repeat(100_000)}</samlp:Extensions>` });
+    await refused(await t.s.app.inject({ method: 'POST', url: '/saml/sso', headers: { cookie }, payload: postForm(big) }), 'too_large');
+  });
+
+  test('refuses a replayed AuthnRequest ID (SECURITY.md rule 4)', async () => {
+    const xml = authnRequestXml({ id: uniqueId() });
+    assert.equal((await redirect(xml)).statusCode, 200);
+    await refused(await redirect(xml), 'replayed');
+  });
+
+  test('refuses a stale IssueInstant and one from the future', async () => {
+    await refused(await redirect(authnRequestXml({ issueInstant: new Date(Date.now() - 3_600_000) })), 'stale');
+    await refused(await redirect(authnRequestXml({ issueInstant: new Date(Date.now() + 3_600_000) })), 'not_yet_valid');
+  });
+
+  test('refuses RelayState over 80 bytes (SAML bindings 3.4.3)', async () => {
+    await refused(await redirect(authnRequestXml(), { key: sp, relayState: 'é'.repeat(41) }), 'relay_state_too_long');
+  });
+
+  test('answers a NameID format the app does not issue with an InvalidNameIDPolicy Response to the registered ACS (SAML core 3.4.1.1)', async () => {
+    const id = uniqueId();
+    const res = await redirect(authnRequestXml({ id, nameIdFormat: NAMEID_FORMAT.emailAddress }), { key: sp, relayState: 'keep' });
+    assert.equal(res.statusCode, 200);
+    assert.equal(formAction(res.body), SP_ACS);
+    assert.equal(formFields(res.body).RelayState, 'keep');
+    const xml = decodeResponse(res.body);
+    assert.match(xml, /<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2\.0:status:Requester"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2\.0:status:InvalidNameIDPolicy"\/?>/);
+    assert.doesNotMatch(xml, /<saml:Assertion/);
+    assert.match(xml, new RegExp(`InResponseTo="${id}"`));
+  });
+
+  test('IdP-initiated SSO from the stable per-app URL carries RelayState and no InResponseTo', async () => {
+    const res = await get(`/saml/apps/${app.id}/start?RelayState=%2Fdocs`);
+    assert.equal(res.statusCode, 200);
+    assert.equal(formFields(res.body).RelayState, '/docs');
+    assert.doesNotMatch(decodeResponse(res.body), /InResponseTo/);
+    assert.equal((await get(`/saml/apps/${app.id}/start?RelayState=${'x'.repeat(81)}`)).statusCode, 400);
+    assert.equal((await get('/saml/apps/no-such-app/start')).statusCode, 404);
+    const anonymous = await get(`/saml/apps/${app.id}/start`, false);
+    assert.equal(anonymous.statusCode, 303);
+    assert.match(anonymous.headers.location as string, /^\/signin\?returnTo=%2Fsaml%2Fapps%2F/);
+  });
+
+  test('the portal shows tiles only for the apps the user may use', async () => {
+    await t.createApp({ name: 'Hidden', entityId: 'https://hidden.test', allowedGroupIds: [] });
+    const home = await get('/');
+    assert.match(home.body, /Wiki/);
+    assert.doesNotMatch(home.body, /Hidden/);
+    assert.match(home.body, new RegExp(`/saml/apps/${app.id}/start`));
+    const eve = await t.session(t.outsider);
+    const other = await t.s.app.inject({ method: 'GET', url: '/', headers: { cookie: eve.cookie } });
+    assert.doesNotMatch(other.body, /Wiki/);
+  });
+
+});
