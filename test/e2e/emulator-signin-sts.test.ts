@@ -38,6 +38,7 @@ before(async () => {
       { account: ACCT, name: 'Tagged', trust: trustPolicy(ACCT, {}, ['sts:AssumeRoleWithSAML', 'sts:TagSession']) },
       { account: ACCT, name: 'SubjectBound', trust: trustPolicy(ACCT, { StringLike: { 'saml:sub': '*@example.com' }, 'ForAnyValue:StringEquals': { 'saml:edupersonaffiliation': ['staff'] } }) },
       { account: ACCT, name: 'Short', maxSessionDuration: 3600 },
+      { account: ACCT, name: 'Sourced', trust: trustPolicy(ACCT, {}, ['sts:AssumeRoleWithSAML', 'sts:SetSourceIdentity']) },
     ],
   );
   sts = new STSClient({
@@ -134,6 +135,13 @@ describe('AssumeRoleWithSAML succeeds for a valid assertion (STSAPI response ele
     const out = await sts.send(new AssumeRoleWithSAMLCommand(input('Tagged', world.response({ attributes: roleAttrs('Tagged', 'alice', [tag]) }))));
     assert.ok(typeof out.PackedPolicySize === 'number' && out.PackedPolicySize > 0 && out.PackedPolicySize <= 100);
     await expectError(input('Admin', world.response({ attributes: roleAttrs('Admin', 'alice', [tag]) })), 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithSAML', 403);
+  });
+
+  test('SourceIdentity needs sts:SetSourceIdentity in the trust policy and is returned when allowed', async () => {
+    const source: readonly [string, readonly string[]] = ['https://aws.amazon.com/SAML/Attributes/SourceIdentity', ['alice.src']];
+    const out = await sts.send(new AssumeRoleWithSAMLCommand(input('Sourced', world.response({ attributes: roleAttrs('Sourced', 'alice', [source]) }))));
+    assert.equal(out.SourceIdentity, 'alice.src');
+    await expectError(input('Admin', world.response({ attributes: roleAttrs('Admin', 'alice', [source]) })), 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithSAML', 403);
   });
 
   test('a comment inside NameID cannot truncate the Subject (comment-injection)', async () => {
