@@ -75,6 +75,14 @@ describe('single logout (SAML core 3.7, profiles 4.4)', () => {
     assert.equal(r.request.nameId.format, NAMEID_FORMAT.persistent);
   });
 
+  it('reads the whole NameID when a comment splits it: signed bytes carry no comments (SECURITY.md rule 2)', async () => {
+    const split = spLogoutRequest().xml.replace('>u-alice<', '>u-<!-- injected -->alice<');
+    const r = await receiveLogoutRequest({ binding: 'post', form: postForm(signPost(split, spKey)) }, ctx());
+    assert.equal(r.request.nameId.value, 'u-alice');
+    // Without a signature the raw document is read, and a comment inside a value is refused outright.
+    await rejects(receiveLogoutRequest({ binding: 'post', form: postForm(split) }, ctx({ requireSignature: false })), 'comment_in_value');
+  });
+
   it('refuses unsigned, tampered, expired, replayed and misdirected LogoutRequests', async () => {
     const unsigned = encodeRedirect({ destination: IDP_SLO, param: 'SAMLRequest', xml: spLogoutRequest().xml });
     await rejects(receiveLogoutRequest({ binding: 'redirect', query: queryOf(unsigned) }, ctx()), 'signature_missing');
