@@ -5,7 +5,7 @@
 import { loadConfig, startServer } from '../server/index.js';
 import { openStore } from '../store/index.js';
 import { demoSteps } from './steps.js';
-import type { DemoBaseContext } from './steps.js';
+import type { DemoBaseContext } from './types.js';
 
 const run = async (): Promise<void> => {
   const env: Record<string, string | undefined> = { KEYWAY_LOG_LEVEL: 'warn', ...process.env };

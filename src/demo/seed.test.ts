@@ -7,7 +7,7 @@ import { verifyPassword } from '../auth/index.js';
 import { loadConfig } from '../server/index.js';
 import { openStore } from '../store/index.js';
 import { demoUsers, seedOrganisation } from './seed.js';
-import type { DemoSeedContext } from './steps.js';
+import type { DemoSeedContext } from './types.js';
 
 test('seeds the demo organisation once, with nested groups and working passwords, and leaves an existing directory alone', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'keyway-demo-'));

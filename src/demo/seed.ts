@@ -4,7 +4,7 @@
  */
 import { systemActor } from '../core/index.js';
 import { hashPassword } from '../auth/index.js';
-import type { DemoStep } from './steps.js';
+import type { DemoStep } from './types.js';
 
 export interface DemoUser {
   readonly userName: string;
