@@ -10,7 +10,7 @@ import { AWS_IAM_APP_TYPE, AWS_SIGNIN_URL, awsIamConfigOf, isDomainError, system
 import { applyIamPlan, iamClient, planIamSetup, stsClient, type AccountConnection } from '../aws/index.js';
 import { createAwsAccessService, type Store } from '../store/index.js';
 import { createSamlRuntimeFrom, type ServerConfig } from '../server/index.js';
-import type { DemoStep } from './steps.js';
+import type { DemoStep } from './types.js';
 
 const actor = systemActor('demo-aws');
 
