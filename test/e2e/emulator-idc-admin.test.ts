@@ -269,3 +269,66 @@ test('the AWS CLI v2 lists Identity Center instances and identity store users ag
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /ValidationException/);
 });
+
+/** Signs an awsJson1_1 call to the emulator-only admin API the way the SDK would (SigV4, service `sso`). */
+async function adminCall(url: string, key: { accessKeyId: string; secretAccessKey: string }, op: string, body: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> }> {
+  const { SignatureV4 } = await import('@smithy/signature-v4');
+  const { Sha256 } = await import('@aws-crypto/sha256-js');
+  const u = new URL(url);
+  const signer = new SignatureV4({ service: 'sso', region: 'us-east-1', credentials: key, sha256: Sha256 });
+  const payload = JSON.stringify(body);
+  const signed = await signer.sign({
+    method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: '/',
+    headers: { host: u.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `KeywayEmulatorIdentityCenter.${op}` }, body: payload,
+  });
+  const res = await fetch(`${url}/`, { method: 'POST', headers: signed.headers as Record<string, string>, body: payload });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+test('Identity Center survives an emulator restart with a state file: instance, SCIM token, users, permission sets, assignments and IdP', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'idc-state-'));
+  const statePath = join(dir, 'state.sqlite');
+  let first: IdentityCenter | undefined;
+  const emu1 = await startEmulator({ logger: silentLogger, statePath, registrations: [identityCenterFactory({ asyncDelayMs: 5 }, (x) => { first = x; })] });
+  let token: string;
+  let instanceArn: string;
+  let psArn: string;
+  try {
+    const key = emu1.rootCredentials(MGMT);
+    const created = await adminCall(emu1.url, key, 'CreateScimAccessToken', {});
+    assert.equal(created.status, 200);
+    token = String(created.json.AccessToken);
+    assert.equal((await adminCall(emu1.url, emu1.rootCredentials(MEMBER), 'CreateScimAccessToken', {})).status, 403);
+    const described = await adminCall(emu1.url, key, 'DescribeIdentityCenter', {});
+    instanceArn = String(described.json.InstanceArn);
+    const u = await fetch(`${emu1.url}${String(described.json.ScimPath)}/Users`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(scimUser('persist@example.com')) });
+    assert.equal(u.status, 201);
+    const userId = String(((await u.json()) as { id: string }).id);
+    const c = new SSOAdminClient({ endpoint: emu1.url, region: 'us-east-1', credentials: key, maxAttempts: 1 });
+    psArn = (await c.send(new CreatePermissionSetCommand({ InstanceArn: instanceArn, Name: 'Persisted', Tags: [{ Key: 'k', Value: 'v' }] }))).PermissionSet?.PermissionSetArn as string;
+    const r = await c.send(new CreateAccountAssignmentCommand({ InstanceArn: instanceArn, TargetId: MEMBER, TargetType: 'AWS_ACCOUNT', PermissionSetArn: psArn, PrincipalType: 'USER', PrincipalId: userId }));
+    await until(() => c.send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn: instanceArn, AccountAssignmentCreationRequestId: r.AccountAssignmentCreationStatus?.RequestId })), (x) => x.AccountAssignmentCreationStatus?.Status === 'SUCCEEDED');
+    const bad = await adminCall(emu1.url, key, 'PutSamlIdentityProvider', { Metadata: '<notmetadata/>' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.__type, 'ValidationException');
+  } finally {
+    first?.close();
+    await emu1.close();
+  }
+  let second: IdentityCenter | undefined;
+  const emu2 = await startEmulator({ logger: silentLogger, statePath, registrations: [identityCenterFactory({}, (x) => { second = x; })] });
+  try {
+    const s = second as IdentityCenter;
+    assert.equal(s.instance.instanceArn, instanceArn);
+    const list = await fetch(`${s.scimEndpoint(emu2.url)}/Users?filter=${encodeURIComponent('userName eq "persist@example.com"')}`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(list.status, 200);
+    assert.equal(((await list.json()) as { totalResults: number }).totalResults, 1);
+    const c = new SSOAdminClient({ endpoint: emu2.url, region: 'us-east-1', credentials: emu2.rootCredentials(MGMT), maxAttempts: 1 });
+    assert.equal((await c.send(new ListAccountAssignmentsCommand({ InstanceArn: instanceArn, AccountId: MEMBER, PermissionSetArn: psArn }))).AccountAssignments?.length, 1);
+    assert.deepEqual((await c.send(new ListAccountsForProvisionedPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: psArn }))).AccountIds, [MEMBER]);
+    assert.equal(s.listScimTokens().length, 1);
+  } finally {
+    second?.close();
+    await emu2.close();
+  }
+});

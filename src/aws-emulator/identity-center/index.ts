@@ -2,7 +2,7 @@ import type { RestRouteRegistration, ServiceFactory, ServiceRegistration } from 
 import { awsManagedPolicy } from '../iam/managed-policies.js';
 import type { EmulatorServices } from '../world-contract.js';
 import { createIdentityStoreRegistration } from './identitystore/operations.js';
-import { IdcInstance, newInstanceIds } from './instance.js';
+import { IdcInstance, loadIdpMetadata, loadOrCreateInstance, saveIdpMetadata } from './instance.js';
 import { DEFAULT_SCIM_RATE_LIMIT, type RateLimitConfig } from './scim/rate-limit.js';
 import { createScimHandler, SCIM_PATH } from './scim/handler.js';
 import type { ScimTokenInfo } from './scim/tokens.js';
@@ -15,7 +15,6 @@ import { AccessSessions } from './portal/sessions.js';
 import { createPortalApiRoute } from './portal/portal-api.js';
 import { createPortalWebRoute, spMetadataPath, START_PATH } from './portal/portal-web.js';
 import { createOidcRoute } from './sso-oidc/oidc.js';
-import { randomUUID } from 'node:crypto';
 
 /**
  * The emulator's IAM Identity Center: one instance for the emulated organisation, owned by its management
@@ -54,18 +53,21 @@ export interface IdentityCenter {
 
 export function createIdentityCenter(services: EmulatorServices, options: IdentityCenterOptions = {}): IdentityCenter {
   const { accounts, now } = services;
+  const persisted = loadOrCreateInstance(services.state, now);
   const instance = new IdcInstance(
-    newInstanceIds(), accounts.managementAccountId, accounts.region, options.instanceName ?? 'Keyway emulator',
-    options.scimRateLimit ?? DEFAULT_SCIM_RATE_LIMIT, now,
+    persisted.ids, accounts.managementAccountId, accounts.region, options.instanceName ?? 'Keyway emulator',
+    options.scimRateLimit ?? DEFAULT_SCIM_RATE_LIMIT, now, services.state, persisted.createdAt,
   );
-  const state = new SsoAdminState();
+  const state = new SsoAdminState(services.state);
   const provisioner = new Provisioner(instance, state, services.iam, accounts, services.log, options.asyncDelayMs ?? 200);
   const scim = createScimHandler({ findTenant: (t) => (t === instance.ids.scimTenantId ? instance : undefined), now });
   const sp = new IdentityCenterSp(
     `https://${accounts.region}.signin.aws.amazon.com/platform/saml/${instance.identityStoreId}`,
-    `/platform/saml/acs/${randomUUID()}`, instance.store, now,
+    `/platform/saml/acs/${persisted.acsId}`, instance.store, now,
+    (xml) => saveIdpMetadata(services.state, xml),
   );
-  if (options.idpMetadata !== undefined) sp.configure(options.idpMetadata);
+  const idpMetadata = options.idpMetadata ?? loadIdpMetadata(services.state);
+  if (idpMetadata !== undefined) sp.configure(idpMetadata);
   const sessions = new AccessSessions(now);
   const web = { instance, state, sp, sessions, iam: services.iam, credentials: services.credentials, accounts, log: services.log };
   const scimRoute: RestRouteRegistration = {

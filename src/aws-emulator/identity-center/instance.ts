@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { StateStore } from '../world-contract.js';
 import { randomAlnum, randomHex } from './ids.js';
 import { IdentityStore } from './store.js';
 import { ScimTokenRegistry } from './scim/tokens.js';
@@ -25,11 +26,36 @@ export function newInstanceIds(): InstanceIds {
   };
 }
 
+const INSTANCE = 'idc-instance';
+
+export interface PersistedInstance {
+  readonly ids: InstanceIds;
+  readonly createdAt: number;
+  /** Path part of the SAML ACS URL, stable so the IdP's registration survives restarts. */
+  readonly acsId: string;
+}
+
+/** The instance's identifiers, created once and then read back from the state store on every start. */
+export function loadOrCreateInstance(state: StateStore, now: () => number): PersistedInstance {
+  const existing = state.get<PersistedInstance>(INSTANCE, 'instance');
+  if (existing) return existing;
+  const created: PersistedInstance = { ids: newInstanceIds(), createdAt: now(), acsId: randomUUID() };
+  state.put(INSTANCE, 'instance', created);
+  return created;
+}
+
+export function loadIdpMetadata(state: StateStore): string | undefined {
+  return state.get<string>(INSTANCE, 'idp-metadata');
+}
+
+export function saveIdpMetadata(state: StateStore, xml: string): void {
+  state.put(INSTANCE, 'idp-metadata', xml);
+}
+
 export class IdcInstance {
   readonly store: IdentityStore;
   readonly scimTokens: ScimTokenRegistry;
   readonly scimBucket: TokenBucket;
-  readonly createdAt: number;
 
   constructor(
     readonly ids: InstanceIds,
@@ -38,10 +64,11 @@ export class IdcInstance {
     readonly name: string,
     rateLimit: RateLimitConfig,
     now: () => number,
+    state: StateStore,
+    readonly createdAt: number = now(),
   ) {
-    this.createdAt = now();
-    this.store = new IdentityStore(ids.identityStoreId, now);
-    this.scimTokens = new ScimTokenRegistry(now);
+    this.store = new IdentityStore(ids.identityStoreId, now, state);
+    this.scimTokens = new ScimTokenRegistry(now, state);
     this.scimBucket = new TokenBucket(rateLimit, now);
   }
 

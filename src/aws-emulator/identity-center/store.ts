@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { StateStore } from '../world-contract.js';
 import { newResourceId } from './ids.js';
 
 /**
@@ -102,6 +103,11 @@ export class StoreConflictError extends Error {
 /** Case-insensitive uniqueness key (SECURITY.md: userName uniqueness is case-insensitive). */
 const fold = (s: string): string => s.normalize('NFC').toLowerCase();
 
+/** Collections in the emulator's StateStore (memory or the `--state` SQLite file); written through on change. */
+const USERS = 'idc-users';
+const GROUPS = 'idc-groups';
+const MEMBERSHIPS = 'idc-memberships';
+
 export class IdentityStore {
   private seq = 0;
   private readonly users = new Map<string, UserRecord>();
@@ -116,7 +122,25 @@ export class IdentityStore {
   /** userId → set of groupIds */
   private readonly groupsOf = new Map<string, Set<string>>();
 
-  constructor(readonly identityStoreId: string, private readonly now: () => number) {}
+  constructor(readonly identityStoreId: string, private readonly now: () => number, private readonly state: StateStore) {
+    for (const u of state.list<UserRecord>(USERS)) { this.users.set(u.id, u); this.indexUser(u); this.seq = Math.max(this.seq, u.seq); }
+    for (const g of state.list<GroupRecord>(GROUPS)) {
+      this.groups.set(g.id, g);
+      this.membersOf.set(g.id, new Map());
+      this.indexGroup(g);
+      this.seq = Math.max(this.seq, g.seq);
+    }
+    for (const m of state.list<MembershipRecord>(MEMBERSHIPS)) {
+      if (!this.users.has(m.userId) || !this.groups.has(m.groupId)) continue;
+      this.linkMember(m);
+      this.seq = Math.max(this.seq, m.seq);
+    }
+  }
+
+  /** Runs several changes as one unit in the state store (one SQLite transaction with `--state`). */
+  atomically<T>(fn: () => T): T {
+    return this.state.transaction(fn);
+  }
 
   // ---- users ----
   getUser(id: string): UserRecord | undefined { return this.users.get(id); }
@@ -152,6 +176,7 @@ export class IdentityStore {
     const rec: UserRecord = { ...data, id: newResourceId(), seq: ++this.seq, created: t, lastModified: t, createdBy: actor, updatedBy: actor };
     this.users.set(rec.id, rec);
     this.indexUser(rec);
+    this.state.put(USERS, rec.id, rec);
     return rec;
   }
 
@@ -164,17 +189,21 @@ export class IdentityStore {
     const rec: UserRecord = { ...data, id, seq: old.seq, created: old.created, lastModified: this.now(), createdBy: old.createdBy, updatedBy: actor };
     this.users.set(id, rec);
     this.indexUser(rec);
+    this.state.put(USERS, id, rec);
     return rec;
   }
 
   deleteUser(id: string): boolean {
     const old = this.users.get(id);
     if (!old) return false;
-    for (const gid of [...(this.groupsOf.get(id) ?? [])]) this.removeMember(gid, id);
-    this.unindexUser(old);
-    this.users.delete(id);
-    this.groupsOf.delete(id);
-    return true;
+    return this.atomically(() => {
+      for (const gid of [...(this.groupsOf.get(id) ?? [])]) this.removeMember(gid, id);
+      this.unindexUser(old);
+      this.users.delete(id);
+      this.groupsOf.delete(id);
+      this.state.delete(USERS, id);
+      return true;
+    });
   }
 
   private indexUser(u: UserRecord): void {
@@ -213,11 +242,14 @@ export class IdentityStore {
     this.checkGroupUnique(data);
     const t = this.now();
     const rec: GroupRecord = { ...data, id: newResourceId(), seq: ++this.seq, created: t, lastModified: t, createdBy: actor, updatedBy: actor };
-    this.groups.set(rec.id, rec);
-    this.membersOf.set(rec.id, new Map());
-    this.indexGroup(rec);
-    for (const uid of memberIds) this.addMember(rec.id, uid, actor);
-    return rec;
+    return this.atomically(() => {
+      this.groups.set(rec.id, rec);
+      this.membersOf.set(rec.id, new Map());
+      this.indexGroup(rec);
+      this.state.put(GROUPS, rec.id, rec);
+      for (const uid of memberIds) this.addMember(rec.id, uid, actor);
+      return rec;
+    });
   }
 
   replaceGroup(id: string, data: GroupData, actor: string): GroupRecord | undefined {
@@ -228,17 +260,21 @@ export class IdentityStore {
     const rec: GroupRecord = { ...data, id, seq: old.seq, created: old.created, lastModified: this.now(), createdBy: old.createdBy, updatedBy: actor };
     this.groups.set(id, rec);
     this.indexGroup(rec);
+    this.state.put(GROUPS, id, rec);
     return rec;
   }
 
   deleteGroup(id: string): boolean {
     const old = this.groups.get(id);
     if (!old) return false;
-    for (const uid of [...(this.membersOf.get(id)?.keys() ?? [])]) this.removeMember(id, uid);
-    this.unindexGroup(old);
-    this.groups.delete(id);
-    this.membersOf.delete(id);
-    return true;
+    return this.atomically(() => {
+      for (const uid of [...(this.membersOf.get(id)?.keys() ?? [])]) this.removeMember(id, uid);
+      this.unindexGroup(old);
+      this.groups.delete(id);
+      this.membersOf.delete(id);
+      this.state.delete(GROUPS, id);
+      return true;
+    });
   }
 
   private indexGroup(g: GroupRecord): void {
@@ -258,12 +294,17 @@ export class IdentityStore {
     const existing = members.get(userId);
     if (existing !== undefined) return this.memberships.get(existing) as MembershipRecord;
     const m: MembershipRecord = { membershipId: randomUUID(), groupId, userId, seq: ++this.seq, created: this.now(), createdBy: actor };
-    this.memberships.set(m.membershipId, m);
-    members.set(userId, m.membershipId);
-    let set = this.groupsOf.get(userId);
-    if (!set) { set = new Set(); this.groupsOf.set(userId, set); }
-    set.add(groupId);
+    this.linkMember(m);
+    this.state.put(MEMBERSHIPS, m.membershipId, m);
     return m;
+  }
+
+  private linkMember(m: MembershipRecord): void {
+    this.memberships.set(m.membershipId, m);
+    this.membersOf.get(m.groupId)?.set(m.userId, m.membershipId);
+    let set = this.groupsOf.get(m.userId);
+    if (!set) { set = new Set(); this.groupsOf.set(m.userId, set); }
+    set.add(m.groupId);
   }
 
   removeMember(groupId: string, userId: string): boolean {
@@ -273,6 +314,7 @@ export class IdentityStore {
     members.delete(userId);
     this.memberships.delete(mid);
     this.groupsOf.get(userId)?.delete(groupId);
+    this.state.delete(MEMBERSHIPS, mid);
     return true;
   }
 

@@ -62,10 +62,17 @@ export class IdentityCenterSp {
   /** AuthnRequest IDs we issued, so an InResponseTo must answer one of ours. */
   private readonly pending = new Map<string, number>();
 
-  constructor(readonly entityId: string, readonly acsPath: string, private readonly store: IdentityStore, private readonly now: () => number) {}
+  constructor(
+    readonly entityId: string,
+    readonly acsPath: string,
+    private readonly store: IdentityStore,
+    private readonly now: () => number,
+    private readonly onConfigured: (metadataXml: string) => void = () => undefined,
+  ) {}
 
   configure(metadataXml: string): IdpConfig {
     this.idp = parseIdpMetadata(metadataXml);
+    this.onConfigured(metadataXml);
     return this.idp;
   }
 

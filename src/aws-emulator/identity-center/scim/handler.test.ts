@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IdcInstance, newInstanceIds } from '../instance.js';
 import { createScimHandler } from './handler.js';
+import { createMemoryStateStore } from '../../state/state-store.js';
 import type { EmulatorResponse } from '../../http/contract.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -12,7 +13,7 @@ const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 function setup(opts: { rate?: number; burst?: number } = {}) {
   let clock = Date.parse('2026-01-01T00:00:00Z');
   const now = () => clock;
-  const inst = new IdcInstance(newInstanceIds(), '111111111111', 'us-east-1', 'test', { ratePerSecond: opts.rate ?? 0, burst: opts.burst ?? 0 }, now);
+  const inst = new IdcInstance(newInstanceIds(), '111111111111', 'us-east-1', 'test', { ratePerSecond: opts.rate ?? 0, burst: opts.burst ?? 0 }, now, createMemoryStateStore());
   const { token, info } = inst.scimTokens.create();
   const handle = createScimHandler({ findTenant: (t) => (t === inst.ids.scimTenantId ? inst : undefined), now });
   const base = `/${inst.ids.scimTenantId}/scim/v2`;

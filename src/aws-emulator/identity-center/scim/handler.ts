@@ -113,13 +113,15 @@ function patchGroup(ctx: Ctx, id: string): [number, object | null] {
   if (change.externalId === null) delete next.externalId;
   else if (change.externalId !== undefined) next.externalId = change.externalId;
   try {
-    if (change.displayName !== undefined || change.externalId !== undefined) store.replaceGroup(id, next, ctx.actor);
+    store.atomically(() => {
+      if (change.displayName !== undefined || change.externalId !== undefined) store.replaceGroup(id, next, ctx.actor);
+      for (const uid of change.add) store.addMember(id, uid, ctx.actor);
+      for (const uid of change.remove) store.removeMember(id, uid);
+    });
   } catch (e) {
     if (e instanceof StoreConflictError) throw conflict(e);
     throw e;
   }
-  for (const uid of change.add) store.addMember(id, uid, ctx.actor);
-  for (const uid of change.remove) store.removeMember(id, uid);
   return [204, null];
 }
 

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { StateStore } from '../../world-contract.js';
 
 /**
  * SCIM access tokens ([doc] SSOUG-2022 provision-automatically: one-year validity; "If you have already
@@ -24,11 +25,17 @@ export class TokenQuotaError extends Error {
 }
 
 const digestOf = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+const TOKENS = 'idc-scim-tokens';
+interface PersistedToken { tokenId: string; createdAt: number; expiresAt: number; digestHex: string }
 
 export class ScimTokenRegistry {
   private readonly tokens = new Map<string, StoredToken>();
 
-  constructor(private readonly now: () => number, private readonly maxTokens = DEFAULT_MAX_TOKENS) {}
+  constructor(private readonly now: () => number, private readonly state: StateStore, private readonly maxTokens = DEFAULT_MAX_TOKENS) {
+    for (const p of state.list<PersistedToken>(TOKENS)) {
+      this.tokens.set(p.tokenId, { tokenId: p.tokenId, createdAt: p.createdAt, expiresAt: p.expiresAt, digest: Buffer.from(p.digestHex, 'hex') });
+    }
+  }
 
   /** Returns the secret exactly once; only its digest is kept. */
   create(): { readonly token: string; readonly info: ScimTokenInfo } {
@@ -39,6 +46,8 @@ export class ScimTokenRegistry {
     const t = this.now();
     const stored: StoredToken = { tokenId: randomUUID(), createdAt: t, expiresAt: t + TOKEN_LIFETIME_MS, digest: digestOf(token) };
     this.tokens.set(stored.tokenId, stored);
+    const persisted: PersistedToken = { tokenId: stored.tokenId, createdAt: stored.createdAt, expiresAt: stored.expiresAt, digestHex: stored.digest.toString('hex') };
+    this.state.put(TOKENS, stored.tokenId, persisted);
     return { token, info: this.publicView(stored) };
   }
 
@@ -48,6 +57,7 @@ export class ScimTokenRegistry {
 
   /** Revocation takes effect for the very next request. */
   revoke(tokenId: string): boolean {
+    this.state.delete(TOKENS, tokenId);
     return this.tokens.delete(tokenId);
   }
 

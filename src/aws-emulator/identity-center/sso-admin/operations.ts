@@ -89,7 +89,7 @@ export function createSsoAdminRegistration(deps: SsoAdminDeps): JsonServiceRegis
   });
 
   const paging = (input: Input) => ({ max: optInt(input, 'MaxResults', 1, 100) ?? 100, token: optStr(input, 'NextToken', { max: 2048 }) });
-  const changed = (ps: PermissionSetRecord): void => { ps.version++; };
+  const changed = (ps: PermissionSetRecord): void => { ps.version++; state.savePermissionSet(ps); };
 
   function parseTags(input: Input): Array<[string, string]> {
     const tags = optList(input, 'Tags', 75) ?? [];
@@ -199,7 +199,7 @@ export function createSsoAdminRegistration(deps: SsoAdminDeps): JsonServiceRegis
         ...(description !== undefined ? { description } : {}),
         ...(relayState !== undefined ? { relayState } : {}),
       };
-      state.permissionSets.set(arn, ps);
+      state.savePermissionSet(ps);
       return { PermissionSet: psOut(ps) };
     },
     DescribePermissionSet(input, caller) {
@@ -225,7 +225,7 @@ export function createSsoAdminRegistration(deps: SsoAdminDeps): JsonServiceRegis
       if ([...state.provisioned.values()].some((p) => p.permissionSetArn === ps.arn)) {
         throw conflict('The permission set is provisioned to one or more accounts; delete its account assignments first.');
       }
-      state.permissionSets.delete(ps.arn);
+      state.deletePermissionSet(ps.arn);
       return {};
     },
     ListPermissionSets(input, caller) {
@@ -342,12 +342,14 @@ export function createSsoAdminRegistration(deps: SsoAdminDeps): JsonServiceRegis
       const tags = parseTags(input);
       if (new Set([...ps.tags.keys(), ...tags.map(([k]) => k)]).size > 75) throw validation('A resource can have at most 75 tags.');
       for (const [k, v] of tags) ps.tags.set(k, v);
+      state.savePermissionSet(ps);
       return {};
     },
     UntagResource(input, caller) {
       resolve(input, caller);
       const ps = permissionSet(input, 'ResourceArn');
       for (const k of optList(input, 'TagKeys', 50) ?? []) if (typeof k === 'string') ps.tags.delete(k);
+      state.savePermissionSet(ps);
       return {};
     },
     ListTagsForResource(input, caller) {
@@ -369,13 +371,14 @@ export function createSsoAdminRegistration(deps: SsoAdminDeps): JsonServiceRegis
         Status: 'IN_PROGRESS', RequestId: randomUUID(), PermissionSetArn: ps.arn, CreatedDate: now(), seq: state.nextSeq(),
         ...(targetType === 'AWS_ACCOUNT' ? { AccountId: targetId as string } : {}),
       };
-      state.provisioningStatuses.set(status.RequestId, status);
+      state.saveProvisioningStatus(status);
       provisioner.later(() => {
         for (const accountId of accounts) {
           const outcome = provisioner.provision(ps, accountId);
-          if (!outcome.ok) { status.Status = 'FAILED'; status.FailureReason = outcome.reason; return; }
+          if (!outcome.ok) { status.Status = 'FAILED'; status.FailureReason = outcome.reason; state.saveProvisioningStatus(status); return; }
         }
         status.Status = 'SUCCEEDED';
+        state.saveProvisioningStatus(status);
       });
       return { PermissionSetProvisioningStatus: statusOut(status) };
     },
@@ -396,15 +399,16 @@ export function createSsoAdminRegistration(deps: SsoAdminDeps): JsonServiceRegis
       if (!principalExists(a.type, a.principalId)) throw notFound(`${a.type === 'USER' ? 'User' : 'Group'} ${a.principalId} not found in the identity store.`);
       admitAssignmentOperation();
       const status = newStatus(a);
-      state.creationStatuses.set(status.RequestId, status);
+      state.saveCreationStatus(status);
       provisioner.later(() => {
         const outcome = provisioner.provision(a.ps, a.accountId);
-        if (!outcome.ok) { status.Status = 'FAILED'; status.FailureReason = outcome.reason; return; }
+        if (!outcome.ok) { status.Status = 'FAILED'; status.FailureReason = outcome.reason; state.saveCreationStatus(status); return; }
         const key = assignmentKey(a.accountId, a.ps.arn, a.type, a.principalId);
         if (!state.assignments.has(key)) {
-          state.assignments.set(key, { accountId: a.accountId, permissionSetArn: a.ps.arn, principalType: a.type, principalId: a.principalId, seq: state.nextSeq() });
+          state.putAssignment({ accountId: a.accountId, permissionSetArn: a.ps.arn, principalType: a.type, principalId: a.principalId, seq: state.nextSeq() });
         }
         status.Status = 'SUCCEEDED';
+        state.saveCreationStatus(status);
       });
       return { AccountAssignmentCreationStatus: statusOut(status) };
     },
@@ -413,12 +417,13 @@ export function createSsoAdminRegistration(deps: SsoAdminDeps): JsonServiceRegis
       const a = assignmentInput(input);
       admitAssignmentOperation();
       const status = newStatus(a);
-      state.deletionStatuses.set(status.RequestId, status);
+      state.saveDeletionStatus(status);
       provisioner.later(() => {
         const key = assignmentKey(a.accountId, a.ps.arn, a.type, a.principalId);
-        if (!state.assignments.delete(key)) { status.Status = 'FAILED'; status.FailureReason = 'The account assignment does not exist.'; return; }
+        if (!state.deleteAssignment(key)) { status.Status = 'FAILED'; status.FailureReason = 'The account assignment does not exist.'; state.saveDeletionStatus(status); return; }
         if (state.assignmentsFor(a.accountId, a.ps.arn).length === 0) provisioner.deprovision(a.ps, a.accountId);
         status.Status = 'SUCCEEDED';
+        state.saveDeletionStatus(status);
       });
       return { AccountAssignmentDeletionStatus: statusOut(status) };
     },

@@ -99,10 +99,8 @@ export class Provisioner {
         ...(boundaryArn !== undefined ? { permissionsBoundaryArn: boundaryArn } : {}),
         protected: true,
       });
-      const key = provisionedKey(ps.arn, accountId);
-      const existing = this.state.provisioned.get(key);
-      if (existing) { existing.version = ps.version; existing.roleName = roleName; }
-      else this.state.provisioned.set(key, { accountId, permissionSetArn: ps.arn, version: ps.version, roleName, seq: this.state.nextSeq() });
+      const existing = this.state.provisioned.get(provisionedKey(ps.arn, accountId));
+      this.state.putProvisioned({ accountId, permissionSetArn: ps.arn, version: ps.version, roleName, seq: existing?.seq ?? this.state.nextSeq() });
       return { ok: true, role };
     } catch (e) {
       if (e instanceof AwsServiceError) return { ok: false, reason: `Received a ${e.status} status error: ${e.message}` };
@@ -116,6 +114,6 @@ export class Provisioner {
     const rec = this.state.provisioned.get(key);
     if (!rec) return;
     this.iam.deleteRole(accountId, rec.roleName);
-    this.state.provisioned.delete(key);
+    this.state.deleteProvisioned(key);
   }
 }
