@@ -88,6 +88,7 @@ describe('SigV4 verification (AWS General Reference, Signature Version 4)', () =
     const withToken = { ...req, headers: { ...req.headers, 'x-amz-security-token': 'token-abc' } };
     await assert.rejects(verifySigV4(withToken, 'iam', () => temp, NOW + 1000), (e: SigV4Failure) => e.kind === 'expired-token');
     await verifySigV4(withToken, 'iam', () => temp, NOW);
+    await assert.rejects(verifySigV4(withToken, 'iam', lookup, NOW), (e: SigV4Failure) => e.kind === 'invalid-token', 'a token next to a long-term key');
   });
 
   test('parses Authorization headers strictly', () => {

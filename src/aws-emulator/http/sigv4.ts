@@ -130,6 +130,10 @@ export async function verifySigV4(
 
   const known = lookup(auth.accessKeyId);
   if (!known) throw new SigV4Failure('unknown-key', 'The security token included in the request is invalid.');
+  if (known.sessionToken === undefined && req.headers['x-amz-security-token'] !== undefined) {
+    // A session token only belongs with temporary credentials; AWS refuses it next to a long-term key.
+    throw new SigV4Failure('invalid-token', 'The security token included in the request is invalid.');
+  }
   if (known.sessionToken !== undefined) {
     const presented = req.headers['x-amz-security-token'];
     if (presented === undefined || !constantTimeEqual(presented, known.sessionToken)) {
