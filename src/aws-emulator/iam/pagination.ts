@@ -16,7 +16,9 @@ export function paginate<T>(items: readonly T[], keyOf: (item: T) => string, mar
   let start = 0;
   if (marker !== undefined) {
     const after = decodeMarker(marker);
-    start = items.findIndex((i) => keyOf(i) > after);
+    // Continue after the entry the marker names; if it is gone, after the first key sorting above it.
+    const exact = items.findIndex((i) => keyOf(i) === after);
+    start = exact >= 0 ? exact + 1 : items.findIndex((i) => keyOf(i) > after);
     if (start < 0) start = items.length;
   }
   const size = maxItems ?? DEFAULT_MAX_ITEMS;
