@@ -249,6 +249,7 @@ describe('conformance with the AWS service models', { skip }, () => {
       ['organizations', 'ListAccounts', { MaxResults: 2 }],
       ['organizations', 'ListAccountsForParent', { ParentId: 'ou-kw01-nonprodx' }],
       ['organizations', 'DescribeAccount', { AccountId: '333333333333' }],
+      ['organizations', 'DescribeOrganizationalUnit', { OrganizationalUnitId: 'ou-kw01-prodenvs' }],
       ['organizations', 'ListParents', { ChildId: '333333333333' }],
       ['organizations', 'ListChildren', { ParentId: 'r-kw01', ChildType: 'ORGANIZATIONAL_UNIT' }],
       ['organizations', 'ListTagsForResource', { ResourceId: '333333333333' }],
@@ -278,6 +279,7 @@ describe('conformance with the AWS service models', { skip }, () => {
       ['organizations', 'ListAccountsForParent', { ParentId: 'ou-kw01-zzzzzzzz' }],
       ['organizations', 'ListTagsForResource', { ResourceId: '999999999999' }],
       ['organizations', 'ListParents', { ChildId: '999999999999' }],
+      ['organizations', 'DescribeOrganizationalUnit', { OrganizationalUnitId: 'ou-kw01-zzzzzzzz' }],
       ['organizations', 'ListAccounts', { MaxResults: 50 }],
       ['organizations', 'ListAccounts', {}, '333333333333'],
     ];

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import {
   DescribeAccountCommand,
   DescribeOrganizationCommand,
+  DescribeOrganizationalUnitCommand,
   ListAccountsCommand,
   ListAccountsForParentCommand,
   ListChildrenCommand,
@@ -129,6 +130,9 @@ describe('Organizations structure', () => {
     assert.equal(inRoot, MEMBERS - 30 + 1);
     const children = await orgs.send(new ListChildrenCommand({ ParentId: ENG, ChildType: 'ORGANIZATIONAL_UNIT' }));
     assert.deepEqual(children.Children, [{ Id: PLATFORM, Type: 'ORGANIZATIONAL_UNIT' }]);
+    const ou = (await orgs.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: PLATFORM }))).OrganizationalUnit;
+    assert.deepEqual([ou?.Name, ou?.Path], ['Platform', `o-testworld01/${ROOT}/${ENG}/${PLATFORM}/`]);
+    await rejects(orgs.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: 'ou-t3st-missing99' })), 'OrganizationalUnitNotFoundException');
     const parents = await orgs.send(new ListParentsCommand({ ChildId: '100000000001' }));
     assert.deepEqual(parents.Parents, [{ Id: PLATFORM, Type: 'ORGANIZATIONAL_UNIT' }]);
   });

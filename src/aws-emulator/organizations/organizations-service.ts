@@ -152,6 +152,12 @@ export function createOrganizationsRegistration(world: World): JsonServiceRegist
       const p = page(world.worldAccounts.filter((a) => a.parentId === parentId), req, binding);
       return { Accounts: p.items.map(accountShape), ...(p.NextToken ? { NextToken: p.NextToken } : {}) };
     }),
+    DescribeOrganizationalUnit: managed((input) => {
+      const id = stringMember(input, 'OrganizationalUnitId', true, /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/) as string;
+      const ou = ouById.get(id);
+      if (!ou) throw orgError('OrganizationalUnitNotFoundException', "We can't find an OU with the OrganizationalUnitId that you specified.");
+      return { OrganizationalUnit: ouShape(ou) };
+    }),
     DescribeAccount: managed((input) => {
       const id = stringMember(input, 'AccountId', true, ACCOUNT_ID) as string;
       const account = world.getAccount(id);
