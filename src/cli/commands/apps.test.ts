@@ -1,0 +1,84 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { testKeyPair } from '../../saml/test-support/keys.js';
+import { runCli } from '../program.js';
+
+let dir: string;
+let env: Record<string, string>;
+
+const run = async (...args: string[]) => {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  stdin.end('');
+  const code = await runCli(args, { env, cwd: dir, stdout, stderr, stdin });
+  return { code, stdout: out, stderr: err };
+};
+
+describe('keyway apps and keyway keys', () => {
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'keyway-apps-cli-'));
+    env = { KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}`, KEYWAY_MASTER_KEY: '33'.repeat(32), KEYWAY_BASE_URL: 'https://idp.example' };
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('apps create from fields, list, show, update and delete, with groups by name', async () => {
+    assert.equal((await run('groups', 'create', 'engineers')).code, 0);
+    writeFileSync(join(dir, 'sp.pem'), testKeyPair('sp').certificatePem);
+    const created = await run('apps', 'create', '--name', 'Wiki', '--entity-id', 'https://wiki.example/sp', '--acs', 'https://wiki.example/acs#3!',
+      '--sp-cert-file', 'sp.pem', '--require-signed-requests', '--attr', 'memberOf=groups', '--attr', 'mail=user.email', '--group', 'engineers', '--json');
+    assert.equal(created.code, 0, created.stderr);
+    const app = JSON.parse(created.stdout);
+    assert.deepEqual(app.acs, [{ url: 'https://wiki.example/acs', index: 3, isDefault: true }]);
+    assert.equal(app.requireSignedRequests, true);
+    assert.equal(app.attributes.length, 2);
+    const list = await run('apps', 'list');
+    assert.match(list.stdout, /Wiki\s+saml\s+yes\s+https:\/\/wiki\.example\/sp/);
+    const show = await run('apps', 'show', 'https://wiki.example/sp');
+    assert.match(show.stdout, /groups:\s+engineers/);
+    assert.match(show.stdout, /sign-in URL:\s+https:\/\/idp\.example\/saml\/apps\//);
+    const updated = await run('apps', 'update', 'Wiki', '--sign', 'assertion', '--disabled');
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.match((await run('apps', 'show', 'Wiki')).stdout, /enabled:\s+false[\s\S]*signed:\s+assertion\n/);
+    assert.equal((await run('apps', 'delete', 'Wiki')).code, 2, 'deleting needs --yes');
+    assert.equal((await run('apps', 'delete', 'Wiki', '--yes')).code, 0);
+    assert.equal((await run('apps', 'show', 'Wiki')).code, 1);
+  });
+
+  test('apps create refuses bad input with the field named and exit code 1', async () => {
+    const bad = await run('apps', 'create', '--name', 'X', '--entity-id', 'urn:x', '--acs', 'ftp://nope');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /acs\[0\]\.url: must be an http or https URL/);
+    const usage = await run('apps', 'create', '--name', 'Y');
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /give --metadata-file, or --entity-id and --acs/);
+    assert.equal((await run('apps', 'create', '--metadata-file', 'missing.xml')).code, 2);
+  });
+
+  test('keys rotate, promote and retire, and apps metadata shows the published certificates', async () => {
+    const list = await run('keys', 'list', '--json');
+    const [first] = JSON.parse(list.stdout) as { id: string; state: string }[];
+    assert.equal(first?.state, 'current');
+    const next = JSON.parse((await run('keys', 'rotate', '--json')).stdout) as { id: string };
+    assert.equal((await run('keys', 'rotate')).code, 1, 'a second rotation waits for the first');
+    assert.equal((await run('apps', 'metadata', '--out', 'idp.xml')).code, 0);
+    assert.equal(readFileSync(join(dir, 'idp.xml'), 'utf8').match(/<ds:X509Certificate>/g)?.length, 2);
+    assert.equal((await run('keys', 'promote', next.id)).code, 0);
+    assert.equal((await run('keys', 'retire', first?.id ?? '')).code, 0);
+    const table = (await run('keys', 'list')).stdout;
+    assert.match(table, new RegExp(`${next.id}\\s+current`));
+    assert.match(table, new RegExp(`${first?.id}\\s+retired`));
+    assert.equal((await run('apps', 'metadata')).stdout.match(/<ds:X509Certificate>/g)?.length, 1);
+    const retireCurrent = await run('keys', 'retire', next.id);
+    assert.equal(retireCurrent.code, 1);
+    assert.match(retireCurrent.stderr, /is current; promote another key before retiring it/);
+  });
+});
