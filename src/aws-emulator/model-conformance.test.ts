@@ -177,6 +177,9 @@ before(async () => {
   models.iam = loadModels('iam', '2010-05-08');
   models.sts = loadModels('sts', '2011-06-15');
   models.organizations = loadModels('organizations', '2016-11-28');
+  for (const [service, found] of Object.entries(models)) {
+    if (found.length === 0) throw new Error(`no botocore model for ${service} under ${DEBIAN} (install the Debian awscli package)`);
+  }
   emulator = await startEmulator({ logger: silentLogger, registrations: [] });
 });
 
