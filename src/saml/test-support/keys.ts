@@ -12,19 +12,18 @@ export interface TestKeyPair {
 
 const cache = new Map<string, TestKeyPair>();
 
-/** A named RSA key with its certificate; the same name returns the same key within one process. */
-export function testKeyPair(name = 'idp', bits = 2048): TestKeyPair {
-  const key = `${name}/${bits}`;
-  const hit = cache.get(key);
+/** A named RSA-2048 key with its certificate; the same name returns the same key within one process. */
+export function testKeyPair(name = 'idp'): TestKeyPair {
+  const hit = cache.get(name);
   if (hit) return hit;
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const certificatePem = createSelfSignedCertificate({ privateKey, commonName: `keyway-test-${name}` });
   const pair: TestKeyPair = {
     privateKey,
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     certificatePem,
-    credential: bits >= 2048 ? createSigningCredential(privateKey, certificatePem) : (undefined as never),
+    credential: createSigningCredential(privateKey, certificatePem),
   };
-  cache.set(key, pair);
+  cache.set(name, pair);
   return pair;
 }
