@@ -158,6 +158,14 @@ describe('buildResponse (SAML core 2.3.3, 3.3.3; profiles 4.1.4.2)', () => {
     assert.equal(tampered.ok, false);
   });
 
+  it('refuses invalid dates, an empty NameID, SessionIndex or attribute name', async () => {
+    await assert.rejects(buildResponse({ ...base(), authnInstant: new Date(NaN) }), { code: 'invalid_field' });
+    await assert.rejects(buildResponse({ ...base(), now: new Date('nope') }), { code: 'invalid_field' });
+    await assert.rejects(buildResponse({ ...base(), nameId: { value: '' } }), { code: 'missing_field' });
+    await assert.rejects(buildResponse({ ...base(), sessionIndex: '' }), { code: 'missing_field' });
+    await assert.rejects(buildResponse({ ...base(), attributes: [{ name: '', values: ['x'] }] }), { code: 'missing_field' });
+  });
+
   it('refuses an out-of-range lifetime or an empty audience list', async () => {
     await assert.rejects(buildResponse({ ...base(), lifetimeSeconds: 0 }), { code: 'invalid_field' });
     await assert.rejects(buildResponse({ ...base(), lifetimeSeconds: 86_400 }), { code: 'invalid_field' });

@@ -95,6 +95,14 @@ export async function buildResponse(opts: ResponseOptions): Promise<BuiltRespons
   if (!(lifetime > 0 && lifetime <= MAX_LIFETIME_SECONDS) || !(skew >= 0 && skew <= 600)) {
     throw new SamlError('invalid_field', 'The assertion lifetime or skew is out of range.');
   }
+  for (const [what, d] of [['now', now], ['authnInstant', opts.authnInstant], ['sessionNotOnOrAfter', opts.sessionNotOnOrAfter]] as const) {
+    if (d !== undefined && !(d instanceof Date && Number.isFinite(d.getTime()))) {
+      throw new SamlError('invalid_field', `${what} is not a valid date.`);
+    }
+  }
+  if (opts.nameId.value === '') throw new SamlError('missing_field', 'The NameID value is empty.');
+  if (opts.sessionIndex === '') throw new SamlError('missing_field', 'The SessionIndex is empty.');
+  if (opts.attributes?.some((a) => a.name === '')) throw new SamlError('missing_field', 'An attribute has an empty name.');
   const audiences = typeof opts.audience === 'string' ? [opts.audience] : opts.audience;
   if (audiences.length === 0) throw new SamlError('missing_field', 'A response needs at least one audience.');
   const signResponse = opts.signing.signResponse ?? true;
