@@ -182,6 +182,16 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     assert.match(xml, new RegExp(`InResponseTo="${id}"`));
   });
 
+  test('a passive request for a user who is not signed in is answered NoPassive instead of showing the sign-in page (SAML core 3.4.1)', async () => {
+    const id = uniqueId();
+    const res = await redirect(authnRequestXml({ id }).replace('Version="2.0"', 'IsPassive="true" Version="2.0"'), { key: sp }, false);
+    assert.equal(res.statusCode, 200);
+    assert.equal(formAction(res.body), SP_ACS);
+    const xml = decodeResponse(res.body);
+    assert.match(xml, /status:NoPassive/);
+    assert.match(xml, new RegExp(`InResponseTo="${id}"`));
+  });
+
   test('IdP-initiated SSO from the stable per-app URL carries RelayState and no InResponseTo', async () => {
     const res = await get(`/saml/apps/${app.id}/start?RelayState=%2Fdocs`);
     assert.equal(res.statusCode, 200);
