@@ -33,7 +33,6 @@ interface RoleAnswer {
 interface AssertionAnswer {
   readonly samlResponse: string;
   readonly role: RoleAnswer | null;
-  readonly roles: readonly RoleAnswer[];
 }
 
 export const stsEndpoint = (env: Env, flag?: string): string | undefined => flag ?? env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL;

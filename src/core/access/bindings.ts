@@ -90,22 +90,27 @@ export function resolveRoles(
       byRole.set(key, { b, bindingIds: [b.id], groupIds: [b.groupId] });
     }
   }
-  const out: ResolvedRole[] = [];
+  // Sort keys computed once per role, not per comparison: a user with hundreds of roles signs in often.
+  const keyed: { key: string; role: ResolvedRole }[] = [];
   for (const { b, bindingIds, groupIds } of byRole.values()) {
     const rArn = roleArn(b.accountId, b.rolePath, b.roleName);
     const pArn = samlProviderArn(b.accountId, providerNameFor(config as AwsIamAppConfig, b.accountId));
-    out.push({
-      accountId: b.accountId,
-      roleName: b.roleName,
-      rolePath: b.rolePath,
-      roleArn: rArn,
-      providerArn: pArn,
-      value: `${rArn},${pArn}`,
-      bindingIds: bindingIds.sort(),
-      groupIds: groupIds.sort(),
+    keyed.push({
+      key: `${b.accountId}\u0000${b.rolePath}${b.roleName}`,
+      role: {
+        accountId: b.accountId,
+        roleName: b.roleName,
+        rolePath: b.rolePath,
+        roleArn: rArn,
+        providerArn: pArn,
+        value: `${rArn},${pArn}`,
+        bindingIds: bindingIds.length > 1 ? bindingIds.sort() : bindingIds,
+        groupIds: groupIds.length > 1 ? groupIds.sort() : groupIds,
+      },
     });
   }
-  return out.sort(compareRoles);
+  keyed.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  return keyed.map((k) => k.role);
 }
 
 export function compareRoles(a: { accountId: string; rolePath: string; roleName: string }, b: { accountId: string; rolePath: string; roleName: string }): number {

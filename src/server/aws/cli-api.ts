@@ -138,7 +138,7 @@ export const registerAwsCliRoutes = (app: FastifyInstance, ctx: ServerContext): 
       const issued = await issueAwsAssertion(ctx, svc, user, token.authMethods);
       const wanted = req.body.account && req.body.role ? pick(issued.roles, req.body.account, req.body.role) : null;
       await ctx.store.audit.record({ action: 'aws.cli.assertion', actor: actorOf(req, user), outcome: 'success', target, details: { app: issued.app.id, roles: issued.roles.length, ...(wanted ? { role: wanted.roleArn } : {}) } });
-      return reply.header('cache-control', 'no-store').send({ samlResponse: issued.samlResponse, notOnOrAfter: issued.notOnOrAfter.toISOString(), roles: issued.roles, role: wanted, sessionDuration: issued.sessionDuration });
+      return reply.header('cache-control', 'no-store').send({ samlResponse: issued.samlResponse, notOnOrAfter: issued.notOnOrAfter.toISOString(), role: wanted, roleCount: issued.roles.length, sessionDuration: issued.sessionDuration });
     } catch (e) {
       if (isDomainError(e) || e instanceof CliError) {
         await ctx.store.audit.record({ action: 'aws.cli.assertion', actor: actorOf(req, user), outcome: 'failure', reason: isDomainError(e) ? e.code : e.code, target, details: { message: e.message } });

@@ -4,7 +4,7 @@
  * the AWS sign-in URL so that STS accepts it for AssumeRoleWithSAML.
  */
 import { randomBytes } from 'node:crypto';
-import { DomainError, mayUse, resolveAssertionContent, resolveRoles, type ResolvedRole, type SamlApplication, type User } from '../../core/index.js';
+import { AWS_ATTR, DomainError, mayUse, parseRoleArn, resolveAssertionContent, resolveRoles, type ResolvedRole, type SamlApplication, type User } from '../../core/index.js';
 import { buildResponse, NAMEID_FORMAT, type SamlAttribute } from '../../saml/index.js';
 import type { ServerContext } from '../deps.js';
 import { authnContextFor } from '../saml/sso/authn-context.js';
@@ -64,8 +64,12 @@ export async function issueAwsAssertion(ctx: ServerContext, svc: AwsServices, us
     skewSeconds: ctx.config.samlClockSkewSeconds,
     signing: { credential: await svc.rt.signingCredential(), signResponse: app.signResponse, signAssertion: app.signAssertion },
   });
-  const ids = effectiveGroups.map((g) => g.id);
-  const [bindings, accounts] = await Promise.all([svc.access.bindingsForGroups(ids), svc.access.listAccounts()]);
-  const roles = resolveRoles(ids, bindings, config).map((r) => view(r, accounts));
+  // The roles are read back from the Role attribute just signed, so what the CLI is told is exactly what AWS gets.
+  const names = new Map((await svc.access.listAccounts()).map((a) => [a.id, a.name]));
+  const roles = (content.attributes.find((a) => a.name === AWS_ATTR.role)?.values ?? []).flatMap((value): RoleView[] => {
+    const [roleArn = '', providerArn = ''] = value.split(',');
+    const parsed = parseRoleArn(roleArn);
+    return parsed ? [{ accountId: parsed.accountId, accountName: names.get(parsed.accountId) ?? null, roleName: parsed.name, roleArn, providerArn }] : [];
+  });
   return { app, samlResponse: built.base64, notOnOrAfter: built.notOnOrAfter, roles, sessionDuration: config.sessionDuration };
 }
