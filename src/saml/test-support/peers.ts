@@ -11,6 +11,9 @@ import type { TestContext } from 'node:test';
 export const XMLSEC1 = '/usr/bin/xmlsec1';
 export const PYTHON = '/usr/bin/python3';
 export const MELLON_CREATE_METADATA = '/usr/sbin/mellon_create_metadata';
+export const XMLLINT = '/usr/bin/xmllint';
+/** The OASIS SAML 2.0 schemas as shipped by python3-onelogin-saml2. */
+export const SAML_SCHEMAS = '/usr/lib/python3/dist-packages/onelogin/saml2/schemas';
 
 function hasPythonOnelogin(): boolean {
   if (!existsSync(PYTHON)) return false;
@@ -20,10 +23,14 @@ function hasPythonOnelogin(): boolean {
 const availability = new Map<string, boolean>();
 
 /** Returns true when the peer can be used; otherwise skips the test (or fails it in CI). */
-export function needPeer(t: TestContext, peer: 'xmlsec1' | 'onelogin' | 'mellon'): boolean {
+export function needPeer(t: TestContext, peer: 'xmlsec1' | 'onelogin' | 'mellon' | 'xsd'): boolean {
   let ok = availability.get(peer);
   if (ok === undefined) {
-    ok = peer === 'xmlsec1' ? existsSync(XMLSEC1) : peer === 'mellon' ? existsSync(MELLON_CREATE_METADATA) : hasPythonOnelogin();
+    ok =
+      peer === 'xmlsec1' ? existsSync(XMLSEC1)
+      : peer === 'mellon' ? existsSync(MELLON_CREATE_METADATA)
+      : peer === 'xsd' ? existsSync(XMLLINT) && existsSync(join(SAML_SCHEMAS, 'saml-schema-protocol-2.0.xsd'))
+      : hasPythonOnelogin();
     availability.set(peer, ok);
   }
   if (ok) return true;
@@ -31,6 +38,7 @@ export function needPeer(t: TestContext, peer: 'xmlsec1' | 'onelogin' | 'mellon'
     xmlsec1: 'xmlsec1 is not installed (apt-get install xmlsec1)',
     onelogin: 'python3-onelogin-saml2 is not installed',
     mellon: 'libapache2-mod-auth-mellon (mellon_create_metadata) is not installed',
+    xsd: 'xmllint (libxml2-utils) or the SAML schemas of python3-onelogin-saml2 are not installed',
   }[peer];
   if (process.env.CI === 'true') throw new Error(`${reason}; CI must install it`);
   t.skip(reason);
@@ -85,5 +93,19 @@ export function xmlsecVerify(documents: readonly string[], certificatePem: strin
     const output = `${r.stdout}\n${r.stderr}`;
     const oks = (output.match(/^OK$/gm) ?? []).length;
     return { ok: r.status === 0 && oks === documents.length && !/^FAIL$/m.test(output), output };
+  });
+}
+
+/** `xmllint --schema` against an OASIS SAML schema, offline; returns the combined output and whether all validate. */
+export function xsdValidate(documents: readonly string[], schema: 'saml-schema-protocol-2.0.xsd' | 'saml-schema-metadata-2.0.xsd'): XmlsecResult {
+  return withTempDir((dir) => {
+    const files = documents.map((doc, i) => {
+      const f = join(dir, `doc-${i}.xml`);
+      writeFileSync(f, doc);
+      return f;
+    });
+    const r = spawnSync(XMLLINT, ['--nonet', '--noout', '--schema', join(SAML_SCHEMAS, schema), ...files], { encoding: 'utf8', timeout: 60_000 });
+    const output = `${r.stdout}\n${r.stderr}`;
+    return { ok: r.status === 0 && (output.match(/ validates$/gm) ?? []).length === documents.length, output };
   });
 }
