@@ -8,6 +8,7 @@ import {
   IdentitystoreClient, ListUsersCommand, GetUserIdCommand, DescribeUserCommand, CreateGroupCommand, GetGroupIdCommand,
   CreateGroupMembershipCommand, ListGroupMembershipsCommand, ListGroupMembershipsForMemberCommand, IsMemberInGroupsCommand,
   GetGroupMembershipIdCommand, DeleteGroupMembershipCommand, DescribeGroupCommand, ListGroupsCommand, CreateUserCommand,
+  UpdateUserCommand, UpdateGroupCommand,
 } from '@aws-sdk/client-identitystore';
 import {
   SSOAdminClient, ListInstancesCommand, CreatePermissionSetCommand, PutInlinePolicyToPermissionSetCommand,
@@ -113,6 +114,30 @@ test('identitystore lists, describes and finds SCIM-provisioned users and groups
   await assert.rejects(ids.send(new CreateUserCommand({ IdentityStoreId: storeId, UserName: 'nofamily', DisplayName: 'A', Name: { GivenName: 'A' } })), { name: 'ValidationException' });
   const memberIds = new IdentitystoreClient(clientConfig(MEMBER));
   await assert.rejects(memberIds.send(new ListUsersCommand({ IdentityStoreId: storeId })), { name: 'AccessDeniedException' });
+});
+
+test('identitystore UpdateUser and UpdateGroup apply all operations or none, with the same rules as SCIM', async () => {
+  const storeId = idc.instance.identityStoreId;
+  const { UserId } = await ids.send(new CreateUserCommand({ IdentityStoreId: storeId, UserName: 'upd@example.com', DisplayName: 'Upd', Name: { GivenName: 'U', FamilyName: 'P' }, Emails: [{ Value: 'upd@example.com', Primary: true }] }));
+  await ids.send(new UpdateUserCommand({ IdentityStoreId: storeId, UserId, Operations: [
+    { AttributePath: 'displayName', AttributeValue: 'Updated' },
+    { AttributePath: 'name.givenName', AttributeValue: 'Ursula' },
+    { AttributePath: 'emails', AttributeValue: [{ Value: 'new@example.com', Type: 'work', Primary: true }] },
+  ] }));
+  const d = await ids.send(new DescribeUserCommand({ IdentityStoreId: storeId, UserId }));
+  assert.equal(d.DisplayName, 'Updated');
+  assert.equal(d.Name?.GivenName, 'Ursula');
+  assert.equal(d.Emails?.[0]?.Value, 'new@example.com');
+  await assert.rejects(ids.send(new UpdateUserCommand({ IdentityStoreId: storeId, UserId, Operations: [{ AttributePath: 'displayName', AttributeValue: 'Again' }, { AttributePath: 'name.familyName', AttributeValue: null }] })), { name: 'ValidationException' });
+  await assert.rejects(ids.send(new UpdateUserCommand({ IdentityStoreId: storeId, UserId, Operations: [{ AttributePath: 'userName', AttributeValue: 'ALICE@example.com' }] })), { name: 'ConflictException' });
+  assert.equal((await ids.send(new DescribeUserCommand({ IdentityStoreId: storeId, UserId }))).DisplayName, 'Updated');
+  const { GroupId } = await ids.send(new CreateGroupCommand({ IdentityStoreId: storeId, DisplayName: 'ToRename' }));
+  await ids.send(new UpdateGroupCommand({ IdentityStoreId: storeId, GroupId, Operations: [{ AttributePath: 'displayName', AttributeValue: 'Renamed' }, { AttributePath: 'description', AttributeValue: 'Now described' }] }));
+  const g = await ids.send(new DescribeGroupCommand({ IdentityStoreId: storeId, GroupId }));
+  assert.equal(g.DisplayName, 'Renamed');
+  assert.equal(g.Description, 'Now described');
+  await assert.rejects(ids.send(new UpdateGroupCommand({ IdentityStoreId: storeId, GroupId, Operations: [{ AttributePath: 'displayName', AttributeValue: 'Team' }] })), { name: 'ConflictException' });
+  await assert.rejects(ids.send(new UpdateGroupCommand({ IdentityStoreId: storeId, GroupId, Operations: [{ AttributePath: 'members', AttributeValue: [] }] })), { name: 'ValidationException' });
 });
 
 test('identitystore pages with MaxResults and NextToken', async () => {

@@ -161,6 +161,7 @@ test('SDK device flow: register, approve in the browser, token, portal API crede
   assert.match(dev.userCode ?? '', /^[A-Z]{4}-[A-Z]{4}$/);
   const tokenRequest = () => oidc.send(new CreateTokenCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, grantType: 'urn:ietf:params:oauth:grant-type:device_code', deviceCode: dev.deviceCode }));
   await assert.rejects(tokenRequest(), { name: 'AuthorizationPendingException' });
+  await assert.rejects(tokenRequest(), { name: 'SlowDownException' });
   const context = await (browser as Browser).newContext();
   try {
     const p = await context.newPage();

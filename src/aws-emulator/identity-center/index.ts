@@ -90,6 +90,11 @@ export function createIdentityCenter(services: EmulatorServices, options: Identi
     createOidcRoute({ instance, sp, sessions, log: services.log, now }),
   ];
   const trim = (url: string): string => url.replace(/\/+$/, '');
+  services.log.info('identity-center.ready', {
+    instanceArn: instance.instanceArn, identityStoreId: instance.identityStoreId, startUrl: instance.startUrl,
+    scimPath: `/${instance.ids.scimTenantId}/scim/v2`, spMetadataPath: spMetadataPath(instance), portalPath: START_PATH,
+    idpConfigured: sp.idpConfig !== undefined,
+  });
   return {
     instance,
     registrations,

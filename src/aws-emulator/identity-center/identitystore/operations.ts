@@ -3,8 +3,9 @@ import { RESOURCE_ID_PATTERN } from '../ids.js';
 import type { IdcInstance } from '../instance.js';
 import { epochSeconds, optInt, optList, optObj, optStr, paginateBySeq, reqObj, reqStr, validation, type Input } from '../json-input.js';
 import { ScimError } from '../scim/errors.js';
-import { parseJsonBody } from '../scim/json.js';
-import { parseUser, USER_SCHEMA } from '../scim/user-schema.js';
+import { parseJsonBody, type JsonValue } from '../scim/json.js';
+import { applyUserPatch } from '../scim/patch.js';
+import { parseUser, renderUser, USER_SCHEMA } from '../scim/user-schema.js';
 import { StoreConflictError, type GroupRecord, type MembershipRecord, type UserRecord } from '../store.js';
 
 /**
@@ -103,6 +104,29 @@ function userFromInput(input: Input): ReturnType<typeof parseUser> {
   }
 }
 
+/** identitystore documents use PascalCase members (`Value`, `Primary`); the SCIM schema uses camelCase. */
+function camel(v: unknown): JsonValue {
+  if (Array.isArray(v)) return v.map(camel);
+  if (v !== null && typeof v === 'object') {
+    const out = Object.create(null) as Record<string, JsonValue>;
+    for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+      if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw validation('Attribute names __proto__, constructor and prototype are not allowed.');
+      out[k.charAt(0).toLowerCase() + k.slice(1)] = camel(val);
+    }
+    return out;
+  }
+  return v as JsonValue;
+}
+
+function updateOperations(input: Input): Array<{ path: string; value: JsonValue }> {
+  const ops = optList(input, 'Operations', 100);
+  if (!ops || ops.length === 0) throw validation("1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  return ops.map((o) => {
+    const op = o as Input;
+    return { path: reqStr(op, 'AttributePath', { min: 1, max: 255 }), value: camel(op.AttributeValue) };
+  });
+}
+
 export function createIdentityStoreRegistration(findByStoreId: (id: string) => IdcInstance | undefined): JsonServiceRegistration {
   function resolve(input: Input, caller: CallerContext): IdcInstance {
     const storeId = reqStr(input, 'IdentityStoreId', { min: 1, max: 36, pattern: STORE_ID });
@@ -183,6 +207,27 @@ export function createIdentityStoreRegistration(findByStoreId: (id: string) => I
         throw e;
       }
     },
+    UpdateUser(input, caller) {
+      const inst = resolve(input, caller);
+      const u = user(inst, reqStr(input, 'UserId', ID_RULE), caller);
+      const ops = updateOperations(input);
+      let data;
+      try {
+        const doc = parseJsonBody(Buffer.from(JSON.stringify(renderUser(u))));
+        applyUserPatch(doc, ops.map((o) => (o.value === null ? { op: 'remove' as const, path: o.path } : { op: 'replace' as const, path: o.path, value: o.value })));
+        data = parseUser(doc, 'put');
+      } catch (e) {
+        if (e instanceof ScimError) throw validation(e.detail);
+        throw e;
+      }
+      try {
+        inst.store.replaceUser(u.id, data, actorOf(caller));
+      } catch (e) {
+        if (e instanceof StoreConflictError) throw conflict(caller.requestId);
+        throw e;
+      }
+      return {};
+    },
     DeleteUser(input, caller) {
       const inst = resolve(input, caller);
       const id = reqStr(input, 'UserId', ID_RULE);
@@ -222,6 +267,33 @@ export function createIdentityStoreRegistration(findByStoreId: (id: string) => I
         if (e instanceof StoreConflictError) throw conflict(caller.requestId);
         throw e;
       }
+    },
+    UpdateGroup(input, caller) {
+      const inst = resolve(input, caller);
+      const g = group(inst, reqStr(input, 'GroupId', ID_RULE), caller);
+      const next: { displayName: string; description?: string; externalId?: string } = { displayName: g.displayName };
+      if (g.description !== undefined) next.description = g.description;
+      if (g.externalId !== undefined) next.externalId = g.externalId;
+      for (const op of updateOperations(input)) {
+        const path = op.path.toLowerCase();
+        if (path === 'displayname') {
+          if (typeof op.value !== 'string' || !/^[^<>;:%\t\n\r]{1,1024}$/.test(op.value) || op.value.trim() === '') throw validation('displayName must be a non-empty string without < > ; : % or control characters.');
+          next.displayName = op.value;
+        } else if (path === 'description') {
+          if (op.value === null) delete next.description;
+          else if (typeof op.value === 'string' && op.value.length >= 1 && op.value.length <= 1024) next.description = op.value;
+          else throw validation('description must be a string of 1 to 1024 characters.');
+        } else {
+          throw validation(`${op.path.slice(0, 255)} is not an attribute of a group that can be updated.`);
+        }
+      }
+      try {
+        inst.store.replaceGroup(g.id, next, actorOf(caller));
+      } catch (e) {
+        if (e instanceof StoreConflictError) throw conflict(caller.requestId);
+        throw e;
+      }
+      return {};
     },
     DeleteGroup(input, caller) {
       const inst = resolve(input, caller);

@@ -15,12 +15,12 @@ import { baseUrl, esc, form, page, redirect } from '../portal/web.js';
  * and `/authorize` (consent, then redirect with a code), both behind the portal's SAML sign-in.
  */
 type OidcErrorCode =
-  | 'AuthorizationPendingException' | 'ExpiredTokenException' | 'AccessDeniedException' | 'InvalidGrantException'
+  | 'AuthorizationPendingException' | 'SlowDownException' | 'ExpiredTokenException' | 'AccessDeniedException' | 'InvalidGrantException'
   | 'InvalidClientException' | 'InvalidRequestException' | 'InvalidScopeException' | 'UnauthorizedClientException'
   | 'UnsupportedGrantTypeException' | 'InvalidClientMetadataException' | 'InvalidRedirectUriException';
 
 const OAUTH_ERROR: Record<OidcErrorCode, string> = {
-  AuthorizationPendingException: 'authorization_pending', ExpiredTokenException: 'expired_token', AccessDeniedException: 'access_denied',
+  AuthorizationPendingException: 'authorization_pending', SlowDownException: 'slow_down', ExpiredTokenException: 'expired_token', AccessDeniedException: 'access_denied',
   InvalidGrantException: 'invalid_grant', InvalidClientException: 'invalid_client', InvalidRequestException: 'invalid_request',
   InvalidScopeException: 'invalid_scope', UnauthorizedClientException: 'unauthorized_client', UnsupportedGrantTypeException: 'unsupported_grant_type',
   InvalidClientMetadataException: 'invalid_client_metadata', InvalidRedirectUriException: 'invalid_redirect_uri',
@@ -35,6 +35,7 @@ export const CLIENT_LIFETIME_SECONDS = 90 * 24 * 3600;
 export const DEVICE_CODE_SECONDS = 600;
 const AUTH_CODE_MS = 5 * 60_000;
 const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
+const POLL_INTERVAL_SECONDS = 1;
 
 interface Client {
   readonly clientId: string;
@@ -53,6 +54,7 @@ interface DeviceGrant {
   readonly expiresAt: number;
   status: 'pending' | 'approved' | 'denied' | 'used';
   userId?: string;
+  lastPolledAt?: number;
 }
 
 interface AuthCode {
@@ -176,7 +178,7 @@ export function createOidcRoute(deps: OidcDeps): RestRouteRegistration {
       devices.set(grant.deviceCode, grant);
       deviceByUserCode.set(grant.userCode, grant.deviceCode);
       const verificationUri = `${baseUrl(req)}/device`;
-      return { deviceCode: grant.deviceCode, userCode: grant.userCode, verificationUri, verificationUriComplete: `${verificationUri}?user_code=${grant.userCode}`, expiresIn: DEVICE_CODE_SECONDS, interval: 1 };
+      return { deviceCode: grant.deviceCode, userCode: grant.userCode, verificationUri, verificationUriComplete: `${verificationUri}?user_code=${grant.userCode}`, expiresIn: DEVICE_CODE_SECONDS, interval: POLL_INTERVAL_SECONDS };
     },
     '/token'(req) {
       const b = body(req);
@@ -186,7 +188,14 @@ export function createOidcRoute(deps: OidcDeps): RestRouteRegistration {
         const grant = devices.get(str(b, 'deviceCode') as string);
         if (!grant || grant.clientId !== c.clientId) throw new OidcError('InvalidGrantException', 'Invalid grant provided');
         if (grant.expiresAt <= deps.now()) throw new OidcError('ExpiredTokenException', 'The device code has expired.');
-        if (grant.status === 'pending') throw new OidcError('AuthorizationPendingException', 'Authorization is still pending.');
+        if (grant.status === 'pending') {
+          // RFC 8628 §3.5: a client polling well inside the interval is told to slow down (half an interval of slack).
+          const t = deps.now();
+          const tooSoon = grant.lastPolledAt !== undefined && t - grant.lastPolledAt < POLL_INTERVAL_SECONDS * 500;
+          grant.lastPolledAt = t;
+          if (tooSoon) throw new OidcError('SlowDownException', 'Client is polling too quickly.');
+          throw new OidcError('AuthorizationPendingException', 'Authorization is still pending.');
+        }
         if (grant.status === 'denied') throw new OidcError('AccessDeniedException', 'The user denied the authorization request.');
         // RFC 8628 §3.5: a device code is good for one token; a second use is an invalid grant.
         if (grant.status === 'used') throw new OidcError('InvalidGrantException', 'Invalid grant provided');
