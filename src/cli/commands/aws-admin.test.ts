@@ -85,6 +85,16 @@ describe('keyway aws accounts, bindings, explain and iam setup', () => {
     assert.equal((await run('aws', 'iam', 'setup', '--account', '111111111111', '--endpoint-url', emu.url)).code, 1, 'unregistered account');
   });
 
+  test('after keyway keys rotate, iam setup refreshes the provider metadata with the next certificate, then has no changes', async () => {
+    const rotated = await run('keys', 'rotate');
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const plan = await run('aws', 'iam', 'setup', '--account', 'staging', '--endpoint-url', emu.url, '--yes');
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /~ saml-provider Keyway\n.*\n {6}signing certificates changed \(1 added, 0 removed\)/);
+    assert.match(plan.stdout, /Apply complete: 0 created, 1 updated\./);
+    assert.match((await run('aws', 'iam', 'setup', '--account', 'staging', '--endpoint-url', emu.url)).stdout, /^No changes\./m);
+  });
+
   test('iam setup refuses credentials of another account before reading anything', async () => {
     assert.equal((await run('aws', 'accounts', 'add', '333333333333', 'prod')).code, 0);
     const r = await run('aws', 'iam', 'setup', '--account', 'prod', '--endpoint-url', emu.url, '--plan-only');
