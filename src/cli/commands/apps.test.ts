@@ -53,6 +53,20 @@ describe('keyway apps and keyway keys', () => {
     assert.equal((await run('apps', 'show', 'Wiki')).code, 1);
   });
 
+  test('apps test-signin explains the decision for a user and exits 1 when it would be refused', async () => {
+    assert.equal((await run('users', 'create', 'lin', '--email', 'lin@example.org')).code, 0);
+    assert.equal((await run('apps', 'create', '--name', 'Docs', '--entity-id', 'urn:docs', '--acs', 'https://docs.example/acs', '--group', 'engineers', '--attr', 'mail=user.email')).code, 0);
+    const refused = await run('apps', 'test-signin', 'Docs', '--user', 'lin');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /lin may NOT sign in to Docs:\n {2}- lin is not a member/);
+    assert.equal((await run('groups', 'add-member', 'engineers', 'lin')).code, 0);
+    const ok = await run('apps', 'test-signin', 'Docs', '--user', 'lin', '--xml');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /lin may sign in to Docs \(through engineers\)/);
+    assert.match(ok.stdout, /mail\s+lin@example\.org/);
+    assert.match(ok.stdout, /<samlp:Response /);
+  });
+
   test('apps create refuses bad input with the field named and exit code 1', async () => {
     const bad = await run('apps', 'create', '--name', 'X', '--entity-id', 'urn:x', '--acs', 'ftp://nope');
     assert.equal(bad.code, 1);

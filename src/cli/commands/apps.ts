@@ -3,11 +3,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { DomainError, NAME_ID_FORMATS, type NameIdFormat, type SamlApplication, type SamlApplicationInput } from '../../core/index.js';
-import { appView, createSamlRuntimeFrom, withMetadata, type SamlRuntime } from '../../server/index.js';
+import { appView, createSamlRuntimeFrom, testSignIn, withMetadata, type SamlRuntime } from '../../server/index.js';
 import { CliUsageError } from '../command.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { details, json, table } from '../render.js';
-import { collect, oneOf, positiveInt, resolveGroup } from './shared.js';
+import { collect, oneOf, positiveInt, resolveGroup, resolveUser } from './shared.js';
 
 interface AppOptions {
   name?: string;
@@ -217,6 +217,29 @@ export const appsCommand: CliCommand = {
         if (!o.yes) throw new CliUsageError(`this deletes ${app.name} (${app.entityId}); run again with --yes to confirm`);
         await rt.apps.delete(ctx.actor, app.id);
         ctx.out(`deleted application ${app.name}`);
+      });
+
+    apps.command('test-signin').description('show what Keyway would send to the app for a user (NameID, attributes, signed Response), or why it would refuse; nothing is sent')
+      .argument('<app>', 'id, entity ID or name')
+      .requiredOption('--user <user>', 'userName or id')
+      .option('--mfa', 'as if the user had also used a second factor')
+      .option('--xml', 'also print the signed Response XML')
+      .option('--json', 'print JSON')
+      .action(async (ref: string, o: { user: string; mfa?: boolean; xml?: boolean; json?: boolean }) => {
+        const rt = await runtime();
+        const store = await ctx.store();
+        const app = await resolveApp(rt, ref);
+        const user = await resolveUser(store.directory, o.user);
+        const r = await testSignIn({ store, config: ctx.config(), now: () => new Date() }, rt, ctx.actor, app, user, o.mfa ? ['pwd', 'otp'] : ['pwd']);
+        if (o.json) return ctx.out(json(r));
+        ctx.out(r.allowed ? `${r.user} may sign in to ${r.app} (through ${r.grantingGroups.join(', ')})` : `${r.user} may NOT sign in to ${r.app}:`);
+        for (const p of r.problems) ctx.out(`  - ${p}`);
+        if (r.content) {
+          ctx.out(`NameID (${r.content.nameIdFormat}): ${r.content.nameId}`);
+          for (const l of table(['ATTRIBUTE', 'VALUES'], r.content.attributes.map((a) => [a.name, a.values.join(', ')]))) ctx.out(l);
+        }
+        if (o.xml && r.responseXml) ctx.out(r.responseXml);
+        if (!r.allowed) throw new DomainError('forbidden', 'the test sign-in would be refused');
       });
 
     apps.command('metadata').description("print Keyway's IdP metadata (what service providers need), or write it to a file")

@@ -134,6 +134,28 @@ describe('SAML applications over the admin API', () => {
     assert.equal((await api('GET', '/apps')).json().total, before);
   });
 
+  test('test sign-in shows the NameID, attributes and signed Response for an allowed user, and every reason for a refused one', async () => {
+    const app = (await api('POST', '/apps', { name: 'Tester', entityId: 'https://tester.example', acs: [{ url: 'https://tester.example/acs' }], allowedGroupIds: [t.allowed.id], nameIdFormat: 'unspecified', attributes: [{ name: 'memberOf', source: 'groups' }, { name: 'id', source: 'user.externalId', required: true }] })).json();
+    const refused = (await api('POST', `/apps/${app.id}/test-signin`, { user: 'eve' })).json();
+    assert.equal(refused.allowed, false);
+    assert.match(refused.problems.join(' | '), /eve is not a member \(direct or nested\) of any of the 1 groups allowed to use Tester/);
+    assert.match(refused.problems.join(' | '), /no value for user\.externalId/);
+    assert.equal(refused.responseXml, null);
+    await api('PATCH', `/apps/${app.id}`, { attributes: [{ name: 'memberOf', source: 'groups' }] });
+    const ok = (await api('POST', `/apps/${app.id}/test-signin`, { user: 'ada', authMethods: ['pwd', 'otp'] })).json();
+    assert.equal(ok.allowed, true, ok.problems.join());
+    assert.deepEqual(ok.grantingGroups, ['wiki-users']);
+    assert.equal(ok.content.nameId, 'ada');
+    assert.deepEqual(ok.content.attributes[0].values, ['team <&> "quotes"', 'wiki-users']);
+    assert.match(ok.responseXml, /<ds:Signature/);
+    assert.match(ok.responseXml, /refeds\.org\/profile\/mfa/);
+    assert.equal((await api('POST', `/apps/${app.id}/test-signin`, { user: 'nobody' })).statusCode, 404);
+    assert.equal((await t.s.store.audit.query({ action: 'application.test_signin' })).items.length, 2);
+    const file = await t.s.app.inject({ method: 'GET', url: `/saml/apps/${app.id}/metadata` });
+    assert.equal(file.headers['content-disposition'], 'attachment; filename="keyway-idp-metadata-Tester.xml"');
+    assert.match(file.body, /<md:EntityDescriptor/);
+  });
+
   test('the OpenAPI document describes /apps and /keys', async () => {
     const doc = (await t.s.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
     for (const p of ['/api/v1/apps', '/api/v1/apps/{id}', '/api/v1/keys', '/api/v1/keys/rotate']) assert.ok(doc.paths[p], p);

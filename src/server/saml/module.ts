@@ -6,6 +6,7 @@
  *   GET  /saml/sso, POST /saml/sso       SP-initiated SSO (HTTP-Redirect, HTTP-POST)
  *   GET  /saml/sso/resume?t=…            back from the sign-in page with a validated request
  *   GET  /saml/apps/:id/start[?RelayState=]  IdP-initiated SSO (portal tile, bookmarkable)
+ *   GET  /saml/apps/:id/metadata         the IdP metadata as a download named after the app
  *   GET  /saml/slo, POST /saml/slo       single logout from SPs (LogoutRequest, LogoutResponse)
  *   POST /saml/logout                    IdP-initiated single logout from the portal
  */
@@ -70,6 +71,13 @@ const register = async (app: FastifyInstance, ctx: ServerContext): Promise<void>
     reply.header('content-type', 'application/samlmetadata+xml; charset=utf-8').header('cache-control', 'public, max-age=300');
     if (req.query.download === '1' || req.query.download === 'true') reply.header('content-disposition', 'attachment; filename="keyway-idp-metadata.xml"');
     return reply.send(xml);
+  });
+
+  // The same metadata at a stable per-application address, as a file named after the app (DESIGN.md 8).
+  app.get<{ Params: { id: string } }>('/saml/apps/:id/metadata', { schema: { hide: true } }, async (req, reply) => {
+    const target = await rt.apps.get(req.params.id);
+    const file = `keyway-idp-metadata-${target.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60)}.xml`;
+    return reply.header('content-type', 'application/samlmetadata+xml; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(await rt.metadataXml(ctx.now()));
   });
 
   const sso = async (req: FastifyRequest, reply: FastifyReply) => {

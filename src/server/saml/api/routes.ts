@@ -11,7 +11,8 @@ import { ErrorBody, IdParams, pageOf } from '../../api/schemas.js';
 import { expectedVersion } from '../../api/versions.js';
 import { appView as view, keyView, withMetadata } from '../app-views.js';
 import { createSamlRuntime } from '../runtime.js';
-import { App, AppPatchBody, AppQuery, Key, NewAppBody } from './schemas.js';
+import { testSignIn } from '../test-signin.js';
+import { App, AppPatchBody, AppQuery, Key, NewAppBody, TestSignInBody, TestSignInResult } from './schemas.js';
 
 type ActorOf = (req: FastifyRequest) => Actor;
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 412: ErrorBody };
@@ -62,6 +63,16 @@ export const registerSamlAdminRoutes = (api: FastifyInstance, ctx: ServerContext
       const xml = await rt.metadataXml(ctx.now());
       const file = `keyway-idp-metadata-${app.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60)}.xml`;
       return reply.type('application/samlmetadata+xml').header('content-disposition', `attachment; filename="${file}"`).send(xml);
+    },
+  );
+
+  api.post<{ Params: IdParams; Body: TestSignInBody }>(
+    '/apps/:id/test-signin',
+    { schema: { tags, summary: 'Test sign-in: the assertion Keyway would send for a user, or every reason it would refuse (nothing is sent)', params: IdParams, body: TestSignInBody, response: { 200: TestSignInResult, ...errors } } },
+    async (req) => {
+      const app = await rt.apps.get(req.params.id);
+      const user = (await ctx.store.directory.findUserByUserName(req.body.user)) ?? (await ctx.store.directory.getUser(req.body.user));
+      return testSignIn(ctx, rt, actorOf(req), app, user, req.body.authMethods ?? ['pwd']);
     },
   );
 

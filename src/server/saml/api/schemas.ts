@@ -111,3 +111,24 @@ export const Key = Type.Object({
   activatedAt: Nullable(Type.String({ format: 'date-time' })),
   retiredAt: Nullable(Type.String({ format: 'date-time' })),
 }, closed);
+
+export const TestSignInBody = Type.Object({
+  user: Type.String({ minLength: 1, maxLength: 256, description: 'userName or id' }),
+  authMethods: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 5, description: "How the user would have signed in, e.g. ['pwd','otp']" })),
+}, closed);
+export type TestSignInBody = Static<typeof TestSignInBody>;
+
+export const TestSignInResult = Type.Object({
+  user: Type.String(),
+  app: Type.String(),
+  allowed: Type.Boolean(),
+  problems: Type.Array(Type.String()),
+  grantingGroups: Type.Array(Type.String()),
+  acsUrl: Nullable(Type.String()),
+  content: Nullable(Type.Object({
+    nameId: Type.String(),
+    nameIdFormat: Type.String(),
+    attributes: Type.Array(Type.Object({ name: Type.String(), nameFormat: Type.String(), friendlyName: Nullable(Type.String()), values: Type.Array(Type.String()) }, closed)),
+  }, closed)),
+  responseXml: Nullable(Type.String()),
+}, closed);
