@@ -4,3 +4,5 @@ export { formValueFor, newCsrfSecret, newDoubleSubmitPair, verifyDoubleSubmit, v
 export type { DoubleSubmitPair } from './csrf.js';
 export { checkThrottle, recordFailure } from './throttle.js';
 export type { ThrottleCounter, ThrottlePolicy, ThrottleVerdict } from './throttle.js';
+export { newTotpSecret, totpCode, totpStep, totpUri, verifyTotp } from './totp.js';
+export { seal, unseal } from './sealed.js';

@@ -63,6 +63,7 @@ ${o.headExtra}
 ${o.signedIn
   ? html`<form class="signout" method="post" action="/signout">
 <span class="who">Signed in as <strong>${o.signedIn.displayName || o.signedIn.userName}</strong></span>
+<a href="/account/security">Account security</a>
 <input type="hidden" name="csrf" value="${o.signedIn.csrfToken}">
 <button type="submit">Sign out</button>
 </form>`

@@ -5,6 +5,7 @@
  * encapsulation context, so your hooks, parsers and error handler apply to your routes only.
  */
 import type { ServerModule } from './deps.js';
+import { accountModule } from './account.js';
 import { adminApiModule } from './api/module.js';
 import { assetsModule } from './assets.js';
 import { awsModule } from './aws/module.js';
@@ -18,6 +19,7 @@ export const serverModules: readonly ServerModule[] = [
   assetsModule,
   signInModule,
   portalModule,
+  accountModule,
   adminApiModule,
   awsModule,
   samlModule,

@@ -52,6 +52,7 @@ export { mapConflict, isUniqueViolation, isForeignKeyViolation } from './sql-hel
 export { createSigningKeyStore } from './saml-signing-keys.js';
 export { createApplicationStore } from './saml-applications.js';
 export { createMessageIdCache, type MessageIdCache } from './saml-replay-cache.js';
+export { createTotpStore, type TotpFactor, type TotpStore } from './totp-store.js';
 export type { SamlTables } from './saml-tables.js';
 export { createAwsAccessService } from './aws-access.js';
 export { createCliSignInStore } from './aws-cli-sign-in.js';

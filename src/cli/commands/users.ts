@@ -1,7 +1,7 @@
 /** keyway users create|list|show|update|suspend|activate|delete|set-password */
 import type { Command } from 'commander';
 import type { NewUser, User, UserPatch, UserStatus } from '../../core/index.js';
-import { setPassword } from '../../server/index.js';
+import { resetTotp, setPassword } from '../../server/index.js';
 import { CliUsageError } from '../command.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { details, json, table } from '../render.js';
@@ -148,6 +148,17 @@ export const usersCommand: CliCommand = {
         await store.directory.deleteUser(ctx.actor, user.id);
         await store.sessions.deleteForUser(user.id);
         ctx.out(`deleted user ${user.userName}`);
+      });
+
+    users
+      .command('reset-totp')
+      .description("remove a user's authenticator app (when they lost it); they can set up a new one after signing in")
+      .argument('<user>', 'userName or id')
+      .action(async (ref: string) => {
+        const store = await ctx.store();
+        const user = await resolveUser(store.directory, ref);
+        await resetTotp({ store }, ctx.actor, user.id);
+        ctx.out(`removed the authenticator app of ${user.userName}`);
       });
 
     users

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { DomainError } from '../../core/index.js';
 import type { Actor } from '../../core/index.js';
 import { hashPassword, passwordProblems } from '../../auth/index.js';
+import { createTotpStore } from '../../store/index.js';
 import type { ServerContext } from '../deps.js';
 import { ErrorBody, Group, IdParams, NewUserBody, PasswordBody, User, UserGroupsQuery, UserPatchBody, UserQuery, pageOf } from './schemas.js';
 import { expectedVersion } from './versions.js';
@@ -62,6 +63,15 @@ export const registerUserRoutes = (app: FastifyInstance, ctx: ServerContext, act
     },
   );
 
+  app.delete<{ Params: IdParams }>(
+    '/users/:id/totp',
+    { schema: { tags, summary: "Remove a user's authenticator app (when they lost it); they can set up a new one after signing in", params: IdParams, response: { 204: Type.Null(), ...errors } } },
+    async (req, reply) => {
+      await resetTotp(ctx, actorOf(req), req.params.id);
+      return reply.code(204).send();
+    },
+  );
+
   app.get<{ Params: IdParams; Querystring: { effective?: boolean } }>(
     '/users/:id/groups',
     { schema: { tags, summary: "A user's groups, direct or (effective=true) including nested ones", params: IdParams, querystring: UserGroupsQuery, response: { 200: Type.Object({ items: Type.Array(Group) }), ...errors } } },
@@ -81,4 +91,11 @@ export const setPassword = async (ctx: Pick<ServerContext, 'store'>, actor: Acto
   await ctx.store.credentials.setPassword(user.id, await hashPassword(password));
   await ctx.store.sessions.deleteForUser(user.id);
   await ctx.store.audit.record({ action: 'user.password.set', actor, outcome: 'success', target: { type: 'user', id: user.id, label: user.userName } });
+};
+
+/** Removes the user's TOTP factor; audited as `totp.reset`. not_found when they have none. */
+export const resetTotp = async (ctx: Pick<ServerContext, 'store'>, actor: Actor, userId: string): Promise<void> => {
+  const user = await ctx.store.directory.getUser(userId);
+  if (!(await createTotpStore(ctx.store.db).remove(user.id))) throw new DomainError('not_found', `${user.userName} has no authenticator app set up`);
+  await ctx.store.audit.record({ action: 'totp.reset', actor, outcome: 'success', target: { type: 'user', id: user.id, label: user.userName } });
 };

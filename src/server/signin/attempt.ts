@@ -20,7 +20,7 @@ export interface AttemptInput {
 }
 
 export type AttemptResult =
-  | { readonly ok: true; readonly user: User }
+  | { readonly ok: true; readonly user: User; readonly hadFailures: boolean }
   | { readonly ok: false; readonly reason: Exclude<SignInOutcome, 'success' | 'csrf' | 'invalid_input'>; readonly retryAt?: Date };
 
 export const throttlePolicies = (c: ServerConfig): { user: ThrottlePolicy; ip: ThrottlePolicy } => {
@@ -31,7 +31,7 @@ export const throttlePolicies = (c: ServerConfig): { user: ThrottlePolicy; ip: T
   };
 };
 
-const userKey = (userName: string) => `user:${userName.normalize('NFC').toLowerCase()}`;
+export const userKey = (userName: string) => `user:${userName.normalize('NFC').toLowerCase()}`;
 const ipKey = (ip: string) => `ip:${ip}`;
 
 interface Counters {
@@ -85,6 +85,20 @@ const audit = async (ctx: ServerContext, input: AttemptInput, user: User | null,
   ctx.metrics.signInAttempts.inc({ outcome: result.ok ? 'success' : result.reason });
 };
 
+/**
+ * After the last factor succeeds, the userName's failures are forgotten; the IP's are kept, so that one known
+ * account cannot reset an address's budget. Not done after the password alone when a second factor follows,
+ * or a known password would reset the count of wrong codes.
+ */
+export const forgetFailures = async (ctx: ServerContext, userName: string): Promise<void> => {
+  await ctx.store.throttle.clear(userKey(userName));
+};
+
+/** Checks the lockout, then counts a failed second-factor code against the same userName and IP budgets. */
+export const secondFactorAllowed = async (ctx: ServerContext, input: AttemptInput): Promise<ThrottleVerdict> => checkLimits(ctx, await readCounters(ctx, input), ctx.now());
+
+export const countSecondFactorFailure = async (ctx: ServerContext, input: AttemptInput): Promise<void> => countFailure(ctx, input, await readCounters(ctx, input), ctx.now());
+
 export const attemptPasswordSignIn = async (ctx: ServerContext, input: AttemptInput): Promise<AttemptResult> => {
   const now = ctx.now();
   const counters = await readCounters(ctx, input);
@@ -100,11 +114,9 @@ export const attemptPasswordSignIn = async (ctx: ServerContext, input: AttemptIn
   if (!user) result = { ok: false, reason: 'unknown_user' };
   else if (!passwordOk) result = { ok: false, reason: 'bad_password' };
   else if (user.status !== 'active') result = { ok: false, reason: 'suspended' };
-  else result = { ok: true, user };
+  else result = { ok: true, user, hadFailures: counters.user !== null };
 
   if (!result.ok && result.reason !== 'suspended') await countFailure(ctx, input, counters, now);
-  // A success clears the userName's counter but not the IP's: one known account must not reset an IP's budget.
-  if (result.ok && counters.user) await ctx.store.throttle.clear(userKey(input.userName));
   await audit(ctx, input, user, result);
   return result;
 };

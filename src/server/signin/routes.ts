@@ -3,16 +3,19 @@
  * session yet); sign-out by the session's synchronizer token.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { User } from '../../core/index.js';
 import { newDoubleSubmitPair, verifyDoubleSubmit } from '../../auth/index.js';
 import { deriveKey } from '../config.js';
 import type { ServerContext, ServerModule } from '../deps.js';
 import { renderPage } from '../html.js';
 import { cookieOptions, currentSignIn, endSession, requireCsrf, safeReturnTo, startSession } from '../session.js';
-import { attemptPasswordSignIn } from './attempt.js';
+import { attemptPasswordSignIn, countSecondFactorFailure, forgetFailures, secondFactorAllowed } from './attempt.js';
+import { createSecondFactor, pendingLifetimeSeconds } from './second-factor.js';
 import type { AttemptResult } from './attempt.js';
-import { signInForm } from './pages.js';
+import { otpForm, signInForm } from './pages.js';
 
 const csrfCookieName = (ctx: ServerContext) => (ctx.config.secureCookies ? '__Host-keyway_signin_csrf' : 'keyway_signin_csrf');
+const pendingCookieName = (ctx: ServerContext) => (ctx.config.secureCookies ? '__Host-keyway_signin_pending' : 'keyway_signin_pending');
 
 export const genericFailure = 'The user name or password is incorrect.';
 
@@ -49,6 +52,22 @@ const str = (v: unknown, max: number): string | undefined => (typeof v === 'stri
 const register = (app: FastifyInstance, ctx: ServerContext): void => {
   // Derived once: HKDF on every request would be measurable in the sign-in benchmark.
   const csrfKey = deriveKey(ctx.config, 'signin-csrf');
+  const secondFactor = createSecondFactor(ctx);
+
+  const showOtp = (reply: FastifyReply, view: { status?: number; error?: string }) => {
+    const pair = newDoubleSubmitPair(csrfKey);
+    reply.setCookie(csrfCookieName(ctx), pair.cookieValue, { ...cookieOptions(ctx.config), maxAge: 3600 });
+    return renderPage(reply, { title: 'Enter your code', status: view.status ?? 200, body: otpForm({ csrf: pair.formValue, ...(view.error ? { error: view.error } : {}) }) });
+  };
+
+  /** A new session id on every sign-in (no fixation); an earlier session cookie in this browser is replaced. */
+  const finishSignIn = async (req: FastifyRequest, reply: FastifyReply, user: User, authMethods: readonly string[], returnTo: string) => {
+    const previous = await currentSignIn(req, ctx);
+    if (previous) await ctx.store.sessions.delete(previous.session.idHash);
+    await startSession(reply, ctx, user, authMethods);
+    reply.clearCookie(csrfCookieName(ctx), cookieOptions(ctx.config));
+    return reply.code(303).header('cache-control', 'no-store').redirect(returnTo);
+  };
   app.get('/signin', { schema: { hide: true } }, async (req: FastifyRequest<{ Querystring: { returnTo?: string; signedOut?: string } }>, reply) => {
     const returnTo = safeReturnTo(req.query.returnTo);
     if (await currentSignIn(req, ctx)) return reply.code(303).redirect(returnTo);
@@ -77,12 +96,49 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
       if (result.retryAt) reply.header('retry-after', String(Math.max(1, Math.ceil((result.retryAt.getTime() - ctx.now().getTime()) / 1000))));
       return showForm(reply, ctx, csrfKey, view);
     }
-    // A new session id on every sign-in (no fixation); any earlier session cookie in this browser is replaced.
-    const previous = await currentSignIn(req, ctx);
-    if (previous) await ctx.store.sessions.delete(previous.session.idHash);
-    await startSession(reply, ctx, result.user, ['pwd']);
-    reply.clearCookie(csrfCookieName(ctx), cookieOptions(ctx.config));
-    return reply.code(303).header('cache-control', 'no-store').redirect(returnTo);
+    if (await secondFactor.confirmedSeed(result.user.id)) {
+      reply.setCookie(pendingCookieName(ctx), secondFactor.pendingCookie(result.user.id, returnTo, ctx.now()), { ...cookieOptions(ctx.config), maxAge: pendingLifetimeSeconds });
+      return showOtp(reply, {});
+    }
+    if (result.hadFailures) await forgetFailures(ctx, result.user.userName);
+    return finishSignIn(req, reply, result.user, ['pwd'], returnTo);
+  });
+
+  app.get('/signin/otp', { schema: { hide: true } }, async (req, reply) => {
+    if (!secondFactor.readPending(req.cookies[pendingCookieName(ctx)], ctx.now())) return reply.code(303).redirect('/signin');
+    return showOtp(reply, {});
+  });
+
+  app.post('/signin/otp', { schema: { hide: true } }, async (req: FastifyRequest<{ Body: { code?: unknown; csrf?: unknown } }>, reply) => {
+    const body = (req.body ?? {}) as { code?: unknown; csrf?: unknown };
+    const pending = secondFactor.readPending(req.cookies[pendingCookieName(ctx)], ctx.now());
+    if (!pending) return showForm(reply, ctx, csrfKey, { returnTo: '/', status: 401, error: 'Your sign-in took too long. Please sign in again.' });
+    const user = await ctx.store.directory.getUser(pending.userId).catch(() => null);
+    if (!user || user.status !== 'active') return showForm(reply, ctx, csrfKey, { returnTo: '/', status: 401, error: genericFailure });
+    const actor = { kind: 'user' as const, id: user.id, label: user.userName, ip: req.ip, requestId: req.id };
+    const auditOtp = (outcome: 'success' | 'failure', reason?: string) =>
+      ctx.store.audit.record({ action: 'signin.otp', actor, outcome, ...(reason ? { reason } : {}), target: { type: 'user', id: user.id, label: user.userName } });
+
+    if (!verifyDoubleSubmit(csrfKey, req.cookies[csrfCookieName(ctx)], str(body.csrf, 256))) {
+      await auditOtp('failure', 'csrf');
+      return showOtp(reply, { status: 403, error: 'The form expired. Enter the code again.' });
+    }
+    const input = { userName: user.userName, password: '', ip: req.ip, requestId: req.id };
+    const limits = await secondFactorAllowed(ctx, input);
+    if (!limits.allowed) {
+      await auditOtp('failure', 'locked_out');
+      return showOtp(reply, { status: 429, error: failureMessage({ ok: false, reason: 'locked_out', retryAt: limits.retryAt }, ctx.now()) });
+    }
+    const code = str(body.code, 32) ?? '';
+    if (!(await secondFactor.check(user.id, code, ctx.now()))) {
+      await countSecondFactorFailure(ctx, input);
+      await auditOtp('failure', 'bad_otp');
+      return showOtp(reply, { status: 401, error: 'That code is not right. Enter the code your app shows now.' });
+    }
+    await auditOtp('success');
+    await forgetFailures(ctx, user.userName);
+    reply.clearCookie(pendingCookieName(ctx), cookieOptions(ctx.config));
+    return finishSignIn(req, reply, user, ['pwd', 'otp'], safeReturnTo(pending.returnTo));
   });
 
   app.post('/signout', { schema: { hide: true } }, async (req, reply) => {
