@@ -6,12 +6,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { systemActor } from '../../src/core/index.js';
 import { startPatternA, type PatternAWorld } from './pattern-a-fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const BIN = fileURLToPath(new URL('../../bin/keyway.js', import.meta.url));
 
 function skipReason(): string | undefined {
   if (existsSync(CHROMIUM)) return undefined;
@@ -65,6 +69,43 @@ describe('the AWS tile opens AWS with a role picker across accounts', { skip }, 
     } finally {
       await page.close();
     }
+  });
+
+  test('keyway aws login --device is approved in the signed-in browser, then keyway aws configure sees the roles', async () => {
+    const home = join(world.dir, 'device-home');
+    mkdirSync(home, { recursive: true });
+    const env = { PATH: process.env.PATH, HOME: home, KEYWAY_URL: world.keywayUrl };
+    const child = spawn(process.execPath, [BIN, 'aws', 'login', '--device'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no verification URL in: ${stderr}`)), 30_000);
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /open (\S+\/aws\/cli\/approve\?code=[A-Z-]+)/.exec(stderr);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const page = await signIn('bob', 'bob-keyway-demo');
+    try {
+      await page.goto(url);
+      const code = /code=([A-Z-]+)/.exec(url)![1]!;
+      assert.equal(await page.inputValue('#code'), code);
+      await page.click('button[value=approve]');
+      await page.waitForSelector('text=Command line signed in');
+    } finally {
+      await page.close();
+    }
+    assert.equal(await exited, 0, stderr);
+    assert.match(stderr, /signed in to http:\/\/127\.0\.0\.1:\d+ as bob/);
+    const configure = spawn(process.execPath, [BIN, 'aws', 'configure', '--diff'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    configure.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    assert.equal(await new Promise<number>((resolve) => configure.on('exit', (c) => resolve(c ?? 1))), 0);
+    assert.deepEqual([...out.matchAll(/\[profile ([^\]]+)\]/g)].map((m) => m[1]), ['keyway-development-developer', 'keyway-development-readonly', 'keyway-staging-readonly']);
   });
 
   test('a user whose groups are bound to no role sees no AWS tile', async () => {
