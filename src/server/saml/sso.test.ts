@@ -182,6 +182,13 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     assert.match(xml, new RegExp(`InResponseTo="${id}"`));
   });
 
+  test('a request for transient NameIDs gets a fresh transient NameID whatever the app\'s format (SAML core 8.3.8)', async () => {
+    const res = await redirect(authnRequestXml({ nameIdFormat: NAMEID_FORMAT.transient }), { key: sp }, false);
+    const back = await get(decodeURIComponent((res.headers.location as string).slice('/signin?returnTo='.length)));
+    const xml = decodeResponse(back.body);
+    assert.match(xml, new RegExp(`<saml:NameID Format="${NAMEID_FORMAT.transient}"[^>]*>_[0-9a-f]{40}</saml:NameID>`));
+  });
+
   test('a passive request for a user who is not signed in is answered NoPassive instead of showing the sign-in page (SAML core 3.4.1)', async () => {
     const id = uniqueId();
     const res = await redirect(authnRequestXml({ id }).replace('Version="2.0"', 'IsPassive="true" Version="2.0"'), { key: sp }, false);

@@ -50,7 +50,8 @@ export const issueResponse = async ({ ctx, rt, who, app, pending, ip, requestId 
   const now = ctx.now();
   let content;
   try {
-    content = await resolveAssertionContent({ app, user: who.user, effectiveGroups, directGroups, authMethods: who.session.authMethods, now }, rt.types);
+    const issued = pending.transient ? { ...app, nameIdFormat: 'transient' as const } : app;
+    content = await resolveAssertionContent({ app: issued, user: who.user, effectiveGroups, directGroups, authMethods: who.session.authMethods, now }, rt.types);
   } catch (e) {
     if (isDomainError(e) && (e.code === 'forbidden' || e.code === 'invalid_input')) return deny(e.code === 'forbidden' ? 'provider_refused' : 'attribute_invalid', e.message);
     throw e;

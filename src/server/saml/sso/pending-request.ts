@@ -12,6 +12,8 @@ export interface PendingRequest {
   readonly requestId?: string;
   readonly acsUrl: string;
   readonly relayState?: string;
+  /** Set when the SP asked for transient NameIDs: Keyway can always issue one, whatever the app's format. */
+  readonly transient?: boolean;
   /** Unix seconds after which the token is refused. */
   readonly exp: number;
 }
@@ -39,10 +41,12 @@ export const openPending = (key: Buffer, token: unknown, now: Date): PendingRequ
   if (typeof r.appId !== 'string' || typeof r.acsUrl !== 'string' || typeof r.exp !== 'number') return null;
   if (r.requestId !== undefined && typeof r.requestId !== 'string') return null;
   if (r.relayState !== undefined && typeof r.relayState !== 'string') return null;
+  if (r.transient !== undefined && r.transient !== true) return null;
   if (r.exp * 1000 < now.getTime()) return null;
   return {
     appId: r.appId, acsUrl: r.acsUrl, exp: r.exp,
     ...(typeof r.requestId === 'string' ? { requestId: r.requestId } : {}),
     ...(typeof r.relayState === 'string' ? { relayState: r.relayState } : {}),
+    ...(r.transient === true ? { transient: true } : {}),
   };
 };

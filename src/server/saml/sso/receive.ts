@@ -59,15 +59,18 @@ export const receiveSsoRequest = async (req: FastifyRequest, ctx: ServerContext,
   });
   const app = apps.get(received.sp.entityId);
   if (!app) throw new SamlError('unknown_issuer', 'The service provider is not registered with this identity provider.');
+  // SAML core 3.4.1.1: Keyway issues each app's configured format, or a transient one when asked (it can always
+  // make one up); asking for any other format is InvalidNameIDPolicy.
+  const asked = received.request.nameIdPolicy?.format;
+  const transient = asked === NAMEID_FORMAT.transient && app.nameIdFormat !== 'transient';
   const pending = {
     appId: app.id,
     requestId: received.request.id,
     acsUrl: received.acs.location,
     ...(received.relayState !== undefined ? { relayState: received.relayState } : {}),
+    ...(transient ? { transient: true } : {}),
   };
-  // SAML core 3.4.1.1: Keyway issues each app's configured format; asking for another one is InvalidNameIDPolicy.
-  const asked = received.request.nameIdPolicy?.format;
-  if (asked !== undefined && asked !== NAMEID_FORMAT.unspecified && asked !== NAMEID_FORMAT[app.nameIdFormat]) {
+  if (asked !== undefined && asked !== NAMEID_FORMAT.unspecified && asked !== NAMEID_FORMAT.transient && asked !== NAMEID_FORMAT[app.nameIdFormat]) {
     throw new SamlError('invalid_name_id_policy', `This application is configured for ${app.nameIdFormat} NameIDs.`, asked, {
       spEntityId: app.entityId, acsUrl: pending.acsUrl, inResponseTo: received.request.id, ...(received.relayState !== undefined ? { relayState: received.relayState } : {}),
     });
