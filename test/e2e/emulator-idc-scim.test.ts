@@ -113,3 +113,58 @@ test('1,000 users and 100 groups pushed through SCIM against the rate limit: the
     await emu.close();
   }
 });
+
+test('over HTTP, each Identity Center SCIM constraint violated once answers AWS\'s status and error body and changes nothing', async () => {
+  let idc: IdentityCenter | undefined;
+  const emu = await startEmulator({ logger: silentLogger, registrations: [identityCenterFactory({ scimRateLimit: { ratePerSecond: 0, burst: 0 } }, (x) => { idc = x; })] });
+  try {
+    const center = idc as IdentityCenter;
+    const base = center.scimEndpoint(emu.url);
+    const { token } = center.createScimToken();
+    const call = (m: string, p: string, b?: unknown) => request(base, token, m, p, b);
+    const user = (userName: string, extra: Record<string, unknown> = {}) => ({ schemas: [USER], userName, displayName: userName, name: { givenName: 'G', familyName: 'F' }, ...extra });
+    const u1 = await call('POST', '/Users', user('one@example.com', { emails: [{ value: 'one@example.com', primary: true }] }));
+    const u2 = await call('POST', '/Users', user('two@example.com'));
+    const g = await call('POST', '/Groups', { schemas: [GROUP], displayName: 'G1', members: [{ value: u1.json.id }] });
+    const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+    const snapshot = async () => JSON.stringify([(await call('GET', '/Users')).json.Resources, (await call('GET', `/Groups?filter=${encodeURIComponent(`members eq "${String(u1.json.id)}"`)}`)).json.totalResults, center.instance.store.membershipsOfGroup(String(g.json.id)).length]);
+    const before = await snapshot();
+    const cases: Array<[string, string, string, unknown, number]> = [
+      ['missing givenName', 'POST', '/Users', user('x@example.com', { name: { familyName: 'F' } }), 400],
+      ['missing displayName', 'POST', '/Users', { ...user('x@example.com'), displayName: undefined }, 400],
+      ['two emails', 'POST', '/Users', user('x@example.com', { emails: [{ value: 'a@x', primary: true }, { value: 'b@x' }] }), 400],
+      ['email not primary', 'POST', '/Users', user('x@example.com', { emails: [{ value: 'a@x' }] }), 400],
+      ['forbidden character', 'POST', '/Users', user('x<y@example.com'), 400],
+      ['duplicate userName', 'POST', '/Users', user('ONE@example.com'), 409],
+      ['duplicate group', 'POST', '/Groups', { schemas: [GROUP], displayName: 'g1' }, 409],
+      ['101 members on create', 'POST', '/Groups', { schemas: [GROUP], displayName: 'Big', members: Array.from({ length: 101 }, () => ({ value: u2.json.id })) }, 400],
+      ['unsupported filter operator', 'GET', `/Users?filter=${encodeURIComponent('userName sw "o"')}`, undefined, 400],
+      ['unsupported filter attribute', 'GET', `/Users?filter=${encodeURIComponent('displayName eq "x"')}`, undefined, 400],
+      ['startIndex paging', 'GET', '/Users?startIndex=2', undefined, 400],
+      ['bulk', 'POST', '/Bulk', {}, 400],
+      ['me', 'GET', '/Me', undefined, 400],
+      ['remove without path', 'PATCH', `/Users/${String(u1.json.id)}`, { schemas: [PATCH], Operations: [{ op: 'remove' }] }, 400],
+      ['remove userName', 'PATCH', `/Users/${String(u1.json.id)}`, { schemas: [PATCH], Operations: [{ op: 'remove', path: 'userName' }] }, 400],
+      ['replace members', 'PATCH', `/Groups/${String(g.json.id)}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'members', value: [{ value: u2.json.id }] }] }, 400],
+      ['remove all members', 'PATCH', `/Groups/${String(g.json.id)}`, { schemas: [PATCH], Operations: [{ op: 'remove', path: 'members' }] }, 400],
+      ['101 member changes', 'PATCH', `/Groups/${String(g.json.id)}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: Array.from({ length: 101 }, () => ({ value: u2.json.id })) }] }, 400],
+      ['prototype path', 'PATCH', `/Users/${String(u1.json.id)}`, { schemas: [PATCH], Operations: [{ op: 'add', path: '__proto__.x', value: 1 }] }, 400],
+      ['unknown user', 'GET', '/Users/0000000000-00000000-0000-0000-0000-000000000000', undefined, 404],
+    ];
+    for (const [name, method, path, body, status] of cases) {
+      const r = await call(method, path, body);
+      assert.equal(r.status, status, `${name}: ${JSON.stringify(r.json)}`);
+      assert.deepEqual(r.json.schema, ['urn:ietf:params:scim:api:messages:2.0:Error'], name);
+      assert.equal(r.json.status, String(status), name);
+      assert.equal(typeof r.json.detail, 'string', name);
+      assert.equal(r.headers.get('content-type'), 'application/json', name);
+    }
+    assert.equal(await snapshot(), before);
+    const ok = await call('PATCH', `/Users/${String(u1.json.id)}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: 'False' }] });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.json.active, false);
+  } finally {
+    idc?.close();
+    await emu.close();
+  }
+});
