@@ -40,9 +40,17 @@ export const stsEndpoint = (env: Env, flag?: string): string | undefined => flag
 const saveSignIn = (cache: CredentialCache, base: string, s: SignInAnswer): void =>
   cache.update((doc) => ({ ...doc, signIns: { ...doc.signIns, [base]: { token: s.token, userName: s.userName, expiresAt: s.expiresAt, credentials: {} } } }));
 
-async function passwordSignIn(ctx: CliContext, base: string, userName: string, passwordFile: string | undefined): Promise<SignInAnswer> {
+/** Password, then the authenticator code when the account has one: from --otp, or asked on a terminal only. */
+async function passwordSignIn(ctx: CliContext, base: string, userName: string, passwordFile: string | undefined, otp: string | undefined, interactive: boolean): Promise<SignInAnswer> {
   const password = await ctx.readSecret({ prompt: `Keyway password for ${userName}: `, ...(passwordFile ? { file: passwordFile } : {}) });
-  return callKeyway<SignInAnswer>(base, '/aws/cli/sign-in', { method: 'POST', body: { userName, password } });
+  try {
+    return await callKeyway<SignInAnswer>(base, '/aws/cli/sign-in', { method: 'POST', body: { userName, password, ...(otp ? { otp } : {}) } });
+  } catch (e) {
+    if (!(e instanceof KeywayHttpError) || e.code !== 'otp_required' || otp) throw e;
+    if (!interactive || !ctx.io.stdin.isTTY) throw new Error(`${userName} signs in with an authenticator code: run keyway aws login --user ${userName} --otp <code>, or --device`);
+    const code = await ctx.readSecret({ prompt: 'Authenticator code: ' });
+    return callKeyway<SignInAnswer>(base, '/aws/cli/sign-in', { method: 'POST', body: { userName, password, otp: code } });
+  }
 }
 
 async function deviceSignIn(ctx: CliContext, base: string): Promise<SignInAnswer> {
@@ -69,16 +77,17 @@ export function registerAwsCredentials(aws: Command, ctx: CliContext): void {
     .description('sign in to Keyway for AWS command-line access (password, or --device to approve in a browser)')
     .option('--user <userName>', 'Keyway user name (password sign-in)')
     .option('--password-file <path>', "read the password from a file ('-' for stdin)")
+    .option('--otp <code>', 'the 6-digit authenticator code, when your account has one (asked on a terminal otherwise)')
     .option('--device', 'approve the sign-in in a browser where you are signed in to Keyway')
     .option('--keyway-url <url>', 'Keyway base URL (default KEYWAY_URL)')
-    .action(async (o: { user?: string; passwordFile?: string; device?: boolean; keywayUrl?: string }) => {
+    .action(async (o: { user?: string; passwordFile?: string; otp?: string; device?: boolean; keywayUrl?: string }) => {
       const base = keywayUrl(ctx.io.env, o.keywayUrl);
       let answer: SignInAnswer;
       if (o.device) answer = await deviceSignIn(ctx, base);
       else {
         const user = o.user ?? ctx.io.env.KEYWAY_USER;
         if (!user) throw new CliUsageError('give --user <userName> (or KEYWAY_USER), or use --device');
-        answer = await passwordSignIn(ctx, base, user, o.passwordFile);
+        answer = await passwordSignIn(ctx, base, user, o.passwordFile, o.otp, true);
       }
       saveSignIn(new CredentialCache(ctx.io.env), base, answer);
       ctx.err(`signed in to ${base} as ${answer.userName} until ${answer.expiresAt}`);
@@ -127,7 +136,7 @@ export function registerAwsCredentials(aws: Command, ctx: CliContext): void {
 
       if (!signIn || Date.parse(signIn.expiresAt) <= now) {
         if (!o.user || !o.passwordFile) throw new Error(`not signed in to Keyway at ${base}; run: keyway aws login`);
-        const answer = await passwordSignIn(ctx, base, o.user, o.passwordFile);
+        const answer = await passwordSignIn(ctx, base, o.user, o.passwordFile, undefined, false);
         saveSignIn(cache, base, answer);
         signIn = { ...answer, credentials: {} };
       }

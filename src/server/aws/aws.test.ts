@@ -1,6 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newSessionId, hashPassword } from '../../auth/index.js';
+import { newSessionId, hashPassword, newTotpSecret, seal, totpCode, totpStep } from '../../auth/index.js';
+import { createTotpStore } from '../../store/index.js';
+import { deriveKey } from '../config.js';
 import { AWS_ATTR, systemActor, type Group, type User } from '../../core/index.js';
 import { startTestServer, type TestServer } from '../testing.js';
 import { createSamlRuntimeFrom } from '../saml/runtime.js';
@@ -151,6 +153,26 @@ describe('Pattern A over HTTP: admin API, CLI sign-in and assertion, portal tile
     const signIn = await s.app.inject({ method: 'POST', url: '/aws/cli/sign-in', payload: { userName: 'alice', password: 'correct horse battery' } });
     assert.equal(signIn.statusCode, 403);
     assert.match(signIn.json().message, /suspended/);
+  });
+
+  test('a user with an authenticator gives its code on the command line too (same second factor as the sign-in page)', async () => {
+    const otto = await s.store.directory.createUser(actor, { userName: 'otto' });
+    await s.store.credentials.setPassword(otto.id, await hashPassword('otto password 123'));
+    await s.store.directory.addMember(actor, developers.id, { kind: 'user', id: otto.id });
+    const seed = newTotpSecret();
+    const totp = createTotpStore(s.store.db);
+    await totp.begin(otto.id, seal(deriveKey(s.config, 'totp-seal'), seed, `totp:${otto.id}`), new Date().toISOString());
+    await totp.confirm(otto.id, new Date().toISOString(), totpStep(new Date(Date.now() - 120_000)));
+    const signIn = (otp?: string) => s.app.inject({ method: 'POST', url: '/aws/cli/sign-in', payload: { userName: 'otto', password: 'otto password 123', ...(otp ? { otp } : {}) } });
+    const none = await signIn();
+    assert.equal(none.statusCode, 401);
+    assert.equal(none.json().code, 'otp_required');
+    const wrong = await signIn('000000' === totpCode(seed, new Date()) ? '111111' : '000000');
+    assert.equal(wrong.json().code, 'bad_otp');
+    const ok = await signIn(totpCode(seed, new Date()));
+    assert.equal(ok.statusCode, 200, ok.body);
+    const a = await s.app.inject({ method: 'POST', url: '/aws/cli/assertion', headers: { authorization: `Bearer ${ok.json().token}` }, payload: {} });
+    assert.match(Buffer.from(a.json().samlResponse, 'base64').toString('utf8'), /<saml:AuthnContextClassRef>https:\/\/refeds\.org\/profile\/mfa<\/saml:AuthnContextClassRef>/);
   });
 
   test('a missing or malformed CLI token is refused with 401 and a hint', async () => {

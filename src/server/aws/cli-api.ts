@@ -10,12 +10,13 @@ import { DomainError, isDomainError, type Actor, type CliToken, type User } from
 import { randomSecret, sha256Hex } from '../../auth/index.js';
 import type { ServerContext } from '../deps.js';
 import { mapError } from '../api/errors.js';
-import { attemptPasswordSignIn } from '../signin/attempt.js';
+import { attemptPasswordSignIn, countSecondFactorFailure, forgetFailures, secondFactorAllowed } from '../signin/attempt.js';
+import { createSecondFactor } from '../signin/second-factor.js';
 import { awsServices, type AwsServices } from './context.js';
 import { issueAwsAssertion, rolesOf } from './issue.js';
 
 const closed = { additionalProperties: false } as const;
-const SignInBody = Type.Object({ userName: Type.String({ minLength: 1, maxLength: 256 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }, closed);
+const SignInBody = Type.Object({ userName: Type.String({ minLength: 1, maxLength: 256 }), password: Type.String({ minLength: 1, maxLength: 1024 }), otp: Type.Optional(Type.String({ maxLength: 32 })) }, closed);
 const TokenBody = Type.Object({ deviceCode: Type.String({ minLength: 1, maxLength: 128 }) }, closed);
 const AssertionBody = Type.Object({ account: Type.Optional(Type.String({ maxLength: 64 })), role: Type.Optional(Type.String({ maxLength: 128 })) }, closed);
 
@@ -70,6 +71,7 @@ async function authenticate(req: FastifyRequest, ctx: ServerContext, svc: AwsSer
 
 export const registerAwsCliRoutes = (app: FastifyInstance, ctx: ServerContext): void => {
   const svc = awsServices(ctx);
+  const secondFactor = createSecondFactor(ctx);
 
   app.setErrorHandler(async (error, req, reply: FastifyReply) => {
     if (error instanceof CliError) return reply.code(error.status).header('cache-control', 'no-store').send({ code: error.code, message: error.message });
@@ -85,9 +87,27 @@ export const registerAwsCliRoutes = (app: FastifyInstance, ctx: ServerContext): 
       if (result.reason === 'locked_out') throw new CliError(429, 'locked_out', `too many failed sign-ins; try again after ${result.retryAt?.toISOString() ?? 'a while'}`);
       throw new CliError(401, 'unauthenticated', 'The user name or password is incorrect.');
     }
-    const issued = await issueToken(ctx, svc, result.user, ['pwd']);
-    await ctx.store.audit.record({ action: 'aws.cli.signin', actor: actorOf(req, result.user), outcome: 'success', target: { type: 'user', id: result.user.id, label: result.user.userName }, details: { method: 'password' } });
-    return reply.header('cache-control', 'no-store').send({ ...issued, userName: result.user.userName });
+    const user = result.user;
+    const methods = ['pwd'];
+    // The same second factor as the sign-in page: a user with a confirmed authenticator needs its code here too.
+    if (await secondFactor.confirmedSeed(user.id)) {
+      if (!req.body.otp) throw new CliError(401, 'otp_required', 'this account needs the 6-digit code from your authenticator app');
+      const input = { userName: user.userName, password: '', ip: req.ip, requestId: req.id };
+      const limits = await secondFactorAllowed(ctx, input);
+      if (!limits.allowed) throw new CliError(429, 'locked_out', `too many failed sign-ins; try again after ${limits.retryAt.toISOString()}`);
+      const target = { type: 'user', id: user.id, label: user.userName };
+      if (!(await secondFactor.check(user.id, req.body.otp, ctx.now()))) {
+        await countSecondFactorFailure(ctx, input);
+        await ctx.store.audit.record({ action: 'signin.otp', actor: actorOf(req, user), outcome: 'failure', reason: 'bad_otp', target });
+        throw new CliError(401, 'bad_otp', 'that authenticator code is not right; enter the code your app shows now');
+      }
+      await ctx.store.audit.record({ action: 'signin.otp', actor: actorOf(req, user), outcome: 'success', target });
+      methods.push('otp');
+    }
+    await forgetFailures(ctx, user.userName);
+    const issued = await issueToken(ctx, svc, user, methods);
+    await ctx.store.audit.record({ action: 'aws.cli.signin', actor: actorOf(req, user), outcome: 'success', target: { type: 'user', id: user.id, label: user.userName }, details: { method: 'password', authMethods: methods } });
+    return reply.header('cache-control', 'no-store').send({ ...issued, userName: user.userName });
   });
 
   app.post('/aws/cli/device', async (req, reply) => {
