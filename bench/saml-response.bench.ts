@@ -120,7 +120,8 @@ const bench: BenchModule = {
       ],
       verdict:
         `responses run at ${(samlRate / rawRate).toFixed(2)} of the raw RSA limit (aim 0.8); the rest of the ` +
-        `${overheadUs.toFixed(0)} µs non-RSA time is string building and escaping, the SignedInfo digest and promise overhead.`,
+        `${overheadUs.toFixed(0)} µs non-RSA time is, by CPU profile, mostly garbage collection of intermediate strings ` +
+        `(~5% of all time), element writing and escaping (~4%), the digests (~2%) and base64 (<1%).`,
     };
   },
 };
