@@ -227,8 +227,16 @@ describe('receiveAuthnRequest: bad input from issue 3', () => {
     });
   });
 
-  it('rejects a request for a response binding other than HTTP-POST with UnsupportedBinding', async () => {
-    await rejects(redirect(redirectQuery(authnRequestXml({ protocolBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact' }))), 'unsupported_binding');
+  it('rejects a request for a response binding other than HTTP-POST with UnsupportedBinding, to the default ACS', async () => {
+    const id = uniqueId();
+    const q = redirectQuery(authnRequestXml({ id, protocolBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact' }));
+    await assert.rejects(receiveAuthnRequest(redirect(q), context()), (e: unknown) => {
+      assert.ok(isSamlError(e));
+      assert.equal(e.code, 'unsupported_binding');
+      assert.equal(samlStatusFor(e).subCode, STATUS.unsupportedBinding);
+      assert.deepEqual(e.respondTo, { spEntityId: SP_ENTITY, acsUrl: SP_ACS, inResponseTo: id });
+      return true;
+    });
   });
 
   it('rejects duplicated parameters, a Redirect message with an XML signature, and the wrong message type', async () => {

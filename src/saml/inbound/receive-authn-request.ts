@@ -52,17 +52,28 @@ export async function receiveAuthnRequest(input: InboundHttpMessage, ctx: AuthnR
   const freshness = { now: ctx.now ?? new Date(), maxAgeSeconds: ctx.maxAgeSeconds, skewSeconds: ctx.skewSeconds };
   checkDestination(request.destination, ctx.ssoUrls, signed);
   checkFreshness(request.issueInstant, freshness);
-  const acs = resolveAcs(request, sp);
-  try {
-    checkNameIdPolicy(request.nameIdPolicy, ctx.supportedNameIdFormats ?? DEFAULT_FORMATS);
-  } catch (e) {
+  // Errors the SP may be told about carry where to tell it: the resolved ACS, or for an unsupported response
+  // binding the SP's default HTTP-POST ACS (SAML core 3.4.1: UnsupportedBinding goes back to the requester).
+  const answerable = (e: unknown, acsUrl: string): never => {
     if (!isSamlError(e)) throw e;
     throw new SamlError(e.code, e.message, e.detail, {
       spEntityId: sp.entityId,
-      acsUrl: acs.location,
+      acsUrl,
       inResponseTo: request.id,
-      relayState: message.relayState,
+      ...(message.relayState !== undefined ? { relayState: message.relayState } : {}),
     });
+  };
+  let acs: AcsEndpoint;
+  try {
+    acs = resolveAcs(request, sp);
+  } catch (e) {
+    if (!isSamlError(e) || e.code !== 'unsupported_binding') throw e;
+    return answerable(e, resolveAcs({}, sp).location);
+  }
+  try {
+    checkNameIdPolicy(request.nameIdPolicy, ctx.supportedNameIdFormats ?? DEFAULT_FORMATS);
+  } catch (e) {
+    answerable(e, acs.location);
   }
   // Last, so only verified, otherwise acceptable requests consume their ID.
   await checkNotReplayed(ctx.replayCache, request.issuer, request.id, replayExpiry(request.issueInstant, freshness));
