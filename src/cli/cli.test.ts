@@ -45,6 +45,13 @@ const runInProcess = async (args: string[], input = ''): Promise<Run> => {
   return { code, stdout: out, stderr: err };
 };
 
+/** Runs in-process and fails with the command's own error output unless it succeeds. */
+const ok = async (args: string[], input = ''): Promise<Run> => {
+  const r = await runInProcess(args, input);
+  assert.equal(r.code, 0, `keyway ${args.join(' ')} failed: ${r.stderr}`);
+  return r;
+};
+
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'keyway-cli-'));
   env = { KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}`, KEYWAY_MASTER_KEY: '22'.repeat(32) };
@@ -88,11 +95,11 @@ describe('keyway (spawned through bin/keyway.js)', () => {
 
 describe('keyway commands (in-process)', () => {
   test('manages groups, nested members and refuses a membership cycle with exit 1', async () => {
-    assert.equal((await runInProcess(['users', 'create', 'bob'])).code, 0);
-    assert.equal((await runInProcess(['groups', 'create', 'Engineering', '--description', 'builders'])).code, 0);
-    assert.equal((await runInProcess(['groups', 'create', 'Developers'])).code, 0);
-    assert.equal((await runInProcess(['groups', 'add-member', 'Engineering', 'Developers', '--group'])).code, 0);
-    assert.equal((await runInProcess(['groups', 'add-member', 'Developers', 'bob'])).code, 0);
+    await ok(['users', 'create', 'bob']);
+    await ok(['groups', 'create', 'Engineering', '--description', 'builders']);
+    await ok(['groups', 'create', 'Developers']);
+    await ok(['groups', 'add-member', 'Engineering', 'Developers', '--group']);
+    await ok(['groups', 'add-member', 'Developers', 'bob']);
     const cycle = await runInProcess(['groups', 'add-member', 'Developers', 'Engineering', '--group']);
     assert.equal(cycle.code, 1);
     assert.match(cycle.stderr, /contain itself/);
@@ -100,22 +107,22 @@ describe('keyway commands (in-process)', () => {
     assert.match(show.stdout, /group:Developers/);
     const user = await runInProcess(['users', 'show', 'bob']);
     assert.match(user.stdout, /groups:\s+(Developers, Engineering|Engineering, Developers)/);
-    assert.equal((await runInProcess(['groups', 'remove-member', 'Developers', 'bob'])).code, 0);
-    assert.equal((await runInProcess(['groups', 'delete', 'Developers'])).code, 0);
+    await ok(['groups', 'remove-member', 'Developers', 'bob']);
+    await ok(['groups', 'delete', 'Developers']);
     const list = await runInProcess(['groups', 'list', '--json']);
     assert.deepEqual((JSON.parse(list.stdout) as { items: { displayName: string }[] }).items.map((g) => g.displayName), ['Engineering']);
   });
 
   test('updates, suspends, activates, lists and deletes users', async () => {
-    assert.equal((await runInProcess(['users', 'create', 'carol'])).code, 0);
-    assert.equal((await runInProcess(['users', 'update', 'carol', '--display-name', 'Carol C', '--attr', 'team=ops', '--attr', 'team=sre'])).code, 0);
-    assert.equal((await runInProcess(['users', 'suspend', 'carol'])).code, 0);
+    await ok(['users', 'create', 'carol']);
+    await ok(['users', 'update', 'carol', '--display-name', 'Carol C', '--attr', 'team=ops', '--attr', 'team=sre']);
+    await ok(['users', 'suspend', 'carol']);
     const suspended = await runInProcess(['users', 'list', '--status', 'suspended', '--json']);
     const items = (JSON.parse(suspended.stdout) as { items: { userName: string; displayName: string; attributes: Record<string, unknown> }[] }).items;
     assert.deepEqual(items.map((u) => u.userName), ['carol']);
     assert.deepEqual(items[0]?.attributes, { team: ['ops', 'sre'] });
-    assert.equal((await runInProcess(['users', 'activate', 'carol'])).code, 0);
-    assert.equal((await runInProcess(['users', 'delete', 'carol'])).code, 0);
+    await ok(['users', 'activate', 'carol']);
+    await ok(['users', 'delete', 'carol']);
     const missing = await runInProcess(['users', 'show', 'carol']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no user with userName or id "carol"/);
@@ -126,7 +133,7 @@ describe('keyway commands (in-process)', () => {
   test('sets passwords from a file or stdin only, refusing weak or empty ones', async () => {
     const file = join(dir, 'pw.txt');
     writeFileSync(file, 'a-good-long-password\n');
-    assert.equal((await runInProcess(['users', 'set-password', 'bob', '--password-file', file])).code, 0);
+    await ok(['users', 'set-password', 'bob', '--password-file', file]);
     const weak = await runInProcess(['users', 'set-password', 'bob'], 'short\n');
     assert.equal(weak.code, 1);
     assert.match(weak.stderr, /password: must be at least 8 characters/);
@@ -148,7 +155,7 @@ describe('keyway commands (in-process)', () => {
     const list = await runInProcess(['tokens', 'list', '--json']);
     assert.ok(!list.stdout.includes(token));
     assert.ok(!list.stdout.includes('hash'));
-    assert.equal((await runInProcess(['tokens', 'revoke', 'ci-bot'])).code, 0);
+    await ok(['tokens', 'revoke', 'ci-bot']);
     const again = await runInProcess(['tokens', 'revoke', 'ci-bot']);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /already revoked/);
