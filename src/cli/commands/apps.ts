@@ -204,7 +204,7 @@ export const appsCommand: CliCommand = {
         const app = await resolveApp(rt, ref);
         const input = await inputFrom(ctx, o);
         if (Object.keys(input).length === 0) throw new CliUsageError('nothing to change; give at least one option (see keyway apps update --help)');
-        const updated = await rt.apps.update(ctx.actor, app.id, withMetadata(input), app.version);
+        const updated = await rt.apps.update(ctx.actor, app.id, withMetadata(input, true), app.version);
         if (o.json) return ctx.out(json(appView(rt.urls, updated)));
         ctx.out(`updated application ${updated.name} (version ${updated.version})`);
       });

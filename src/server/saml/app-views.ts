@@ -16,9 +16,13 @@ export const keyView = (k: SigningKey) => {
   return { ...rest, notAfter: new Date(new X509Certificate(k.certificatePem).validTo).toISOString() };
 };
 
-/** SP metadata first, then the fields given beside it (they win). */
-export const withMetadata = (body: { readonly metadataXml?: string | undefined } & SamlApplicationInput): SamlApplicationInput => {
+/**
+ * SP metadata first, then the fields given beside it (they win). On an update (`forUpdate`) the metadata refreshes
+ * only the SP's own fields and never renames the application.
+ */
+export const withMetadata = (body: { readonly metadataXml?: string | undefined } & SamlApplicationInput, forUpdate = false): SamlApplicationInput => {
   const { metadataXml, ...fields } = body;
   if (!metadataXml) return fields;
-  return { ...appInputFromMetadata(metadataXml), ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) };
+  const { name, ...fromMetadata } = appInputFromMetadata(metadataXml);
+  return { ...fromMetadata, ...(forUpdate ? {} : { name }), ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) };
 };

@@ -110,6 +110,9 @@ describe('SAML applications over the admin API', () => {
     assert.equal(patched.statusCode, 200, patched.body);
     assert.equal(patched.json().signResponse, false);
     assert.equal((await api('PATCH', `/apps/${app.id}`, { name: 'x' }, { 'if-match': '"1"' })).statusCode, 412, 'a stale If-Match is refused');
+    const refreshed = await api('PATCH', `/apps/${app.id}`, { metadataXml: metadataXml.replace('https://shop.example/slo', 'https://shop.example/logout') });
+    assert.equal(refreshed.json().name, 'Shop', 'refreshing the metadata keeps the name');
+    assert.equal(refreshed.json().slo.url, 'https://shop.example/logout');
     assert.equal((await api('POST', '/apps', { metadataXml })).statusCode, 409, 'one app per entity ID');
     const download = await api('GET', `/apps/${app.id}/idp-metadata`);
     assert.match(download.headers['content-disposition'] as string, /attachment; filename="keyway-idp-metadata-Shop\.xml"/);

@@ -45,7 +45,7 @@ export const registerSamlAdminRoutes = (api: FastifyInstance, ctx: ServerContext
     '/apps/:id',
     { schema: { tags, summary: 'Change an application (lists replace whole; metadataXml refreshes SP fields); If-Match: "<version>" guards against lost updates', params: IdParams, body: AppPatchBody, response: { 200: App, ...errors } } },
     async (req, reply) => {
-      const app = await rt.apps.update(actorOf(req), req.params.id, withMetadata(req.body), expectedVersion(req));
+      const app = await rt.apps.update(actorOf(req), req.params.id, withMetadata(req.body, true), expectedVersion(req));
       return reply.header('etag', `"${app.version}"`).send(appView(app));
     },
   );
