@@ -301,3 +301,67 @@ test('aws sso login (device code, CLI v2) approved through the IdP in Chromium, 
   assert.equal(arn, `arn:aws:sts::${MEMBER}:assumed-role/${roleName}/alice@example.com`);
   console.log(`aws sts get-caller-identity --profile idc → ${arn}`);
 });
+
+/** Strips terminal control sequences from what prompt_toolkit draws. */
+const plain = (s: string): string => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\x1b[()][A-Z0-9]/g, '').replace(/\r/g, '');
+
+test('aws configure sso (interactive, in a pseudo-terminal) writes a working profile for the assigned account and permission set', async (t) => {
+  if (peerMissing(t, CHROMIUM, 'Chromium') || peerMissing(t, AWS_CLI, 'AWS CLI v2') || peerMissing(t, '/usr/bin/script', 'util-linux script')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'idc-configure-'));
+  writeFileSync(join(dir, 'config'), '');
+  const env = {
+    PATH: process.env.PATH ?? '', HOME: dir, AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true', AWS_MAX_ATTEMPTS: '1', AWS_PAGER: '', TERM: 'xterm', COLUMNS: '200', LINES: '50',
+    AWS_DATA_PATH: cliDataPath(dir, emu.url), AWS_ENDPOINT_URL_SSO: emu.url, AWS_ENDPOINT_URL_SSO_OIDC: emu.url,
+  };
+  const child = spawn('/usr/bin/script', ['-qfec', `${AWS_CLI} configure sso --no-browser`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let raw = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stdout.on('data', (d: Buffer) => {
+    const text = d.toString();
+    raw += text;
+    // prompt_toolkit asks the terminal for the cursor position; answer as a terminal would.
+    if (text.includes('\x1b[6n')) child.stdin.write('\x1b[1;1R');
+  });
+  let consumed = 0;
+  const waitFor = (re: RegExp) => new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => { clearInterval(poll); reject(new Error(`timed out waiting for ${re}: ${plain(raw).slice(-800)}`)); }, 30_000);
+    const poll = setInterval(() => {
+      const m = re.exec(plain(raw).slice(consumed));
+      if (m) { consumed += m.index + m[0].length; clearTimeout(timer); clearInterval(poll); resolve(m); }
+    }, 50);
+  });
+  const answer = async (prompt: RegExp, value: string) => { await waitFor(prompt); child.stdin.write(`${value}\r`); };
+  try {
+    await answer(/SSO session name[^:]*:/, '');
+    await answer(/SSO start URL[^:]*:/, idc.instance.startUrl);
+    await answer(/SSO region[^:]*:/, 'us-east-1');
+    const url = (await waitFor(/(http:\/\/\S+\/device\?user_code=[A-Z-]+)/))[1] as string;
+    const context = await (browser as Browser).newContext();
+    try {
+      const p = await context.newPage();
+      await p.goto(url);
+      await p.waitForSelector('#allow');
+      await p.click('#allow');
+      await p.waitForSelector('#approved');
+    } finally {
+      await context.close();
+    }
+    await waitFor(new RegExp(`Using the account ID ${MEMBER}`));
+    await waitFor(/Using the role name "?ReadOnly"?/);
+    await answer(/CLI default client Region[^:]*:/, 'us-east-1');
+    await answer(/CLI default output format[^:]*:/, 'json');
+    await answer(/CLI profile name[^:]*:/, 'idc-configured');
+    let killer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([exited, new Promise<null>((r) => { killer = setTimeout(() => { child.kill(); r(null); }, 30_000); })]);
+    clearTimeout(killer);
+    assert.equal(code, 0, plain(raw).slice(-800));
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+  const who = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(AWS_CLI, ['sts', 'get-caller-identity', '--profile', 'idc-configured', '--endpoint-url', emu.url], { env, encoding: 'utf8', timeout: 60_000 }, (e, stdout, stderr) => resolve({ code: e ? 1 : 0, stdout, stderr }));
+  });
+  assert.equal(who.code, 0, who.stderr);
+  assert.equal((JSON.parse(who.stdout) as { Arn: string }).Arn, `arn:aws:sts::${MEMBER}:assumed-role/${roleName}/alice@example.com`);
+});
