@@ -86,6 +86,30 @@ describe('keyway (spawned through bin/keyway.js)', () => {
     assert.match(dup.stderr, /^keyway: A user with userName "Alice" already exists/m);
   });
 
+  test('serve answers /healthz and /readyz, then shuts down cleanly with exit 0 on SIGTERM', { timeout: 60_000 }, async () => {
+    const child = spawn(process.execPath, [bin, 'serve'], { env: { PATH: process.env.PATH ?? '', HOME: dir, ...env, KEYWAY_PORT: '0', KEYWAY_LOG_LEVEL: 'warn' }, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 45_000);
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1] as string);
+        }
+      });
+    });
+    try {
+      assert.equal((await fetch(`${url}/healthz`)).status, 200);
+      assert.deepEqual(await (await fetch(`${url}/readyz`)).json(), { status: 'ready' });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+  });
+
   test('migrate --dry-run reports an up-to-date schema', async () => {
     const r = await spawnCli(['migrate', '--dry-run']);
     assert.equal(r.code, 0, r.stderr);
