@@ -113,6 +113,8 @@ export const registerAwsCliRoutes = (app: FastifyInstance, ctx: ServerContext): 
   app.post('/aws/cli/device', async (req, reply) => {
     const deviceCode = randomBytes(32).toString('base64url');
     const now = ctx.now();
+    // Expired grants and tokens are swept here, so the tables stay as small as the live requests.
+    await svc.cli.deleteExpired(now.toISOString());
     const expiresAt = new Date(now.getTime() + DEVICE_TTL_SECONDS * 1000).toISOString();
     let userCode = newUserCode();
     for (let attempt = 0; ; attempt++) {
