@@ -147,7 +147,7 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('a signed-in member of an allowed (nested) group reaches the protected page with the NameID and attributes Keyway sent', async () => {
+  test('a member of an allowed (nested) group signs in, reaches the protected page with the NameID and attributes Keyway sent, and signs out from the SP', async () => {
     const page = await browser.newPage();
     const ssoRequests: string[] = [];
     page.on('request', (r) => { if (r.url().startsWith(`${keyway.url}/saml/sso?`)) ssoRequests.push(r.url()); });
@@ -169,6 +169,14 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
     assert.match(text, /^MELLON_memberOf_1=wiki-editors$/m);
     const audit = await keyway.store.audit.query({ action: 'saml.sso' });
     assert.equal(audit.items[0]?.outcome, 'success');
+
+    // Single logout started at the SP (SAML profiles 4.4): mellon sends a signed LogoutRequest, Keyway ends its
+    // session and answers with a signed LogoutResponse that mellon accepts before sending the user on.
+    await page.goto(`${spUrl}/mellon/logout?ReturnTo=${encodeURIComponent(`${spUrl}/signed-out`)}`);
+    assert.equal(page.url(), `${spUrl}/signed-out`, 'mellon accepted the LogoutResponse');
+    assert.equal((await keyway.store.audit.query({ action: 'saml.slo' })).items[0]?.details?.initiator, `sp:${spUrl}/mellon/metadata`);
+    await page.goto(`${keyway.url}/`);
+    assert.match(page.url(), /\/signin/, 'the Keyway session has ended');
     await page.close();
   });
 
