@@ -29,7 +29,7 @@ export const awsTiles: PortalTileProvider = {
     const groups = await ctx.store.directory.effectiveGroupsOfUser(user.id);
     const tiles: PortalTile[] = [];
     for (const app of apps.filter((a) => mayUse(a, groups))) {
-      const { roles } = await rolesOf(ctx, svc, user).catch(() => ({ roles: [] }));
+      const { roles } = await rolesOf(ctx, svc, user, app.id);
       if (roles.length === 0) continue;
       const accounts = new Set(roles.map((r) => r.accountId)).size;
       tiles.push({

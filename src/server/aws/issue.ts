@@ -30,8 +30,8 @@ export interface IssuedAssertion {
 }
 
 /** The roles the user reaches now, without signing anything (for `keyway aws configure`). */
-export async function rolesOf(ctx: ServerContext, svc: AwsServices, user: User): Promise<{ app: SamlApplication; roles: RoleView[] }> {
-  const { app, config } = await svc.awsApp();
+export async function rolesOf(ctx: ServerContext, svc: AwsServices, user: User, appId?: string): Promise<{ app: SamlApplication; roles: RoleView[] }> {
+  const { app, config } = await svc.awsApp(appId);
   const groups = await ctx.store.directory.effectiveGroupsOfUser(user.id);
   if (!mayUse(app, groups)) throw new DomainError('forbidden', `${user.userName} is not in a group that may use ${app.name}; ask an administrator`);
   const ids = groups.map((g) => g.id);
