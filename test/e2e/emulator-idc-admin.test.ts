@@ -17,7 +17,9 @@ import {
   ProvisionPermissionSetCommand, DescribePermissionSetProvisioningStatusCommand, ListPermissionSetsProvisionedToAccountCommand,
   AttachCustomerManagedPolicyReferenceToPermissionSetCommand, DeleteAccountAssignmentCommand, DescribeAccountAssignmentDeletionStatusCommand,
   ListPermissionSetsCommand, DescribePermissionSetCommand, ListAccountAssignmentCreationStatusCommand, DeletePermissionSetCommand,
-  ListManagedPoliciesInPermissionSetCommand, GetInlinePolicyForPermissionSetCommand,
+  ListManagedPoliciesInPermissionSetCommand, GetInlinePolicyForPermissionSetCommand, PutPermissionsBoundaryToPermissionSetCommand,
+  GetPermissionsBoundaryForPermissionSetCommand, DeletePermissionsBoundaryFromPermissionSetCommand, ListTagsForResourceCommand, TagResourceCommand,
+  ListCustomerManagedPolicyReferencesInPermissionSetCommand,
 } from '@aws-sdk/client-sso-admin';
 import { IAMClient, GetRoleCommand, ListRolePoliciesCommand, ListAttachedRolePoliciesCommand, CreatePolicyCommand, DeleteRoleCommand } from '@aws-sdk/client-iam';
 import { startEmulator, identityCenterFactory, silentLogger, type IdentityCenter, type RunningEmulator } from '../../src/aws-emulator/index.js';
@@ -222,6 +224,46 @@ test('sso-admin creates a permission set and, asynchronously, the AWSReservedSSO
   const delDone = await until(() => admin.send(new DescribeAccountAssignmentDeletionStatusCommand({ InstanceArn, AccountAssignmentDeletionRequestId: del.AccountAssignmentDeletionStatus?.RequestId })), (r) => r.AccountAssignmentDeletionStatus?.Status !== 'IN_PROGRESS');
   assert.equal(delDone.AccountAssignmentDeletionStatus?.Status, 'SUCCEEDED');
   assert.equal(emu.iam.getRole(MEMBER, roleName), undefined);
+});
+
+test('sso-admin validates permission sets as the model and quotas say (name, duration, policies ≤20, boundary, tags, caller)', async () => {
+  const InstanceArn = idc.instance.instanceArn;
+  const { PermissionSet } = await admin.send(new CreatePermissionSetCommand({ InstanceArn, Name: 'Quota.Test@x' }));
+  const PermissionSetArn = PermissionSet?.PermissionSetArn as string;
+  assert.equal(PermissionSet?.SessionDuration, 'PT1H');
+  for (let i = 0; i < 20; i++) {
+    await admin.send(new AttachCustomerManagedPolicyReferenceToPermissionSetCommand({ InstanceArn, PermissionSetArn, CustomerManagedPolicyReference: { Name: `P${i}` } }));
+  }
+  await assert.rejects(admin.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn, PermissionSetArn, ManagedPolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' })), { name: 'ServiceQuotaExceededException' });
+  await assert.rejects(admin.send(new AttachCustomerManagedPolicyReferenceToPermissionSetCommand({ InstanceArn, PermissionSetArn, CustomerManagedPolicyReference: { Name: 'P0' } })), { name: 'ConflictException' });
+  const refs: string[] = [];
+  let NextToken: string | undefined;
+  for (let i = 0; i < 10; i++) {
+    const page = await admin.send(new ListCustomerManagedPolicyReferencesInPermissionSetCommand({ InstanceArn, PermissionSetArn, MaxResults: 7, ...(NextToken ? { NextToken } : {}) }));
+    refs.push(...(page.CustomerManagedPolicyReferences ?? []).map((r) => `${r.Path}${r.Name}`));
+    NextToken = page.NextToken;
+    if (!NextToken) break;
+  }
+  assert.equal(refs.length, 20);
+  assert.equal(refs[0], '/P0');
+  await admin.send(new PutPermissionsBoundaryToPermissionSetCommand({ InstanceArn, PermissionSetArn, PermissionsBoundary: { ManagedPolicyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' } }));
+  assert.equal((await admin.send(new GetPermissionsBoundaryForPermissionSetCommand({ InstanceArn, PermissionSetArn }))).PermissionsBoundary?.ManagedPolicyArn, 'arn:aws:iam::aws:policy/PowerUserAccess');
+  await assert.rejects(admin.send(new PutPermissionsBoundaryToPermissionSetCommand({ InstanceArn, PermissionSetArn, PermissionsBoundary: {} })), { name: 'ValidationException' });
+  await admin.send(new DeletePermissionsBoundaryFromPermissionSetCommand({ InstanceArn, PermissionSetArn }));
+  await assert.rejects(admin.send(new GetPermissionsBoundaryForPermissionSetCommand({ InstanceArn, PermissionSetArn })), { name: 'ResourceNotFoundException' });
+  await admin.send(new TagResourceCommand({ InstanceArn, ResourceArn: PermissionSetArn, Tags: [{ Key: 'env', Value: 'dev' }] }));
+  assert.deepEqual((await admin.send(new ListTagsForResourceCommand({ InstanceArn, ResourceArn: PermissionSetArn }))).Tags, [{ Key: 'env', Value: 'dev' }]);
+  const bigPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'x'.repeat(10_300) }] });
+  await assert.rejects(admin.send(new PutInlinePolicyToPermissionSetCommand({ InstanceArn, PermissionSetArn, InlinePolicy: bigPolicy })), (e: Error) => e.name === 'ValidationException' && /10,240/.test(e.message));
+  await assert.rejects(admin.send(new PutInlinePolicyToPermissionSetCommand({ InstanceArn, PermissionSetArn, InlinePolicy: '{not json' })), { name: 'ValidationException' });
+  await assert.rejects(admin.send(new DescribePermissionSetCommand({ InstanceArn, PermissionSetArn: `${PermissionSetArn.slice(0, -16)}0000000000000000` })), { name: 'ResourceNotFoundException' });
+  await assert.rejects(admin.send(new ListPermissionSetsCommand({ InstanceArn: 'arn:aws:sso:::instance/ssoins-0000000000000000' })), { name: 'ResourceNotFoundException' });
+  await assert.rejects(admin.send(new ListPermissionSetsCommand({ InstanceArn: 'not-an-arn' })), { name: 'ValidationException' });
+  await assert.rejects(admin.send(new CreatePermissionSetCommand({ InstanceArn, Name: 'Ok', SessionDuration: 'P1D' })), { name: 'ValidationException' });
+  await assert.rejects(admin.send(new CreateAccountAssignmentCommand({ InstanceArn, TargetId: '12345', TargetType: 'AWS_ACCOUNT', PermissionSetArn, PrincipalType: 'USER', PrincipalId: '0123456789-00000000-0000-0000-0000-000000000000' })), { name: 'ValidationException' });
+  await assert.rejects(admin.send(new CreateAccountAssignmentCommand({ InstanceArn, TargetId: MEMBER, TargetType: 'AWS_ACCOUNT', PermissionSetArn, PrincipalType: 'USER', PrincipalId: '0123456789-00000000-0000-0000-0000-000000000000' })), { name: 'ResourceNotFoundException' });
+  await assert.rejects(new SSOAdminClient(clientConfig(MEMBER)).send(new ListPermissionSetsCommand({ InstanceArn })), { name: 'AccessDeniedException' });
+  await admin.send(new DeletePermissionSetCommand({ InstanceArn, PermissionSetArn }));
 });
 
 test('an assignment whose customer-managed policy is missing in the target account fails with AWS\'s reason, then succeeds once it exists', async () => {
