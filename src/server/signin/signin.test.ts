@@ -112,6 +112,29 @@ describe('password sign-in and sessions', () => {
     assert.equal(audit.items[0]?.outcome, 'success');
   });
 
+  test('marks cookies Secure with the __Host- prefix when the public base URL is https', async () => {
+    const https = await startTestServer({ KEYWAY_BASE_URL: 'https://id.example.com' });
+    try {
+      const u = await https.store.directory.createUser(systemActor('test'), { userName: 'tls-user' });
+      await https.store.credentials.setPassword(u.id, await hashPassword('tls-user-password'));
+      const page = await https.app.inject({ method: 'GET', url: '/signin' });
+      const csrfCookie = String(page.headers['set-cookie']);
+      assert.match(csrfCookie, /^__Host-keyway_signin_csrf=[^;]+;.*Path=\/; HttpOnly; Secure; SameSite=Lax/);
+      const r = await https.app.inject({
+        method: 'POST',
+        url: '/signin',
+        headers: { cookie: csrfCookie.split(';')[0] as string, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ userName: 'tls-user', password: 'tls-user-password', csrf: csrfOf(page.body), returnTo: '/' }).toString(),
+      });
+      assert.equal(r.statusCode, 303);
+      const cookies = ([] as string[]).concat(r.headers['set-cookie'] as string[]);
+      assert.ok(cookies.some((c) => /^__Host-keyway_session=[A-Za-z0-9_-]{43};.*Path=\/; HttpOnly; Secure; SameSite=Lax/.test(c)), cookies.join('\n'));
+      assert.ok(!cookies.some((c) => /Domain=/i.test(c)), '__Host- cookies carry no Domain');
+    } finally {
+      await https.close();
+    }
+  });
+
   test('redirects a signed-out visitor to sign-in with a relative returnTo, and refuses open redirects', async () => {
     const b = new Browser(s);
     const r = await b.get('/?x=1');
