@@ -83,6 +83,21 @@ describe('single logout (SAML profiles 4.4)', () => {
     assert.equal(done.headers.location, '/signin?signedOut=1');
   });
 
+  test('a LogoutRequest POSTed cross-site without the Lax session cookie continues as a top-level GET that carries it', async () => {
+    const s = await signedInToBoth();
+    const request = buildLogoutRequest({ issuer: a.entityId, destination: SLO, nameId: { value: s.nameIds[a.id] ?? '' }, signing: { credential: spA.credential } });
+    const posted = await t.s.app.inject({ method: 'POST', url: '/saml/slo', payload: { SAMLRequest: request.base64, RelayState: 'r' } });
+    assert.equal(posted.statusCode, 303);
+    const resume = posted.headers.location as string;
+    assert.match(resume, /^\/saml\/slo\/resume\?t=/);
+    assert.ok(await t.s.store.sessions.get(s.idHash), 'nothing happens before the session is known');
+    const res = await t.s.app.inject({ method: 'GET', url: resume, headers: { cookie: s.cookie } });
+    assert.equal(await t.s.store.sessions.get(s.idHash), null);
+    assert.equal(formAction(res.body), 'https://sp-b.test/slo', 'the other SP is notified next');
+    const forged = await t.s.app.inject({ method: 'GET', url: `${resume.slice(0, -2)}xx`, headers: { cookie: s.cookie } });
+    assert.equal(forged.statusCode, 400);
+  });
+
   test('logout without a CSRF token is refused and the session survives', async () => {
     const s = await signedInToBoth();
     const res = await t.s.app.inject({ method: 'POST', url: '/saml/logout', headers: { cookie: s.cookie }, payload: { csrf: 'wrong' } });

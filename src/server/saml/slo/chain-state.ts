@@ -41,3 +41,34 @@ export const openChain = (key: Buffer, value: unknown, now: Date): SloChain | nu
     return null;
   }
 };
+
+/**
+ * A verified LogoutRequest that arrived by a cross-site POST, which carries no SameSite=Lax session cookie: it is
+ * re-sent to ourselves as a top-level GET (which does carry it) in this signed, short-lived form.
+ */
+export interface PendingLogout {
+  readonly appId: string;
+  readonly requestId: string;
+  readonly nameId: string;
+  readonly relayState?: string;
+  readonly exp: number;
+}
+
+const logoutMac = (key: Buffer, body: string) => createHmac('sha256', key).update(`keyway-saml-slo-pending.${body}`).digest('base64url');
+
+export const sealPendingLogout = (key: Buffer, p: PendingLogout): string => {
+  const body = Buffer.from(JSON.stringify(p), 'utf8').toString('base64url');
+  return `${body}.${logoutMac(key, body)}`;
+};
+
+export const openPendingLogout = (key: Buffer, value: unknown, now: Date): PendingLogout | null => {
+  if (typeof value !== 'string' || value.length > 4000 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/.test(value)) return null;
+  const [body = '', sig = ''] = value.split('.');
+  if (!timingSafeEqual(Buffer.from(logoutMac(key, body)), Buffer.from(sig))) return null;
+  try {
+    const p = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as PendingLogout;
+    return typeof p.exp === 'number' && p.exp * 1000 > now.getTime() && typeof p.appId === 'string' && typeof p.requestId === 'string' && typeof p.nameId === 'string' ? p : null;
+  } catch {
+    return null;
+  }
+};

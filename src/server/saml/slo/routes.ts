@@ -23,13 +23,14 @@ import { sendInfoPage, sendPostForm } from '../pages.js';
 import type { SamlRuntime } from '../runtime.js';
 import { spSessionsOf, samlSessionIndex } from '../session-sps.js';
 import { inboundOf, replayCacheOf, spTrustOf } from '../sso/receive.js';
-import { MAX_CHAIN_SPS, openChain, sealChain, SLO_COOKIE, SLO_TTL_SECONDS, type SloChain } from './chain-state.js';
+import { MAX_CHAIN_SPS, openChain, openPendingLogout, sealChain, sealPendingLogout, SLO_COOKIE, SLO_TTL_SECONDS, type PendingLogout, type SloChain } from './chain-state.js';
 
 type Refuse = (req: FastifyRequest, reply: FastifyReply, e: unknown, action: string) => Promise<FastifyReply>;
 
 export const registerSloRoutes = async (app: FastifyInstance, ctx: ServerContext, rt: SamlRuntime, { refuse }: { refuse: Refuse }): Promise<void> => {
   const key = deriveKey(ctx.config, 'saml-slo-chain');
-  const cookie = { ...cookieOptions(ctx.config), path: '/saml/' };
+  // The chain cookie only says which SP answer is awaited; SameSite=None lets an SP's cross-site POST carry it back.
+  const cookie = { ...cookieOptions(ctx.config), path: '/saml/', ...(ctx.config.secureCookies ? { sameSite: 'none' as const } : {}) };
   const exp = () => Math.floor(ctx.now().getTime() / 1000) + SLO_TTL_SECONDS;
 
   const appOrNull = async (id: string): Promise<SamlApplication | null> =>
@@ -120,6 +121,29 @@ export const registerSloRoutes = async (app: FastifyInstance, ctx: ServerContext
     now: ctx.now(),
   });
 
+  /** Ends this browser's session if it is the one the SP knows, then notifies the other SPs and answers the requester. */
+  const logoutFor = async (req: FastifyRequest, reply: FastifyReply, sp: SamlApplication, p: PendingLogout): Promise<FastifyReply> => {
+    const who = await currentSignIn(req, ctx);
+    const sps = who ? spSessionsOf(who.session.data) : [];
+    const record = sps.find((s) => s.appId === sp.id);
+    // Only the session this SP knows: the NameID it got must match, so an SP cannot sign out someone else's browser session.
+    const matches = who !== null && (record === undefined || record.nameId === p.nameId);
+    if (who && matches) await end(req, reply, who, `sp:${sp.entityId}`);
+    const others = matches ? sps.filter((s) => s.appId !== sp.id) : [];
+    return next(reply, {
+      remaining: others.slice(0, MAX_CHAIN_SPS), sessionIndex: who ? samlSessionIndex(who) : null, partial: others.length > MAX_CHAIN_SPS, exp: exp(),
+      origin: { kind: 'sp', appId: sp.id, requestId: p.requestId, ...(p.relayState !== undefined ? { relayState: p.relayState } : {}) },
+    });
+  };
+
+  app.get<{ Querystring: { t?: string } }>('/saml/slo/resume', { schema: { hide: true } }, async (req, reply) => {
+    const pending = openPendingLogout(key, req.query.t, ctx.now());
+    if (!pending) return sendInfoPage(reply, 400, 'This sign-out link has expired', 'Go back to the application and sign out again.');
+    const sp = await appOrNull(pending.appId);
+    if (!sp) return sendInfoPage(reply, 404, 'No such application', 'The application that asked to sign you out no longer exists.');
+    return logoutFor(req, reply, sp, pending);
+  });
+
   const slo = async (req: FastifyRequest, reply: FastifyReply) => {
     const inbound = inboundOf(req);
     const apps = new Map<string, SamlApplication>();
@@ -141,17 +165,14 @@ export const registerSloRoutes = async (app: FastifyInstance, ctx: ServerContext
       const sp = apps.get(received.sp.entityId);
       if (!sp) throw new SamlError('unknown_issuer', 'The service provider is not registered with this identity provider.');
       if (sp.signingCertificates.length > 0 && !received.signed) throw new SamlError('signature_missing', 'The logout request must be signed by the service provider.');
-      const who = await currentSignIn(req, ctx);
-      const sps = who ? spSessionsOf(who.session.data) : [];
-      const record = sps.find((s) => s.appId === sp.id);
-      // Only the session this SP knows: the NameID it got must match, so an SP cannot sign out someone else's browser session.
-      const matches = who !== null && (record === undefined || record.nameId === received.request.nameId.value);
-      if (who && matches) await end(req, reply, who, `sp:${sp.entityId}`);
-      const others = matches ? sps.filter((s) => s.appId !== sp.id) : [];
-      return next(reply, {
-        remaining: others.slice(0, MAX_CHAIN_SPS), sessionIndex: who ? samlSessionIndex(who) : null, partial: others.length > MAX_CHAIN_SPS, exp: exp(),
-        origin: { kind: 'sp', appId: sp.id, requestId: received.request.id, ...(received.relayState !== undefined ? { relayState: received.relayState } : {}) },
-      });
+      const pending = {
+        appId: sp.id, requestId: received.request.id, nameId: received.request.nameId.value, exp: exp(),
+        ...(received.relayState !== undefined ? { relayState: received.relayState } : {}),
+      };
+      if (req.method === 'POST' && !(await currentSignIn(req, ctx))) {
+        return reply.code(303).header('cache-control', 'no-store').redirect(`/saml/slo/resume?t=${sealPendingLogout(key, pending)}`);
+      }
+      return logoutFor(req, reply, sp, pending);
     } catch (e) {
       return refuse(req, reply, e, 'saml.slo');
     }
