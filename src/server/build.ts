@@ -159,6 +159,5 @@ export const startServer = async (config: ServerConfig, options: StartOptions = 
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   }
-  const url = address.replace('://[::1]', '://[::1]');
-  return { app, store, url, close };
+  return { app, store, url: address, close };
 };

@@ -12,10 +12,14 @@ import type { ThrottleCounter, ThrottlePolicy, ThrottleVerdict } from '../../aut
 import type { ServerConfig, ServerContext } from '../deps.js';
 import type { SignInOutcome } from '../ops/metrics.js';
 
-export interface AttemptInput {
+/** Whose failures count: the userName as typed and the client address. */
+export interface ThrottleSubject {
   readonly userName: string;
-  readonly password: string;
   readonly ip: string;
+}
+
+export interface AttemptInput extends ThrottleSubject {
+  readonly password: string;
   readonly requestId: string;
 }
 
@@ -39,7 +43,7 @@ interface Counters {
   readonly ip: ThrottleCounter | null;
 }
 
-const readCounters = async (ctx: ServerContext, input: AttemptInput): Promise<Counters> => {
+const readCounters = async (ctx: ServerContext, input: ThrottleSubject): Promise<Counters> => {
   const [user, ip] = await Promise.all([ctx.store.throttle.get(userKey(input.userName)), ctx.store.throttle.get(ipKey(input.ip))]);
   return { user, ip };
 };
@@ -53,7 +57,7 @@ const checkLimits = (ctx: ServerContext, counters: Counters, now: Date): Throttl
   return { allowed: false, retryAt, locked: blocked.some((v) => !v.allowed && v.locked) };
 };
 
-const countFailure = async (ctx: ServerContext, input: AttemptInput, counters: Counters, now: Date): Promise<void> => {
+const countFailure = async (ctx: ServerContext, input: ThrottleSubject, counters: Counters, now: Date): Promise<void> => {
   const policies = throttlePolicies(ctx.config);
   await Promise.all([
     ctx.store.throttle.put(recordFailure(counters.user, userKey(input.userName), policies.user, now)),
@@ -95,9 +99,9 @@ export const forgetFailures = async (ctx: ServerContext, userName: string): Prom
 };
 
 /** Checks the lockout, then counts a failed second-factor code against the same userName and IP budgets. */
-export const secondFactorAllowed = async (ctx: ServerContext, input: AttemptInput): Promise<ThrottleVerdict> => checkLimits(ctx, await readCounters(ctx, input), ctx.now());
+export const secondFactorAllowed = async (ctx: ServerContext, input: ThrottleSubject): Promise<ThrottleVerdict> => checkLimits(ctx, await readCounters(ctx, input), ctx.now());
 
-export const countSecondFactorFailure = async (ctx: ServerContext, input: AttemptInput): Promise<void> => countFailure(ctx, input, await readCounters(ctx, input), ctx.now());
+export const countSecondFactorFailure = async (ctx: ServerContext, input: ThrottleSubject): Promise<void> => countFailure(ctx, input, await readCounters(ctx, input), ctx.now());
 
 export const attemptPasswordSignIn = async (ctx: ServerContext, input: AttemptInput): Promise<AttemptResult> => {
   const now = ctx.now();

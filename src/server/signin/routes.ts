@@ -123,7 +123,7 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
       await auditOtp('failure', 'csrf');
       return showOtp(reply, { status: 403, error: 'The form expired. Enter the code again.' });
     }
-    const input = { userName: user.userName, password: '', ip: req.ip, requestId: req.id };
+    const input = { userName: user.userName, ip: req.ip };
     const limits = await secondFactorAllowed(ctx, input);
     if (!limits.allowed) {
       await auditOtp('failure', 'locked_out');
