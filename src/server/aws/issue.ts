@@ -46,7 +46,9 @@ const view = (r: ResolvedRole, accounts: readonly { id: string; name: string }[]
 export async function issueAwsAssertion(ctx: ServerContext, svc: AwsServices, user: User, authMethods: readonly string[]): Promise<IssuedAssertion> {
   const { app, config } = await svc.awsApp();
   if (user.status !== 'active') throw new DomainError('forbidden', `your Keyway account ${user.userName} is suspended; ask an administrator`);
-  const [effectiveGroups, directGroups] = await Promise.all([ctx.store.directory.effectiveGroupsOfUser(user.id), ctx.store.directory.directGroupsOfUser(user.id)]);
+  // Direct groups are read only when an attribute mapping of the app uses them; the AWS attributes never do.
+  const needsDirect = app.attributes.some((m) => m.source === 'groups.direct');
+  const [effectiveGroups, directGroups] = await Promise.all([ctx.store.directory.effectiveGroupsOfUser(user.id), needsDirect ? ctx.store.directory.directGroupsOfUser(user.id) : []]);
   if (!mayUse(app, effectiveGroups)) throw new DomainError('forbidden', `${user.userName} is not in a group that may use ${app.name}; ask an administrator`);
   const now = ctx.now();
   const content = await resolveAssertionContent({ app, user, effectiveGroups, directGroups, authMethods, now }, svc.rt.types);
