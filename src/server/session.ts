@@ -37,7 +37,6 @@ export const cookieOptions = (config: Pick<ServerConfig, 'secureCookies'>) => ({
 export const safeReturnTo = (value: unknown): string => {
   if (typeof value !== 'string' || value.length > 2048) return '/';
   if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\\]/.test(value)) return '/';
   return value;
 };
