@@ -1,7 +1,6 @@
 import type { GroupData, GroupRecord } from '../store.js';
 import { invalid } from './errors.js';
-import type { JsonObject, JsonValue } from './json.js';
-import { isObject, getCi } from './json.js';
+import { getCi, isObject, type JsonObject, type JsonValue } from './json.js';
 import { members, nameStr, required, str } from './values.js';
 
 /** Identity Center's Group dialect ([doc] SCIMDG creategroup: displayName required, at most 100 members). */
