@@ -90,11 +90,22 @@ export function resolveRoles(
       byRole.set(key, { b, bindingIds: [b.id], groupIds: [b.groupId] });
     }
   }
-  // Sort keys computed once per role, not per comparison: a user with hundreds of roles signs in often.
+  // One provider ARN per account, and sort keys computed once per role rather than per comparison: a user with
+  // hundreds of roles signs in often.
+  const hasOverrides = Object.keys(config.samlProviderNames).length > 0;
+  const providerArns = new Map<string, string>();
+  const providerArnOf = (accountId: string): string => {
+    let arn = providerArns.get(accountId);
+    if (arn === undefined) {
+      arn = samlProviderArn(accountId, hasOverrides ? providerNameFor(config as AwsIamAppConfig, accountId) : config.samlProviderName);
+      providerArns.set(accountId, arn);
+    }
+    return arn;
+  };
   const keyed: { key: string; role: ResolvedRole }[] = [];
   for (const { b, bindingIds, groupIds } of byRole.values()) {
     const rArn = roleArn(b.accountId, b.rolePath, b.roleName);
-    const pArn = samlProviderArn(b.accountId, providerNameFor(config as AwsIamAppConfig, b.accountId));
+    const pArn = providerArnOf(b.accountId);
     keyed.push({
       key: `${b.accountId}\u0000${b.rolePath}${b.roleName}`,
       role: {

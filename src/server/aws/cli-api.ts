@@ -13,7 +13,7 @@ import { mapError } from '../api/errors.js';
 import { attemptPasswordSignIn, countSecondFactorFailure, forgetFailures, secondFactorAllowed } from '../signin/attempt.js';
 import { createSecondFactor } from '../signin/second-factor.js';
 import { awsServices, type AwsServices } from './context.js';
-import { issueAwsAssertion, rolesOf } from './issue.js';
+import { issueAwsAssertion, roleViewOf, rolesOf, type RoleView } from './issue.js';
 
 const closed = { additionalProperties: false } as const;
 const SignInBody = Type.Object({ userName: Type.String({ minLength: 1, maxLength: 256 }), password: Type.String({ minLength: 1, maxLength: 1024 }), otp: Type.Optional(Type.String({ maxLength: 32 })) }, closed);
@@ -158,9 +158,9 @@ export const registerAwsCliRoutes = (app: FastifyInstance, ctx: ServerContext): 
     const target = { type: 'user', id: user.id, label: user.userName };
     try {
       const issued = await issueAwsAssertion(ctx, svc, user, token.authMethods);
-      const wanted = req.body.account && req.body.role ? pick(issued.roles, req.body.account, req.body.role) : null;
-      await ctx.store.audit.record({ action: 'aws.cli.assertion', actor: actorOf(req, user), outcome: 'success', target, details: { app: issued.app.id, roles: issued.roles.length, ...(wanted ? { role: wanted.roleArn } : {}) } });
-      return reply.header('cache-control', 'no-store').send({ samlResponse: issued.samlResponse, notOnOrAfter: issued.notOnOrAfter.toISOString(), role: wanted, roleCount: issued.roles.length, sessionDuration: issued.sessionDuration });
+      const wanted = req.body.account && req.body.role ? pick(issued.roleValues, issued.accountNames, req.body.account, req.body.role) : null;
+      await ctx.store.audit.record({ action: 'aws.cli.assertion', actor: actorOf(req, user), outcome: 'success', target, details: { app: issued.app.id, roles: issued.roleValues.length, ...(wanted ? { role: wanted.roleArn } : {}) } });
+      return reply.header('cache-control', 'no-store').send({ samlResponse: issued.samlResponse, notOnOrAfter: issued.notOnOrAfter.toISOString(), role: wanted, roleCount: issued.roleValues.length, sessionDuration: issued.sessionDuration });
     } catch (e) {
       if (isDomainError(e) || e instanceof CliError) {
         await ctx.store.audit.record({ action: 'aws.cli.assertion', actor: actorOf(req, user), outcome: 'failure', reason: isDomainError(e) ? e.code : e.code, target, details: { message: e.message } });
@@ -176,11 +176,17 @@ export const registerAwsCliRoutes = (app: FastifyInstance, ctx: ServerContext): 
   });
 };
 
-/** The requested role among those the user reaches, by account id or name and role name (case-insensitive). */
-function pick<T extends { accountId: string; accountName: string | null; roleName: string }>(roles: readonly T[], account: string, role: string): T {
+/** The requested role among the signed Role values, by account id or name and role name (case-insensitive). */
+function pick(values: readonly string[], accountNames: ReadonlyMap<string, string>, account: string, role: string): RoleView {
   const a = account.toLowerCase();
-  const hit = roles.find((r) => (r.accountId === account || r.accountName?.toLowerCase() === a) && r.roleName.toLowerCase() === role.toLowerCase());
-  if (hit) return hit;
-  const offered = roles.map((r) => `${r.accountName ?? r.accountId}/${r.roleName}`).join(', ') || 'none';
+  const r = role.toLowerCase();
+  for (const value of values) {
+    const v = roleViewOf(value, accountNames);
+    if (v && (v.accountId === account || v.accountName?.toLowerCase() === a) && v.roleName.toLowerCase() === r) return v;
+  }
+  const offered = values.flatMap((value) => {
+    const v = roleViewOf(value, accountNames);
+    return v ? [`${v.accountName ?? v.accountId}/${v.roleName}`] : [];
+  }).join(', ') || 'none';
   throw new DomainError('forbidden', `you may not assume role ${role} in account ${account}; your roles: ${offered}. Ask an administrator, or run keyway aws explain`);
 }

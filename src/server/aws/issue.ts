@@ -25,8 +25,18 @@ export interface IssuedAssertion {
   /** Base64 of the whole samlp:Response: what AssumeRoleWithSAML takes. */
   readonly samlResponse: string;
   readonly notOnOrAfter: Date;
-  readonly roles: readonly RoleView[];
+  /** The Role attribute values exactly as signed (`role-arn,provider-arn`). */
+  readonly roleValues: readonly string[];
+  /** Account names by id, for reading the values back as RoleViews. */
+  readonly accountNames: ReadonlyMap<string, string>;
   readonly sessionDuration: number | null;
+}
+
+/** One signed Role value as a RoleView; null for a value that is not `role-arn,provider-arn`. */
+export function roleViewOf(value: string, accountNames: ReadonlyMap<string, string>): RoleView | null {
+  const [roleArn = '', providerArn = ''] = value.split(',');
+  const parsed = parseRoleArn(roleArn);
+  return parsed ? { accountId: parsed.accountId, accountName: accountNames.get(parsed.accountId) ?? null, roleName: parsed.name, roleArn, providerArn } : null;
 }
 
 /** The roles the user reaches now, without signing anything (for `keyway aws configure`). */
@@ -67,11 +77,7 @@ export async function issueAwsAssertion(ctx: ServerContext, svc: AwsServices, us
     signing: { credential: await svc.rt.signingCredential(), signResponse: app.signResponse, signAssertion: app.signAssertion },
   });
   // The roles are read back from the Role attribute just signed, so what the CLI is told is exactly what AWS gets.
-  const names = new Map((await svc.access.listAccounts()).map((a) => [a.id, a.name]));
-  const roles = (content.attributes.find((a) => a.name === AWS_ATTR.role)?.values ?? []).flatMap((value): RoleView[] => {
-    const [roleArn = '', providerArn = ''] = value.split(',');
-    const parsed = parseRoleArn(roleArn);
-    return parsed ? [{ accountId: parsed.accountId, accountName: names.get(parsed.accountId) ?? null, roleName: parsed.name, roleArn, providerArn }] : [];
-  });
-  return { app, samlResponse: built.base64, notOnOrAfter: built.notOnOrAfter, roles, sessionDuration: config.sessionDuration };
+  const accountNames = new Map((await svc.access.listAccounts()).map((a) => [a.id, a.name]));
+  const roleValues = content.attributes.find((a) => a.name === AWS_ATTR.role)?.values ?? [];
+  return { app, samlResponse: built.base64, notOnOrAfter: built.notOnOrAfter, roleValues, accountNames, sessionDuration: config.sessionDuration };
 }
