@@ -2,10 +2,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateRoleCommand, GetRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { silentLogger, startEmulator, type RunningEmulator } from '../aws-emulator/index.js';
-import { buildIdpMetadata } from '../saml/index.js';
+import { AUTHN_CONTEXT, buildIdpMetadata, buildResponse } from '../saml/index.js';
 import { testKeyPair } from '../saml/test-support/keys.js';
 import { DomainError, parseAwsIamAppConfig, type RoleBinding } from '../core/index.js';
-import { applyIamPlan, decodePolicyDocument, iamClient, planIamSetup, renderPlan, stsClient, type AccountConnection } from './index.js';
+import { applyIamPlan, assumeRoleWithSaml, decodePolicyDocument, iamClient, planIamSetup, renderPlan, stsClient, type AccountConnection } from './index.js';
 
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 
@@ -118,6 +118,30 @@ describe('keyway aws iam setup against the emulator through the SDK', () => {
     const wrong: AccountConnection = { ...connect(DEV), accountId: PROD };
     await assert.rejects(planIamSetup({ accounts: [wrong], config, bindings, metadataXml: metadata([testKeyPair('idp').certificatePem]) }),
       (e: unknown) => e instanceof DomainError && /belong to account 444444444444 .*not 333333333333/.test(e.message));
+  });
+
+  test('STS accepts a signed assertion for a role set up by Keyway; PrincipalTag needs the TagSession the setup adds only for tagging apps (AWS.md 1.4, 1.8)', async () => {
+    const md = metadata([testKeyPair('idp').certificatePem, testKeyPair('idp-next').certificatePem]);
+    const assertion = async (tags: boolean) => (await buildResponse({
+      issuer: ENTITY, destination: 'https://signin.aws.amazon.com/saml', audience: 'urn:amazon:webservices', nameId: { value: 'u-1' }, sessionIndex: '_s1',
+      authnInstant: new Date(), authnContextClassRef: AUTHN_CONTEXT.passwordProtectedTransport,
+      attributes: [
+        { name: 'https://aws.amazon.com/SAML/Attributes/Role', values: [`arn:aws:iam::${PROD}:role/ReadOnly,arn:aws:iam::${PROD}:saml-provider/Keyway`] },
+        { name: 'https://aws.amazon.com/SAML/Attributes/RoleSessionName', values: ['alice'] },
+        ...(tags ? [{ name: 'https://aws.amazon.com/SAML/Attributes/PrincipalTag:Team', values: ['platform'] }] : []),
+      ],
+      signing: { credential: testKeyPair('idp').credential },
+    })).base64;
+    const assume = async (tags: boolean) => assumeRoleWithSaml({ endpoint: emu.url, maxAttempts: 1 }, { roleArn: `arn:aws:iam::${PROD}:role/ReadOnly`, principalArn: `arn:aws:iam::${PROD}:saml-provider/Keyway`, samlResponse: await assertion(tags) });
+    const plain = parseAwsIamAppConfig({});
+    await applyIamPlan(await planIamSetup({ accounts: [conns[1]!], config: plain, bindings, metadataXml: md }), [conns[1]!]);
+    const creds = await assume(false);
+    assert.equal(creds.assumedRoleArn, `arn:aws:sts::${PROD}:assumed-role/ReadOnly/alice`);
+    assert.match(creds.accessKeyId, /^ASIA/);
+    await assert.rejects(assume(true), (e: unknown) => e instanceof Error && e.name === 'AccessDenied');
+    const tagging = parseAwsIamAppConfig({ principalTags: [{ key: 'Team', from: 'attributes.team' }] });
+    await applyIamPlan(await planIamSetup({ accounts: [conns[1]!], config: tagging, bindings, metadataXml: md }), [conns[1]!]);
+    assert.equal((await assume(true)).assumedRoleArn, `arn:aws:sts::${PROD}:assumed-role/ReadOnly/alice`);
   });
 
   test('metadata without a signing certificate is refused', async () => {
