@@ -37,7 +37,8 @@ export function requireBrowserSession(deps: Pick<PortalWebDeps, 'sp' | 'sessions
   if (s) return s;
   const back = safeLocalPath(req.query.size > 0 ? `${req.path}?${req.query.toString()}` : req.path) ?? START_PATH;
   try {
-    return redirect(deps.sp.authnRequestUrl(baseUrl(req), back));
+    // RelayState may carry at most 80 bytes (SAML bindings §3.4.3), so it names the way back instead of holding it.
+    return redirect(deps.sp.authnRequestUrl(baseUrl(req), deps.sessions.rememberReturnPath(back)));
   } catch (e) {
     if (e instanceof SignInFailure) return failurePage(e);
     throw e;
@@ -91,7 +92,9 @@ function acs(deps: PortalWebDeps, req: EmulatorRequest): EmulatorResponse {
     const user = deps.sp.consume(saml, baseUrl(req));
     const token = deps.sessions.startBrowserSession(user.id);
     deps.log.info('identity-center.signin', { userId: user.id });
-    return redirect(safeLocalPath(f.get('RelayState')) ?? START_PATH, { 'set-cookie': `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax` });
+    const relay = f.get('RelayState');
+    const back = deps.sessions.takeReturnPath(relay) ?? safeLocalPath(relay) ?? START_PATH;
+    return redirect(back, { 'set-cookie': `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax` });
   } catch (e) {
     if (e instanceof SignInFailure) {
       deps.log.warn('identity-center.signin-failed', { code: e.code, detail: e.message });

@@ -20,9 +20,13 @@ const secret = (): string => randomBytes(32).toString('base64url');
 export const BROWSER_SESSION_MS = 8 * 3600_000;
 export const ACCESS_TOKEN_SECONDS = 8 * 3600;
 
+const RETURN_PATH_MS = 15 * 60_000;
+const MAX_RETURN_PATHS = 10_000;
+
 export class AccessSessions {
   private readonly browser = new Map<string, BrowserSession>();
   private readonly tokens = new Map<string, AccessToken>();
+  private readonly returnPaths = new Map<string, { readonly path: string; readonly expiresAt: number }>();
 
   constructor(private readonly now: () => number) {}
 
@@ -38,6 +42,27 @@ export class AccessSessions {
     if (!s) return undefined;
     if (s.expiresAt <= this.now()) { this.browser.delete(token); return undefined; }
     return s;
+  }
+
+  /** A short RelayState value standing for a local path to return to after sign-in. */
+  rememberReturnPath(path: string): string {
+    const t = this.now();
+    if (this.returnPaths.size >= MAX_RETURN_PATHS) {
+      for (const [k, v] of this.returnPaths) if (v.expiresAt <= t) this.returnPaths.delete(k);
+      // Still full: drop the oldest entries, which only costs those users a landing on the start page.
+      for (const k of this.returnPaths.keys()) { if (this.returnPaths.size < MAX_RETURN_PATHS) break; this.returnPaths.delete(k); }
+    }
+    const id = `rs_${randomBytes(18).toString('base64url')}`;
+    this.returnPaths.set(id, { path, expiresAt: t + RETURN_PATH_MS });
+    return id;
+  }
+
+  takeReturnPath(relayState: string | null | undefined): string | undefined {
+    if (!relayState) return undefined;
+    const r = this.returnPaths.get(relayState);
+    if (!r) return undefined;
+    this.returnPaths.delete(relayState);
+    return r.expiresAt > this.now() ? r.path : undefined;
   }
 
   endBrowserSession(token: string | undefined): void {
