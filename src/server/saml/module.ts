@@ -109,6 +109,8 @@ const register = async (app: FastifyInstance, ctx: ServerContext): Promise<void>
     const who = await requireSignIn(req, reply, ctx);
     if (!who) return reply;
     const target = await rt.apps.get(pending.appId);
+    // The app may have changed while the user signed in: the ACS must still be one of its registered ones.
+    if (!target.acs.some((a) => a.url === pending.acsUrl)) return sendInfoPage(reply, 409, 'The application changed', `${target.name} was reconfigured while you signed in. Go back to it and start again.`, who);
     return complete(req, reply, who, target, pending);
   });
 
