@@ -63,7 +63,7 @@ describe('keyway aws accounts, bindings, explain and iam setup', () => {
   test('explain shows the nested group behind a role, and notes that no AWS app exists yet', async () => {
     const e = await run('aws', 'explain', '--user', 'erin', '--account', 'staging', '--role', 'Admin');
     assert.equal(e.code, 0, e.stderr);
-    assert.match(e.stdout, /\+ staging \(444444444444\) \/ReadOnly {2}via group Developers/);
+    assert.match(e.stdout, /\+ staging \(444444444444\) \/ReadOnly {2}via group Developers \(nested\) \(binding/);
     assert.match(e.stdout, /- staging \(444444444444\) \/Admin {2}no binding names this role/);
     assert.match(e.stderr, /no AWS IAM application exists yet/);
   });

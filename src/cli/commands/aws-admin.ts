@@ -41,7 +41,7 @@ export function renderExplanation(e: Explanation): string[] {
   const lines = [`${e.user.userName} (${e.user.status}); groups: ${e.groups.map((g) => g.name).join(', ') || 'none'}`];
   const label = (r: { accountName: string | null; accountId: string; rolePath: string; roleName: string }) => `${r.accountName ?? '?'} (${r.accountId}) ${r.rolePath}${r.roleName}`;
   lines.push(e.received.length ? 'Receives:' : 'Receives no AWS role.');
-  for (const r of e.received) lines.push(`  + ${label(r)}  via ${r.via.map((v) => `group ${v.groupName} (binding ${v.bindingId.slice(0, 8)})`).join(', ')}`);
+  for (const r of e.received) lines.push(`  + ${label(r)}  via ${r.via.map((v) => `group ${v.groupName}${v.direct === false ? ' (nested)' : ''} (binding ${v.bindingId.slice(0, 8)})`).join(', ')}`);
   if (e.notReceived.length) lines.push('Does not receive:');
   for (const r of e.notReceived) {
     const why = r.reasons.map((x) => {
@@ -168,12 +168,12 @@ export function registerAwsAdmin(aws: Command, ctx: CliContext): void {
       const store = await ctx.store();
       const svc = createAwsAccessService(store.db);
       const user = await resolveUser(store.directory, o.user);
-      const [effectiveGroups, allBindings, accts, app] = await Promise.all([store.directory.effectiveGroupsOfUser(user.id), svc.listBindings(), svc.listAccounts(), awsApp(ctx, o.app)]);
+      const [effectiveGroups, directGroups, allBindings, accts, app] = await Promise.all([store.directory.effectiveGroupsOfUser(user.id), store.directory.directGroupsOfUser(user.id), svc.listBindings(), svc.listAccounts(), awsApp(ctx, o.app)]);
       const allGroups = new Map<string, Group>(effectiveGroups.map((g) => [g.id, g]));
       for (const gid of new Set(allBindings.map((b) => b.groupId))) if (!allGroups.has(gid)) allGroups.set(gid, await store.directory.getGroup(gid));
       const ask = o.account && o.role ? { accountId: /^\d{12}$/.test(o.account) ? o.account : findAccount(accts, o.account).id, roleName: o.role } : undefined;
       const e = explain({
-        user, effectiveGroups, allGroups, bindings: allBindings, accounts: accts,
+        user, effectiveGroups, directGroupIds: new Set(directGroups.map((g) => g.id)), allGroups, bindings: allBindings, accounts: accts,
         config: app ? awsIamConfigOf(app) : defaultAwsIamAppConfig(),
         ...(app ? { appAccess: { app: app.name, allowed: mayUse(app, effectiveGroups) } } : {}),
         ...(ask ? { ask } : {}),

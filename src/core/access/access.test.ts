@@ -146,10 +146,10 @@ test('a suspended user gets no assertion', () => {
 test('explain lists each received role with its groups and bindings, and why other roles are not received', () => {
   const groups = new Map([['g-dev', group('g-dev', 'Developers')], ['g-be', group('g-be', 'Backend')], ['g-ops', group('g-ops', 'Operators')]]);
   const bindings = [binding('b1', 'g-dev', '111111111111', 'ReadOnly'), binding('b2', 'g-be', '111111111111', 'ReadOnly'), binding('b3', 'g-ops', '222222222222', 'Admin')];
-  const e = explain({ user: user(), effectiveGroups: [groups.get('g-dev')!, groups.get('g-be')!], allGroups: groups, bindings, accounts, config, ask: { accountId: '222222222222', roleName: 'Billing' } });
+  const e = explain({ user: user(), effectiveGroups: [groups.get('g-dev')!, groups.get('g-be')!], directGroupIds: new Set(['g-be']), allGroups: groups, bindings, accounts, config, ask: { accountId: '222222222222', roleName: 'Billing' } });
   assert.equal(e.received.length, 1);
   assert.equal(e.received[0]!.accountName, 'dev');
-  assert.deepEqual(e.received[0]!.via.map((v) => `${v.groupName}/${v.bindingId}`), ['Developers/b1', 'Backend/b2']);
+  assert.deepEqual(e.received[0]!.via.map((v) => `${v.groupName}/${v.bindingId}/${v.direct}`), ['Developers/b1/false', 'Backend/b2/true']);
   assert.deepEqual(e.notReceived.map((r) => [r.roleName, r.reasons.map((x) => x.code)]), [['Admin', ['not_in_group']], ['Billing', ['no_binding']]]);
   const admin = e.notReceived[0]!.reasons[0]!;
   assert.ok(admin.code === 'not_in_group' && admin.groups[0]!.name === 'Operators');

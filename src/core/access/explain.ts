@@ -10,6 +10,8 @@ export interface BindingSource {
   readonly bindingId: string;
   readonly groupId: string;
   readonly groupName: string;
+  /** False when the user is in the group only through a nested group; null when not known. */
+  readonly direct: boolean | null;
 }
 
 export interface ExplainedRole {
@@ -48,6 +50,8 @@ export interface Explanation {
 export interface ExplainInput {
   readonly user: User;
   readonly effectiveGroups: readonly Group[];
+  /** The user's direct groups, to tell direct from nested membership. */
+  readonly directGroupIds?: ReadonlySet<string>;
   readonly allGroups: ReadonlyMap<string, Group>;
   readonly bindings: readonly RoleBinding[];
   readonly accounts: readonly AwsAccount[];
@@ -88,7 +92,7 @@ export function explain(input: ExplainInput): Explanation {
     }
     const via = role.bindingIds.map((id) => {
       const b = byBinding.get(id)!;
-      return { bindingId: id, groupId: b.groupId, groupName: groupName(b.groupId) };
+      return { bindingId: id, groupId: b.groupId, groupName: groupName(b.groupId), direct: input.directGroupIds ? input.directGroupIds.has(b.groupId) : null };
     });
     received.push({ ...base, providerArn: role.providerArn, via });
   }
