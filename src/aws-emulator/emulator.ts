@@ -25,6 +25,8 @@ export interface EmulatorOptions {
   /** Epoch-ms clock; tests inject one to expire credentials. */
   readonly now?: () => number;
   readonly logger?: EmulatorLogger;
+  /** Accept RSA-SHA1 SAML signatures (refused by default: AWS.md §8, SECURITY.md SAML rule 3). */
+  readonly allowSha1?: boolean;
 }
 
 export interface Emulator {
@@ -51,6 +53,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     state,
     log,
     now,
+    allowSha1: options.allowSha1 ?? false,
   };
   const registrations: ServiceRegistration[] = [
     createIamRegistration(iamStore),

@@ -1,15 +1,15 @@
 /**
- * `tsx src/aws-emulator/main.ts [--port 4566] [--host 127.0.0.1] [--world <file>] [--state <file>]`:
+ * `tsx src/aws-emulator/main.ts [--port 4566] [--host 127.0.0.1] [--world <file>] [--state <file>] [--allow-sha1]`:
  * runs the emulator as its own process (the `keyway aws-emulator` command spawns this file).
  */
 import { parseArgs } from 'node:util';
 import { startEmulator } from './start.js';
 import { WorldError } from './world/world.js';
 
-const USAGE = 'usage: aws-emulator [--port 4566] [--host 127.0.0.1] [--world <file.yaml|json>] [--state <file.sqlite>]';
+const USAGE = 'usage: aws-emulator [--port 4566] [--host 127.0.0.1] [--world <file.yaml|json>] [--state <file.sqlite>] [--allow-sha1]';
 
 async function main(): Promise<void> {
-  let values: { port?: string; host?: string; world?: string; state?: string; help?: boolean };
+  let values: { port?: string; host?: string; world?: string; state?: string; 'allow-sha1'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
         host: { type: 'string', default: '127.0.0.1' },
         world: { type: 'string' },
         state: { type: 'string' },
+        'allow-sha1': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -39,10 +40,12 @@ async function main(): Promise<void> {
     host: values.host ?? '127.0.0.1',
     ...(values.world !== undefined ? { worldFile: values.world } : {}),
     ...(values.state !== undefined ? { statePath: values.state } : {}),
+    allowSha1: values['allow-sha1'] === true,
   });
   const lines = [
     `Keyway AWS emulator listening on ${emulator.url}`,
     `  state: ${values.state ?? 'in memory'}`,
+    `  SAML signatures: RSA-SHA256/512${values['allow-sha1'] === true ? ' and RSA-SHA1 (--allow-sha1)' : ' (RSA-SHA1 refused; --allow-sha1 accepts it)'}`,
     `  organization ${emulator.world.organizationId}, management account ${emulator.world.managementAccountId}, region ${emulator.world.region}`,
     '  EMULATOR-ONLY credentials (root of each account):',
     ...emulator.world.worldAccounts.map((a) => {

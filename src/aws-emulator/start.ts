@@ -30,6 +30,8 @@ export interface StartEmulatorOptions {
   readonly registrations?: readonly ServiceFactory[];
   readonly now?: () => number;
   readonly logger?: EmulatorLogger;
+  /** Accept RSA-SHA1 SAML signatures at STS and `/saml` (refused by default; AWS does not document it). */
+  readonly allowSha1?: boolean;
 }
 
 export interface RunningEmulator {
@@ -60,6 +62,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     ...(options.statePath !== undefined ? { statePath: options.statePath } : {}),
     ...(options.now !== undefined ? { now: options.now } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    ...(options.allowSha1 !== undefined ? { allowSha1: options.allowSha1 } : {}),
   });
   const server = createHttpServer(emulator.handle);
   try {

@@ -10,9 +10,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRoleCommand, CreateSAMLProviderCommand, GetRoleCommand, GetSAMLProviderCommand, IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleWithSAMLCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { silentLogger, startEmulator } from '../../src/aws-emulator/index.js';
+import { ALG } from '../../src/aws-emulator/saml-sp/namespaces.js';
+import { fixtureMetadata, fixtureResponseXml, makeFixtureKey, toBase64 } from '../../src/aws-emulator/saml-sp/fixture-idp.js';
 import { idpMetadata, makeCertificate, samlTrustPolicy, sdkConfig } from './emulator-helpers.js';
 
 const MAIN = new URL('../../src/aws-emulator/main.ts', import.meta.url).pathname;
@@ -35,6 +37,44 @@ function runMain(args: string[], entry: 'main' | 'keyway' = 'main'): { child: Ch
   return { child, output: () => out, exited };
 }
 
+const SHA1_IDP = 'https://sha1-idp.example.test';
+const sha1Key = makeFixtureKey('sha1-idp');
+
+/**
+ * Sets up a provider and role in account 111111111111 through IAM, then hands back an RSA-SHA1 signed Response
+ * (SHA-1 digests too) for it, as an IdP stuck on SHA-1 would send.
+ */
+async function sha1Federation(url: string, root: { accessKeyId: string; secretAccessKey: string }): Promise<{ input: () => { RoleArn: string; PrincipalArn: string; SAMLAssertion: string } }> {
+  const iam = new IAMClient(sdkConfig(url, root));
+  const { SAMLProviderArn } = await iam.send(new CreateSAMLProviderCommand({ Name: 'Sha1', SAMLMetadataDocument: fixtureMetadata(SHA1_IDP, [sha1Key]) }));
+  const role = (await iam.send(new CreateRoleCommand({ RoleName: 'Legacy', AssumeRolePolicyDocument: samlTrustPolicy(SAMLProviderArn ?? '') }))).Role;
+  iam.destroy();
+  const input = () => ({
+    RoleArn: role?.Arn ?? '',
+    PrincipalArn: SAMLProviderArn ?? '',
+    SAMLAssertion: toBase64(
+      fixtureResponseXml(
+        {
+          issuer: SHA1_IDP,
+          nameId: 'old@example.com',
+          audiences: ['urn:amazon:webservices'],
+          attributes: [
+            ['https://aws.amazon.com/SAML/Attributes/Role', [`${role?.Arn},${SAMLProviderArn}`]],
+            ['https://aws.amazon.com/SAML/Attributes/RoleSessionName', ['old']],
+          ],
+          signatureAlgorithm: ALG.rsaSha1,
+          digestAlgorithm: ALG.sha1,
+        },
+        sha1Key,
+      ),
+    ),
+  });
+  return { input };
+}
+
+const unsignedSts = (url: string) =>
+  new STSClient({ endpoint: url, region: 'us-east-1', maxAttempts: 1, credentials: () => Promise.reject(new Error('AssumeRoleWithSAML is unsigned')) });
+
 async function waitFor(output: () => string, pattern: RegExp, exited: Promise<unknown>): Promise<RegExpExecArray> {
   let done = false;
   void exited.then(() => (done = true));
@@ -48,22 +88,42 @@ async function waitFor(output: () => string, pattern: RegExp, exited: Promise<un
 }
 
 describe('the emulator process', () => {
-  test('prints its endpoint and the emulator-only keys, serves signed requests, and exits 0 on SIGTERM', async () => {
+  test('prints its endpoint and the emulator-only keys, serves signed requests, refuses RSA-SHA1 SAML by default, and exits 0 on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'emulator-main-'));
     const run = runMain(['--port', '0', '--state', join(dir, 'state.sqlite')]);
     const [, url] = await waitFor(run.output, /listening on (http:\/\/127\.0\.0\.1:\d+)/, run.exited);
     const [, keyId, secret] = await waitFor(run.output, /111111111111\s+Management\s+AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+)/, run.exited);
-    const id = await new STSClient(sdkConfig(url as string, { accessKeyId: keyId as string, secretAccessKey: secret as string })).send(new GetCallerIdentityCommand({}));
+    assert.match(run.output(), /RSA-SHA1 refused/);
+    const root = { accessKeyId: keyId as string, secretAccessKey: secret as string };
+    const id = await new STSClient(sdkConfig(url as string, root)).send(new GetCallerIdentityCommand({}));
     assert.equal(id.Account, '111111111111');
+    const federation = await sha1Federation(url as string, root);
+    await assert.rejects(unsignedSts(url as string).send(new AssumeRoleWithSAMLCommand(federation.input())), (e: Error & { Code?: string }) => {
+      assert.equal(e.Code, 'InvalidIdentityToken');
+      assert.equal(e.message, 'Response signature invalid');
+      return true;
+    });
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 0);
   });
 
-  test('`keyway aws-emulator` runs it as a child process and stops it on SIGTERM', async () => {
-    const run = runMain(['--port', '0'], 'keyway');
+  test('`keyway aws-emulator --allow-sha1` runs it as a child process that accepts RSA-SHA1 SAML at STS and /saml, and stops it on SIGTERM', async () => {
+    const run = runMain(['--port', '0', '--allow-sha1'], 'keyway');
     const [, url] = await waitFor(run.output, /listening on (http:\/\/127\.0\.0\.1:\d+)/, run.exited);
-    const id = await new STSClient(sdkConfig(url as string, { accessKeyId: 'AKIAEMULATORDEMO0001', secretAccessKey: 'emulator-only-demo-secret-management' })).send(new GetCallerIdentityCommand({}));
+    await waitFor(run.output, /and RSA-SHA1 \(--allow-sha1\)/, run.exited);
+    const root = { accessKeyId: 'AKIAEMULATORDEMO0001', secretAccessKey: 'emulator-only-demo-secret-management' };
+    const id = await new STSClient(sdkConfig(url as string, root)).send(new GetCallerIdentityCommand({}));
     assert.equal(id.Arn, 'arn:aws:iam::111111111111:root');
+    const federation = await sha1Federation(url as string, root);
+    const out = await unsignedSts(url as string).send(new AssumeRoleWithSAMLCommand(federation.input()));
+    assert.equal(out.AssumedRoleUser?.Arn, 'arn:aws:sts::111111111111:assumed-role/Legacy/old');
+    const signIn = await fetch(`${url}/saml`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ SAMLResponse: federation.input().SAMLAssertion }).toString(),
+    });
+    assert.equal(signIn.status, 303, await signIn.text());
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 0);
     const wide = runMain(['--host', '0.0.0.0'], 'keyway');

@@ -1,1 +1,1 @@
-export { createSignInRegistration, signInServiceFactory, type SignInOptions } from './signin-service.js';
+export { createSignInRegistration, signInServiceFactory } from './signin-service.js';

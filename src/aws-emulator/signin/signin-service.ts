@@ -49,13 +49,8 @@ function cookieValue(req: EmulatorRequest, name: string): string | undefined {
   return undefined;
 }
 
-export interface SignInOptions {
-  /** Accept RSA-SHA1 signatures (refused by default; AWS.md §8). */
-  readonly allowSha1?: boolean;
-}
-
-export function createSignInRegistration(services: EmulatorServices, options: SignInOptions = {}): RestRouteRegistration {
-  const deps: SamlFederationDeps = { ...services, allowSha1: options.allowSha1 ?? false };
+export function createSignInRegistration(services: EmulatorServices): RestRouteRegistration {
+  const deps: SamlFederationDeps = services;
   const pickers = new ExpiringTable<PickerEntry>(1_000);
   const consoles = new ExpiringTable<ConsoleView>(10_000);
 

@@ -20,10 +20,7 @@ import type { EmulatorServices, SamlProviderRecord } from '../world-contract.js'
 import { SamlErrors } from './assume-role-with-saml-errors.js';
 import { parseProviderArn } from './assume-role-with-saml-claims.js';
 
-export type SamlFederationDeps = Pick<EmulatorServices, 'iamReader' | 'credentials' | 'state' | 'log' | 'now'> & {
-  /** RSA-SHA1 signatures are refused unless this is set (AWS.md §8: not confirmed either way). */
-  readonly allowSha1?: boolean;
-};
+export type SamlFederationDeps = Pick<EmulatorServices, 'iamReader' | 'credentials' | 'state' | 'log' | 'now' | 'allowSha1'>;
 
 /** Clock skew tolerated on NotBefore/NotOnOrAfter/IssueInstant; AWS documents none, so it is kept small. */
 export const CLOCK_SKEW_MS = 60_000;

@@ -1,5 +1,5 @@
 /**
- * keyway aws-emulator [--port 4566] [--host 127.0.0.1] [--world <file>] [--state <file>]
+ * keyway aws-emulator [--port 4566] [--host 127.0.0.1] [--world <file>] [--state <file>] [--allow-sha1]
  * Runs the AWS emulator as its own process (the CLI never loads the emulator's code: STYLE.md module rules).
  */
 import { spawn } from 'node:child_process';
@@ -16,6 +16,7 @@ interface EmulatorFlags {
   host: string;
   world?: string;
   state?: string;
+  allowSha1?: boolean;
 }
 
 export const awsEmulatorCommand: CliCommand = {
@@ -28,6 +29,7 @@ export const awsEmulatorCommand: CliCommand = {
       .option('--host <host>', 'loopback address to listen on', '127.0.0.1')
       .option('--world <file>', 'world file (YAML or JSON): organisation, OUs, accounts; the demo world by default')
       .option('--state <file>', 'SQLite file that keeps emulator state across restarts (in memory by default)')
+      .option('--allow-sha1', 'accept RSA-SHA1 SAML signatures at STS and /saml (refused by default)')
       .action(async (flags: EmulatorFlags) => {
         const port = Number(flags.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError('--port must be an integer from 0 to 65535');
@@ -35,6 +37,7 @@ export const awsEmulatorCommand: CliCommand = {
         const args = ['--port', String(port), '--host', flags.host];
         if (flags.world !== undefined) args.push('--world', flags.world);
         if (flags.state !== undefined) args.push('--state', flags.state);
+        if (flags.allowSha1 === true) args.push('--allow-sha1');
         const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
         const child = spawn(process.execPath, ['--import', tsx, EMULATOR_MAIN, ...args], {
           cwd: ctx.io.cwd,
