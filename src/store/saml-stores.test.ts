@@ -73,7 +73,7 @@ for (const engine of await enginesUnderTest()) {
     test('a message ID is accepted once until it expires (SAML core 3.2.1 replay protection)', async () => {
       const cache = createMessageIdCache(store.db);
       const now = new Date();
-      const id = uniq('req');
+      const id = `https://sp.example\u0000${uniq('req')}`;
       assert.equal(await cache.remember(id, new Date(now.getTime() + 60_000), now), true);
       assert.equal(await cache.remember(id, new Date(now.getTime() + 60_000), now), false);
       const later = new Date(now.getTime() + 120_000);
