@@ -58,6 +58,20 @@ test('one role in the assertion signs straight in to the console page showing ac
   assert.match(html, /<dd id="session-name">dana<\/dd>/);
   assert.match(html, /Signed in as federated user <strong id="federated-user">Admin\/dana<\/strong>/);
   assert.match(html, /<dd id="access-key-id">ASIA[A-Z2-7]{16}<\/dd>/);
+  assert.doesNotMatch(html, /id="relay-state"/, 'an empty RelayState names no destination');
+});
+
+test('RelayState (the console URL AWS opens after sign-in) is kept through the role picker and shown, never followed; a non-https one is ignored', async () => {
+  const ec2 = 'https://console.aws.amazon.com/ec2/home?region=eu-west-1#Instances:';
+  const direct = await consoleFor(await post('/saml', { SAMLResponse: world.response({ attributes: attrs([pair(PROD, 'Admin')]) }), RelayState: ec2 }));
+  assert.ok(direct.includes(`<dd id="relay-state">${ec2}</dd>`), direct);
+  const picker = await post('/saml', { SAMLResponse: world.response({ attributes: attrs([pair(PROD, 'ReadOnly'), pair(STAGING, 'Developer')]) }), RelayState: ec2 });
+  const token = /name="SAMLPickerToken" value="([^"]+)"/.exec(await picker.text())![1]!;
+  const picked = await consoleFor(await post('/saml', { SAMLPickerToken: token, roleIndex: roleArn(STAGING, 'Developer'), RelayState: 'https://evil.example.test/' }));
+  assert.ok(picked.includes(`<dd id="relay-state">${ec2}</dd>`), 'the picker form cannot change the destination');
+  const script = await consoleFor(await post('/saml', { SAMLResponse: world.response({ attributes: attrs([pair(PROD, 'Admin')]) }), RelayState: 'javascript:alert(1)' }));
+  assert.doesNotMatch(script, /id="relay-state"|javascript:/);
+  assert.ok(world.log.entries.some((e) => e.event === 'signin.relay-state-ignored'));
 });
 
 test('several roles show the role picker grouped by account with "Account: <name> (<id>)" headings, and the chosen role signs in', async () => {

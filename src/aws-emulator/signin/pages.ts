@@ -59,6 +59,8 @@ export interface ConsoleView {
   readonly accessKeyId: string;
   readonly expiration: number;
   readonly subject: string;
+  /** Where AWS would send the browser next (the IdP's RelayState); shown, never followed. */
+  readonly relayState?: string;
 }
 
 export function consolePage(v: ConsoleView): string {
@@ -74,6 +76,7 @@ export function consolePage(v: ConsoleView): string {
 <dt>SAML subject</dt><dd id="subject">${v.subject}</dd>
 <dt>Session credentials</dt><dd id="access-key-id">${v.accessKeyId}</dd>
 <dt>Session expires</dt><dd id="expiration">${new Date(v.expiration).toISOString()}</dd>
+${v.relayState !== undefined ? html`<dt>Destination (RelayState, not followed by the emulator)</dt><dd id="relay-state">${v.relayState}</dd>` : undefined}
 </dl>
 <p><a href="/console/logout">Sign out</a></p>
 <p class="emulator-note">This is the Keyway AWS emulator, not AWS.</p>`,

@@ -3,6 +3,11 @@
  * the browser's HTTP-POST binding form (`SAMLResponse`, `RelayState`), validate it with the same code as STS
  * AssumeRoleWithSAML, show a role picker when the assertion carries several roles, then open a console session
  * (`GET /console`). Invalid responses get AWS's generic text; the real reason goes to the emulator's log.
+ *
+ * RelayState: AWS opens the console URL an IdP sends as RelayState after sign-in, but what it accepts is not
+ * documented (AWS.md §1.5, §8). The emulator has no console to open, so the strict choice is to follow nothing and
+ * show an https URL of at most 2048 characters on the console page as the destination; anything else is ignored
+ * and logged.
  */
 import { randomUUID } from 'node:crypto';
 import type { EmulatorRequest, EmulatorResponse, RestRouteRegistration, ServiceFactory } from '../http/contract.js';
@@ -26,10 +31,13 @@ const COOKIE = 'aws-emulator-console';
 const PICKER_TTL_MS = 5 * 60_000;
 /** Providers named by the unverified Role values that are tried as trust anchors; more is refused. */
 const MAX_CANDIDATE_PROVIDERS = 10;
+const MAX_RELAY_STATE = 2048;
 
 interface PickerEntry {
   readonly verified: readonly VerifiedFederation[];
   readonly pairs: readonly RolePair[];
+  /** Kept server-side with the picker token, so the picker form cannot change where the session goes. */
+  readonly relayState: string | undefined;
 }
 
 const PAGE_HEADERS = {
@@ -59,11 +67,18 @@ export function createSignInRegistration(services: EmulatorServices): RestRouteR
     return pageResponse(400, invalidSamlPage());
   };
 
+  function destination(relayState: string | null): string | undefined {
+    if (relayState === null || relayState === '') return undefined;
+    if (relayState.length <= MAX_RELAY_STATE && /^https:\/\/[^\s]+$/.test(relayState) && URL.canParse(relayState)) return relayState;
+    services.log.warn('signin.relay-state-ignored', { detail: 'RelayState is not an https URL of at most 2048 characters', length: relayState.length });
+    return undefined;
+  }
+
   function accountName(id: string): string {
     return services.accounts.getAccount(id)?.name ?? id;
   }
 
-  function signIn(v: VerifiedFederation, pair: RolePair): EmulatorResponse {
+  function signIn(v: VerifiedFederation, pair: RolePair, relayState: string | undefined): EmulatorResponse {
     const role = services.iamReader.getRoleByArn(pair.roleArn);
     let requested = 3600;
     try {
@@ -85,6 +100,7 @@ export function createSignInRegistration(services: EmulatorServices): RestRouteR
         accessKeyId: credentials.accessKeyId,
         expiration: credentials.expiration,
         subject: session.subject,
+        ...(relayState !== undefined ? { relayState } : {}),
       };
       const token = consoles.add(view, credentials.expiration, services.now());
       services.log.info('signin.console', { assumedRoleArn: session.assumedRoleArn, accessKeyId: credentials.accessKeyId });
@@ -99,7 +115,7 @@ export function createSignInRegistration(services: EmulatorServices): RestRouteR
     }
   }
 
-  function fromAssertion(samlResponse: string, acsId: string | undefined): EmulatorResponse {
+  function fromAssertion(samlResponse: string, acsId: string | undefined, relayState: string | undefined): EmulatorResponse {
     let parsed;
     try {
       parsed = parseAssertionParameter(samlResponse, deps);
@@ -136,9 +152,9 @@ export function createSignInRegistration(services: EmulatorServices): RestRouteR
     const pairs = rolePairs(first.assertion).filter((p) => verified.some((v) => v.provider.arn === p.principalArn));
     const only = pairs[0];
     if (!only) return invalid('the signed Role attribute has no role for a verified provider');
-    if (pairs.length === 1) return signIn(verifiedFor(verified, only), only);
+    if (pairs.length === 1) return signIn(verifiedFor(verified, only), only, relayState);
 
-    const token = pickers.add({ verified, pairs }, services.now() + PICKER_TTL_MS, services.now());
+    const token = pickers.add({ verified, pairs, relayState }, services.now() + PICKER_TTL_MS, services.now());
     const byAccount = new Map<string, PickerAccount['roles'][number][]>();
     for (const p of pairs) {
       const ref = parseRoleArn(p.roleArn)!;
@@ -156,7 +172,7 @@ export function createSignInRegistration(services: EmulatorServices): RestRouteR
     // Only a role the verified assertion offered can be chosen, whatever the form says.
     const chosen = entry.pairs.find((p) => p.roleArn === roleArn);
     if (!chosen) return invalid('the chosen role was not offered by the assertion', { roleArn });
-    return signIn(verifiedFor(entry.verified, chosen), chosen);
+    return signIn(verifiedFor(entry.verified, chosen), chosen, entry.relayState);
   }
 
   return {
@@ -181,7 +197,7 @@ export function createSignInRegistration(services: EmulatorServices): RestRouteR
       if (pickerToken !== null) return fromPicker(pickerToken, form.get('roleIndex'));
       const samlResponse = form.get('SAMLResponse');
       if (samlResponse === null) return invalid('the form has no SAMLResponse');
-      return fromAssertion(samlResponse, SAML_PATH.exec(req.path)?.[1]);
+      return fromAssertion(samlResponse, SAML_PATH.exec(req.path)?.[1], destination(form.get('RelayState')));
     },
   };
 }
