@@ -89,6 +89,13 @@ describe('IAM SAML providers (CreateSAMLProvider and friends)', () => {
     assert.equal(updated.SAMLProviderArn, arn);
     assert.equal((await iam.send(new GetSAMLProviderCommand({ SAMLProviderArn: arn }))).SAMLMetadataDocument, rotated);
     assert.equal(emulator.iamReader.getSamlProviderByArn(arn ?? '')?.entityId, 'https://idp.test/a');
+    // UpdateSAMLProvider validates the new metadata as CreateSAMLProvider does, and a refused update changes nothing.
+    const spMetadata = idpMetadata({ entityId: 'https://idp.test/a', certificates: [cert], role: 'SPSSODescriptor' });
+    await rejects(iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: arn, SAMLMetadataDocument: spMetadata })), 'InvalidInputException', 400, /Could not parse metadata/);
+    await rejects(iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: arn, SAMLMetadataDocument: '<x/>' })), 'ValidationError', 400, /length greater than or equal to 1000/);
+    await rejects(iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: arn })), 'InvalidInputException', 400);
+    await rejects(prodIam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: arn, SAMLMetadataDocument: rotated })), 'NoSuchEntityException', 404);
+    assert.equal((await iam.send(new GetSAMLProviderCommand({ SAMLProviderArn: arn }))).SAMLMetadataDocument, rotated);
     await iam.send(new DeleteSAMLProviderCommand({ SAMLProviderArn: arn }));
     await rejects(iam.send(new GetSAMLProviderCommand({ SAMLProviderArn: arn })), 'NoSuchEntityException', 404);
   });
