@@ -11,6 +11,7 @@
  *   POST /saml/logout                    IdP-initiated single logout from the portal
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Counter } from 'prom-client';
 import { isDomainError, systemActor, MAX_RELAY_STATE_BYTES, type SamlApplication } from '../../core/index.js';
 import { buildErrorResponse, isSamlError, SamlError, samlStatusFor } from '../../saml/index.js';
 import { mapError } from '../api/errors.js';
@@ -32,11 +33,14 @@ const register = async (app: FastifyInstance, ctx: ServerContext): Promise<void>
   const pendingKey = deriveKey(ctx.config, 'saml-pending-requests');
   // Generated on first start, so the metadata is ready before the first SP asks for it.
   await rt.keys.ensureCurrent(systemActor('saml-first-start'));
+  const ssoTotal = new Counter({ name: 'keyway_saml_sso_total', help: 'SAML sign-ins by flow and outcome (issued, denied)', labelNames: ['flow', 'outcome'], registers: [ctx.registry] });
+  const refusedTotal = new Counter({ name: 'keyway_saml_messages_refused_total', help: 'Inbound SAML messages refused, by error code', labelNames: ['code'], registers: [ctx.registry] });
 
   /** A refusal: to the SP as a SAML status when its ACS is trustworthy, else a page for the person; always audited. */
   const refuse = async (req: FastifyRequest, reply: FastifyReply, e: unknown, action: string): Promise<FastifyReply> => {
     if (!isSamlError(e)) throw e;
     const status = samlStatusFor(e);
+    refusedTotal.inc({ code: e.code });
     await ctx.store.audit.record({
       action, actor: actorOf(req, await currentSignIn(req, ctx)), outcome: 'failure', reason: e.code,
       details: { message: e.message, ...(e.detail ? { detail: e.detail.slice(0, 256) } : {}), ...(e.respondTo ? { entityId: e.respondTo.spEntityId } : {}) },
@@ -55,6 +59,7 @@ const register = async (app: FastifyInstance, ctx: ServerContext): Promise<void>
 
   const complete = async (req: FastifyRequest, reply: FastifyReply, who: SignedIn, target: SamlApplication, pending: Omit<PendingRequest, 'exp'>) => {
     const outcome = await issueResponse({ ctx, rt, who, app: target, pending, ip: req.ip, requestId: req.id });
+    ssoTotal.inc({ flow: pending.requestId ? 'sp-initiated' : 'idp-initiated', outcome: outcome.kind === 'denied' ? 'denied' : 'issued' });
     if (outcome.kind === 'denied') return sendNotAllowed(reply, who, target.name, outcome.message);
     return sendPostForm(reply, outcome.action, outcome.fields);
   };

@@ -199,6 +199,12 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     assert.match(xml, new RegExp(`InResponseTo="${id}"`));
   });
 
+  test('SSO outcomes and refusals are counted in Prometheus metrics', async () => {
+    const text = (await get('/metrics', false)).body;
+    assert.match(text, /keyway_saml_sso_total\{flow="sp-initiated",outcome="issued"\} [1-9]/);
+    assert.match(text, /keyway_saml_messages_refused_total\{code="unknown_issuer"\} 1/);
+  });
+
   test('IdP-initiated SSO from the stable per-app URL carries RelayState and no InResponseTo', async () => {
     const res = await get(`/saml/apps/${app.id}/start?RelayState=%2Fdocs`);
     assert.equal(res.statusCode, 200);
