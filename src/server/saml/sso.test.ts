@@ -189,6 +189,19 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     assert.match(xml, new RegExp(`<saml:NameID Format="${NAMEID_FORMAT.transient}"[^>]*>_[0-9a-f]{40}</saml:NameID>`));
   });
 
+  test('a RequestedAuthnContext the session cannot meet is answered NoAuthnContext; one it meets gets the assertion (SAML core 3.3.2.2.1)', async () => {
+    const mfa = '<samlp:RequestedAuthnContext Comparison="exact"><saml:AuthnContextClassRef>https://refeds.org/profile/mfa</saml:AuthnContextClassRef></samlp:RequestedAuthnContext>';
+    const refused = decodeResponse((await redirect(authnRequestXml({ extra: mfa }), { key: sp })).body);
+    assert.match(refused, /status:Responder"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2\.0:status:NoAuthnContext"/);
+    assert.doesNotMatch(refused, /<saml:Assertion/);
+    assert.equal((await lastSso())?.reason, 'no_authn_context');
+    const withOtp = await t.session(t.member, ['pwd', 'otp']);
+    const ok = await t.s.app.inject({ method: 'GET', url: `/saml/sso?${redirectQuery(authnRequestXml({ extra: mfa }), { key: sp })}`, headers: { cookie: withOtp.cookie } });
+    assert.match(decodeResponse(ok.body), /<saml:Assertion /);
+    const minimum = '<samlp:RequestedAuthnContext Comparison="minimum"><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</saml:AuthnContextClassRef></samlp:RequestedAuthnContext>';
+    assert.match(decodeResponse((await redirect(authnRequestXml({ extra: minimum }), { key: sp })).body), /PasswordProtectedTransport/);
+  });
+
   test('a passive request for a user who is not signed in is answered NoPassive instead of showing the sign-in page (SAML core 3.4.1)', async () => {
     const id = uniqueId();
     const res = await redirect(authnRequestXml({ id }).replace('Version="2.0"', 'IsPassive="true" Version="2.0"'), { key: sp }, false);

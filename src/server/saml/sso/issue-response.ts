@@ -5,17 +5,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isDomainError, mayUse, resolveAssertionContent, type SamlApplication } from '../../../core/index.js';
-import { buildResponse, NAMEID_FORMAT, type SamlAttribute } from '../../../saml/index.js';
+import { buildErrorResponse, buildResponse, NAMEID_FORMAT, STATUS, type SamlAttribute } from '../../../saml/index.js';
 import type { ServerContext } from '../../deps.js';
 import type { SignedIn } from '../../session.js';
 import type { SamlRuntime } from '../runtime.js';
 import { recordSpSession, samlSessionIndex } from '../session-sps.js';
-import { authnContextFor } from './authn-context.js';
+import { authnContextFor, satisfiesRequested } from './authn-context.js';
 import type { PendingRequest } from './pending-request.js';
 
 export type IssueOutcome =
   | { readonly kind: 'post'; readonly action: string; readonly fields: { SAMLResponse: string; RelayState?: string } }
   | { readonly kind: 'denied'; readonly message: string; readonly reason: string };
+
+const NO_AUTHN_CONTEXT = 'urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext';
 
 const ATTRNAME = { basic: 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic', uri: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri', unspecified: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified' } as const;
 
@@ -48,6 +50,17 @@ export const issueResponse = async ({ ctx, rt, who, app, pending, ip, requestId 
   }
 
   const now = ctx.now();
+  const classRef = authnContextFor(who.session.authMethods);
+  if (pending.authnContext && pending.requestId && !satisfiesRequested(pending.authnContext, classRef)) {
+    // SAML core 3.3.2.2.1: the SP asked for a stronger sign-in than this session had; tell it so at its ACS.
+    await ctx.store.audit.record({ action: 'saml.sso', actor, outcome: 'failure', reason: 'no_authn_context', target, details: { flow, entityId: app.entityId, requested: pending.authnContext, actual: classRef } });
+    const built = buildErrorResponse({
+      issuer: rt.urls.entityId, destination: pending.acsUrl, inResponseTo: pending.requestId, now,
+      status: { code: STATUS.responder, subCode: NO_AUTHN_CONTEXT, message: 'The sign-in does not meet the requested authentication context.' },
+      signing: { credential: await rt.signingCredential() },
+    });
+    return { kind: 'post', action: pending.acsUrl, fields: { SAMLResponse: built.base64, ...(pending.relayState ? { RelayState: pending.relayState } : {}) } };
+  }
   let content;
   try {
     const issued = pending.transient ? { ...app, nameIdFormat: 'transient' as const } : app;
@@ -70,7 +83,7 @@ export const issueResponse = async ({ ctx, rt, who, app, pending, ip, requestId 
     nameId: { value: content.nameId, format: NAMEID_FORMAT[content.nameIdFormat] },
     sessionIndex,
     authnInstant: new Date(who.session.createdAt),
-    authnContextClassRef: authnContextFor(who.session.authMethods),
+    authnContextClassRef: classRef,
     sessionNotOnOrAfter: new Date(now.getTime() + app.sessionDurationSeconds * 1000),
     attributes,
     now,

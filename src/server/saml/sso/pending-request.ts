@@ -12,6 +12,8 @@ export interface PendingRequest {
   readonly requestId?: string;
   readonly acsUrl: string;
   readonly relayState?: string;
+  /** The SP's RequestedAuthnContext, checked once Keyway knows how the user signed in. */
+  readonly authnContext?: { readonly comparison: string; readonly classRefs: readonly string[] };
   /** Set when the SP asked for transient NameIDs: Keyway can always issue one, whatever the app's format. */
   readonly transient?: boolean;
   /** Unix seconds after which the token is refused. */
@@ -42,11 +44,14 @@ export const openPending = (key: Buffer, token: unknown, now: Date): PendingRequ
   if (r.requestId !== undefined && typeof r.requestId !== 'string') return null;
   if (r.relayState !== undefined && typeof r.relayState !== 'string') return null;
   if (r.transient !== undefined && r.transient !== true) return null;
+  const ac = r.authnContext as { comparison?: unknown; classRefs?: unknown } | undefined;
+  if (ac !== undefined && (typeof ac !== 'object' || ac === null || typeof ac.comparison !== 'string' || !Array.isArray(ac.classRefs) || !ac.classRefs.every((c) => typeof c === 'string'))) return null;
   if (r.exp * 1000 < now.getTime()) return null;
   return {
     appId: r.appId, acsUrl: r.acsUrl, exp: r.exp,
     ...(typeof r.requestId === 'string' ? { requestId: r.requestId } : {}),
     ...(typeof r.relayState === 'string' ? { relayState: r.relayState } : {}),
     ...(r.transient === true ? { transient: true } : {}),
+    ...(ac ? { authnContext: { comparison: ac.comparison as string, classRefs: ac.classRefs as string[] } } : {}),
   };
 };

@@ -69,6 +69,7 @@ export const receiveSsoRequest = async (req: FastifyRequest, ctx: ServerContext,
     acsUrl: received.acs.location,
     ...(received.relayState !== undefined ? { relayState: received.relayState } : {}),
     ...(transient ? { transient: true } : {}),
+    ...(received.request.requestedAuthnContext ? { authnContext: { comparison: received.request.requestedAuthnContext.comparison, classRefs: received.request.requestedAuthnContext.classRefs.slice(0, 8) } } : {}),
   };
   if (asked !== undefined && asked !== NAMEID_FORMAT.unspecified && asked !== NAMEID_FORMAT.transient && asked !== NAMEID_FORMAT[app.nameIdFormat]) {
     throw new SamlError('invalid_name_id_policy', `This application is configured for ${app.nameIdFormat} NameIDs.`, asked, {
