@@ -1,13 +1,17 @@
 /**
  * The AWS CLI v2 (Debian awscli at /usr/bin/aws) against an in-process emulator with `--endpoint-url`:
- * IAM SAML provider and role set-up from Keyway-format metadata, Organizations auto-paging past one page,
- * GetCallerIdentity with issued credentials, and the error codes the CLI prints for bad credentials.
+ * issue 4's "Done when" flow with Keyway's own IdP output (SAML provider from Keyway's metadata, a role trusting
+ * it, AssumeRoleWithSAML with a Keyway-signed Response, get-caller-identity with the returned credentials),
+ * Organizations auto-paging past one page, and the error codes the CLI prints for bad input and credentials.
+ * Independent CLI calls run in parallel: each one is a Python start-up, the bulk of this file's time.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AUTHN_CONTEXT, buildIdpMetadata, buildResponse, createSelfSignedCertificate, createSigningCredential } from '../../src/saml/index.js';
 import { silentLogger, startEmulator } from '../../src/aws-emulator/index.js';
 import type { RunningEmulator } from '../../src/aws-emulator/index.js';
 import { cliEnv, cliErrorCode, cliSkipReason, idpMetadata, makeCertificate, runCli, samlTrustPolicy } from './emulator-helpers.js';
@@ -54,22 +58,70 @@ after(async () => {
 });
 
 describe('AWS CLI v2 against the emulator', { skip }, () => {
-  test('creates a SAML provider from file:// metadata and a role trusting it; get-role prints the decoded trust policy', async () => {
+  test('Keyway metadata → create-saml-provider, create-role with tags, assume-role-with-saml with a Keyway-signed Response, get-caller-identity prints the assumed-role ARN', async () => {
     const root = emulator.rootCredentials(MGMT);
-    writeFileSync(join(dir, 'metadata.xml'), idpMetadata({ entityId: 'https://keyway.example.test/saml/aws', certificates: [makeCertificate()] }));
+    const entityId = 'https://keyway.example.test/saml/metadata';
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const credential = createSigningCredential(privateKey, createSelfSignedCertificate({ privateKey, commonName: 'keyway' }));
+    writeFileSync(
+      join(dir, 'metadata.xml'),
+      buildIdpMetadata({ entityId, ssoUrls: [{ binding: 'post', location: 'https://keyway.example.test/saml/sso' }], signingCerts: [credential.certificatePem], validUntil: new Date(Date.now() + 30 * 86_400_000) }),
+    );
     const provider = await awsJson<{ SAMLProviderArn: string }>(root, 'iam', 'create-saml-provider', '--name', 'Keyway', '--saml-metadata-document', `file://${join(dir, 'metadata.xml')}`);
     assert.equal(provider.SAMLProviderArn, `arn:aws:iam::${MGMT}:saml-provider/Keyway`);
     const trust = samlTrustPolicy(provider.SAMLProviderArn);
     writeFileSync(join(dir, 'trust.json'), trust);
-    const created = await awsJson<{ Role: { Arn: string } }>(root, 'iam', 'create-role', '--role-name', 'Admin', '--assume-role-policy-document', `file://${join(dir, 'trust.json')}`, '--max-session-duration', '28800');
+    const created = await awsJson<{ Role: { Arn: string; Tags: { Key: string; Value: string }[] } }>(
+      root, 'iam', 'create-role', '--role-name', 'Admin', '--assume-role-policy-document', `file://${join(dir, 'trust.json')}`,
+      '--max-session-duration', '28800', '--tags', 'Key=Team,Value=Platform', 'Key=CostCentre,Value=42',
+    );
     assert.equal(created.Role.Arn, `arn:aws:iam::${MGMT}:role/Admin`);
-    const got = await awsJson<{ Role: { AssumeRolePolicyDocument: unknown; MaxSessionDuration: number } }>(root, 'iam', 'get-role', '--role-name', 'Admin');
+    assert.deepEqual(created.Role.Tags, [{ Key: 'Team', Value: 'Platform' }, { Key: 'CostCentre', Value: '42' }]);
+    const response = await buildResponse({
+      issuer: entityId,
+      destination: 'https://signin.aws.amazon.com/saml',
+      audience: 'urn:amazon:webservices',
+      nameId: { value: 'carol@example.com', spNameQualifier: null },
+      sessionIndex: '_cli-session',
+      authnInstant: new Date(),
+      authnContextClassRef: AUTHN_CONTEXT.passwordProtectedTransport,
+      attributes: [
+        { name: 'https://aws.amazon.com/SAML/Attributes/Role', values: [`${created.Role.Arn},${provider.SAMLProviderArn}`] },
+        { name: 'https://aws.amazon.com/SAML/Attributes/RoleSessionName', values: ['carol@example.com'] },
+      ],
+      signing: { credential, signResponse: true, signAssertion: true },
+    });
+    writeFileSync(join(dir, 'response.b64'), response.base64);
+
+    const assumeAndIdentify = async () => {
+      // No credentials at all: the CLI sends AssumeRoleWithSAML unsigned.
+      const out = await awsJson<{ Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string }; AssumedRoleUser: { Arn: string }; SubjectType: string; Issuer: string }>(
+        undefined, 'sts', 'assume-role-with-saml', '--role-arn', created.Role.Arn, '--principal-arn', provider.SAMLProviderArn,
+        '--saml-assertion', `file://${join(dir, 'response.b64')}`, '--duration-seconds', '7200',
+      );
+      assert.match(out.Credentials.AccessKeyId, /^ASIA/);
+      assert.equal(out.AssumedRoleUser.Arn, `arn:aws:sts::${MGMT}:assumed-role/Admin/carol@example.com`);
+      assert.deepEqual([out.SubjectType, out.Issuer], ['persistent', entityId]);
+      assert.ok(Date.parse(out.Credentials.Expiration) > Date.now() + 7100_000, 'DurationSeconds 7200 is honoured');
+      const temp = { accessKeyId: out.Credentials.AccessKeyId, secretAccessKey: out.Credentials.SecretAccessKey, sessionToken: out.Credentials.SessionToken };
+      const me = await runCli(['--endpoint-url', emulator.url, 'sts', 'get-caller-identity', '--output', 'text', '--query', 'Arn'], cliEnv(temp));
+      assert.equal(me.code, 0, me.stderr);
+      assert.equal(me.stdout.trim(), `arn:aws:sts::${MGMT}:assumed-role/Admin/carol@example.com`);
+    };
+    const attachAndList = async () => {
+      await awsJson(root, 'iam', 'attach-role-policy', '--role-name', 'Admin', '--policy-arn', 'arn:aws:iam::aws:policy/ReadOnlyAccess');
+      const attached = await awsJson<{ AttachedPolicies: { PolicyName: string }[] }>(root, 'iam', 'list-attached-role-policies', '--role-name', 'Admin');
+      assert.deepEqual(attached.AttachedPolicies.map((p) => p.PolicyName), ['ReadOnlyAccess']);
+    };
+    const [got, providers] = await Promise.all([
+      awsJson<{ Role: { AssumeRolePolicyDocument: unknown; MaxSessionDuration: number; Tags: unknown } }>(root, 'iam', 'get-role', '--role-name', 'Admin'),
+      awsJson<{ SAMLProviderList: { Arn: string }[] }>(root, 'iam', 'list-saml-providers'),
+      assumeAndIdentify(),
+      attachAndList(),
+    ]);
     assert.deepEqual(got.Role.AssumeRolePolicyDocument, JSON.parse(trust), 'botocore URL-decodes and parses policy documents');
     assert.equal(got.Role.MaxSessionDuration, 28800);
-    await awsJson(root, 'iam', 'attach-role-policy', '--role-name', 'Admin', '--policy-arn', 'arn:aws:iam::aws:policy/ReadOnlyAccess');
-    const attached = await awsJson<{ AttachedPolicies: { PolicyName: string }[] }>(root, 'iam', 'list-attached-role-policies', '--role-name', 'Admin');
-    assert.deepEqual(attached.AttachedPolicies.map((p) => p.PolicyName), ['ReadOnlyAccess']);
-    const providers = await awsJson<{ SAMLProviderList: { Arn: string }[] }>(root, 'iam', 'list-saml-providers');
+    assert.deepEqual(got.Role.Tags, created.Role.Tags);
     assert.deepEqual(providers.SAMLProviderList.map((p) => p.Arn), [provider.SAMLProviderArn]);
   });
 
@@ -96,9 +148,7 @@ describe('AWS CLI v2 against the emulator', { skip }, () => {
     assert.deepEqual(paged.Accounts.map((a) => a.Id), all.Accounts.map((a) => a.Id));
   });
 
-  test('get-caller-identity reports the root ARN, and the assumed-role ARN for issued credentials', async () => {
-    const id = await awsJson<{ Arn: string; Account: string }>(emulator.rootCredentials(MEMBER), 'sts', 'get-caller-identity');
-    assert.deepEqual([id.Arn, id.Account], [`arn:aws:iam::${MEMBER}:root`, MEMBER]);
+  test('get-caller-identity reports the root ARN for a root key, and the assumed-role ARN for issued credentials', async () => {
     const role = emulator.iam.putRole(MEMBER, {
       name: 'Developer',
       path: '/',
@@ -108,7 +158,11 @@ describe('AWS CLI v2 against the emulator', { skip }, () => {
       managedPolicyArns: [],
     });
     const temp = emulator.credentials.issueRoleSession(MEMBER, role, 'carol', 3600);
-    const assumed = await awsJson<{ Arn: string; UserId: string }>(temp, 'sts', 'get-caller-identity');
+    const [id, assumed] = await Promise.all([
+      awsJson<{ Arn: string; Account: string }>(emulator.rootCredentials(MEMBER), 'sts', 'get-caller-identity'),
+      awsJson<{ Arn: string; UserId: string }>(temp, 'sts', 'get-caller-identity'),
+    ]);
+    assert.deepEqual([id.Arn, id.Account], [`arn:aws:iam::${MEMBER}:root`, MEMBER]);
     assert.equal(assumed.Arn, `arn:aws:sts::${MEMBER}:assumed-role/Developer/carol`);
     assert.equal(assumed.UserId, `${role.roleId}:carol`);
   });
