@@ -212,6 +212,28 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     assert.match(xml, new RegExp(`InResponseTo="${id}"`));
   });
 
+  test('random and truncated messages on every SAML endpoint are answered with a clear 4xx, never a 500', async () => {
+    const genuine = signPost(authnRequestXml(), sp);
+    const samples: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const cut = genuine.slice(0, Math.floor((genuine.length * i) / 20));
+      samples.push(Buffer.from(cut).toString('base64'), encodeURIComponent(Buffer.from(cut).toString('base64')), cut.replace(/[<>]/g, (c) => (i % 2 ? c : '&')));
+    }
+    samples.push('', '=', '%', '%%', '\u0000', 'A'.repeat(10_000), Buffer.from('<a/>').toString('base64'), Buffer.from('\uFEFF<?xml version="1.0"?><x/>').toString('base64'));
+    for (const sample of samples) {
+      for (const [method, url, payload] of [
+        ['GET', `/saml/sso?SAMLRequest=${encodeURIComponent(sample)}&RelayState=x`, undefined],
+        ['POST', '/saml/sso', { SAMLRequest: sample }],
+        ['GET', `/saml/slo?SAMLRequest=${encodeURIComponent(sample)}`, undefined],
+        ['POST', '/saml/slo', { SAMLResponse: sample }],
+      ] as const) {
+        const res = await t.s.app.inject({ method, url, headers: { cookie }, ...(payload ? { payload } : {}) });
+        assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${method} ${url.slice(0, 60)} → ${res.statusCode}`);
+      }
+    }
+    assert.equal((await get('/saml/metadata', false)).statusCode, 200);
+  });
+
   test('SSO outcomes and refusals are counted in Prometheus metrics', async () => {
     const text = (await get('/metrics', false)).body;
     assert.match(text, /keyway_saml_sso_total\{flow="sp-initiated",outcome="issued"\} [1-9]/);
