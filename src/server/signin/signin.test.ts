@@ -235,15 +235,16 @@ describe('lockout and back-off (OWASP Authentication Cheat Sheet)', () => {
     assert.equal((await attempt('target-password-1')).statusCode, 303, 'unlocked after the lock period');
   });
 
-  test('locks a client address that fails across many userNames', async () => {
+  test('locks a client address that fails across many userNames, and a spoofed X-Forwarded-For does not evade it', async () => {
     const ipServer = await startTestServer({ KEYWAY_LOCKOUT_IP_BACKOFF_AFTER: '3', KEYWAY_LOCKOUT_IP_LOCK_AFTER: '4' });
     try {
-      const attempt = async (userName: string) => {
+      const attempt = async (userName: string, i: number) => {
         const b = new Browser(ipServer);
-        return b.signIn(userName, 'some-password');
+        const page = await b.get('/signin');
+        return b.post('/signin', { userName, password: 'some-password', csrf: csrfOf(page.body), returnTo: '/' }, { 'x-forwarded-for': `10.0.0.${i}` });
       };
-      for (let i = 0; i < 4; i++) await attempt(`spray-${i}`);
-      assert.equal((await attempt('spray-new')).statusCode, 429);
+      for (let i = 0; i < 4; i++) await attempt(`spray-${i}`, i);
+      assert.equal((await attempt('spray-new', 99)).statusCode, 429);
     } finally {
       await ipServer.close();
     }
