@@ -42,8 +42,8 @@ const run = async (): Promise<void> => {
     const startedCtx = { ...seedCtx, url: server.url };
     for (const step of demoSteps) await step.started?.(startedCtx);
 
-    // With PORT=0 the derived base URL cannot know the port the system picked.
-    const url = config.port === 0 && !env.KEYWAY_BASE_URL ? server.url : config.baseUrl;
+    // With PORT=0 startServer picks the port, so the derived base URL is only known from the server.
+    const url = config.port === 0 && !config.baseUrlConfigured ? server.url : config.baseUrl;
     process.stdout.write(
       [
         '',

@@ -3,6 +3,7 @@
  * startServer: opens the store, builds, listens, and shuts down gracefully on SIGINT/SIGTERM.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
@@ -115,7 +116,24 @@ export interface StartOptions {
 
 const sessionSweepMinutes = 10;
 
-export const startServer = async (config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> => {
+/** A free loopback-or-host port, so a derived base URL can name the port before the routes are built. */
+const freePort = (host: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      probe.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+
+export const startServer = async (given: ServerConfig, options: StartOptions = {}): Promise<RunningServer> => {
+  let config = given;
+  if (config.port === 0 && !config.baseUrlConfigured) {
+    // Links, cookies and SAML metadata use the base URL, which must carry the real port.
+    const port = await freePort(config.host);
+    config = { ...config, port, baseUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}` };
+  }
   const store = options.store ?? (await openStore(config.databaseUrl));
   const app = await buildServer({ config, store, ...(options.extraModules ? { extraModules: options.extraModules } : {}) }, options.logger ? { logger: options.logger } : {});
   for (const w of config.warnings) app.log.warn(w);

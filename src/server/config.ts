@@ -116,6 +116,8 @@ type Parsed = { readonly [K in keyof Settings]: ReturnType<Settings[K]['parse']>
 export interface ServerConfig extends Omit<Parsed, 'baseUrl' | 'databaseUrl' | 'masterKey'> {
   /** Always set: the configured URL, or http://host:port; no trailing slash. */
   readonly baseUrl: string;
+  /** False when baseUrl was derived from host and port (startServer then fills in the port chosen for port 0). */
+  readonly baseUrlConfigured: boolean;
   readonly databaseUrl: string;
   readonly masterKey: Buffer;
   /** True when the base URL is https: cookies get Secure and the __Host- prefix. */
@@ -222,7 +224,7 @@ export const loadConfig = (env: Env = process.env, options: LoadOptions = {}): S
   }
   if (!loopback.includes(p.host) && !secureCookies) warnings.push(`INSECURE: listening on ${p.host} without an https KEYWAY_BASE_URL.`);
 
-  return { ...p, dataDir, baseUrl, databaseUrl, masterKey: key, secureCookies, warnings };
+  return { ...p, dataDir, baseUrl, baseUrlConfigured: p.baseUrl !== null, databaseUrl, masterKey: key, secureCookies, warnings };
 };
 
 /** Independent keys for each purpose from the one master key (RFC 5869 HKDF-SHA256). */

@@ -49,6 +49,12 @@ after(async () => {
 const activeId = (page: Page) => page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || '');
 
 describe('sign-in in a real browser', { skip }, () => {
+  test('names the port chosen for KEYWAY_PORT=0 in the public base URL', async () => {
+    const doc = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as { servers: { url: string }[] };
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
+    assert.equal(doc.servers[0]?.url, server.url);
+  });
+
   test('signs in through the real page using only the keyboard and sees the signed-in page', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
