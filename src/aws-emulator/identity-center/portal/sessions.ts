@@ -22,6 +22,13 @@ export const ACCESS_TOKEN_SECONDS = 8 * 3600;
 
 const RETURN_PATH_MS = 15 * 60_000;
 const MAX_RETURN_PATHS = 10_000;
+/** Past this many entries, expired ones are swept on the next insert, so memory follows live sessions only. */
+const SWEEP_AT = 10_000;
+
+function sweep<T extends { readonly expiresAt: number }>(m: Map<string, T>, now: number): void {
+  if (m.size < SWEEP_AT) return;
+  for (const [k, v] of m) if (v.expiresAt <= now) m.delete(k);
+}
 
 export class AccessSessions {
   private readonly browser = new Map<string, BrowserSession>();
@@ -32,6 +39,7 @@ export class AccessSessions {
 
   startBrowserSession(userId: string): string {
     const token = secret();
+    sweep(this.browser, this.now());
     this.browser.set(token, { userId, csrf: secret(), expiresAt: this.now() + BROWSER_SESSION_MS });
     return token;
   }
@@ -71,6 +79,7 @@ export class AccessSessions {
 
   issueAccessToken(userId: string, clientId: string): { readonly accessToken: string; readonly expiresIn: number } {
     const accessToken = `aoa${secret()}`;
+    sweep(this.tokens, this.now());
     this.tokens.set(accessToken, { userId, clientId, expiresAt: this.now() + ACCESS_TOKEN_SECONDS * 1000 });
     return { accessToken, expiresIn: ACCESS_TOKEN_SECONDS };
   }

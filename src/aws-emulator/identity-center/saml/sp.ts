@@ -103,6 +103,7 @@ export class IdentityCenterSp {
   authnRequestUrl(baseUrl: string, relayState: string): string {
     const idp = this.requireIdp();
     const id = `_${randomUUID()}`;
+    if (this.pending.size >= 10_000) for (const [k, exp] of this.pending) if (exp <= this.now()) this.pending.delete(k);
     this.pending.set(id, this.now() + 10 * 60_000);
     const doc = new DOMImplementation().createDocument(PROTOCOL, 'samlp:AuthnRequest', null);
     const root = doc.documentElement as unknown as { setAttribute(n: string, v: string): void; setAttributeNS(ns: string, n: string, v: string): void; appendChild(c: unknown): void };

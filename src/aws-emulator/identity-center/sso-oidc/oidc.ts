@@ -69,6 +69,13 @@ interface AuthCode {
 interface RefreshGrant { readonly clientId: string; readonly userId: string }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+const SWEEP_AT = 10_000;
+
+/** Drops expired entries once a table is large, so memory follows what is still usable. */
+function sweep<T>(m: Map<string, T>, expired: (v: T) => boolean): void {
+  if (m.size < SWEEP_AT) return;
+  for (const [k, v] of m) if (expired(v)) m.delete(k);
+}
 const secret = (): string => randomBytes(32).toString('base64url');
 
 function userCode(): string {
@@ -137,6 +144,7 @@ export function createOidcRoute(deps: OidcDeps): RestRouteRegistration {
     const { accessToken, expiresIn } = deps.sessions.issueAccessToken(userId, c.clientId);
     const out: Record<string, unknown> = { accessToken, tokenType: 'Bearer', expiresIn };
     if (c.grantTypes.includes('refresh_token')) {
+      sweep(refreshTokens, (r) => !clients.has(r.clientId));
       const refreshToken = `aor${secret()}`;
       refreshTokens.set(refreshToken, { clientId: c.clientId, userId });
       out.refreshToken = refreshToken;
@@ -159,6 +167,7 @@ export function createOidcRoute(deps: OidcDeps): RestRouteRegistration {
         try { if (!/^https?:$/.test(new URL(r).protocol)) throw new Error('scheme'); } catch { throw new OidcError('InvalidRedirectUriException', 'A redirect URI is invalid.'); }
       }
       if (grantTypes.includes('authorization_code') && redirectUris.length === 0) throw new OidcError('InvalidRedirectUriException', 'The authorization_code grant needs a redirect URI.');
+      sweep(clients, (c) => c.expiresAt <= deps.now());
       const clientId = randomBytes(16).toString('base64url');
       const clientSecret = secret();
       const issued = Math.floor(deps.now() / 1000);
@@ -174,6 +183,11 @@ export function createOidcRoute(deps: OidcDeps): RestRouteRegistration {
       const c = authenticateClient(b);
       const startUrl = str(b, 'startUrl') as string;
       if (startUrl.replace(/\/+$/, '').replace(/#.*$/, '') !== deps.instance.startUrl) throw new OidcError('InvalidRequestException', 'The start URL is not the access portal URL of this IAM Identity Center instance.');
+      sweep(devices, (d) => {
+        const dead = d.expiresAt <= deps.now() || d.status === 'used';
+        if (dead) deviceByUserCode.delete(d.userCode);
+        return dead;
+      });
       const grant: DeviceGrant = { deviceCode: secret(), userCode: userCode(), clientId: c.clientId, expiresAt: deps.now() + DEVICE_CODE_SECONDS * 1000, status: 'pending' };
       devices.set(grant.deviceCode, grant);
       deviceByUserCode.set(grant.userCode, grant.deviceCode);
@@ -310,6 +324,7 @@ export function createOidcRoute(deps: OidcDeps): RestRouteRegistration {
     if (f?.get('decision') !== 'allow') {
       target.searchParams.set('error', 'access_denied');
     } else {
+      sweep(codes, (c) => c.used || c.expiresAt <= deps.now());
       const code = randomUUID() + secret();
       codes.set(code, { clientId: ar.client.clientId, redirectUri: ar.redirectUri, challenge: ar.challenge, userId: s.userId, expiresAt: deps.now() + AUTH_CODE_MS, used: false });
       target.searchParams.set('code', code);
