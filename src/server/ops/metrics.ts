@@ -11,6 +11,7 @@ export interface ServerMetrics {
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route'>;
   readonly signInAttempts: Counter<'outcome'>;
+  readonly secondFactorAttempts: Counter<'outcome'>;
 }
 
 export const createMetrics = (): { registry: Registry; metrics: ServerMetrics } => {
@@ -26,6 +27,7 @@ export const createMetrics = (): { registry: Registry; metrics: ServerMetrics } 
       registers: [registry],
     }),
     signInAttempts: new Counter({ name: 'keyway_signin_attempts_total', help: 'Password sign-in attempts by outcome', labelNames: ['outcome'], registers: [registry] }),
+    secondFactorAttempts: new Counter({ name: 'keyway_signin_second_factor_attempts_total', help: 'One-time code checks at sign-in by outcome (success, bad_otp, locked_out, csrf)', labelNames: ['outcome'], registers: [registry] }),
   };
   return { registry, metrics };
 };

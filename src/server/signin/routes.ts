@@ -116,8 +116,10 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
     const user = await ctx.store.directory.getUser(pending.userId).catch(() => null);
     if (!user || user.status !== 'active') return showForm(reply, ctx, csrfKey, { returnTo: '/', status: 401, error: genericFailure });
     const actor = { kind: 'user' as const, id: user.id, label: user.userName, ip: req.ip, requestId: req.id };
-    const auditOtp = (outcome: 'success' | 'failure', reason?: string) =>
-      ctx.store.audit.record({ action: 'signin.otp', actor, outcome, ...(reason ? { reason } : {}), target: { type: 'user', id: user.id, label: user.userName } });
+    const auditOtp = async (outcome: 'success' | 'failure', reason?: string) => {
+      ctx.metrics.secondFactorAttempts.inc({ outcome: reason ?? outcome });
+      await ctx.store.audit.record({ action: 'signin.otp', actor, outcome, ...(reason ? { reason } : {}), target: { type: 'user', id: user.id, label: user.userName } });
+    };
 
     if (!verifyDoubleSubmit(csrfKey, req.cookies[csrfCookieName(ctx)], str(body.csrf, 256))) {
       await auditOtp('failure', 'csrf');

@@ -94,6 +94,9 @@ describe('TOTP second factor (RFC 6238)', () => {
     assert.deepEqual(session?.authMethods, ['pwd', 'otp']);
     const reasons = (await s.store.audit.query({ action: 'signin.otp', limit: 2 })).items.map((e) => e.reason ?? e.outcome);
     assert.deepEqual(reasons, ['success', 'bad_otp']);
+    const metrics = (await s.app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /keyway_signin_second_factor_attempts_total\{outcome="success"\} 1/);
+    assert.match(metrics, /keyway_signin_second_factor_attempts_total\{outcome="bad_otp"\} 1/);
   });
 
   test('refuses a code that was already used (replay), and a forged or missing pending cookie', async () => {
