@@ -7,16 +7,18 @@ import type { AddressInfo } from 'node:net';
 import type { ServiceFactory } from './http/contract.js';
 import { createHttpServer, LOOPBACK_HOSTS } from './http/server.js';
 import { createEmulator } from './emulator.js';
+import type { EmulatorOptions } from './emulator.js';
 import type { CredentialStore } from './credentials/credential-store.js';
 import type { IamStore } from './iam/iam-store.js';
 import { defaultServiceFactories } from './services.js';
-import type { AccountDirectory, CredentialIssuer, EmulatorLogger, EmulatorServices, IamReader, IamWriter } from './world-contract.js';
+import type { AccountDirectory, CredentialIssuer, EmulatorServices, IamReader, IamWriter } from './world-contract.js';
 import { buildWorld, loadWorldFile } from './world/world.js';
 import type { World, WorldAccessKey } from './world/world.js';
 
 export const DEMO_WORLD_FILE = fileURLToPath(new URL('./worlds/demo.yaml', import.meta.url));
 
-export interface StartEmulatorOptions {
+/** The composition options of `createEmulator` (state file, clock, logger, allowSha1), plus where to listen. */
+export interface StartEmulatorOptions extends Omit<EmulatorOptions, 'world' | 'registrations'> {
   /** 0 (the default) picks a free port. */
   readonly port?: number;
   /** Loopback only: 127.0.0.1 (default), ::1 or localhost. */
@@ -25,13 +27,8 @@ export interface StartEmulatorOptions {
   readonly worldFile?: string;
   /** A world document (the parsed form of a world file). */
   readonly world?: unknown;
-  readonly statePath?: string;
   /** Services besides IAM, STS and Organizations; defaults to the sign-in pages and Identity Center. */
   readonly registrations?: readonly ServiceFactory[];
-  readonly now?: () => number;
-  readonly logger?: EmulatorLogger;
-  /** Accept RSA-SHA1 SAML signatures at STS and `/saml` (refused by default; AWS does not document it). */
-  readonly allowSha1?: boolean;
 }
 
 export interface RunningEmulator {
@@ -52,23 +49,15 @@ export interface RunningEmulator {
 }
 
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
-  const host = options.host ?? '127.0.0.1';
+  const { port: wantedPort = 0, host = '127.0.0.1', worldFile, world: worldDocument, registrations, ...composition } = options;
   if (!LOOPBACK_HOSTS.has(host)) throw new Error(`the emulator listens on loopback only (127.0.0.1, ::1, localhost), not ${host}`);
-  const world =
-    options.world !== undefined ? buildWorld(options.world, 'world') : loadWorldFile(options.worldFile ?? DEMO_WORLD_FILE);
-  const emulator = createEmulator({
-    world,
-    registrations: options.registrations ?? defaultServiceFactories,
-    ...(options.statePath !== undefined ? { statePath: options.statePath } : {}),
-    ...(options.now !== undefined ? { now: options.now } : {}),
-    ...(options.logger !== undefined ? { logger: options.logger } : {}),
-    ...(options.allowSha1 !== undefined ? { allowSha1: options.allowSha1 } : {}),
-  });
+  const world = worldDocument !== undefined ? buildWorld(worldDocument, 'world') : loadWorldFile(worldFile ?? DEMO_WORLD_FILE);
+  const emulator = createEmulator({ ...composition, world, registrations: registrations ?? defaultServiceFactories });
   const server = createHttpServer(emulator.handle);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => resolve());
+      server.listen(wantedPort, host, () => resolve());
     });
   } catch (e) {
     emulator.close();

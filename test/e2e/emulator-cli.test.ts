@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { AUTHN_CONTEXT, buildIdpMetadata, buildResponse, createSelfSignedCertificate, createSigningCredential } from '../../src/saml/index.js';
 import { silentLogger, startEmulator } from '../../src/aws-emulator/index.js';
 import type { RunningEmulator } from '../../src/aws-emulator/index.js';
-import { cliEnv, cliErrorCode, cliSkipReason, idpMetadata, makeCertificate, runCli, samlTrustPolicy } from './emulator-helpers.js';
+import { cliEnv, cliErrorCode, cliSkipReason, idpMetadata, issueRoleSession, makeCertificate, runCli, samlTrustPolicy } from './emulator-helpers.js';
 import type { KeyPair } from './emulator-helpers.js';
 
 const skip = cliSkipReason();
@@ -149,15 +149,7 @@ describe('AWS CLI v2 against the emulator', { skip }, () => {
   });
 
   test('get-caller-identity reports the root ARN for a root key, and the assumed-role ARN for issued credentials', async () => {
-    const role = emulator.iam.putRole(MEMBER, {
-      name: 'Developer',
-      path: '/',
-      assumeRolePolicyDocument: samlTrustPolicy(`arn:aws:iam::${MEMBER}:saml-provider/Keyway`),
-      maxSessionDuration: 3600,
-      inlinePolicies: {},
-      managedPolicyArns: [],
-    });
-    const temp = emulator.credentials.issueRoleSession(MEMBER, role, 'carol', 3600);
+    const { role, keys: temp } = issueRoleSession(emulator, MEMBER, 'Developer', 'carol', 3600);
     const [id, assumed] = await Promise.all([
       awsJson<{ Arn: string; Account: string }>(emulator.rootCredentials(MEMBER), 'sts', 'get-caller-identity'),
       awsJson<{ Arn: string; UserId: string }>(temp, 'sts', 'get-caller-identity'),

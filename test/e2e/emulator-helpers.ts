@@ -9,6 +9,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { IamRoleInfo, RunningEmulator } from '../../src/aws-emulator/index.js';
 
 export const AWS_CLI = '/usr/bin/aws';
 
@@ -155,6 +156,29 @@ export function samlTrustPolicy(providerArn: string): string {
       },
     ],
   });
+}
+
+/**
+ * Puts a role trusting a SAML provider into `accountId` and issues temporary credentials for `session` on it,
+ * as STS does after AssumeRoleWithSAML, for tests about what those credentials may do.
+ */
+export function issueRoleSession(
+  emulator: RunningEmulator,
+  accountId: string,
+  roleName: string,
+  session: string,
+  durationSeconds: number,
+): { role: IamRoleInfo; keys: Required<KeyPair> } {
+  const role = emulator.iam.putRole(accountId, {
+    name: roleName,
+    path: '/',
+    assumeRolePolicyDocument: samlTrustPolicy(`arn:aws:iam::${accountId}:saml-provider/Keyway`),
+    maxSessionDuration: 3600,
+    inlinePolicies: {},
+    managedPolicyArns: [],
+  });
+  const { accessKeyId, secretAccessKey, sessionToken } = emulator.credentials.issueRoleSession(accountId, role, session, durationSeconds);
+  return { role, keys: { accessKeyId, secretAccessKey, sessionToken } };
 }
 
 export interface RawResponse {

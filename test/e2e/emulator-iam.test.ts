@@ -35,7 +35,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { silentLogger, startEmulator } from '../../src/aws-emulator/index.js';
 import type { RunningEmulator } from '../../src/aws-emulator/index.js';
-import { idpMetadata, makeCertificate, samlTrustPolicy, sdkConfig } from './emulator-helpers.js';
+import { idpMetadata, issueRoleSession, makeCertificate, samlTrustPolicy, sdkConfig } from './emulator-helpers.js';
 
 const MGMT = '111111111111';
 const PROD = '333333333333';
@@ -301,17 +301,8 @@ describe('STS GetCallerIdentity', () => {
   });
 
   test('reports the assumed-role ARN for issued temporary credentials, and IAM acts on that account', async () => {
-    const role = emulator.iam.putRole(PROD, {
-      name: 'Reader',
-      path: '/',
-      assumeRolePolicyDocument: samlTrustPolicy(`arn:aws:iam::${PROD}:saml-provider/K`),
-      maxSessionDuration: 3600,
-      inlinePolicies: {},
-      managedPolicyArns: [],
-    });
-    const temp = emulator.credentials.issueRoleSession(PROD, role, 'alice@example.com', 900);
-    assert.match(temp.accessKeyId, /^ASIA[A-Z2-7]{16}$/);
-    const keys = { accessKeyId: temp.accessKeyId, secretAccessKey: temp.secretAccessKey, sessionToken: temp.sessionToken };
+    const { role, keys } = issueRoleSession(emulator, PROD, 'Reader', 'alice@example.com', 900);
+    assert.match(keys.accessKeyId, /^ASIA[A-Z2-7]{16}$/);
     const sts = new STSClient(sdkConfig(emulator.url, keys));
     const id = await sts.send(new GetCallerIdentityCommand({}));
     assert.equal(id.Arn, `arn:aws:sts::${PROD}:assumed-role/Reader/alice@example.com`);

@@ -12,7 +12,7 @@ import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organi
 import type { BuildMiddleware, MetadataBearer } from '@smithy/types';
 import { createMemoryLogger, startEmulator } from '../../src/aws-emulator/index.js';
 import type { MemoryLogger, RunningEmulator } from '../../src/aws-emulator/index.js';
-import { AMZ_JSON, FORM, samlTrustPolicy, sdkConfig, signedFetch, xmlErrorCode } from './emulator-helpers.js';
+import { AMZ_JSON, FORM, issueRoleSession, sdkConfig, signedFetch, xmlErrorCode } from './emulator-helpers.js';
 
 const MGMT = '111111111111';
 let emulator: RunningEmulator;
@@ -186,21 +186,12 @@ describe('Signature Version 4', () => {
   });
 
   test('temporary credentials need their session token and stop working when they expire (ExpiredToken)', async () => {
-    const role = emulator.iam.putRole(MGMT, {
-      name: 'Short',
-      path: '/',
-      assumeRolePolicyDocument: samlTrustPolicy(`arn:aws:iam::${MGMT}:saml-provider/K`),
-      maxSessionDuration: 3600,
-      inlinePolicies: {},
-      managedPolicyArns: [],
-    });
-    const temp = emulator.credentials.issueRoleSession(MGMT, role, 'bob', 900);
-    const keys = { accessKeyId: temp.accessKeyId, secretAccessKey: temp.secretAccessKey, sessionToken: temp.sessionToken };
+    const { keys } = issueRoleSession(emulator, MGMT, 'Short', 'bob', 900);
     const sts = new STSClient(sdkConfig(emulator.url, keys));
     assert.equal((await sts.send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:sts::${MGMT}:assumed-role/Short/bob`);
-    const withoutToken = { accessKeyId: temp.accessKeyId, secretAccessKey: temp.secretAccessKey };
+    const withoutToken = { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey };
     await sdkRejects(new STSClient(sdkConfig(emulator.url, withoutToken)).send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId', 403);
-    const otherToken = { ...keys, sessionToken: `${temp.sessionToken.slice(0, -4)}AAAA` };
+    const otherToken = { ...keys, sessionToken: `${keys.sessionToken.slice(0, -4)}AAAA` };
     await sdkRejects(new STSClient(sdkConfig(emulator.url, otherToken)).send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId', 403);
     clock += 901_000;
     try {

@@ -62,12 +62,22 @@ function pageRequest(input: Readonly<Record<string, unknown>>, binding: string):
   throw invalidInput('INVALID_NEXT_TOKEN', 'The specified pagination token is not valid.');
 }
 
-function page<T>(items: readonly T[], req: PageRequest, binding: string): { items: T[]; NextToken?: string } {
-  const slice = items.slice(req.offset, req.offset + req.size);
+/**
+ * One page of a List operation: `items` (shaped) under the output member `member`, and a NextToken bound to
+ * `binding` (the operation and the parent it lists) when more remain.
+ */
+function listPage<T>(
+  input: Readonly<Record<string, unknown>>,
+  binding: string,
+  member: string,
+  items: readonly T[],
+  shape: (item: T) => unknown = (item) => item,
+): Record<string, unknown> {
+  const req = pageRequest(input, binding);
   const next = req.offset + req.size;
-  return next < items.length
-    ? { items: slice, NextToken: Buffer.from(JSON.stringify({ b: binding, o: next }), 'utf8').toString('base64url') }
-    : { items: slice };
+  const out: Record<string, unknown> = { [member]: items.slice(req.offset, next).map(shape) };
+  if (next < items.length) out.NextToken = Buffer.from(JSON.stringify({ b: binding, o: next }), 'utf8').toString('base64url');
+  return out;
 }
 
 export function createOrganizationsRegistration(world: World): JsonServiceRegistration {
@@ -125,32 +135,19 @@ export function createOrganizationsRegistration(world: World): JsonServiceRegist
         },
       };
     },
-    ListRoots: managed((input) => {
-      const req = pageRequest(input, 'ListRoots');
-      const roots = [{ Id: world.rootId, Arn: arn('root', world.rootId), Name: 'Root', PolicyTypes: [] }];
-      const p = page(roots, req, 'ListRoots');
-      return { Roots: p.items, ...(p.NextToken ? { NextToken: p.NextToken } : {}) };
-    }),
+    ListRoots: managed((input) => listPage(input, 'ListRoots', 'Roots', [{ Id: world.rootId, Arn: arn('root', world.rootId), Name: 'Root', PolicyTypes: [] }])),
     ListOrganizationalUnitsForParent: managed((input) => {
       const parentId = stringMember(input, 'ParentId', true, PARENT_ID) as string;
       requireParent(parentId);
-      const binding = `ListOrganizationalUnitsForParent/${parentId}`;
-      const req = pageRequest(input, binding);
-      const p = page(world.organizationalUnits.filter((ou) => ou.parentId === parentId), req, binding);
-      return { OrganizationalUnits: p.items.map(ouShape), ...(p.NextToken ? { NextToken: p.NextToken } : {}) };
+      const ous = world.organizationalUnits.filter((ou) => ou.parentId === parentId);
+      return listPage(input, `ListOrganizationalUnitsForParent/${parentId}`, 'OrganizationalUnits', ous, ouShape);
     }),
-    ListAccounts: managed((input) => {
-      const req = pageRequest(input, 'ListAccounts');
-      const p = page(world.worldAccounts, req, 'ListAccounts');
-      return { Accounts: p.items.map(accountShape), ...(p.NextToken ? { NextToken: p.NextToken } : {}) };
-    }),
+    ListAccounts: managed((input) => listPage(input, 'ListAccounts', 'Accounts', world.worldAccounts, accountShape)),
     ListAccountsForParent: managed((input) => {
       const parentId = stringMember(input, 'ParentId', true, PARENT_ID) as string;
       requireParent(parentId);
-      const binding = `ListAccountsForParent/${parentId}`;
-      const req = pageRequest(input, binding);
-      const p = page(world.worldAccounts.filter((a) => a.parentId === parentId), req, binding);
-      return { Accounts: p.items.map(accountShape), ...(p.NextToken ? { NextToken: p.NextToken } : {}) };
+      const accounts = world.worldAccounts.filter((a) => a.parentId === parentId);
+      return listPage(input, `ListAccountsForParent/${parentId}`, 'Accounts', accounts, accountShape);
     }),
     DescribeOrganizationalUnit: managed((input) => {
       const id = stringMember(input, 'OrganizationalUnitId', true, /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/) as string;
@@ -168,9 +165,7 @@ export function createOrganizationsRegistration(world: World): JsonServiceRegist
       const childId = stringMember(input, 'ChildId', true, CHILD_ID) as string;
       const parentId = ACCOUNT_ID.test(childId) ? world.getAccount(childId)?.parentId : ouById.get(childId)?.parentId;
       if (!parentId) throw orgError('ChildNotFoundException', "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.");
-      const binding = `ListParents/${childId}`;
-      const p = page([{ Id: parentId, Type: parentId === world.rootId ? 'ROOT' : 'ORGANIZATIONAL_UNIT' }], pageRequest(input, binding), binding);
-      return { Parents: p.items, ...(p.NextToken ? { NextToken: p.NextToken } : {}) };
+      return listPage(input, `ListParents/${childId}`, 'Parents', [{ Id: parentId, Type: parentId === world.rootId ? 'ROOT' : 'ORGANIZATIONAL_UNIT' }]);
     }),
     ListChildren: managed((input) => {
       const parentId = stringMember(input, 'ParentId', true, PARENT_ID) as string;
@@ -180,17 +175,13 @@ export function createOrganizationsRegistration(world: World): JsonServiceRegist
         childType === 'ACCOUNT'
           ? world.worldAccounts.filter((a) => a.parentId === parentId).map((a) => a.id)
           : world.organizationalUnits.filter((ou) => ou.parentId === parentId).map((ou) => ou.id);
-      const binding = `ListChildren/${parentId}/${childType}`;
-      const p = page(ids, pageRequest(input, binding), binding);
-      return { Children: p.items.map((Id) => ({ Id, Type: childType })), ...(p.NextToken ? { NextToken: p.NextToken } : {}) };
+      return listPage(input, `ListChildren/${parentId}/${childType}`, 'Children', ids, (Id) => ({ Id, Type: childType }));
     }),
     ListTagsForResource: managed((input) => {
       const id = stringMember(input, 'ResourceId', true, RESOURCE_ID, 130) as string;
       const tags = id === world.rootId ? world.rootTags : ACCOUNT_ID.test(id) ? world.getAccount(id)?.tags : ouById.get(id)?.tags;
       if (!tags) throw orgError('TargetNotFoundException', "We can't find a root, OU, account, or policy with the TargetId that you specified.");
-      const binding = `ListTagsForResource/${id}`;
-      const p = page(Object.entries(tags).map(([Key, Value]) => ({ Key, Value })), pageRequest(input, binding), binding);
-      return { Tags: p.items, ...(p.NextToken ? { NextToken: p.NextToken } : {}) };
+      return listPage(input, `ListTagsForResource/${id}`, 'Tags', Object.entries(tags), ([Key, Value]) => ({ Key, Value }));
     }),
   };
 
