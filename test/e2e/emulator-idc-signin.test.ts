@@ -300,6 +300,26 @@ test('aws sso login (device code, CLI v2) approved through the IdP in Chromium, 
   const arn = (JSON.parse(who.stdout) as { Arn: string }).Arn;
   assert.equal(arn, `arn:aws:sts::${MEMBER}:assumed-role/${roleName}/alice@example.com`);
   console.log(`aws sts get-caller-identity --profile idc → ${arn}`);
+
+  // The SDK v3 default chain reads the same token cache and calls GetRoleCredentials (AWS.md §4.7, step 4).
+  const saved = { HOME: process.env.HOME, AWS_CONFIG_FILE: process.env.AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE: process.env.AWS_SHARED_CREDENTIALS_FILE, AWS_ENDPOINT_URL_SSO: process.env.AWS_ENDPOINT_URL_SSO };
+  Object.assign(process.env, { HOME: dir, AWS_CONFIG_FILE: env.AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE: env.AWS_SHARED_CREDENTIALS_FILE, AWS_ENDPOINT_URL_SSO: emu.url });
+  try {
+    const sdk = new STSClient({ profile: 'idc', endpoint: emu.url, region: 'us-east-1', maxAttempts: 1 });
+    assert.equal((await sdk.send(new GetCallerIdentityCommand({}))).Arn, arn);
+    sdk.destroy();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+
+  // aws sso logout calls the portal's Logout; the cached token no longer works.
+  const logout = await new Promise<number>((resolve) => execFile(AWS_CLI, ['sso', 'logout', '--profile', 'idc'], { env, timeout: 60_000 }, (e) => resolve(e ? 1 : 0)));
+  assert.equal(logout, 0);
+  const after = await new Promise<number>((resolve) => execFile(AWS_CLI, ['sts', 'get-caller-identity', '--profile', 'idc', '--endpoint-url', emu.url], { env, timeout: 60_000 }, (e) => resolve(e ? 1 : 0)));
+  assert.equal(after, 1);
 });
 
 /** Strips terminal control sequences from what prompt_toolkit draws. */
