@@ -88,8 +88,11 @@ export interface TestIdp {
   readonly metadata: string;
 }
 
-/** A self-signed RSA certificate (node:crypto key, node-forge certificate) as metadata carries it. */
-export function makeCertificate(bits = 2048, commonName = 'emulator-test-idp'): string {
+/**
+ * A self-signed RSA certificate (node:crypto key, node-forge certificate) as metadata carries it, with the given
+ * node-forge extension descriptions (none by default).
+ */
+export function makeCertificate(bits = 2048, commonName = 'emulator-test-idp', extensions: readonly object[] = []): string {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
@@ -98,6 +101,7 @@ export function makeCertificate(bits = 2048, commonName = 'emulator-test-idp'): 
   cert.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
   cert.setSubject([{ name: 'commonName', value: commonName }]);
   cert.setIssuer([{ name: 'commonName', value: commonName }]);
+  cert.setExtensions([...extensions]);
   cert.sign(forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
   return forge.pki.certificateToPem(cert).replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
 }

@@ -109,6 +109,7 @@ describe('IAM SAML providers (CreateSAMLProvider and friends)', () => {
       ['no signing certificate', idpMetadata({ entityId: 'https://idp.test/nocert', certificates: [] }) + pad],
       ['a certificate that is not X.509', idpMetadata({ entityId: 'https://idp.test/bad', certificates: ['QUJDRA=='] }) + pad],
       ['a 512-bit RSA key', idpMetadata({ entityId: 'https://idp.test/weak', certificates: [makeCertificate(512)] })],
+      ['a certificate repeating an extension', idpMetadata({ entityId: 'https://idp.test/dup', certificates: [makeCertificate(2048, 'dup', [{ name: 'basicConstraints', cA: false }, { name: 'basicConstraints', cA: false }])] })],
       ['a byte-order mark', `\ufeff${idpMetadata({ entityId: 'https://idp.test/bom', certificates: [cert] })}`],
     ];
     for (const [label, document] of cases) {

@@ -1,13 +1,14 @@
 /**
  * Checks SAML metadata the way CreateSAMLProvider/UpdateSAMLProvider do: UTF-8 without BOM, well-formed XML
  * without a DTD, an EntityDescriptor with an IDPSSODescriptor, and at least one signing certificate whose RSA
- * key has at least 1024 bits (IAM User Guide, id_roles_providers_create_saml). AWS answers every failure with
- * the same `InvalidInput` text.
+ * key has at least 1024 bits and which repeats no extension (IAM User Guide, id_roles_providers_create_saml). AWS
+ * answers every failure with the same `InvalidInput` text.
  */
 import { X509Certificate } from 'node:crypto';
 import { DOMParser } from '@xmldom/xmldom';
 import type { Element } from '@xmldom/xmldom';
 import { AwsServiceError } from '../http/contract.js';
+import { certificateExtensionOids } from './x509-extensions.js';
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -64,12 +65,15 @@ export function parseSamlMetadata(document: string): ParsedSamlMetadata {
         for (const certEl of childElements(data, DS, 'X509Certificate')) {
           const b64 = (certEl.textContent ?? '').replace(/\s+/g, '');
           if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw invalid();
+          const der = Buffer.from(b64, 'base64');
           let cert: X509Certificate;
           try {
-            cert = new X509Certificate(Buffer.from(b64, 'base64'));
+            cert = new X509Certificate(der);
           } catch {
             throw invalid();
           }
+          const extensions = certificateExtensionOids(der);
+          if (!extensions || new Set(extensions).size !== extensions.length) throw invalid();
           const key = cert.publicKey;
           const bits = key.asymmetricKeyDetails?.modulusLength;
           if (key.asymmetricKeyType === 'rsa' && (bits === undefined || bits < 1024)) throw invalid();
