@@ -12,8 +12,10 @@ import type { DemoStep } from './types.js';
 export type { DemoBaseContext, DemoSeedContext, DemoStartedContext, DemoStep } from './types.js';
 import { seedOrganisation } from './seed.js';
 import { awsPatternA } from './aws-pattern-a.js';
+import { identityCenterPatternB } from './identity-center.js';
 
 export const demoSteps: readonly DemoStep[] = [
   seedOrganisation,
   awsPatternA,
+  identityCenterPatternB,
 ];
