@@ -283,6 +283,24 @@ test('an assignment whose customer-managed policy is missing in the target accou
   assert.equal(ok.AccountAssignmentCreationStatus?.Status, 'SUCCEEDED', ok.AccountAssignmentCreationStatus?.FailureReason);
 });
 
+test('deleting a group over SCIM removes its account assignments and, with the last one, the AWSReservedSSO role', async () => {
+  const InstanceArn = idc.instance.instanceArn;
+  const { PermissionSet } = await admin.send(new CreatePermissionSetCommand({ InstanceArn, Name: 'Ephemeral' }));
+  const PermissionSetArn = PermissionSet?.PermissionSetArn as string;
+  const group = await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Short-lived' });
+  const created = await admin.send(new CreateAccountAssignmentCommand({ InstanceArn, TargetId: MEMBER, TargetType: 'AWS_ACCOUNT', PermissionSetArn, PrincipalType: 'GROUP', PrincipalId: String(group.json.id) }));
+  const done = await until(() => admin.send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn, AccountAssignmentCreationRequestId: created.AccountAssignmentCreationStatus?.RequestId })), (r) => r.AccountAssignmentCreationStatus?.Status !== 'IN_PROGRESS');
+  assert.equal(done.AccountAssignmentCreationStatus?.Status, 'SUCCEEDED');
+  assert.ok(emu.iam.listRoles(MEMBER).some((r) => r.name.startsWith('AWSReservedSSO_Ephemeral_')));
+  assert.equal((await scim('DELETE', `/Groups/${String(group.json.id)}`)).status, 204);
+  assert.deepEqual((await admin.send(new ListAccountAssignmentsCommand({ InstanceArn, AccountId: MEMBER, PermissionSetArn }))).AccountAssignments, []);
+  assert.ok(!emu.iam.listRoles(MEMBER).some((r) => r.name.startsWith('AWSReservedSSO_Ephemeral_')));
+  // A group re-created with the same name is a new principal: it has no assignment.
+  const again = await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Short-lived' });
+  assert.notEqual(again.json.id, group.json.id);
+  assert.deepEqual((await admin.send(new ListAccountAssignmentsCommand({ InstanceArn, AccountId: MEMBER, PermissionSetArn }))).AccountAssignments, []);
+});
+
 test('refuses an eleventh outstanding account assignment operation with ThrottlingException ([doc] SSOUG-2022 limits)', async () => {
   let slow: IdentityCenter | undefined;
   const emu2 = await startEmulator({ logger: silentLogger, registrations: [identityCenterFactory({ asyncDelayMs: 60_000 }, (x) => { slow = x; })] });

@@ -60,6 +60,7 @@ export function createIdentityCenter(services: EmulatorServices, options: Identi
   );
   const state = new SsoAdminState(services.state);
   const provisioner = new Provisioner(instance, state, services.iam, accounts, services.log, options.asyncDelayMs ?? 200);
+  instance.store.onPrincipalDeleted((kind, id) => provisioner.removePrincipal(kind, id));
   const scim = createScimHandler({ findTenant: (t) => (t === instance.ids.scimTenantId ? instance : undefined), now });
   const sp = new IdentityCenterSp(
     `https://${accounts.region}.signin.aws.amazon.com/platform/saml/${instance.identityStoreId}`,

@@ -117,6 +117,7 @@ export class IdentityStore {
   private readonly userByExternal = new Map<string, string>();
   private readonly groupByName = new Map<string, string>();
   private readonly groupByExternal = new Map<string, string>();
+  private readonly deletionListeners: Array<(kind: 'USER' | 'GROUP', id: string) => void> = [];
   /** groupId → (userId → membershipId) */
   private readonly membersOf = new Map<string, Map<string, string>>();
   /** userId → set of groupIds */
@@ -135,6 +136,11 @@ export class IdentityStore {
       this.linkMember(m);
       this.seq = Math.max(this.seq, m.seq);
     }
+  }
+
+  /** Called inside the deleting transaction, so what depends on the principal goes with it. */
+  onPrincipalDeleted(listener: (kind: 'USER' | 'GROUP', id: string) => void): void {
+    this.deletionListeners.push(listener);
   }
 
   /** Runs several changes as one unit in the state store (one SQLite transaction with `--state`). */
@@ -202,6 +208,7 @@ export class IdentityStore {
       this.users.delete(id);
       this.groupsOf.delete(id);
       this.state.delete(USERS, id);
+      for (const l of this.deletionListeners) l('USER', id);
       return true;
     });
   }
@@ -273,6 +280,7 @@ export class IdentityStore {
       this.groups.delete(id);
       this.membersOf.delete(id);
       this.state.delete(GROUPS, id);
+      for (const l of this.deletionListeners) l('GROUP', id);
       return true;
     });
   }

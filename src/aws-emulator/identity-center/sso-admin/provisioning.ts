@@ -108,6 +108,19 @@ export class Provisioner {
     }
   }
 
+  /**
+   * A deleted user or group takes its account assignments with it, as in Identity Center (a group deleted and
+   * re-created is a new principal with no assignments); roles left without any assignment are removed.
+   */
+  removePrincipal(type: 'USER' | 'GROUP', principalId: string): void {
+    const gone = [...this.state.assignments.entries()].filter(([, a]) => a.principalType === type && a.principalId === principalId);
+    for (const [key, a] of gone) {
+      this.state.deleteAssignment(key);
+      const ps = this.state.permissionSets.get(a.permissionSetArn);
+      if (ps && this.state.assignmentsFor(a.accountId, ps.arn).length === 0) this.deprovision(ps, a.accountId);
+    }
+  }
+
   /** Removes the role once no assignment of the permission set remains in the account. */
   deprovision(ps: PermissionSetRecord, accountId: string): void {
     const key = provisionedKey(ps.arn, accountId);
