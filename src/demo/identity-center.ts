@@ -81,7 +81,7 @@ export class IdentityCenterSetupError extends Error {
  * The emulator-only administration of Identity Center (what AWS does in its console), signed with SigV4 as the
  * management account, as `curl --aws-sigv4` would.
  */
-async function adminCall<T>(emu: RunningEmulator, operation: string, input: Record<string, unknown> = {}): Promise<T> {
+export async function callIdentityCenterAdmin<T>(emu: RunningEmulator, operation: string, input: Record<string, unknown> = {}): Promise<T> {
   const url = new URL(emu.url);
   const body = JSON.stringify(input);
   const headers = { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `KeywayEmulatorIdentityCenter.${operation}` };
@@ -125,16 +125,16 @@ async function ensureApp(rt: SamlRuntime, metadataXml: string, groupIds: readonl
 
 /** A SCIM token for this run only: Identity Center allows two, so the oldest makes room when both are taken. */
 async function withScimToken<T>(emu: RunningEmulator, use: (token: string) => Promise<T>): Promise<T> {
-  const { Tokens } = await adminCall<{ Tokens: { TokenId: string; CreatedDate: number }[] }>(emu, 'ListScimAccessTokens');
+  const { Tokens } = await callIdentityCenterAdmin<{ Tokens: { TokenId: string; CreatedDate: number }[] }>(emu, 'ListScimAccessTokens');
   if (Tokens.length >= 2) {
     const oldest = [...Tokens].sort((a, b) => a.CreatedDate - b.CreatedDate)[0];
-    if (oldest) await adminCall(emu, 'DeleteScimAccessToken', { TokenId: oldest.TokenId });
+    if (oldest) await callIdentityCenterAdmin(emu, 'DeleteScimAccessToken', { TokenId: oldest.TokenId });
   }
-  const created = await adminCall<{ AccessToken: string; TokenId: string }>(emu, 'CreateScimAccessToken');
+  const created = await callIdentityCenterAdmin<{ AccessToken: string; TokenId: string }>(emu, 'CreateScimAccessToken');
   try {
     return await use(created.AccessToken);
   } finally {
-    await adminCall(emu, 'DeleteScimAccessToken', { TokenId: created.TokenId });
+    await callIdentityCenterAdmin(emu, 'DeleteScimAccessToken', { TokenId: created.TokenId });
   }
 }
 
@@ -252,15 +252,16 @@ let last: IdentityCenterDemo | undefined;
 /** What the last run of this step set up (for tests that follow the tour). */
 export const identityCenterDemo = (): IdentityCenterDemo | undefined => last;
 
-async function setUp(ctx: DemoSeedContext, emu: RunningEmulator): Promise<IdentityCenterDemo> {
-  const idc = await adminCall<IdentityCenterDescription>(emu, 'DescribeIdentityCenter');
+/** Sets Pattern B up against `emu` (the step passes the emulator the Pattern A step started). */
+export async function setUpIdentityCenter(ctx: DemoSeedContext, emu: RunningEmulator): Promise<IdentityCenterDemo> {
+  const idc = await callIdentityCenterAdmin<IdentityCenterDescription>(emu, 'DescribeIdentityCenter');
   const spMetadata = await fetch(`${emu.url}${idc.SpMetadataPath}`);
   if (!spMetadata.ok) throw new IdentityCenterSetupError(`Identity Center SP metadata → ${spMetadata.status}`);
   const rt = createSamlRuntimeFrom({ config: ctx.config, store: ctx.store });
   const keywayGroups = (await Promise.all(idcGroups.map((n) => ctx.store.directory.findGroupByDisplayName(n)))).filter((g) => g !== null);
   const { app, changed } = await ensureApp(rt, await spMetadata.text(), keywayGroups.map((g) => g.id));
 
-  const idp = await adminCall<{ IdpEntityId: string }>(emu, 'PutSamlIdentityProvider', { Metadata: await rt.metadataXml(new Date()) });
+  const idp = await callIdentityCenterAdmin<{ IdpEntityId: string }>(emu, 'PutSamlIdentityProvider', { Metadata: await rt.metadataXml(new Date()) });
 
   const scim = await withScimToken(emu, (token) =>
     seedIdentityCenterOverScim({ store: ctx.store, endpoint: `${emu.url}${idc.ScimPath}`, token, groupNames: idcGroups, log: ctx.log }),
@@ -307,7 +308,7 @@ export const identityCenterPatternB: DemoStep = {
       ctx.log('Identity Center: no AWS emulator was started; Pattern B skipped');
       return;
     }
-    last = await setUp(ctx, emu);
+    last = await setUpIdentityCenter(ctx, emu);
     ctx.banner(...tourLines(last));
   },
 };
