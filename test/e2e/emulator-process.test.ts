@@ -78,7 +78,9 @@ const unsignedSts = (url: string) =>
 async function waitFor(output: () => string, pattern: RegExp, exited: Promise<unknown>): Promise<RegExpExecArray> {
   let done = false;
   void exited.then(() => (done = true));
-  for (let i = 0; i < 300; i++) {
+  // Generous: a tsx start-up on a loaded 2-core CI machine can take many seconds; a healthy one prints at once.
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
     const m = pattern.exec(output());
     if (m) return m;
     if (done) break;
