@@ -63,7 +63,8 @@ async function withRetry(send: () => Promise<Reply>, seen: { throttled: number; 
 
 test('1,000 users and 100 groups pushed through SCIM against the rate limit: the emulator answers 429s and a well-behaved client still finishes', async () => {
   let idc: IdentityCenter | undefined;
-  const emu = await startEmulator({ logger: silentLogger, registrations: [identityCenterFactory({ scimRateLimit: { ratePerSecond: 200, burst: 20 } }, (x) => { idc = x; })] });
+  // A burst of 5 against 16 clients starting together guarantees 429s even on a slow machine.
+  const emu = await startEmulator({ logger: silentLogger, registrations: [identityCenterFactory({ scimRateLimit: { ratePerSecond: 200, burst: 5 } }, (x) => { idc = x; })] });
   try {
     const center = idc as IdentityCenter;
     const base = center.scimEndpoint(emu.url);
@@ -107,7 +108,7 @@ test('1,000 users and 100 groups pushed through SCIM against the rate limit: the
     assert.equal(total.json.totalResults, 1000);
     const g0 = await withRetry(() => request(base, token, 'GET', `/Groups?filter=${encodeURIComponent(`members eq "${userIds[0]}"`)}`), seen);
     assert.equal(g0.json.totalResults, 1);
-    console.log(`SCIM push: 1000 users + 100 groups (1000 memberships) in ${elapsed} ms, ${requests} requests, ${seen.throttled} answered 429 (limit 200/s, burst 20)`);
+    console.log(`SCIM push: 1000 users + 100 groups (1000 memberships) in ${elapsed} ms, ${requests} requests, ${seen.throttled} answered 429 (limit 200/s, burst 5)`);
   } finally {
     idc?.close();
     await emu.close();
