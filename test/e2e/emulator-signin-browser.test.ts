@@ -15,6 +15,7 @@ import { ROLE_ATTR, SESSION_ATTR, pair, startFederationWorld, type FederationWor
 const CHROMIUM = '/usr/bin/chromium';
 const PROD = '333333333333';
 const STAGING = '444444444444';
+const EC2_CONSOLE = 'https://console.aws.amazon.com/ec2/home?region=us-east-1';
 
 function skipReason(): string | undefined {
   if (existsSync(CHROMIUM)) return undefined;
@@ -44,7 +45,7 @@ before(async () => {
     res.end(`<!DOCTYPE html><html><body onload="document.forms[0].submit()">
 <form method="post" action="${escapeHtml(`${world.emulator.url}/saml`)}">
 <input type="hidden" name="SAMLResponse" value="${escapeHtml(samlResponse)}">
-<input type="hidden" name="RelayState" value="">
+<input type="hidden" name="RelayState" value="${escapeHtml(EC2_CONSOLE)}">
 <noscript><button type="submit">Continue</button></noscript>
 </form></body></html>`);
   });
@@ -62,7 +63,7 @@ after(async () => {
   if (world) await world.close();
 });
 
-test('a multi-role SAMLResponse posted by the browser shows the role picker; picking a role lands on the console page showing it', { skip }, async () => {
+test('a multi-role SAMLResponse posted by the browser shows the role picker; picking a role lands on the console page showing it and the RelayState destination', { skip }, async () => {
   const page = await browser.newPage();
   try {
     await page.goto(idpUrl);
@@ -75,6 +76,7 @@ test('a multi-role SAMLResponse posted by the browser shows the role picker; pic
     assert.equal(await page.locator('#account').textContent(), `Staging (${STAGING})`);
     assert.equal(await page.locator('#federated-user').textContent(), 'Developer/erin');
     assert.match((await page.locator('#signed-in').textContent()) ?? '', /Signed in as federated user/);
+    assert.equal(await page.locator('#relay-state').textContent(), EC2_CONSOLE);
   } finally {
     await page.close();
   }
