@@ -62,6 +62,21 @@ for (const engine of await enginesUnderTest()) {
       assert.equal((await aws.bindingsForGroups([...ids, g.id])).length, 1);
     });
 
+    test('bindingsForGroups returns exactly the stored bindings of those groups, every field intact', async () => {
+      const [g1, g2, other] = await Promise.all(['Readers', 'Writers', 'Others'].map((n) => store.directory.createGroup(actor, { displayName: uniq(n) })));
+      assert.ok(g1 && g2 && other);
+      await aws.addAccount(actor, { id: '444444444444', name: 'Shared' });
+      await aws.addBinding(actor, { groupId: g1.id, accountId: '111111111111', roleName: 'Read+Only=,.@-_1', rolePath: '/team/a-b/' });
+      await aws.addBinding(actor, { groupId: g2.id, accountId: '111111111111', roleName: 'Writer' });
+      await aws.addBinding(actor, { groupId: g2.id, accountId: '444444444444', roleName: 'Writer' });
+      await aws.addBinding(actor, { groupId: other.id, accountId: '444444444444', roleName: 'Elsewhere' });
+      const expected = [...(await aws.listBindings({ groupId: g1.id })), ...(await aws.listBindings({ groupId: g2.id }))];
+      const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+      assert.deepEqual([...(await aws.bindingsForGroups([g1.id, g2.id, g2.id, 'no-such-group']))].sort(byId), expected.sort(byId));
+      assert.deepEqual(await aws.bindingsForGroups([]), []);
+      assert.deepEqual(await aws.bindingsForGroups(['no-such-group']), []);
+    });
+
     test('CLI tokens are stored by hash and revoked with a reason; a device grant is decided once and redeemed once (RFC 8628 3.5)', async () => {
       const cli = createCliSignInStore(store.db);
       const u = await store.directory.createUser(actor, { userName: uniq('cli') });

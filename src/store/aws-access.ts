@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely';
 import {
   DomainError,
   foldCase,
@@ -20,6 +20,10 @@ const toBinding = (r: Selectable<AwsRoleBindingsTable>): RoleBinding => ({ id: r
 /** SQLite caps bound parameters per statement; chunks keep large group lists within it on both engines. */
 const CHUNK = 500;
 
+type BindingTuple = [id: string, groupId: string, accountId: string, roleName: string, rolePath: string, createdAt: string];
+
+const fromTuple = (t: BindingTuple): RoleBinding => ({ id: t[0], groupId: t[1], accountId: t[2], roleName: t[3], rolePath: t[4], createdAt: t[5] });
+
 /**
  * AWS accounts and group → role bindings on SQLite and PostgreSQL. Each change and its audit record commit in
  * one transaction; validation is the domain's (core/access), so the API, the CLI and the demo share it.
@@ -28,6 +32,12 @@ export function createAwsAccessService(base: Kysely<Database>, now: () => Date =
   const db = base.withTables<AwsAccessTables>();
   const accountTarget = (a: AwsAccount) => ({ type: 'aws-account', id: a.id, label: a.name });
   const bindingTarget = (b: RoleBinding) => ({ type: 'aws-binding', id: b.id, label: `${b.accountId}:role${b.rolePath}${b.roleName}` });
+  // The sign-in path reads a user's bindings as one JSON array in one row: the drivers build each row object
+  // field by field, which for hundreds of bindings costs several times the query itself.
+  const postgres = base.getExecutor().adapter instanceof PostgresAdapter;
+  const bindingsAsJson = postgres
+    ? sql`coalesce(json_agg(json_build_array(id, group_id, account_id, role_name, role_path, created_at)), '[]'::json)`
+    : sql`json_group_array(json_array(id, group_id, account_id, role_name, role_path, created_at))`;
 
   return {
     async addAccount(actor: Actor, input) {
@@ -97,9 +107,12 @@ export function createAwsAccessService(base: Kysely<Database>, now: () => Date =
     async bindingsForGroups(groupIds) {
       const out: RoleBinding[] = [];
       const ids = [...new Set(groupIds)];
+      if (ids.length === 0) return out;
       for (let i = 0; i < ids.length; i += CHUNK) {
-        const rows = await db.selectFrom('aws_role_bindings').selectAll().where('group_id', 'in', ids.slice(i, i + CHUNK)).execute();
-        out.push(...rows.map(toBinding));
+        const row = await db.selectFrom('aws_role_bindings').select(bindingsAsJson.as('bindings')).where('group_id', 'in', ids.slice(i, i + CHUNK)).executeTakeFirstOrThrow();
+        // PostgreSQL's driver parses json columns itself; SQLite returns the text.
+        const tuples = (typeof row.bindings === 'string' ? JSON.parse(row.bindings) : row.bindings) as BindingTuple[];
+        for (const t of tuples) out.push(fromTuple(t));
       }
       return out;
     },

@@ -188,10 +188,24 @@ export class DirectoryRepository implements DirectoryWriter {
     return rows.map((r) => r.group_id);
   }
 
-  async parentGroupIds(groupIds: readonly string[]): Promise<readonly string[]> {
-    if (groupIds.length === 0) return [];
-    const rows = await this.db.selectFrom('group_group_members').select('parent_id').distinct().where('child_id', 'in', [...groupIds]).execute();
-    return rows.map((r) => r.parent_id);
+  async effectiveGroupsOfUser(userId: string): Promise<readonly Group[]> {
+    // One recursive query instead of one per nesting level plus a lookup by id. UNION (not UNION ALL) drops
+    // rows already reached, so even a corrupted cyclic graph ends.
+    const rows = await this.db
+      .withRecursive('eg(id)', (db) =>
+        db
+          .selectFrom('group_user_members')
+          .select('group_id as id')
+          .where('user_id', '=', userId)
+          .union((qb) => qb.selectFrom('group_group_members').innerJoin('eg', 'eg.id', 'group_group_members.child_id').select('group_group_members.parent_id as id')),
+      )
+      .selectFrom('groups')
+      .innerJoin('eg', 'eg.id', 'groups.id')
+      .selectAll('groups')
+      .orderBy('groups.display_name_lower')
+      .orderBy('groups.id')
+      .execute();
+    return rows.map(toGroup);
   }
 
   async childGroupIds(groupIds: readonly string[]): Promise<readonly string[]> {

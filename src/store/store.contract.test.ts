@@ -167,6 +167,33 @@ for (const engine of await enginesUnderTest()) {
         assert.deepEqual(await dir.listMembers(a.id), []);
       });
 
+      test('effective groups of a user come once each, in display-name order, through several levels and diamonds', async () => {
+        const u = await dir.createUser(actor, { userName: uniq('deep') });
+        const tag = uniq('deep');
+        const [g1, g2, g3, g4] = await Promise.all(['d', 'c', 'b', 'a'].map((n) => dir.createGroup(actor, { displayName: `${tag}-${n}` })));
+        assert.ok(g1 && g2 && g3 && g4);
+        await dir.addMember(actor, g1.id, { kind: 'user', id: u.id });
+        await dir.addMember(actor, g2.id, { kind: 'group', id: g1.id });
+        await dir.addMember(actor, g3.id, { kind: 'group', id: g2.id });
+        await dir.addMember(actor, g4.id, { kind: 'group', id: g3.id });
+        await dir.addMember(actor, g4.id, { kind: 'group', id: g1.id });
+        await dir.addMember(actor, g3.id, { kind: 'user', id: u.id });
+        assert.deepEqual((await dir.effectiveGroupsOfUser(u.id)).map((g) => g.displayName), ['a', 'b', 'c', 'd'].map((n) => `${tag}-${n}`));
+        await rejectsWith(dir.effectiveGroupsOfUser('no-such-user'), 'not_found');
+      });
+
+      test('a membership cycle written around the service does not hang the effective-group read', async () => {
+        const u = await dir.createUser(actor, { userName: uniq('loop') });
+        const [a, b] = await Promise.all(['LoopA', 'LoopB'].map((n) => dir.createGroup(actor, { displayName: uniq(n) })));
+        assert.ok(a && b);
+        await dir.addMember(actor, a.id, { kind: 'user', id: u.id });
+        await dir.addMember(actor, b.id, { kind: 'group', id: a.id });
+        // Corrupted data: a → b as well as b → a, which the service itself refuses to write.
+        await store.db.insertInto('group_group_members').values({ parent_id: a.id, child_id: b.id, created_at: new Date().toISOString() }).execute();
+        assert.deepEqual(new Set((await dir.effectiveGroupsOfUser(u.id)).map((g) => g.id)), new Set([a.id, b.id]));
+        await store.db.deleteFrom('group_group_members').where('parent_id', '=', a.id).where('child_id', '=', b.id).execute();
+      });
+
       test('adding the same member twice changes nothing and writes no second event', async () => {
         const u = await dir.createUser(actor, { userName: uniq('twice') });
         const g = await dir.createGroup(actor, { displayName: uniq('Twice') });

@@ -2,7 +2,7 @@ import type { AuditEventInput } from '../audit/types.js';
 import { DomainError } from '../errors.js';
 import type { Actor } from '../identity/actor.js';
 import type { DirectoryEvent } from './events.js';
-import { effectiveGroupIds, nestedGroupIds, wouldCreateCycle } from './membership-graph.js';
+import { nestedGroupIds, wouldCreateCycle } from './membership-graph.js';
 import type { DirectoryReader, DirectoryUnitOfWork, DirectoryWriter } from './ports.js';
 import type { DirectoryService } from './service.js';
 import type { Group, GroupPatch, GroupQuery, Member, NewGroup, NewUser, Page, User, UserPatch, UserQuery, UserStatus } from './types.js';
@@ -271,7 +271,7 @@ class Directory implements DirectoryService {
 
   async effectiveGroupsOfUser(userId: string): Promise<readonly Group[]> {
     await this.getUser(userId);
-    return this.reader.findGroupsByIds(await effectiveGroupIds(this.reader, userId));
+    return this.reader.effectiveGroupsOfUser(userId);
   }
 
   async effectiveUsersOfGroup(groupId: string): Promise<readonly User[]> {

@@ -29,13 +29,6 @@ export async function wouldCreateCycle(reader: DirectoryReader, parentId: string
   return (await walk([childId], (ids) => reader.childGroupIds(ids), parentId)) === 'found';
 }
 
-/** Every group containing the user directly or through nested groups. */
-export async function effectiveGroupIds(reader: DirectoryReader, userId: string): Promise<string[]> {
-  const direct = await reader.groupIdsOfUser(userId);
-  const all = await walk(direct, (ids) => reader.parentGroupIds(ids));
-  return all === 'found' ? [...direct] : [...all];
-}
-
 /** The group and every group nested in it, at any depth. */
 export async function nestedGroupIds(reader: DirectoryReader, groupId: string): Promise<string[]> {
   const all = await walk([groupId], (ids) => reader.childGroupIds(ids));

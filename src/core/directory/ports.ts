@@ -20,8 +20,8 @@ export interface DirectoryReader {
   userIdsInGroups(groupIds: readonly string[]): Promise<readonly string[]>;
   /** Groups that directly contain the user. */
   groupIdsOfUser(userId: string): Promise<readonly string[]>;
-  /** Groups that directly contain any of the given groups (one level up). */
-  parentGroupIds(groupIds: readonly string[]): Promise<readonly string[]>;
+  /** Groups containing the user directly or through nested groups, in display-name order, in one read. */
+  effectiveGroupsOfUser(userId: string): Promise<readonly Group[]>;
   /** Groups directly contained in any of the given groups (one level down). */
   childGroupIds(groupIds: readonly string[]): Promise<readonly string[]>;
 }
