@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import type { EmulatorRequest } from './contract.js';
@@ -53,6 +54,21 @@ describe('SigV4 verification (AWS General Reference, Signature Version 4)', () =
     assert.equal((await failure({ ...req, headers: { ...req.headers, host: 'evil:1' } })).kind, 'mismatch');
     const wrong = { ...known, secretAccessKey: 'other' };
     await assert.rejects(verifySigV4(req, 'iam', () => wrong, NOW), (e: SigV4Failure) => e.kind === 'mismatch');
+  });
+
+  test('refuses an x-amz-content-sha256 that is not the body hash, UNSIGNED-PAYLOAD included, so the body is always signed', async () => {
+    const body = 'Action=ListRoles&Version=2010-05-08';
+    const signer = new SignatureV4({ credentials: KEY, region: 'us-east-1', service: 'iam', sha256: Sha256, applyChecksum: false });
+    const signedWith = async (payloadHash: string): Promise<EmulatorRequest> => {
+      const headers = { host: '127.0.0.1:4566', 'content-type': 'application/x-www-form-urlencoded', 'x-amz-content-sha256': payloadHash };
+      const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: 4566, path: '/', query: {}, headers, body }, { signingDate: new Date(NOW) });
+      return { method: 'POST', path: '/', query: new URLSearchParams(), headers: signed.headers as Record<string, string>, body: Buffer.from(body), remoteAddress: '127.0.0.1' };
+    };
+    const honest = await signedWith(createHash('sha256').update(body).digest('hex'));
+    assert.equal((await verifySigV4(honest, 'iam', lookup, NOW)).principal.accountId, '111111111111', 'the SDK form (real body hash) verifies');
+    const unsigned = await signedWith('UNSIGNED-PAYLOAD');
+    assert.equal((await failure(unsigned)).kind, 'mismatch');
+    assert.equal((await failure({ ...unsigned, body: Buffer.from('Action=DeleteRole&Version=2010-05-08&RoleName=Admin') })).kind, 'mismatch');
   });
 
   test('checks the credential scope: service, date and terminator', async () => {

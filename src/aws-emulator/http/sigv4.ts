@@ -166,10 +166,11 @@ export async function verifySigV4(
   if (!auth.signedHeaders.includes('host')) {
     throw new SigV4Failure('mismatch', SIGNATURE_MISMATCH_MESSAGE);
   }
-  // The signer trusts a supplied payload hash; the body must really have that hash.
+  // The signer trusts a supplied payload hash; the body must really have that hash. `UNSIGNED-PAYLOAD` is an S3
+  // option no IAM, STS or JSON 1.1 client sends, and it would leave the body unsigned, so it is refused too.
   const payloadHash = createHash('sha256').update(req.body).digest('hex');
   const claimedHash = req.headers['x-amz-content-sha256'];
-  if (claimedHash !== undefined && claimedHash !== payloadHash && claimedHash !== 'UNSIGNED-PAYLOAD') {
+  if (claimedHash !== undefined && claimedHash !== payloadHash) {
     throw new SigV4Failure('mismatch', SIGNATURE_MISMATCH_MESSAGE);
   }
 
