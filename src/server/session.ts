@@ -9,6 +9,8 @@
  *   csrfField(who)                       → Html hidden input for every POST form
  *   requireCsrf(req, reply, who)         → boolean; when false it has already answered 403
  *   safeReturnTo(value)                  → a same-origin relative path, '/' for anything else
+ *   signInUrl(returnTo, { reauthenticate }) → the sign-in page; reauthenticate shows it even to a signed-in user
+ *                                          (SAML ForceAuthn); the new session replaces the old one
  *   setSessionData(ctx, who, patch)      → merges into the session's free-form data (e.g. SAML SPs for logout)
  *
  * Sessions live in the database (SessionStore): the cookie carries a random 256-bit id and only its SHA-256 is
@@ -80,7 +82,8 @@ export const currentSignIn = async (req: FastifyRequest, ctx: ServerContext): Pr
   return { session, user, csrfToken: session.csrfSecret };
 };
 
-export const signInUrl = (returnTo: string): string => `/signin?returnTo=${encodeURIComponent(safeReturnTo(returnTo))}`;
+export const signInUrl = (returnTo: string, opts: { reauthenticate?: boolean } = {}): string =>
+  `/signin?returnTo=${encodeURIComponent(safeReturnTo(returnTo))}${opts.reauthenticate ? '&reauth=1' : ''}`;
 
 export const requireSignIn = async (req: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<SignedIn | null> => {
   const who = await currentSignIn(req, ctx);
@@ -117,8 +120,11 @@ export const requireCsrf = async (req: FastifyRequest, reply: FastifyReply, who:
   return false;
 };
 
-/** Starts a session for the user and sets its cookie; the caller has fully authenticated them. */
-export const startSession = async (reply: FastifyReply, ctx: ServerContext, user: User, authMethods: readonly string[]): Promise<Session> => {
+/**
+ * Starts a session for the user and sets its cookie; the caller has fully authenticated them. `data` carries a
+ * replaced session's data over when the same user signs in again (the SAML SPs single logout must still notify).
+ */
+export const startSession = async (reply: FastifyReply, ctx: ServerContext, user: User, authMethods: readonly string[], data: Readonly<Record<string, unknown>> = {}): Promise<Session> => {
   const now = ctx.now();
   const { id, idHash } = newSessionId();
   const createdAt = now.toISOString();
@@ -130,7 +136,7 @@ export const startSession = async (reply: FastifyReply, ctx: ServerContext, user
     expiresAt: expiryFor({ createdAt }, ctx.config, now),
     authMethods,
     csrfSecret: newCsrfSecret(),
-    data: {},
+    data,
   };
   await ctx.store.sessions.create(session);
   reply.setCookie(sessionCookieName(ctx.config), id, { ...cookieOptions(ctx.config), maxAge: ctx.config.sessionMaxHours * 3600 });

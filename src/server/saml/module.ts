@@ -93,15 +93,17 @@ const register = async (app: FastifyInstance, ctx: ServerContext): Promise<void>
       return refuse(req, reply, e, 'saml.sso');
     }
     const who = await currentSignIn(req, ctx);
-    if (!who && valid.isPassive) {
-      // SAML core 3.4.1: IsPassive forbids Keyway from showing its sign-in page.
-      return refuse(req, reply, new SamlError('no_passive', 'The user is not signed in.', undefined, {
+    if ((!who || valid.forceAuthn) && valid.isPassive) {
+      // SAML core 3.4.1: IsPassive forbids Keyway from showing its sign-in page, also when ForceAuthn asks for it.
+      return refuse(req, reply, new SamlError('no_passive', who ? 'ForceAuthn needs a fresh sign-in, which IsPassive forbids.' : 'The user is not signed in.', undefined, {
         spEntityId: valid.app.entityId, acsUrl: valid.pending.acsUrl, inResponseTo: valid.pending.requestId ?? '', ...(valid.pending.relayState !== undefined ? { relayState: valid.pending.relayState } : {}),
       }), 'saml.sso');
     }
-    if (!who) {
-      const token = sealPending(pendingKey, { ...valid.pending, exp: Math.floor(ctx.now().getTime() / 1000) + PENDING_TTL_SECONDS });
-      return reply.code(303).header('cache-control', 'no-store').redirect(signInUrl(`/saml/sso/resume?t=${token}`));
+    if (!who || valid.forceAuthn) {
+      // ForceAuthn (SAML core 3.4.1): the user signs in again even with a live session; the resume step checks it.
+      const now = ctx.now();
+      const token = sealPending(pendingKey, { ...valid.pending, ...(valid.forceAuthn ? { authnAfter: now.getTime() } : {}), exp: Math.floor(now.getTime() / 1000) + PENDING_TTL_SECONDS });
+      return reply.code(303).header('cache-control', 'no-store').redirect(signInUrl(`/saml/sso/resume?t=${token}`, { reauthenticate: valid.forceAuthn }));
     }
     return complete(req, reply, who, valid.app, valid.pending);
   };
@@ -113,6 +115,10 @@ const register = async (app: FastifyInstance, ctx: ServerContext): Promise<void>
     if (!pending) return sendInfoPage(reply, 400, 'This sign-in link has expired', 'Go back to the application and start signing in again.');
     const who = await requireSignIn(req, reply, ctx);
     if (!who) return reply;
+    if (pending.authnAfter !== undefined && new Date(who.session.createdAt).getTime() < pending.authnAfter) {
+      // ForceAuthn: this session predates the request, so it cannot answer it.
+      return reply.code(303).header('cache-control', 'no-store').redirect(signInUrl(req.url, { reauthenticate: true }));
+    }
     const target = await rt.apps.get(pending.appId);
     // The app may have changed while the user signed in: the ACS must still be one of its registered ones.
     if (!target.acs.some((a) => a.url === pending.acsUrl)) return sendInfoPage(reply, 409, 'The application changed', `${target.name} was reconfigured while you signed in. Go back to it and start again.`, who);

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
+import { hashPassword, sha256Hex } from '../../auth/index.js';
 import { ALG, NAMEID_FORMAT } from '../../saml/index.js';
 import { authnRequestXml, postForm, redirectQuery, signPost, SP_ACS, uniqueId } from '../../saml/test-support/sp.js';
 import { testKeyPair } from '../../saml/test-support/keys.js';
@@ -9,6 +10,11 @@ import type { SamlApplication } from '../../core/index.js';
 import { decodeResponse, formAction, formFields, startSamlTestbed, type SamlTestbed } from './test-helpers.js';
 
 const sp = testKeyPair('sp');
+
+const cookiesOf = (res: { headers: Record<string, unknown> }): string => {
+  const set = res.headers['set-cookie'];
+  return (Array.isArray(set) ? set : set ? [set] : []).map((c: string) => c.split(';')[0]).join('; ');
+};
 const stranger = testKeyPair('stranger');
 
 describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
@@ -210,6 +216,59 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     const xml = decodeResponse(res.body);
     assert.match(xml, /status:NoPassive/);
     assert.match(xml, new RegExp(`InResponseTo="${id}"`));
+  });
+
+  test('ForceAuthn sends a signed-in user through the sign-in page again; the older session cannot answer, the new one keeps its SPs for single logout (SAML core 3.4.1)', async () => {
+    const password = 'force authn passphrase';
+    await t.s.store.credentials.setPassword(t.member.id, await hashPassword(password));
+    const old = await t.session(t.member);
+    const other = await t.createApp({ name: 'Tracker', entityId: 'https://tracker.test', acs: [{ url: 'https://tracker.test/acs' }] });
+    await t.s.app.inject({ method: 'GET', url: `/saml/apps/${other.id}/start`, headers: { cookie: old.cookie } });
+    await new Promise((r) => setTimeout(r, 5));
+    const id = uniqueId();
+    const forced = authnRequestXml({ id }).replace('Version="2.0"', 'ForceAuthn="true" Version="2.0"');
+    const res = await t.s.app.inject({ method: 'GET', url: `/saml/sso?${redirectQuery(forced, { key: sp, relayState: 'fa' })}`, headers: { cookie: old.cookie } });
+    assert.equal(res.statusCode, 303, 'a live session does not get a Response');
+    const signIn = res.headers.location as string;
+    assert.match(signIn, /^\/signin\?returnTo=%2Fsaml%2Fsso%2Fresume%3Ft%3D[^&]+&reauth=1$/);
+    const resume = decodeURIComponent(/returnTo=([^&]+)/.exec(signIn)?.[1] ?? '');
+    const withOld = await t.s.app.inject({ method: 'GET', url: resume, headers: { cookie: old.cookie } });
+    assert.equal(withOld.statusCode, 303, 'the session from before the request cannot answer it');
+    assert.match(withOld.headers.location as string, /&reauth=1$/);
+
+    const form = await t.s.app.inject({ method: 'GET', url: signIn, headers: { cookie: old.cookie } });
+    assert.equal(form.statusCode, 200, 'the sign-in page is shown to a signed-in user');
+    assert.match(form.body, /asks you to sign in again/);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    const before = Date.now();
+    const posted = await t.s.app.inject({
+      method: 'POST', url: '/signin', headers: { cookie: `${old.cookie}; ${cookiesOf(form)}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ userName: 'ada', password, csrf, returnTo: resume }).toString(),
+    });
+    assert.equal(posted.statusCode, 303, posted.body.slice(0, 300));
+    assert.equal(posted.headers.location, resume);
+    assert.equal(await t.s.store.sessions.get(old.idHash), null, 'the new sign-in replaced the old session');
+    const back = await t.s.app.inject({ method: 'GET', url: resume, headers: { cookie: cookiesOf(posted) } });
+    assert.equal(back.statusCode, 200, back.body.slice(0, 300));
+    assert.equal(formFields(back.body).RelayState, 'fa');
+    const xml = decodeResponse(back.body);
+    assert.match(xml, new RegExp(`InResponseTo="${id}"`));
+    const authnInstant = Date.parse(/AuthnInstant="([^"]+)"/.exec(xml)?.[1] ?? '');
+    assert.ok(authnInstant >= before - 1000, 'AuthnInstant is the new sign-in');
+    const sessionCookie = /=([A-Za-z0-9_-]{43})/.exec(cookiesOf(posted))?.[1] ?? '';
+    const fresh = await t.s.store.sessions.get(sha256Hex(sessionCookie));
+    const sps = (fresh?.data.saml as { sps?: { appId: string }[] } | undefined)?.sps ?? [];
+    assert.deepEqual(sps.map((s) => s.appId).sort(), [app.id, other.id].sort(), 'single logout still knows the SP the old session signed in to');
+  });
+
+  test('ForceAuthn together with IsPassive is answered NoPassive even with a live session (SAML core 3.4.1)', async () => {
+    const id = uniqueId();
+    const res = await redirect(authnRequestXml({ id }).replace('Version="2.0"', 'ForceAuthn="true" IsPassive="true" Version="2.0"'), { key: sp });
+    assert.equal(res.statusCode, 200);
+    assert.equal(formAction(res.body), SP_ACS);
+    const xml = decodeResponse(res.body);
+    assert.match(xml, /status:NoPassive/);
+    assert.doesNotMatch(xml, /<saml:Assertion/);
   });
 
   test('random and truncated messages on every SAML endpoint are answered with a clear 4xx, never a 500', async () => {

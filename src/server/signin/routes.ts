@@ -64,13 +64,16 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
   const finishSignIn = async (req: FastifyRequest, reply: FastifyReply, user: User, authMethods: readonly string[], returnTo: string) => {
     const previous = await currentSignIn(req, ctx);
     if (previous) await ctx.store.sessions.delete(previous.session.idHash);
-    await startSession(reply, ctx, user, authMethods);
+    await startSession(reply, ctx, user, authMethods, previous?.user.id === user.id ? previous.session.data : {});
     reply.clearCookie(csrfCookieName(ctx), cookieOptions(ctx.config));
     return reply.code(303).header('cache-control', 'no-store').redirect(returnTo);
   };
-  app.get('/signin', { schema: { hide: true } }, async (req: FastifyRequest<{ Querystring: { returnTo?: string; signedOut?: string } }>, reply) => {
+  app.get('/signin', { schema: { hide: true } }, async (req: FastifyRequest<{ Querystring: { returnTo?: string; signedOut?: string; reauth?: string } }>, reply) => {
     const returnTo = safeReturnTo(req.query.returnTo);
-    if (await currentSignIn(req, ctx)) return reply.code(303).redirect(returnTo);
+    const who = await currentSignIn(req, ctx);
+    // reauth=1: an application asked for a fresh sign-in (SAML ForceAuthn), so a live session is not enough.
+    if (who && req.query.reauth !== '1') return reply.code(303).redirect(returnTo);
+    if (who) return showForm(reply, ctx, csrfKey, { returnTo, userName: who.user.userName, notice: 'The application asks you to sign in again.' });
     return showForm(reply, ctx, csrfKey, { returnTo, ...(req.query.signedOut ? { notice: 'You have signed out.' } : {}) });
   });
 

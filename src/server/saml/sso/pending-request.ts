@@ -16,6 +16,11 @@ export interface PendingRequest {
   readonly authnContext?: { readonly comparison: string; readonly classRefs: readonly string[] };
   /** Set when the SP asked for transient NameIDs: Keyway can always issue one, whatever the app's format. */
   readonly transient?: boolean;
+  /**
+   * ForceAuthn (SAML core 3.4.1): when the request arrived, in Unix milliseconds. Only a session that started at
+   * or after this instant may answer it, so a live session from before the request is never reused.
+   */
+  readonly authnAfter?: number;
   /** Unix seconds after which the token is refused. */
   readonly exp: number;
 }
@@ -44,6 +49,7 @@ export const openPending = (key: Buffer, token: unknown, now: Date): PendingRequ
   if (r.requestId !== undefined && typeof r.requestId !== 'string') return null;
   if (r.relayState !== undefined && typeof r.relayState !== 'string') return null;
   if (r.transient !== undefined && r.transient !== true) return null;
+  if (r.authnAfter !== undefined && !Number.isSafeInteger(r.authnAfter)) return null;
   const ac = r.authnContext as { comparison?: unknown; classRefs?: unknown } | undefined;
   if (ac !== undefined && (typeof ac !== 'object' || ac === null || typeof ac.comparison !== 'string' || !Array.isArray(ac.classRefs) || !ac.classRefs.every((c) => typeof c === 'string'))) return null;
   if (r.exp * 1000 < now.getTime()) return null;
@@ -52,6 +58,7 @@ export const openPending = (key: Buffer, token: unknown, now: Date): PendingRequ
     ...(typeof r.requestId === 'string' ? { requestId: r.requestId } : {}),
     ...(typeof r.relayState === 'string' ? { relayState: r.relayState } : {}),
     ...(r.transient === true ? { transient: true } : {}),
+    ...(typeof r.authnAfter === 'number' ? { authnAfter: r.authnAfter } : {}),
     ...(ac ? { authnContext: { comparison: ac.comparison as string, classRefs: ac.classRefs as string[] } } : {}),
   };
 };
