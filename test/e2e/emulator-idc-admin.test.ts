@@ -51,7 +51,7 @@ async function scim(method: string, path: string, body?: unknown): Promise<{ sta
 const scimUser = (userName: string) => ({ schemas: [USER], userName, displayName: userName, name: { givenName: 'G', familyName: 'F' }, emails: [{ value: `${userName}`, primary: true }] });
 
 async function until<T>(fn: () => Promise<T>, done: (t: T) => boolean): Promise<T> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 500; i++) {
     const v = await fn();
     if (done(v)) return v;
     await new Promise((r) => setTimeout(r, 20));

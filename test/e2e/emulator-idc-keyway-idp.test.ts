@@ -31,7 +31,7 @@ before(async () => {
   const InstanceArn = idc.instance.instanceArn;
   const ps = await admin.send(new CreatePermissionSetCommand({ InstanceArn, Name: 'Auditor' }));
   const r = await admin.send(new CreateAccountAssignmentCommand({ InstanceArn, PermissionSetArn: ps.PermissionSet?.PermissionSetArn, TargetId: MEMBER, TargetType: 'AWS_ACCOUNT', PrincipalType: 'GROUP', PrincipalId: group.id }));
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 500; i++) {
     const s = await admin.send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn, AccountAssignmentCreationRequestId: r.AccountAssignmentCreationStatus?.RequestId }));
     if (s.AccountAssignmentCreationStatus?.Status === 'SUCCEEDED') break;
     await new Promise((res) => setTimeout(res, 10));

@@ -83,7 +83,7 @@ describe('Keyway as the SAML IdP of the emulated IAM Identity Center (DESIGN.md 
     const PermissionSetArn = ps.PermissionSet?.PermissionSetArn;
     await admin.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn, PermissionSetArn, ManagedPolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
     const r = await admin.send(new CreateAccountAssignmentCommand({ InstanceArn, PermissionSetArn, TargetId: MEMBER, TargetType: 'AWS_ACCOUNT', PrincipalType: 'GROUP', PrincipalId: group.id }));
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 500; i++) {
       const s = await admin.send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn, AccountAssignmentCreationRequestId: r.AccountAssignmentCreationStatus?.RequestId }));
       if (s.AccountAssignmentCreationStatus?.Status === 'SUCCEEDED') break;
       await new Promise((res) => setTimeout(res, 10));

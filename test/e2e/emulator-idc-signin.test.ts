@@ -85,7 +85,7 @@ before(async () => {
   const PermissionSetArn = ps.PermissionSet?.PermissionSetArn;
   await admin.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn, PermissionSetArn, ManagedPolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
   const created = await admin.send(new CreateAccountAssignmentCommand({ InstanceArn, PermissionSetArn, TargetId: MEMBER, TargetType: 'AWS_ACCOUNT', PrincipalType: 'GROUP', PrincipalId: String(group.id) }));
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 500; i++) {
     const s = await admin.send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn, AccountAssignmentCreationRequestId: created.AccountAssignmentCreationStatus?.RequestId }));
     if (s.AccountAssignmentCreationStatus?.Status === 'SUCCEEDED') break;
     assert.notEqual(s.AccountAssignmentCreationStatus?.Status, 'FAILED');
