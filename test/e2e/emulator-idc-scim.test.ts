@@ -45,70 +45,148 @@ test('the SCIM endpoint answers over HTTP with AWS\'s error body for expired, re
   }
 });
 
-/**
- * A client that behaves as Identity Center requires: it honours 429 and Retry-After with bounded retries.
- * Returns the final reply and how many 429s it saw.
- */
-async function withRetry(send: () => Promise<Reply>, seen: { throttled: number; bodies: Reply[] }): Promise<Reply> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const r = await send();
-    if (r.status !== 429) return r;
-    seen.throttled++;
-    if (seen.bodies.length < 1) seen.bodies.push(r);
-    const after = Number(r.headers.get('retry-after') ?? '1');
-    await new Promise((res) => setTimeout(res, Math.min(after, 2) * 250 + Math.random() * 50));
-  }
-  throw new Error('gave up after 50 throttled attempts');
+function assertThrottled(r: Reply, retryAfter: string): void {
+  assert.equal(r.status, 429);
+  assert.equal(r.headers.get('retry-after'), retryAfter);
+  assert.equal(r.headers.get('x-amzn-errortype'), 'ThrottlingException');
+  assert.deepEqual(r.json.schema, ['urn:ietf:params:scim:api:messages:2.0:Error']);
+  assert.equal(r.json.status, '429');
+  assert.equal(r.headers.get('x-amzn-requestid'), r.json.exceptionRequestId);
 }
 
-test('1,000 users and 100 groups pushed through SCIM against the rate limit: the emulator answers 429s and a well-behaved client still finishes', async () => {
+const userBody = (i: number) => ({
+  schemas: [USER], userName: `user${i}@example.com`, displayName: `User ${i}`, externalId: `ext-${i}`,
+  name: { givenName: 'User', familyName: String(i) }, emails: [{ value: `user${i}@example.com`, type: 'work', primary: true }],
+});
+
+test('the SCIM rate limit is on by default (burst 20): with the clock standing still, of 40 concurrent creates exactly 20 succeed and 20 answer 429 with Retry-After, writing nothing', async () => {
   let idc: IdentityCenter | undefined;
-  // A burst of 5 against 16 clients starting together guarantees 429s even on a slow machine.
-  const emu = await startEmulator({ logger: silentLogger, registrations: [identityCenterFactory({ scimRateLimit: { ratePerSecond: 200, burst: 5 } }, (x) => { idc = x; })] });
+  const clock = Date.parse('2026-03-01T00:00:00Z');
+  const emu = await startEmulator({ logger: silentLogger, now: () => clock, registrations: [identityCenterFactory({}, (x) => { idc = x; })] });
   try {
     const center = idc as IdentityCenter;
     const base = center.scimEndpoint(emu.url);
     const { token } = center.createScimToken();
-    const seen = { throttled: 0, bodies: [] as Reply[] };
-    const userIds: string[] = [];
-    const jobs = Array.from({ length: 1000 }, (_, i) => i);
+    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => request(base, token, 'POST', '/Users', userBody(i))));
+    assert.deepEqual(replies.map((r) => r.status).sort(), [...Array(20).fill(201), ...Array(20).fill(429)]);
+    for (const r of replies.filter((x) => x.status === 429)) assertThrottled(r, '1');
+    assert.equal(center.instance.store.userCount(), 20);
+  } finally {
+    idc?.close();
+    await emu.close();
+  }
+});
+
+/**
+ * Emulated seconds for clients that honour Retry-After: a throttled client waits for the next second, and the
+ * emulator's injected clock moves on by Retry-After only once every running client is waiting. Which requests
+ * meet 429 then depends only on the request sequence, never on how fast or loaded the machine is.
+ */
+class EmulatedWait {
+  private waiting: Array<() => void> = [];
+  private running: number;
+  private pendingSeconds = 0;
+  ticks = 0;
+  constructor(clients: number, private readonly advance: (seconds: number) => void) { this.running = clients; }
+  wait(seconds: number): Promise<void> {
+    this.pendingSeconds = Math.max(this.pendingSeconds, seconds);
+    return new Promise((resolve) => { this.waiting.push(resolve); this.release(); });
+  }
+  finished(): void { this.running--; this.release(); }
+  private release(): void {
+    if (this.waiting.length === 0 || this.waiting.length < this.running) return;
+    this.advance(this.pendingSeconds);
+    this.ticks++;
+    this.pendingSeconds = 0;
+    const go = this.waiting;
+    this.waiting = [];
+    for (const resolve of go) resolve();
+  }
+}
+
+/**
+ * What a token bucket of `burst` refilled at `burst`/s answers to `clients` concurrent clients that each send
+ * until 429, then wait one second: per second `burst` requests succeed and every client still holding work
+ * meets one 429.
+ */
+function modelThrottling(phases: readonly number[], clients: number, burst: number): { throttled: number; seconds: number } {
+  let tokens = burst;
+  let throttled = 0;
+  let seconds = 0;
+  for (let remaining of phases) {
+    for (;;) {
+      const ok = Math.min(tokens, remaining);
+      remaining -= ok;
+      tokens -= ok;
+      if (remaining === 0) break;
+      throttled += Math.min(clients, remaining);
+      tokens = burst;
+      seconds++;
+    }
+  }
+  return { throttled, seconds };
+}
+
+test('1,000 users and 100 groups pushed by 8 concurrent clients through SCIM against the default rate limit (20/s, burst 20): the emulator answers exactly the 429s the limit implies, none half-written, and clients honouring Retry-After finish', async () => {
+  let clock = Date.parse('2026-03-01T00:00:00Z');
+  let idc: IdentityCenter | undefined;
+  const emu = await startEmulator({ logger: silentLogger, now: () => clock, registrations: [identityCenterFactory({}, (x) => { idc = x; })] });
+  try {
+    const center = idc as IdentityCenter;
+    const base = center.scimEndpoint(emu.url);
+    const { token } = center.createScimToken();
     const started = Date.now();
+    const startClock = clock;
     let requests = 0;
-    const worker = async () => {
-      for (let i = jobs.shift(); i !== undefined; i = jobs.shift()) {
-        const r = await withRetry(() => {
-          requests++;
-          return request(base, token, 'POST', '/Users', {
-            schemas: [USER], userName: `user${i}@example.com`, displayName: `User ${i}`, externalId: `ext-${i}`,
-            name: { givenName: 'User', familyName: String(i) }, emails: [{ value: `user${i}@example.com`, type: 'work', primary: true }],
-          });
-        }, seen);
-        assert.equal(r.status, 201, JSON.stringify(r.json));
-        userIds[i] = String(r.json.id);
-      }
+    let throttled = 0;
+    const CLIENTS = 8;
+    /** Runs `count` jobs on CLIENTS clients; a throttled request is retried (bounded) after the emulated wait. */
+    const push = async (count: number, send: (i: number) => Promise<Reply>, check: (i: number, r: Reply) => void): Promise<void> => {
+      const waits = new EmulatedWait(CLIENTS, (seconds) => { clock += seconds * 1000; });
+      let next = 0;
+      const client = async (): Promise<void> => {
+        for (let i = next++; i < count; i = next++) {
+          let r: Reply;
+          for (let attempt = 0; ; attempt++) {
+            assert.ok(attempt < 5, 'gave up after 5 throttled attempts');
+            requests++;
+            r = await send(i);
+            if (r.status !== 429) break;
+            throttled++;
+            assertThrottled(r, '1');
+            await waits.wait(Number(r.headers.get('retry-after')));
+          }
+          check(i, r);
+        }
+        waits.finished();
+      };
+      await Promise.all(Array.from({ length: CLIENTS }, client));
     };
-    await Promise.all(Array.from({ length: 16 }, worker));
-    const groupJobs = Array.from({ length: 100 }, (_, i) => i);
-    const groupWorker = async () => {
-      for (let g = groupJobs.shift(); g !== undefined; g = groupJobs.shift()) {
-        const members = userIds.slice(g * 10, g * 10 + 10).map((value) => ({ value }));
-        const r = await withRetry(() => { requests++; return request(base, token, 'POST', '/Groups', { schemas: [GROUP], displayName: `Group ${g}`, members }); }, seen);
-        assert.equal(r.status, 201, JSON.stringify(r.json));
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, groupWorker));
+    const userIds: string[] = [];
+    // A create the limit refused must have written nothing: its retry would otherwise meet 409, not 201.
+    await push(1000, (i) => request(base, token, 'POST', '/Users', userBody(i)), (i, r) => {
+      assert.equal(r.status, 201, JSON.stringify(r.json));
+      userIds[i] = String(r.json.id);
+    });
+    const groupIds: string[] = [];
+    await push(100, (g) => request(base, token, 'POST', '/Groups', {
+      schemas: [GROUP], displayName: `Group ${g}`, members: userIds.slice(g * 10, g * 10 + 10).map((value) => ({ value })),
+    }), (g, r) => {
+      assert.equal(r.status, 201, JSON.stringify(r.json));
+      groupIds[g] = String(r.json.id);
+    });
+    await push(1, () => request(base, token, 'GET', '/Users?count=1'), (_, r) => assert.equal(r.json.totalResults, 1000));
+    await push(1, () => request(base, token, 'GET', `/Groups?filter=${encodeURIComponent(`members eq "${userIds[0]}"`)}`), (_, r) => assert.equal(r.json.totalResults, 1));
     const elapsed = Date.now() - started;
     assert.equal(center.instance.store.userCount(), 1000);
     assert.equal(center.instance.store.groupCount(), 100);
-    assert.ok(seen.throttled > 0, 'the rate limit answered no 429');
-    const throttled = seen.bodies[0] as Reply;
-    assert.equal(throttled.json.status, '429');
-    assert.deepEqual(throttled.json.schema, ['urn:ietf:params:scim:api:messages:2.0:Error']);
-    const total = await withRetry(() => request(base, token, 'GET', '/Users?count=1'), seen);
-    assert.equal(total.json.totalResults, 1000);
-    const g0 = await withRetry(() => request(base, token, 'GET', `/Groups?filter=${encodeURIComponent(`members eq "${userIds[0]}"`)}`), seen);
-    assert.equal(g0.json.totalResults, 1);
-    console.log(`SCIM push: 1000 users + 100 groups (1000 memberships) in ${elapsed} ms, ${requests} requests, ${seen.throttled} answered 429 (limit 200/s, burst 5)`);
+    for (const id of groupIds) assert.equal(center.instance.store.membershipsOfGroup(id).length, 10);
+    const expected = modelThrottling([1000, 100, 1, 1], CLIENTS, 20);
+    assert.deepEqual(expected, { throttled: 433, seconds: 55 });
+    assert.equal(throttled, expected.throttled);
+    assert.equal(requests, 1102 + expected.throttled);
+    assert.equal((clock - startClock) / 1000, expected.seconds);
+    console.log(`SCIM push: 1000 users + 100 groups (1000 memberships) by ${CLIENTS} clients: ${requests} requests, ${throttled} answered 429 (default limit 20/s, burst 20), ${expected.seconds} s emulated, ${elapsed} ms wall`);
   } finally {
     idc?.close();
     await emu.close();
