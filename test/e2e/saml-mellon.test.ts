@@ -3,6 +3,8 @@
  * configured from scratch in a temporary folder, registered in Keyway from its own metadata. Headless Chromium
  * opens the protected page, is sent to Keyway with a signed HTTP-Redirect AuthnRequest, signs in, and comes back
  * with a Response that mellon accepts; the protected CGI prints the NameID and the attributes Keyway sent.
+ * Single logout runs both ways: started at mellon, and started from Keyway's portal (mellon's session ends too).
+ * Apache is stopped by the PID it wrote, in `after` and, should the test process exit early, on exit.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -78,13 +80,31 @@ SetEnv MELLON_DISABLE_SAMESITE 1
 </Location>
 `;
 
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Stops the Apache parent (which stops its children) by PID: TERM, then KILL after five seconds. */
+const stopApache = async (pid: number): Promise<void> => {
+  if (!alive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+};
+
 describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindings 3.4 and 3.5)', { skip }, () => {
   let dir: string;
   let keyway: RunningServer;
   let browser: Browser;
   let spUrl: string;
-  let apacheStarted = false;
+  let apachePid: number | undefined;
   const conf = () => join(dir, 'httpd.conf');
+  const killOnExit = () => { if (apachePid !== undefined && alive(apachePid)) process.kill(apachePid, 'SIGKILL'); };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'keyway-mellon-'));
@@ -128,9 +148,12 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
     execFileSync('mkdir', ['-p', join(dir, 'cgi')]);
     writeFileSync(join(dir, 'cgi', 'whoami'), "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\nenv | grep '^MELLON_' | sort\n", { mode: 0o755 });
     writeFileSync(conf(), apacheConf(dir, spPort, prefix));
+    process.once('exit', killOnExit);
     execFileSync('apache2', ['-f', conf(), '-k', 'start'], { stdio: 'inherit' });
-    apacheStarted = true;
-    for (let i = 0; i < 50 && !existsSync(join(dir, 'httpd.pid')); i++) await new Promise((r) => setTimeout(r, 100));
+    const pidFile = join(dir, 'httpd.pid');
+    for (let i = 0; i < 50 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
+    apachePid = Number(readFileSync(pidFile, 'utf8').trim());
+    assert.ok(Number.isSafeInteger(apachePid) && apachePid > 1, `Apache wrote its PID: ${String(apachePid)}`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -139,10 +162,8 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
 
   after(async () => {
     await browser?.close();
-    if (apacheStarted) {
-      spawnSync('apache2', ['-f', conf(), '-k', 'stop'], { stdio: 'ignore' });
-      for (let i = 0; i < 50 && existsSync(join(dir, 'httpd.pid')); i++) await new Promise((r) => setTimeout(r, 100));
-    }
+    if (apachePid !== undefined) await stopApache(apachePid);
+    process.removeListener('exit', killOnExit);
     await keyway?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -177,6 +198,32 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
     assert.equal((await keyway.store.audit.query({ action: 'saml.slo' })).items[0]?.details?.initiator, `sp:${spUrl}/mellon/metadata`);
     await page.goto(`${keyway.url}/`);
     assert.match(page.url(), /\/signin/, 'the Keyway session has ended');
+    await page.close();
+  });
+
+  test('IdP-initiated logout from the Keyway portal notifies mellon, whose session ends too (SAML profiles 4.4)', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${spUrl}/protected/whoami`);
+    await page.fill('#userName', 'ada');
+    await page.fill('#password', 'analytical engine 1843');
+    await Promise.all([page.waitForURL(`${spUrl}/protected/whoami`, { timeout: 15_000 }), page.click('button[type=submit]')]);
+    assert.match(await page.locator('body').innerText(), /^MELLON_NAME_ID=ada$/m);
+
+    await page.goto(`${keyway.url}/`);
+    const sloRequests: string[] = [];
+    page.on('request', (r) => { if (r.url().startsWith(`${spUrl}/mellon/logout?`)) sloRequests.push(r.url()); });
+    await Promise.all([page.waitForURL(/\/signin\?signedOut=1$/, { timeout: 15_000 }), page.getByRole('button', { name: /Sign out of all apps/ }).click()]).catch(async (e: unknown) => {
+      throw new Error(`single logout did not come back to Keyway: ${String(e)}\n${page.url()}\n${await page.content()}\n--- Apache error.log ---\n${readFileSync(join(dir, 'error.log'), 'utf8').split('\n').slice(-15).join('\n')}`);
+    });
+    assert.equal(sloRequests.length, 1, 'Keyway sent mellon one LogoutRequest');
+    const toMellon = new URL(sloRequests[0] ?? '');
+    assert.ok(toMellon.searchParams.get('SAMLRequest') && toMellon.searchParams.get('Signature'), 'a signed HTTP-Redirect LogoutRequest');
+    const slo = (await keyway.store.audit.query({ action: 'saml.slo', limit: 1 })).items[0];
+    assert.equal(slo?.details?.initiator, 'portal');
+
+    // mellon's own session is gone: the protected page sends the browser back to Keyway, which asks to sign in.
+    await page.goto(`${spUrl}/protected/whoami`);
+    assert.match(page.url(), /\/signin\?returnTo=%2Fsaml%2Fsso%2Fresume/, 'mellon asked Keyway again, and Keyway has no session');
     await page.close();
   });
 

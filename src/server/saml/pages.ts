@@ -43,5 +43,19 @@ export const sendSamlErrorPage = (reply: FastifyReply, status: number, message: 
 <p><a href="/">Go to my apps</a></p>`,
   });
 
+/**
+ * Sends the browser on to another site with a page instead of a redirect. A redirect answering a form POST is
+ * still that form's navigation, which browsers check against the submitting page's CSP form-action ('self' and
+ * https: on Keyway's pages), so an http SP (e.g. on localhost) would be blocked. A zero-second refresh starts a
+ * new navigation; the link does the same without it.
+ */
+export const sendContinuePage = (reply: FastifyReply, url: string, title: string, message: string): FastifyReply =>
+  renderPage(reply, {
+    title,
+    headExtra: html`<meta http-equiv="refresh" content="0;url=${url}">`,
+    headers: { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+    body: html`<h1>${title}</h1><p>${message}</p><p><a href="${url}">Continue</a></p>`,
+  });
+
 export const sendInfoPage = (reply: FastifyReply, status: number, title: string, message: string, who: SignedIn | null = null): FastifyReply =>
   renderPage(reply, { status, title, ...signedInHeader(who), body: html`<h1>${title}</h1><p>${message}</p><p><a href="/">Go to my apps</a></p>` });

@@ -19,7 +19,7 @@ import {
 import { deriveKey } from '../../config.js';
 import type { ServerContext } from '../../deps.js';
 import { cookieOptions, currentSignIn, endSession, requireCsrf, requireSignIn, type SignedIn } from '../../session.js';
-import { sendInfoPage, sendPostForm } from '../pages.js';
+import { sendContinuePage, sendInfoPage, sendPostForm } from '../pages.js';
 import type { SamlRuntime } from '../runtime.js';
 import { spSessionsOf, samlSessionIndex } from '../session-sps.js';
 import { inboundOf, replayCacheOf, spTrustOf } from '../sso/receive.js';
@@ -42,8 +42,9 @@ export const registerSloRoutes = async (app: FastifyInstance, ctx: ServerContext
   /**
    * Sends a SAML message to an SP's SLO endpoint with the binding it registered: HTTP-POST carries an enveloped
    * signature, HTTP-Redirect a query-string signature (SAML bindings 3.4.4.1). Cookies must be set before this.
+   * `afterForm`: this answers a form on a Keyway page, so a cross-site hop goes through a continue page.
    */
-  const deliver = async (reply: FastifyReply, sp: SamlApplication, param: 'SAMLRequest' | 'SAMLResponse', build: (destination: string, signed: boolean) => { xml: string; base64: string }, relayState?: string): Promise<FastifyReply> => {
+  const deliver = async (reply: FastifyReply, sp: SamlApplication, param: 'SAMLRequest' | 'SAMLResponse', build: (destination: string, signed: boolean) => { xml: string; base64: string }, relayState?: string, afterForm = false): Promise<FastifyReply> => {
     const slo = sp.slo;
     if (!slo) throw new SamlError('unsupported_binding', 'The service provider has no single logout endpoint.');
     const destination = param === 'SAMLResponse' ? slo.responseUrl ?? slo.url : slo.url;
@@ -53,11 +54,12 @@ export const registerSloRoutes = async (app: FastifyInstance, ctx: ServerContext
     }
     const built = build(destination, false);
     const url = encodeRedirect({ destination, param, xml: built.xml, ...(relayState !== undefined ? { relayState } : {}), signing: { credential: await rt.signingCredential() } });
+    if (afterForm) return sendContinuePage(reply, url, 'Signing you out', `Signing you out of ${sp.name}…`);
     return reply.code(303).header('cache-control', 'no-store').redirect(url);
   };
 
   /** Notifies the next SP with an SLO endpoint, or finishes: answer the requesting SP, or show "signed out". */
-  const next = async (reply: FastifyReply, chain: SloChain): Promise<FastifyReply> => {
+  const next = async (reply: FastifyReply, chain: SloChain, afterForm = false): Promise<FastifyReply> => {
     const credential = await rt.signingCredential();
     let remaining = [...chain.remaining];
     while (remaining.length > 0) {
@@ -74,7 +76,7 @@ export const registerSloRoutes = async (app: FastifyInstance, ctx: ServerContext
         ...(signed ? { signing: { credential } } : {}),
       });
       reply.setCookie(SLO_COOKIE, sealChain(key, { ...chain, remaining, waitingFor: { appId: target.id, entityId: target.entityId, requestId: built.id }, exp: exp() }), cookie);
-      return deliver(reply, target, 'SAMLRequest', () => built);
+      return deliver(reply, target, 'SAMLRequest', () => built, undefined, afterForm);
     }
     reply.clearCookie(SLO_COOKIE, cookie);
     if (chain.origin.kind === 'portal') return reply.code(303).header('cache-control', 'no-store').redirect('/signin?signedOut=1');
@@ -102,7 +104,7 @@ export const registerSloRoutes = async (app: FastifyInstance, ctx: ServerContext
     if (!(await requireCsrf(req, reply, who, ctx))) return reply;
     const sps = spSessionsOf(who.session.data);
     await end(req, reply, who, 'portal');
-    return next(reply, { remaining: sps.slice(0, MAX_CHAIN_SPS), sessionIndex: samlSessionIndex(who), origin: { kind: 'portal' }, partial: sps.length > MAX_CHAIN_SPS, exp: exp() });
+    return next(reply, { remaining: sps.slice(0, MAX_CHAIN_SPS), sessionIndex: samlSessionIndex(who), origin: { kind: 'portal' }, partial: sps.length > MAX_CHAIN_SPS, exp: exp() }, true);
   });
 
   /** Per request: the application the SP lookup found, so the handler uses the very one the library checked. */
