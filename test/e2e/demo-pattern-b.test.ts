@@ -173,90 +173,110 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
     assert.equal(reservedRole(MANAGEMENT, 'Admin'), undefined, 'no assignment in the management account');
   });
 
-  test('the access portal sends the browser to Keyway; carol signs in, sees her accounts and permission sets, and opens the console as AWSReservedSSO_Admin', { skip: browserSkip }, async () => {
-    const context = await (browser as Browser).newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(demo.portalUrl);
-      await signInAtKeyway(page, 'carol');
-      await page.waitForSelector('#user', { timeout: 15_000 });
-      assert.ok(page.url().startsWith(emu.url), `back on the portal, got ${page.url()}`);
-      assert.equal(await page.textContent('#user'), 'carol@example.com');
-      const rows = await page.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')).map((c) => `${c[1]} ${c[3]}`));
-      assert.deepEqual(rows.sort(), [`${PRODUCTION} Admin`, `${PRODUCTION} ReadOnly`, `${DEVELOPMENT} ReadOnly`].sort());
-      await page.locator('tr', { hasText: PRODUCTION }).getByRole('button', { name: 'Admin', exact: true }).click();
-      await page.waitForSelector('#assumed-role-arn');
-      const role = reservedRole(PRODUCTION, 'Admin');
-      assert.equal(await page.textContent('#assumed-role-arn'), `arn:aws:sts::${PRODUCTION}:assumed-role/${role?.name}/carol@example.com`);
-    } finally {
-      await context.close();
-    }
-  });
-
-  test('dave (Finance, no assignment) signs in through Keyway and the portal says no accounts are assigned', { skip: browserSkip }, async () => {
-    const context = await (browser as Browser).newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(demo.portalUrl);
-      await signInAtKeyway(page, 'dave');
-      await page.waitForSelector('#user', { timeout: 15_000 });
-      assert.equal(await page.textContent('#user'), 'dave@example.com');
-      assert.match((await page.textContent('body')) ?? '', /You do not have any applications or accounts assigned/);
-    } finally {
-      await context.close();
-    }
-  });
-
-  test('the printed CLI tour works with AWS CLI 2.9: aws sso login approved through Keyway, then get-caller-identity is the AWSReservedSSO role', { skip: browserSkip || cliSkip }, async () => {
-    const exported = /export (AWS_DATA_PATH=\S+) (AWS_ENDPOINT_URL_SSO=\S+) (AWS_ENDPOINT_URL_SSO_OIDC=\S+)/.exec(banner.join('\n'));
-    assert.ok(exported, 'the banner exports the CLI endpoint settings');
-    const fromBanner = Object.fromEntries(exported.slice(1).map((kv) => kv.split('=', 2) as [string, string]));
-    const home = join(dir, 'cli-home');
-    const cfg = join(dir, 'aws-config');
-    // What `aws configure sso` writes for Production / ReadOnly (its prompts are tested in emulator-idc-signin).
-    writeFileSync(cfg, ['[profile carol-prod]', `sso_start_url = ${demo.description.StartUrl}`, 'sso_region = us-east-1', `sso_account_id = ${PRODUCTION}`, 'sso_role_name = ReadOnly', 'region = us-east-1', ''].join('\n'));
-    const env = {
-      PATH: process.env.PATH ?? '', HOME: home, AWS_CONFIG_FILE: cfg, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true', AWS_MAX_ATTEMPTS: '1', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '', ...fromBanner,
-    };
-    const login = spawn(AWS_CLI, ['sso', 'login', '--profile', 'carol-prod', '--no-browser'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    login.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-    const exited = new Promise<number | null>((resolve) => login.on('exit', (code) => resolve(code)));
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no verification URL: ${out}`)), 20_000);
-        login.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /(http:\/\/\S+\/device\?user_code=[A-Z-]+)/.exec(out);
-          if (m) { clearTimeout(timer); resolve(m[1] as string); }
-        });
-      });
-      assert.ok(url.startsWith(emu.url));
+  // Sign-ins and the CLI only read what the step set up, so they run side by side (the CLI mostly waits on its poll interval).
+  describe('signing in through Keyway', { concurrency: true }, () => {
+    test('the access portal sends the browser to Keyway; carol signs in, sees her accounts and permission sets, and opens the console as AWSReservedSSO_Admin', { skip: browserSkip }, async () => {
       const context = await (browser as Browser).newContext();
       try {
         const page = await context.newPage();
-        await page.goto(url);
+        await page.goto(demo.portalUrl);
         await signInAtKeyway(page, 'carol');
-        await page.waitForSelector('#allow', { timeout: 15_000 });
-        await page.click('#allow');
-        await page.waitForSelector('#approved');
+        await page.waitForSelector('#user', { timeout: 15_000 });
+        assert.ok(page.url().startsWith(emu.url), `back on the portal, got ${page.url()}`);
+        assert.equal(await page.textContent('#user'), 'carol@example.com');
+        const rows = await page.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')).map((c) => `${c[1]} ${c[3]}`));
+        assert.deepEqual(rows.sort(), [`${PRODUCTION} Admin`, `${PRODUCTION} ReadOnly`, `${DEVELOPMENT} ReadOnly`].sort());
+        await page.locator('tr', { hasText: PRODUCTION }).getByRole('button', { name: 'Admin', exact: true }).click();
+        await page.waitForSelector('#assumed-role-arn');
+        const role = reservedRole(PRODUCTION, 'Admin');
+        assert.equal(await page.textContent('#assumed-role-arn'), `arn:aws:sts::${PRODUCTION}:assumed-role/${role?.name}/carol@example.com`);
       } finally {
         await context.close();
       }
-      let killer: NodeJS.Timeout | undefined;
-      const code = await Promise.race([exited, new Promise<null>((r) => { killer = setTimeout(() => r(null), 20_000); })]);
-      clearTimeout(killer);
-      assert.equal(code, 0, out);
-    } finally {
-      if (login.exitCode === null) login.kill();
-    }
-    const who = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(AWS_CLI, ['sts', 'get-caller-identity', '--profile', 'carol-prod', '--endpoint-url', emu.url, '--output', 'json'], { env, encoding: 'utf8', timeout: 30_000 }, (e, stdout, stderr) => resolve({ code: e ? 1 : 0, stdout, stderr }));
     });
-    assert.equal(who.code, 0, who.stderr);
-    const role = reservedRole(PRODUCTION, 'ReadOnly');
-    assert.equal((JSON.parse(who.stdout) as { Arn: string }).Arn, `arn:aws:sts::${PRODUCTION}:assumed-role/${role?.name}/carol@example.com`);
+
+    test('the AWS IAM Identity Center tile on Keyway\'s portal signs in IdP-initiated and lands on the access portal as bob', { skip: browserSkip }, async () => {
+      const context = await (browser as Browser).newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(`${server.url}/signin`);
+        await signInAtKeyway(page, 'bob');
+        await page.waitForURL(`${server.url}/`, { timeout: 15_000 });
+        await page.locator('.tile', { hasText: IDC_APP_NAME }).locator('a, button').first().click();
+        await page.waitForSelector('#user', { timeout: 15_000 });
+        assert.equal(await page.textContent('#user'), 'bob@example.com');
+        const rows = await page.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')).map((c) => `${c[1]} ${c[3]}`));
+        assert.deepEqual(rows.sort(), [`${PRODUCTION} ReadOnly`, `${DEVELOPMENT} ReadOnly`].sort(), 'bob reaches Engineering through Developers');
+      } finally {
+        await context.close();
+      }
+    });
+
+    test('dave (Finance, no assignment) signs in through Keyway and the portal says no accounts are assigned', { skip: browserSkip }, async () => {
+      const context = await (browser as Browser).newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(demo.portalUrl);
+        await signInAtKeyway(page, 'dave');
+        await page.waitForSelector('#user', { timeout: 15_000 });
+        assert.equal(await page.textContent('#user'), 'dave@example.com');
+        assert.match((await page.textContent('body')) ?? '', /You do not have any applications or accounts assigned/);
+      } finally {
+        await context.close();
+      }
+    });
+
+    test('the printed CLI tour works with AWS CLI 2.9: aws sso login approved through Keyway, then get-caller-identity is the AWSReservedSSO role', { skip: browserSkip || cliSkip }, async () => {
+      const exported = /export (AWS_DATA_PATH=\S+) (AWS_ENDPOINT_URL_SSO=\S+) (AWS_ENDPOINT_URL_SSO_OIDC=\S+)/.exec(banner.join('\n'));
+      assert.ok(exported, 'the banner exports the CLI endpoint settings');
+      const fromBanner = Object.fromEntries(exported.slice(1).map((kv) => kv.split('=', 2) as [string, string]));
+      const home = join(dir, 'cli-home');
+      const cfg = join(dir, 'aws-config');
+      // What `aws configure sso` writes for Production / ReadOnly (its prompts are tested in emulator-idc-signin).
+      writeFileSync(cfg, ['[profile carol-prod]', `sso_start_url = ${demo.description.StartUrl}`, 'sso_region = us-east-1', `sso_account_id = ${PRODUCTION}`, 'sso_role_name = ReadOnly', 'region = us-east-1', ''].join('\n'));
+      const env = {
+        PATH: process.env.PATH ?? '', HOME: home, AWS_CONFIG_FILE: cfg, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
+        AWS_EC2_METADATA_DISABLED: 'true', AWS_MAX_ATTEMPTS: '1', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '', ...fromBanner,
+      };
+      const login = spawn(AWS_CLI, ['sso', 'login', '--profile', 'carol-prod', '--no-browser'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      login.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+      const exited = new Promise<number | null>((resolve) => login.on('exit', (code) => resolve(code)));
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no verification URL: ${out}`)), 20_000);
+          login.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            const m = /(http:\/\/\S+\/device\?user_code=[A-Z-]+)/.exec(out);
+            if (m) { clearTimeout(timer); resolve(m[1] as string); }
+          });
+        });
+        assert.ok(url.startsWith(emu.url));
+        const context = await (browser as Browser).newContext();
+        try {
+          const page = await context.newPage();
+          await page.goto(url);
+          await signInAtKeyway(page, 'carol');
+          await page.waitForSelector('#allow', { timeout: 15_000 });
+          await page.click('#allow');
+          await page.waitForSelector('#approved');
+        } finally {
+          await context.close();
+        }
+        let killer: NodeJS.Timeout | undefined;
+        const code = await Promise.race([exited, new Promise<null>((r) => { killer = setTimeout(() => r(null), 20_000); })]);
+        clearTimeout(killer);
+        assert.equal(code, 0, out);
+      } finally {
+        if (login.exitCode === null) login.kill();
+      }
+      const who = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(AWS_CLI, ['sts', 'get-caller-identity', '--profile', 'carol-prod', '--endpoint-url', emu.url, '--output', 'json'], { env, encoding: 'utf8', timeout: 30_000 }, (e, stdout, stderr) => resolve({ code: e ? 1 : 0, stdout, stderr }));
+      });
+      assert.equal(who.code, 0, who.stderr);
+      const role = reservedRole(PRODUCTION, 'ReadOnly');
+      assert.equal((JSON.parse(who.stdout) as { Arn: string }).Arn, `arn:aws:sts::${PRODUCTION}:assumed-role/${role?.name}/carol@example.com`);
+    });
   });
 
   async function snapshot() {
