@@ -81,10 +81,12 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     assert.ok(xmlsecVerify([xml], cert, 'Response').ok, 'xmlsec1 verifies the response with the metadata certificate');
   });
 
-  test('a signed HTTP-POST AuthnRequest is accepted and a second session with a second factor gets the MFA context class', async () => {
+  test('a signed HTTP-POST AuthnRequest is accepted with its RelayState kept, and a second session with a second factor gets the MFA context class', async () => {
     const mfa = await t.session(t.member, ['pwd', 'otp']);
-    const res = await t.s.app.inject({ method: 'POST', url: '/saml/sso', headers: { cookie: mfa.cookie }, payload: postForm(signPost(authnRequestXml(), sp)) });
+    const relayState = 'post/relay?x=1&y="2"';
+    const res = await t.s.app.inject({ method: 'POST', url: '/saml/sso', headers: { cookie: mfa.cookie }, payload: postForm(signPost(authnRequestXml(), sp), relayState) });
     assert.equal(res.statusCode, 200, res.body.slice(0, 300));
+    assert.equal(formFields(res.body).RelayState, relayState, 'SAML bindings 3.5.3: RelayState comes back unchanged');
     assert.match(decodeResponse(res.body), /<saml:AuthnContextClassRef>https:\/\/refeds\.org\/profile\/mfa<\/saml:AuthnContextClassRef>/);
   });
 
@@ -306,6 +308,9 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     assert.doesNotMatch(decodeResponse(res.body), /InResponseTo/);
     assert.equal((await get(`/saml/apps/${app.id}/start?RelayState=${'x'.repeat(81)}`)).statusCode, 400);
     assert.equal((await get('/saml/apps/no-such-app/start')).statusCode, 404);
+    const withDefault = await t.createApp({ name: 'Docs', entityId: 'https://docs.test', acs: [{ url: 'https://docs.test/acs' }], defaultRelayState: '/home' });
+    assert.equal(formFields((await get(`/saml/apps/${withDefault.id}/start`)).body).RelayState, '/home', "the app's default RelayState when the link has none");
+    assert.equal(formFields((await get(`/saml/apps/${withDefault.id}/start?RelayState=%2Fother`)).body).RelayState, '/other');
     const anonymous = await get(`/saml/apps/${app.id}/start`, false);
     assert.equal(anonymous.statusCode, 303);
     assert.match(anonymous.headers.location as string, /^\/signin\?returnTo=%2Fsaml%2Fapps%2F/);
