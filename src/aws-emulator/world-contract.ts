@@ -49,6 +49,11 @@ export interface IamWriter {
   getRole(accountId: string, name: string): IamRoleInfo | undefined;
   /** Whether a customer-managed policy with this name and path exists in the account. */
   hasCustomerManagedPolicy(accountId: string, name: string, path: string): boolean;
+  /**
+   * Creates the SAML provider unless the account already has one of that name (Identity Center's
+   * `AWSSSO_<hex>_DO_NOT_DELETE`, which its reserved roles trust); returns the provider either way.
+   */
+  ensureSamlProvider(accountId: string, name: string, metadataDocument: string): SamlProviderRecord;
   listRoles(accountId: string): readonly IamRoleInfo[];
 }
 

@@ -21,7 +21,7 @@ import {
   GetPermissionsBoundaryForPermissionSetCommand, DeletePermissionsBoundaryFromPermissionSetCommand, ListTagsForResourceCommand, TagResourceCommand,
   ListCustomerManagedPolicyReferencesInPermissionSetCommand,
 } from '@aws-sdk/client-sso-admin';
-import { IAMClient, GetRoleCommand, ListRolePoliciesCommand, ListAttachedRolePoliciesCommand, CreatePolicyCommand, DeleteRoleCommand } from '@aws-sdk/client-iam';
+import { IAMClient, GetRoleCommand, ListRolePoliciesCommand, ListAttachedRolePoliciesCommand, CreatePolicyCommand, DeleteRoleCommand, ListSAMLProvidersCommand, GetSAMLProviderCommand } from '@aws-sdk/client-iam';
 import { startEmulator, identityCenterFactory, silentLogger, type IdentityCenter, type RunningEmulator } from '../../src/aws-emulator/index.js';
 
 const MGMT = '111111111111';
@@ -50,13 +50,15 @@ async function scim(method: string, path: string, body?: unknown): Promise<{ sta
 
 const scimUser = (userName: string) => ({ schemas: [USER], userName, displayName: userName, name: { givenName: 'G', familyName: 'F' }, emails: [{ value: `${userName}`, primary: true }] });
 
+/** Polls until `done`, bounded by time rather than a count of polls, so a loaded machine only makes it slower. */
 async function until<T>(fn: () => Promise<T>, done: (t: T) => boolean): Promise<T> {
-  for (let i = 0; i < 500; i++) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
     const v = await fn();
     if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`still not done after 60 s: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  throw new Error('timed out waiting');
 }
 
 before(async () => {
@@ -205,6 +207,11 @@ test('sso-admin creates a permission set and, asynchronously, the AWSReservedSSO
   assert.equal(role.Role?.MaxSessionDuration, 43200);
   const trust = JSON.parse(decodeURIComponent(role.Role?.AssumeRolePolicyDocument ?? '')) as { Statement: Array<{ Principal: { Federated: string } }> };
   assert.match(trust.Statement[0]?.Principal.Federated ?? '', new RegExp(`^arn:aws:iam::${MEMBER}:saml-provider/AWSSSO_[0-9a-f]{16}_DO_NOT_DELETE$`));
+  // The SAML provider the trust policy names exists in the member account, as Identity Center creates it (AWS.md §4.5).
+  const federated = trust.Statement[0]?.Principal.Federated as string;
+  assert.deepEqual((await memberIam.send(new ListSAMLProvidersCommand({}))).SAMLProviderList?.map((p) => p.Arn), [federated]);
+  const provider = await memberIam.send(new GetSAMLProviderCommand({ SAMLProviderArn: federated }));
+  assert.match(provider.SAMLMetadataDocument ?? '', /entityID="https:\/\/portal\.sso\.us-east-1\.amazonaws\.com\/saml\/assertion\/[\w-]+"/);
   assert.deepEqual((await memberIam.send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames, ['AwsSSOInlinePolicy']);
   assert.deepEqual((await memberIam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }))).AttachedPolicies?.map((p) => p.PolicyArn), ['arn:aws:iam::aws:policy/ReadOnlyAccess']);
   await assert.rejects(memberIam.send(new DeleteRoleCommand({ RoleName: roleName })), (e: Error) => /^UnmodifiableEntity/.test(e.name));

@@ -476,6 +476,10 @@ export class IamStore implements IamWriter, IamReader {
     return doc ? roleInfo(doc) : undefined;
   }
 
+  ensureSamlProvider(accountId: string, name: string, metadataDocument: string): SamlProviderRecord {
+    return this.state.get<SamlProviderDoc>(PROVIDERS, key(accountId, name)) ?? this.createSamlProvider(accountId, name, metadataDocument, []);
+  }
+
   hasCustomerManagedPolicy(accountId: string, name: string, path: string): boolean {
     const doc = this.state.get<CustomerPolicyDoc>(POLICIES, key(accountId, name));
     return doc !== undefined && doc.path === path;

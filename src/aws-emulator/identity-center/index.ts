@@ -2,7 +2,7 @@ import type { RestRouteRegistration, ServiceFactory, ServiceRegistration } from 
 import { awsManagedPolicy } from '../iam/managed-policies.js';
 import type { EmulatorServices } from '../world-contract.js';
 import { createIdentityStoreRegistration } from './identitystore/operations.js';
-import { IdcInstance, loadIdpMetadata, loadOrCreateInstance, saveIdpMetadata } from './instance.js';
+import { IdcInstance, loadIdpMetadata, loadOrCreateAccountIdpMetadata, loadOrCreateInstance, saveIdpMetadata } from './instance.js';
 import { DEFAULT_SCIM_RATE_LIMIT, type RateLimitConfig } from './scim/rate-limit.js';
 import { createScimHandler, SCIM_PATH } from './scim/handler.js';
 import type { ScimTokenInfo } from './scim/tokens.js';
@@ -59,7 +59,10 @@ export function createIdentityCenter(services: EmulatorServices, options: Identi
     options.scimRateLimit ?? DEFAULT_SCIM_RATE_LIMIT, now, services.state, persisted.createdAt,
   );
   const state = new SsoAdminState(services.state);
-  const provisioner = new Provisioner(instance, state, services.iam, accounts, services.log, options.asyncDelayMs ?? 200);
+  const provisioner = new Provisioner(
+    instance, state, services.iam, accounts, services.log, options.asyncDelayMs ?? 200,
+    () => loadOrCreateAccountIdpMetadata(services.state, instance, now),
+  );
   instance.store.onPrincipalDeleted((kind, id) => provisioner.removePrincipal(kind, id));
   const scim = createScimHandler({ findTenant: (t) => (t === instance.ids.scimTenantId ? instance : undefined), now });
   const sp = new IdentityCenterSp(

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { buildIdpMetadata, createSelfSignedCertificate } from '../../saml/index.js';
 import type { StateStore } from '../world-contract.js';
 import { randomAlnum, randomHex } from './ids.js';
 import { IdentityStore } from './store.js';
@@ -50,6 +51,28 @@ export function loadIdpMetadata(state: StateStore): string | undefined {
 
 export function saveIdpMetadata(state: StateStore, xml: string): void {
   state.put(INSTANCE, 'idp-metadata', xml);
+}
+
+/**
+ * The metadata of Identity Center as the IdP of each member account, which AWS registers there as the
+ * `AWSSSO_<hex>_DO_NOT_DELETE` SAML provider (AWS.md §4.5). Made once per instance, on first provisioning, and
+ * kept. The private key is dropped: the emulated portal opens the console by issuing the role session
+ * directly, so nothing is ever signed with it.
+ */
+export function loadOrCreateAccountIdpMetadata(state: StateStore, inst: IdcInstance, now: () => number): string {
+  const existing = state.get<string>(INSTANCE, 'account-idp-metadata');
+  if (existing !== undefined) return existing;
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const notBefore = new Date(now());
+  const entityId = `https://portal.sso.${inst.region}.amazonaws.com/saml/assertion/${Buffer.from(`${inst.ownerAccountId}_${inst.ids.instanceId}`).toString('base64url')}`;
+  const xml = buildIdpMetadata({
+    entityId,
+    ssoUrls: [{ binding: 'post', location: `https://portal.sso.${inst.region}.amazonaws.com/saml/logon/${inst.ids.instanceId}` }],
+    signingCerts: [createSelfSignedCertificate({ privateKey, commonName: 'AWS SSO', notBefore })],
+    validUntil: new Date(notBefore.getTime() + 10 * 365 * 86_400_000),
+  });
+  state.put(INSTANCE, 'account-idp-metadata', xml);
+  return xml;
 }
 
 export class IdcInstance {

@@ -23,8 +23,12 @@ export function reservedRolePath(inst: IdcInstance): string {
   return inst.region === 'us-east-1' ? '/aws-reserved/sso.amazonaws.com/' : `/aws-reserved/sso.amazonaws.com/${inst.region}/`;
 }
 
+export function samlProviderName(inst: IdcInstance): string {
+  return `AWSSSO_${hex16(inst.instanceArn)}_DO_NOT_DELETE`;
+}
+
 export function samlProviderArn(inst: IdcInstance, accountId: string): string {
-  return `arn:aws:iam::${accountId}:saml-provider/AWSSSO_${hex16(inst.instanceArn)}_DO_NOT_DELETE`;
+  return `arn:aws:iam::${accountId}:saml-provider/${samlProviderName(inst)}`;
 }
 
 function trustPolicy(inst: IdcInstance, accountId: string): string {
@@ -53,6 +57,8 @@ export class Provisioner {
     private readonly accounts: AccountDirectory,
     private readonly log: EmulatorLogger,
     private readonly delayMs: number,
+    /** Identity Center's IdP metadata for the account SAML provider its roles trust. */
+    private readonly accountIdpMetadata: () => string,
   ) {}
 
   /** Runs `fn` after the configured delay, so callers see IN_PROGRESS first, as with AWS. */
@@ -74,7 +80,10 @@ export class Provisioner {
     this.timers.clear();
   }
 
-  /** Creates or replaces the permission set's role in one account with its current policies. */
+  /**
+   * Creates or replaces the permission set's role in one account with its current policies, after making sure
+   * the account has the `AWSSSO_…_DO_NOT_DELETE` SAML provider the role's trust policy names.
+   */
   provision(ps: PermissionSetRecord, accountId: string): ProvisionOutcome {
     const account = this.accounts.getAccount(accountId);
     if (!account || account.status !== 'ACTIVE') return { ok: false, reason: `Account ${accountId} is not an active member of the organization.` };
@@ -89,6 +98,7 @@ export class Provisioner {
     let boundaryArn: string | undefined;
     if (ps.boundary) boundaryArn = 'ManagedPolicyArn' in ps.boundary ? ps.boundary.ManagedPolicyArn : cmpArn(accountId, ps.boundary.CustomerManagedPolicyReference);
     try {
+      this.iam.ensureSamlProvider(accountId, samlProviderName(this.inst), this.accountIdpMetadata());
       const role = this.iam.putRole(accountId, {
         name: roleName,
         path: reservedRolePath(this.inst),
