@@ -78,7 +78,7 @@ export function resolveRoles(
   config: Pick<AwsIamAppConfig, 'samlProviderName' | 'samlProviderNames'>,
 ): ResolvedRole[] {
   const groups = effectiveGroupIds instanceof Set ? (effectiveGroupIds as ReadonlySet<string>) : new Set(effectiveGroupIds);
-  const byRole = new Map<string, { b: RoleBinding; bindingIds: string[]; groupIds: string[] }>();
+  const byRole = new Map<string, { b: RoleBinding; bindingIds: string[]; groupIds: string[]; sortKey: string }>();
   for (const b of bindings) {
     if (!groups.has(b.groupId)) continue;
     const key = roleKey(b);
@@ -87,41 +87,36 @@ export function resolveRoles(
       hit.bindingIds.push(b.id);
       if (!hit.groupIds.includes(b.groupId)) hit.groupIds.push(b.groupId);
     } else {
-      byRole.set(key, { b, bindingIds: [b.id], groupIds: [b.groupId] });
+      byRole.set(key, { b, bindingIds: [b.id], groupIds: [b.groupId], sortKey: `${b.accountId}\u0000${b.rolePath}${b.roleName}` });
     }
   }
-  // One provider ARN per account, and sort keys computed once per role rather than per comparison: a user with
-  // hundreds of roles signs in often.
+  // Sort keys are computed once per role rather than per comparison, and one provider ARN is built per account:
+  // a user with hundreds of roles signs in often.
+  const entries = [...byRole.values()].sort((x, y) => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : 0));
   const hasOverrides = Object.keys(config.samlProviderNames).length > 0;
-  const providerArns = new Map<string, string>();
-  const providerArnOf = (accountId: string): string => {
-    let arn = providerArns.get(accountId);
-    if (arn === undefined) {
-      arn = samlProviderArn(accountId, hasOverrides ? providerNameFor(config as AwsIamAppConfig, accountId) : config.samlProviderName);
-      providerArns.set(accountId, arn);
+  const roles: ResolvedRole[] = new Array(entries.length);
+  let lastAccount = '';
+  let pArn = '';
+  for (let i = 0; i < entries.length; i++) {
+    const { b, bindingIds, groupIds } = entries[i]!;
+    // Sorted by account, so the provider ARN changes only at an account boundary.
+    if (b.accountId !== lastAccount) {
+      lastAccount = b.accountId;
+      pArn = samlProviderArn(b.accountId, hasOverrides ? providerNameFor(config as AwsIamAppConfig, b.accountId) : config.samlProviderName);
     }
-    return arn;
-  };
-  const keyed: { key: string; role: ResolvedRole }[] = [];
-  for (const { b, bindingIds, groupIds } of byRole.values()) {
     const rArn = roleArn(b.accountId, b.rolePath, b.roleName);
-    const pArn = providerArnOf(b.accountId);
-    keyed.push({
-      key: `${b.accountId}\u0000${b.rolePath}${b.roleName}`,
-      role: {
-        accountId: b.accountId,
-        roleName: b.roleName,
-        rolePath: b.rolePath,
-        roleArn: rArn,
-        providerArn: pArn,
-        value: `${rArn},${pArn}`,
-        bindingIds: bindingIds.length > 1 ? bindingIds.sort() : bindingIds,
-        groupIds: groupIds.length > 1 ? groupIds.sort() : groupIds,
-      },
-    });
+    roles[i] = {
+      accountId: b.accountId,
+      roleName: b.roleName,
+      rolePath: b.rolePath,
+      roleArn: rArn,
+      providerArn: pArn,
+      value: `${rArn},${pArn}`,
+      bindingIds: bindingIds.length > 1 ? bindingIds.sort() : bindingIds,
+      groupIds: groupIds.length > 1 ? groupIds.sort() : groupIds,
+    };
   }
-  keyed.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-  return keyed.map((k) => k.role);
+  return roles;
 }
 
 export function compareRoles(a: { accountId: string; rolePath: string; roleName: string }, b: { accountId: string; rolePath: string; roleName: string }): number {

@@ -8,7 +8,7 @@ import { SamlError } from '../errors.js';
 import type { SignatureAlgorithmName } from '../crypto/algorithms.js';
 import type { SigningCredential } from '../crypto/credential.js';
 import { signElement } from '../crypto/enveloped-sign.js';
-import { element, instant, protectLineSeparators, startTag, textElement } from '../xml/canonical-writer.js';
+import { element, escapeText, instant, protectLineSeparators, startTag, textElement } from '../xml/canonical-writer.js';
 import { SAML, SAMLP } from '../xml/ns-decls.js';
 import { encryptAssertion, type AssertionEncryption } from './encrypt-assertion.js';
 import { newSamlId } from './ids.js';
@@ -206,10 +206,20 @@ function assertionElement(
               element(
                 'saml:Attribute',
                 [['FriendlyName', a.friendlyName], ['Name', a.name], ['NameFormat', a.nameFormat ?? defaultNameFormat]],
-                a.values.map((v) => textElement('saml:AttributeValue', [], v)).join(''),
+                attributeValues(a.values),
               ),
             )
             .join(''),
         );
   return { id, head, tail: subject + conditions + authn + attributeStatement + '</saml:Assertion>' };
+}
+
+const ATTRIBUTE_VALUE_OPEN = startTag('saml:AttributeValue');
+const ATTRIBUTE_VALUE_CLOSE = '</saml:AttributeValue>';
+
+/** The values of one attribute; an attribute may carry hundreds (AWS Role), so no per-value tag is rebuilt. */
+function attributeValues(values: readonly string[]): string {
+  let out = '';
+  for (const v of values) out += ATTRIBUTE_VALUE_OPEN + escapeText(v) + ATTRIBUTE_VALUE_CLOSE;
+  return out;
 }

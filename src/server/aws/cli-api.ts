@@ -158,7 +158,8 @@ export const registerAwsCliRoutes = (app: FastifyInstance, ctx: ServerContext): 
     const target = { type: 'user', id: user.id, label: user.userName };
     try {
       const issued = await issueAwsAssertion(ctx, svc, user, token.authMethods);
-      const wanted = req.body.account && req.body.role ? pick(issued.roleValues, issued.accountNames, req.body.account, req.body.role) : null;
+      // Account names are read only to find a requested role by name.
+      const wanted = req.body.account && req.body.role ? pick(issued.roleValues, new Map((await svc.access.listAccounts()).map((a) => [a.id, a.name])), req.body.account, req.body.role) : null;
       await ctx.store.audit.record({ action: 'aws.cli.assertion', actor: actorOf(req, user), outcome: 'success', target, details: { app: issued.app.id, roles: issued.roleValues.length, ...(wanted ? { role: wanted.roleArn } : {}) } });
       return reply.header('cache-control', 'no-store').send({ samlResponse: issued.samlResponse, notOnOrAfter: issued.notOnOrAfter.toISOString(), role: wanted, roleCount: issued.roleValues.length, sessionDuration: issued.sessionDuration });
     } catch (e) {

@@ -27,8 +27,6 @@ export interface IssuedAssertion {
   readonly notOnOrAfter: Date;
   /** The Role attribute values exactly as signed (`role-arn,provider-arn`). */
   readonly roleValues: readonly string[];
-  /** Account names by id, for reading the values back as RoleViews. */
-  readonly accountNames: ReadonlyMap<string, string>;
   readonly sessionDuration: number | null;
 }
 
@@ -77,7 +75,6 @@ export async function issueAwsAssertion(ctx: ServerContext, svc: AwsServices, us
     signing: { credential: await svc.rt.signingCredential(), signResponse: app.signResponse, signAssertion: app.signAssertion },
   });
   // The roles are read back from the Role attribute just signed, so what the CLI is told is exactly what AWS gets.
-  const accountNames = new Map((await svc.access.listAccounts()).map((a) => [a.id, a.name]));
   const roleValues = content.attributes.find((a) => a.name === AWS_ATTR.role)?.values ?? [];
-  return { app, samlResponse: built.base64, notOnOrAfter: built.notOnOrAfter, roleValues, accountNames, sessionDuration: config.sessionDuration };
+  return { app, samlResponse: built.base64, notOnOrAfter: built.notOnOrAfter, roleValues, sessionDuration: config.sessionDuration };
 }
