@@ -201,29 +201,31 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
     await page.close();
   });
 
-  test('IdP-initiated logout from the Keyway portal notifies mellon, whose session ends too (SAML profiles 4.4)', async () => {
+  test('IdP-initiated logout from the Keyway portal (the tile, and the header\'s Sign out) notifies mellon, whose session ends too (SAML profiles 4.4)', async () => {
     const page = await browser.newPage();
-    await page.goto(`${spUrl}/protected/whoami`);
-    await page.fill('#userName', 'ada');
-    await page.fill('#password', 'analytical engine 1843');
-    await Promise.all([page.waitForURL(`${spUrl}/protected/whoami`, { timeout: 15_000 }), page.click('button[type=submit]')]);
-    assert.match(await page.locator('body').innerText(), /^MELLON_NAME_ID=ada$/m);
-
-    await page.goto(`${keyway.url}/`);
     const sloRequests: string[] = [];
     page.on('request', (r) => { if (r.url().startsWith(`${spUrl}/mellon/logout?`)) sloRequests.push(r.url()); });
-    await Promise.all([page.waitForURL(/\/signin\?signedOut=1$/, { timeout: 15_000 }), page.getByRole('button', { name: /Sign out of all apps/ }).click()]).catch(async (e: unknown) => {
-      throw new Error(`single logout did not come back to Keyway: ${String(e)}\n${page.url()}\n${await page.content()}\n--- Apache error.log ---\n${readFileSync(join(dir, 'error.log'), 'utf8').split('\n').slice(-15).join('\n')}`);
-    });
-    assert.equal(sloRequests.length, 1, 'Keyway sent mellon one LogoutRequest');
-    const toMellon = new URL(sloRequests[0] ?? '');
-    assert.ok(toMellon.searchParams.get('SAMLRequest') && toMellon.searchParams.get('Signature'), 'a signed HTTP-Redirect LogoutRequest');
-    const slo = (await keyway.store.audit.query({ action: 'saml.slo', limit: 1 })).items[0];
-    assert.equal(slo?.details?.initiator, 'portal');
+    for (const button of [/^Sign out of all apps/, /^Sign out$/]) {
+      await page.goto(`${spUrl}/protected/whoami`);
+      await page.fill('#userName', 'ada');
+      await page.fill('#password', 'analytical engine 1843');
+      await Promise.all([page.waitForURL(`${spUrl}/protected/whoami`, { timeout: 15_000 }), page.click('button[type=submit]')]);
+      assert.match(await page.locator('body').innerText(), /^MELLON_NAME_ID=ada$/m);
 
-    // mellon's own session is gone: the protected page sends the browser back to Keyway, which asks to sign in.
-    await page.goto(`${spUrl}/protected/whoami`);
-    assert.match(page.url(), /\/signin\?returnTo=%2Fsaml%2Fsso%2Fresume/, 'mellon asked Keyway again, and Keyway has no session');
+      await page.goto(`${keyway.url}/`);
+      sloRequests.length = 0;
+      await Promise.all([page.waitForURL(/\/signin\?signedOut=1$/, { timeout: 15_000 }), page.getByRole('button', { name: button }).click()]).catch(async (e: unknown) => {
+        throw new Error(`single logout (${String(button)}) did not come back to Keyway: ${String(e)}\n${page.url()}\n${await page.content()}\n--- Apache error.log ---\n${readFileSync(join(dir, 'error.log'), 'utf8').split('\n').slice(-15).join('\n')}`);
+      });
+      assert.equal(sloRequests.length, 1, `${String(button)}: Keyway sent mellon one LogoutRequest`);
+      const toMellon = new URL(sloRequests[0] ?? '');
+      assert.ok(toMellon.searchParams.get('SAMLRequest') && toMellon.searchParams.get('Signature'), 'a signed HTTP-Redirect LogoutRequest');
+      assert.equal((await keyway.store.audit.query({ action: 'saml.slo', limit: 1 })).items[0]?.details?.initiator, 'portal');
+
+      // mellon's own session is gone: the protected page sends the browser back to Keyway, which asks to sign in.
+      await page.goto(`${spUrl}/protected/whoami`);
+      assert.match(page.url(), /\/signin\?returnTo=%2Fsaml%2Fsso%2Fresume/, `${String(button)}: mellon asked Keyway again, and Keyway has no session`);
+    }
     await page.close();
   });
 

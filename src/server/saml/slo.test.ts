@@ -86,6 +86,23 @@ describe('single logout (SAML profiles 4.4)', () => {
     assert.equal(done.headers.location, '/signin?signedOut=1');
   });
 
+  test('the header\'s Sign out of a session that used SAML apps continues as single logout (307 keeps the form); without apps it just signs out', async () => {
+    const s = await signedInToBoth();
+    const signOut = await t.s.app.inject({ method: 'POST', url: '/signout', headers: { cookie: s.cookie }, payload: { csrf: s.csrf } });
+    assert.equal(signOut.statusCode, 307);
+    assert.equal(signOut.headers.location, '/saml/logout');
+    assert.ok(await t.s.store.sessions.get(s.idHash), 'the session lives until single logout ends it');
+    const slo = await t.s.app.inject({ method: 'POST', url: '/saml/logout', headers: { cookie: s.cookie }, payload: { csrf: s.csrf } });
+    assert.match(slo.body, /<meta http-equiv="refresh" content="0;url=https:\/\/sp\.test\/slo\?SAMLRequest=/, 'the first SP is notified');
+    assert.equal(await t.s.store.sessions.get(s.idHash), null);
+
+    const plain = await t.session(t.member);
+    const bare = await t.s.app.inject({ method: 'POST', url: '/signout', headers: { cookie: plain.cookie }, payload: { csrf: plain.csrf } });
+    assert.equal(bare.statusCode, 303);
+    assert.equal(bare.headers.location, '/signin?signedOut=1');
+    assert.equal(await t.s.store.sessions.get(plain.idHash), null);
+  });
+
   test('a LogoutRequest POSTed cross-site without the Lax session cookie continues as a top-level GET that carries it', async () => {
     const s = await signedInToBoth();
     const request = buildLogoutRequest({ issuer: a.entityId, destination: SLO, nameId: { value: s.nameIds[a.id] ?? '' }, signing: { credential: spA.credential } });

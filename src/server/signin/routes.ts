@@ -8,6 +8,7 @@ import { newDoubleSubmitPair, verifyDoubleSubmit } from '../../auth/index.js';
 import { deriveKey } from '../config.js';
 import type { ServerContext, ServerModule } from '../deps.js';
 import { renderPage } from '../html.js';
+import { spSessionsOf } from '../saml/session-sps.js';
 import { cookieOptions, currentSignIn, endSession, requireCsrf, safeReturnTo, startSession } from '../session.js';
 import { attemptPasswordSignIn, countSecondFactorFailure, forgetFailures, secondFactorAllowed } from './attempt.js';
 import { createSecondFactor, pendingLifetimeSeconds } from './second-factor.js';
@@ -150,6 +151,9 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
     const who = await currentSignIn(req, ctx);
     if (!who) return reply.code(303).redirect('/signin');
     if (!(await requireCsrf(req, reply, who, ctx))) return reply;
+    // A session that signed in to SAML apps ends through single logout, which tells those apps too (SAML
+    // profiles 4.4); 307 re-posts the same form, CSRF token included.
+    if (spSessionsOf(who.session.data).length > 0) return reply.code(307).header('cache-control', 'no-store').redirect('/saml/logout');
     await endSession(reply, ctx, who);
     await ctx.store.audit.record({
       action: 'signout',
