@@ -341,6 +341,39 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
     assert.deepEqual(fixed?.acs.map((a) => a.url), [`${emu.url}${demo.description.AcsPath}`]);
   });
 
+  test('after an emulator restart (a new Identity Center instance) the step follows it: one app with the new SP, users pushed again, portal sign-in works', async () => {
+    const fresh = await startEmulator({ logger: silentLogger });
+    try {
+      const set = await setUpIdentityCenter({ ...seedCtx, banner: () => undefined }, fresh);
+      assert.notEqual(set.description.IdentityStoreId, demo.description.IdentityStoreId);
+      const apps = (await createSamlRuntimeFrom({ config, store }).apps.list({ limit: 500 })).items.filter((a) => a.name === IDC_APP_NAME);
+      assert.equal(apps.length, 1);
+      assert.equal(apps[0]?.entityId, set.description.SpEntityId);
+      const client = new IdentitystoreClient({ endpoint: fresh.url, region: 'us-east-1', credentials: fresh.rootCredentials(MANAGEMENT), maxAttempts: 1 });
+      try {
+        const users = (await client.send(new ListUsersCommand({ IdentityStoreId: set.description.IdentityStoreId, MaxResults: 100 }))).Users ?? [];
+        assert.equal(users.length, 4);
+      } finally {
+        client.destroy();
+      }
+      if (browser) {
+        const context = await browser.newContext();
+        try {
+          const page = await context.newPage();
+          await page.goto(set.portalUrl);
+          await signInAtKeyway(page, 'alice');
+          await page.waitForSelector('#user', { timeout: 15_000 });
+          assert.equal(await page.textContent('#user'), 'alice@example.com');
+          assert.ok(page.url().startsWith(fresh.url));
+        } finally {
+          await context.close();
+        }
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test('an emulator without Identity Center fails the step with a clear error and creates no Keyway application', async () => {
     const bare = await startEmulator({ logger: silentLogger, registrations: [] });
     try {
