@@ -377,6 +377,48 @@ async function adminCall(url: string, key: { accessKeyId: string; secretAccessKe
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
+test('the emulator-only admin API runs the SCIM token lifecycle: secret shown once, listed without it, one-year expiry, at most two, deleted for good ([doc] SSOUG-2022 provision-automatically)', async () => {
+  let offset = 0;
+  let c: IdentityCenter | undefined;
+  const emu2 = await startEmulator({ logger: silentLogger, now: () => Date.now() + offset, registrations: [identityCenterFactory({}, (x) => { c = x; })] });
+  try {
+    const center = c as IdentityCenter;
+    const key = emu2.rootCredentials(MGMT);
+    const scimGet = async (token: string) => fetch(`${center.scimEndpoint(emu2.url)}/Users`, { headers: { authorization: `Bearer ${token}` } });
+    const first = await adminCall(emu2.url, key, 'CreateScimAccessToken', {});
+    assert.equal(first.status, 200);
+    const secret = String(first.json.AccessToken);
+    assert.ok(secret.length >= 40);
+    assert.equal(Number(first.json.ExpiresDate) - Number(first.json.CreatedDate), 365 * 24 * 3600);
+    assert.equal((await scimGet(secret)).status, 200);
+    const listed = await adminCall(emu2.url, key, 'ListScimAccessTokens', {});
+    assert.deepEqual(Object.keys((listed.json.Tokens as Array<Record<string, unknown>>)[0] ?? {}).sort(), ['CreatedDate', 'ExpiresDate', 'LastUsedDate', 'TokenId']);
+    assert.ok(!JSON.stringify(listed.json).includes(secret), 'the secret is shown only at creation');
+    const second = await adminCall(emu2.url, key, 'CreateScimAccessToken', {});
+    assert.equal(second.status, 200);
+    const third = await adminCall(emu2.url, key, 'CreateScimAccessToken', {});
+    assert.equal(third.json.__type, 'ServiceQuotaExceededException');
+    assert.match(String(third.json.message ?? third.json.Message), /maximum number of SCIM access tokens/);
+    assert.equal(((await adminCall(emu2.url, key, 'ListScimAccessTokens', {})).json.Tokens as unknown[]).length, 2);
+    assert.equal((await adminCall(emu2.url, key, 'DeleteScimAccessToken', { TokenId: second.json.TokenId })).status, 200);
+    const again = await adminCall(emu2.url, key, 'DeleteScimAccessToken', { TokenId: second.json.TokenId });
+    assert.deepEqual([again.status, again.json.__type], [404, 'ResourceNotFoundException']);
+    assert.equal((await adminCall(emu2.url, key, 'DeleteScimAccessToken', {})).json.__type, 'ValidationException');
+    assert.equal((await scimGet(String(second.json.AccessToken))).status, 401);
+    assert.deepEqual(center.listScimTokens().map((t) => t.tokenId), [first.json.TokenId]);
+    // A year after creation the token stops working (the SCIM endpoint is unsigned, so the clock can jump).
+    offset = 365 * 24 * 3600 * 1000 - 60_000;
+    assert.equal((await scimGet(secret)).status, 200);
+    offset = 365 * 24 * 3600 * 1000;
+    const expired = await scimGet(secret);
+    assert.equal(expired.status, 401);
+    assert.equal(((await expired.json()) as { status: string }).status, '401');
+  } finally {
+    c?.close();
+    await emu2.close();
+  }
+});
+
 test('Identity Center survives an emulator restart with a state file: instance, SCIM token, users, permission sets, assignments and IdP', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'idc-state-'));
   const statePath = join(dir, 'state.sqlite');
