@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -73,8 +74,47 @@ describe('keyway apps and keyway keys', () => {
     assert.match(bad.stderr, /acs\[0\]\.url: must be an http or https URL/);
     const usage = await run('apps', 'create', '--name', 'Y');
     assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /give --metadata-file, or --entity-id and --acs/);
+    assert.match(usage.stderr, /give --metadata-file or --metadata-url, or --entity-id and --acs/);
     assert.equal((await run('apps', 'create', '--metadata-file', 'missing.xml')).code, 2);
+  });
+
+  test('apps create --metadata-url fetches the SP metadata; non-https, HTTP errors, oversized and unusable bodies are refused and nothing is created', async () => {
+    const metadata = `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://fetched.example/sp"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://fetched.example/acs" index="0"/></md:SPSSODescriptor></md:EntityDescriptor>`;
+    const bodies: Record<string, [number, string]> = {
+      '/sp.xml': [200, metadata], '/gone': [404, 'not here'], '/html': [200, '<html><body>login</body></html>'],
+      '/doctype': [200, `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${metadata}`], '/huge': [200, `<!--${'x'.repeat(1100 * 1024)}-->`],
+    };
+    const server: Server = createServer((req, res) => {
+      const [status, body] = bodies[req.url ?? ''] ?? [404, ''];
+      res.writeHead(status, { 'content-type': 'application/samlmetadata+xml' }).end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const created = await run('apps', 'create', '--metadata-url', `${base}/sp.xml`, '--name', 'Fetched', '--json');
+      assert.equal(created.code, 0, created.stderr);
+      const app = JSON.parse(created.stdout) as { entityId: string; acs: { url: string }[] };
+      assert.equal(app.entityId, 'https://fetched.example/sp');
+      assert.equal(app.acs[0]?.url, 'https://fetched.example/acs');
+      const refusals: [string, number, RegExp][] = [
+        ['http://sp.example/metadata', 2, /must be https \(plain http only on localhost\)/],
+        ['file:///etc/passwd', 2, /must be https/],
+        ['not a url', 2, /not a URL/],
+        [`${base}/gone`, 1, /HTTP 404/],
+        [`${base}/huge`, 1, /larger than 1024 KiB/],
+        [`${base}/html`, 1, /metadata/],
+        [`${base}/doctype`, 1, /DOCTYPE|DTD|entity/i],
+      ];
+      for (const [url, code, message] of refusals) {
+        const res = await run('apps', 'create', '--metadata-url', url, '--name', 'Refused');
+        assert.equal(res.code, code, `${url}: ${res.stderr}`);
+        assert.match(res.stderr, message, url);
+      }
+      assert.doesNotMatch((await run('apps', 'list')).stdout, /Refused/, 'nothing half-written');
+      assert.equal((await run('apps', 'create', '--metadata-url', `${base}/sp.xml`, '--metadata-file', 'x.xml')).code, 2);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   test('keys rotate, promote and retire, and apps metadata shows the published certificates', async () => {

@@ -13,6 +13,7 @@ interface AppOptions {
   name?: string;
   description?: string;
   metadataFile?: string;
+  metadataUrl?: string;
   entityId?: string;
   acs?: string[];
   sloUrl?: string;
@@ -39,6 +40,51 @@ const readText = (ctx: CliContext, path: string): string => {
   } catch (e) {
     throw new CliUsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+};
+
+const MAX_METADATA_BYTES = 1024 * 1024;
+const METADATA_TIMEOUT_MS = 10_000;
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * SP metadata from the URL the SP publishes it at. It carries the SP's certificates and ACS URLs (trust anchors),
+ * so only https — plain http only on loopback, for an SP on this machine. Bounded in time and size.
+ */
+const fetchMetadata = async (raw: string): Promise<string> => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new CliUsageError(`--metadata-url ${raw}: not a URL`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+    throw new CliUsageError(`--metadata-url ${raw}: must be https (plain http only on localhost)`);
+  }
+  const failed = (why: string) => new Error(`cannot fetch SP metadata from ${url.href}: ${why}`);
+  let res: Response;
+  try {
+    // Redirects are not followed: one could lead from https to plain http.
+    res = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(METADATA_TIMEOUT_MS), headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } });
+  } catch (e) {
+    throw failed(e instanceof Error && e.name === 'TimeoutError' ? `no answer within ${METADATA_TIMEOUT_MS / 1000} s` : String((e as Error).cause ?? (e as Error).message));
+  }
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw failed(`HTTP ${res.status}`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const reader = res.body?.getReader();
+  // Ends at the end of the body or at the size cap, whichever comes first.
+  for (let part = await reader?.read(); part && !part.done; part = await reader?.read()) {
+    size += part.value.byteLength;
+    if (size > MAX_METADATA_BYTES) {
+      await reader?.cancel().catch(() => undefined);
+      throw failed(`larger than ${MAX_METADATA_BYTES / 1024} KiB`);
+    }
+    chunks.push(Buffer.from(part.value));
+  }
+  return Buffer.concat(chunks).toString('utf8');
 };
 
 /** `--acs URL[#index][!]`: `#2` sets the index, a trailing `!` marks the default. */
@@ -72,8 +118,10 @@ const inputFrom = async (ctx: CliContext, o: AppOptions): Promise<SamlApplicatio
   const store = await ctx.store();
   const groupIds = o.group ? await Promise.all(o.group.map(async (g) => (await resolveGroup(store.directory, g)).id)) : undefined;
   if (o.enabled && o.disabled) throw new CliUsageError('--enabled and --disabled exclude each other');
+  if (o.metadataFile && o.metadataUrl) throw new CliUsageError('--metadata-file and --metadata-url exclude each other');
   const input: SamlApplicationInput & { metadataXml?: string } = {
     ...(o.metadataFile ? { metadataXml: readText(ctx, o.metadataFile) } : {}),
+    ...(o.metadataUrl ? { metadataXml: await fetchMetadata(o.metadataUrl) } : {}),
     ...(o.name !== undefined ? { name: o.name } : {}),
     ...(o.description !== undefined ? { description: o.description } : {}),
     ...(o.entityId !== undefined ? { entityId: o.entityId } : {}),
@@ -102,6 +150,7 @@ const withAppOptions = (c: Command): Command =>
     .option('--name <name>', 'name shown in the portal')
     .option('--description <text>', 'description shown in the portal')
     .option('--metadata-file <path>', "SP metadata XML ('-' for stdin); other options override what it says")
+    .option('--metadata-url <url>', 'fetch the SP metadata from where the SP publishes it (https; http only on localhost)')
     .option('--entity-id <id>', 'SP entityID (the Issuer of its AuthnRequests)')
     .option('--acs <url[#index][!]>', 'Assertion Consumer Service URL; repeat for several; ! marks the default', collect)
     .option('--slo-url <url>', "SP single logout URL ('' to remove)")
@@ -159,13 +208,13 @@ export const appsCommand: CliCommand = {
     const apps = program.command('apps').description('manage SAML applications (service providers)');
     const runtime = async () => createSamlRuntimeFrom({ config: ctx.config(), store: await ctx.store() });
 
-    withAppOptions(apps.command('create').description('register a service provider from its metadata (--metadata-file) or from fields'))
+    withAppOptions(apps.command('create').description('register a service provider from its metadata (--metadata-file, --metadata-url) or from fields'))
       .option('--type <type>', 'application type (default saml)')
       .option('--json', 'print the application as JSON')
       .action(async (o: AppOptions & { type?: string; json?: boolean }) => {
         const rt = await runtime();
         const input = await inputFrom(ctx, o);
-        if (!input.metadataXml && !input.entityId && !o.type) throw new CliUsageError('give --metadata-file, or --entity-id and --acs (see keyway apps create --help)');
+        if (!input.metadataXml && !input.entityId && !o.type) throw new CliUsageError('give --metadata-file or --metadata-url, or --entity-id and --acs (see keyway apps create --help)');
         const merged = withMetadata(input);
         const app = await rt.apps.create(ctx.actor, { ...merged, ...(o.type ? { type: o.type } : {}), name: merged.name ?? merged.entityId ?? o.type });
         if (o.json) return ctx.out(json(appView(rt.urls, app)));
