@@ -97,7 +97,11 @@ export async function callIdentityCenterAdmin<T>(emu: RunningEmulator, operation
   return JSON.parse(text) as T;
 }
 
-const sameStrings = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+const sameStrings = (a: readonly string[], b: readonly string[]) => {
+  const x = [...a].sort();
+  const y = [...b].sort();
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+};
 
 /** Keyway's application for Identity Center, created from its SP metadata or brought back in line with it. */
 async function ensureApp(rt: SamlRuntime, metadataXml: string, groupIds: readonly string[]): Promise<{ app: SamlApplication; changed: boolean }> {
