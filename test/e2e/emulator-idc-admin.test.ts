@@ -8,7 +8,7 @@ import {
   IdentitystoreClient, ListUsersCommand, GetUserIdCommand, DescribeUserCommand, CreateGroupCommand, GetGroupIdCommand,
   CreateGroupMembershipCommand, ListGroupMembershipsCommand, ListGroupMembershipsForMemberCommand, IsMemberInGroupsCommand,
   GetGroupMembershipIdCommand, DeleteGroupMembershipCommand, DescribeGroupCommand, ListGroupsCommand, CreateUserCommand,
-  UpdateUserCommand, UpdateGroupCommand,
+  UpdateUserCommand, UpdateGroupCommand, paginateListUsers, paginateListGroupMemberships, paginateListGroupMembershipsForMember,
 } from '@aws-sdk/client-identitystore';
 import {
   SSOAdminClient, ListInstancesCommand, CreatePermissionSetCommand, PutInlinePolicyToPermissionSetCommand,
@@ -19,7 +19,9 @@ import {
   ListPermissionSetsCommand, DescribePermissionSetCommand, ListAccountAssignmentCreationStatusCommand, DeletePermissionSetCommand,
   ListManagedPoliciesInPermissionSetCommand, GetInlinePolicyForPermissionSetCommand, PutPermissionsBoundaryToPermissionSetCommand,
   GetPermissionsBoundaryForPermissionSetCommand, DeletePermissionsBoundaryFromPermissionSetCommand, ListTagsForResourceCommand, TagResourceCommand,
-  ListCustomerManagedPolicyReferencesInPermissionSetCommand,
+  ListCustomerManagedPolicyReferencesInPermissionSetCommand, paginateListPermissionSets, paginateListAccountAssignments,
+  paginateListAccountAssignmentsForPrincipal, paginateListAccountAssignmentCreationStatus, paginateListAccountsForProvisionedPermissionSet,
+  paginateListPermissionSetsProvisionedToAccount, paginateListManagedPoliciesInPermissionSet, paginateListPermissionSetProvisioningStatus,
 } from '@aws-sdk/client-sso-admin';
 import { IAMClient, GetRoleCommand, ListRolePoliciesCommand, ListAttachedRolePoliciesCommand, CreatePolicyCommand, DeleteRoleCommand, ListSAMLProvidersCommand, GetSAMLProviderCommand } from '@aws-sdk/client-iam';
 import { startEmulator, identityCenterFactory, silentLogger, type IdentityCenter, type RunningEmulator } from '../../src/aws-emulator/index.js';
@@ -306,6 +308,85 @@ test('deleting a group over SCIM removes its account assignments and, with the l
   const again = await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Short-lived' });
   assert.notEqual(again.json.id, group.json.id);
   assert.deepEqual((await admin.send(new ListAccountAssignmentsCommand({ InstanceArn, AccountId: MEMBER, PermissionSetArn }))).AccountAssignments, []);
+});
+
+/** Every page of a paginated list, bounded; the SDK paginator follows NextToken as AWS clients do. */
+async function pagesOf<P>(pages: AsyncIterable<P>, items: (p: P) => readonly unknown[] | undefined): Promise<unknown[][]> {
+  const out: unknown[][] = [];
+  for await (const p of pages) {
+    out.push([...(items(p) ?? [])]);
+    assert.ok(out.length <= 20, 'pagination did not end');
+  }
+  return out;
+}
+
+test('every sso-admin and identitystore list operation pages with MaxResults and NextToken as the SDK paginators expect, and refuses a forged NextToken', async () => {
+  let c: IdentityCenter | undefined;
+  const emu2 = await startEmulator({ logger: silentLogger, registrations: [identityCenterFactory({ asyncDelayMs: 5 }, (x) => { c = x; })] });
+  try {
+    const center = c as IdentityCenter;
+    const cfg = { endpoint: emu2.url, region: 'us-east-1', credentials: emu2.rootCredentials(MGMT), maxAttempts: 1 };
+    const sa = new SSOAdminClient(cfg);
+    const is = new IdentitystoreClient(cfg);
+    const InstanceArn = center.instance.instanceArn;
+    const IdentityStoreId = center.instance.identityStoreId;
+    const [A, B] = emu2.world.listAccounts().map((a) => a.id).filter((id) => id !== MGMT) as [string, string];
+    const users: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      users.push((await is.send(new CreateUserCommand({ IdentityStoreId, UserName: `page${i}@example.com`, DisplayName: `Page ${i}`, Name: { GivenName: 'P', FamilyName: String(i) } }))).UserId as string);
+    }
+    const groups: string[] = [];
+    for (const name of ['Paged A', 'Paged B']) groups.push((await is.send(new CreateGroupCommand({ IdentityStoreId, DisplayName: name }))).GroupId as string);
+    for (const u of users) await is.send(new CreateGroupMembershipCommand({ IdentityStoreId, GroupId: groups[0], MemberId: { UserId: u } }));
+    await is.send(new CreateGroupMembershipCommand({ IdentityStoreId, GroupId: groups[1] as string, MemberId: { UserId: users[0] as string } }));
+    const sets: string[] = [];
+    for (const name of ['PageZero', 'PageOne', 'PageTwo']) sets.push((await sa.send(new CreatePermissionSetCommand({ InstanceArn, Name: name }))).PermissionSet?.PermissionSetArn as string);
+    const [P0, P1, P2] = sets as [string, string, string];
+    for (const arn of ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::aws:policy/AdministratorAccess']) {
+      await sa.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn, PermissionSetArn: P1, ManagedPolicyArn: arn }));
+    }
+    const assign = async (PermissionSetArn: string, TargetId: string, PrincipalType: 'USER' | 'GROUP', PrincipalId: string) => {
+      const r = await sa.send(new CreateAccountAssignmentCommand({ InstanceArn, PermissionSetArn, TargetId, TargetType: 'AWS_ACCOUNT', PrincipalType, PrincipalId }));
+      const done = await until(() => sa.send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn, AccountAssignmentCreationRequestId: r.AccountAssignmentCreationStatus?.RequestId })), (x) => x.AccountAssignmentCreationStatus?.Status !== 'IN_PROGRESS');
+      assert.equal(done.AccountAssignmentCreationStatus?.Status, 'SUCCEEDED', done.AccountAssignmentCreationStatus?.FailureReason);
+    };
+    await assign(P0, A, 'USER', users[0] as string);
+    await assign(P1, A, 'USER', users[0] as string);
+    await assign(P2, A, 'USER', users[0] as string);
+    await assign(P0, A, 'GROUP', groups[0] as string);
+    await assign(P0, B, 'USER', users[0] as string);
+    for (const arn of [P1, P2]) {
+      const r = await sa.send(new ProvisionPermissionSetCommand({ InstanceArn, PermissionSetArn: arn, TargetType: 'ALL_PROVISIONED_ACCOUNTS' }));
+      await until(() => sa.send(new DescribePermissionSetProvisioningStatusCommand({ InstanceArn, ProvisionPermissionSetRequestId: r.PermissionSetProvisioningStatus?.RequestId })), (x) => x.PermissionSetProvisioningStatus?.Status === 'SUCCEEDED');
+    }
+    const one = { client: sa, pageSize: 1 };
+    const cases: Array<[string, Promise<unknown[][]>, unknown[]]> = [
+      ['ListPermissionSets', pagesOf(paginateListPermissionSets(one, { InstanceArn }), (p) => p.PermissionSets), sets],
+      ['ListAccountAssignments', pagesOf(paginateListAccountAssignments(one, { InstanceArn, AccountId: A, PermissionSetArn: P0 }), (p) => p.AccountAssignments?.map((a) => a.PrincipalId)), [users[0], groups[0]]],
+      ['ListAccountAssignmentsForPrincipal', pagesOf(paginateListAccountAssignmentsForPrincipal(one, { InstanceArn, PrincipalType: 'USER', PrincipalId: users[0] }), (p) => p.AccountAssignments?.map((a) => `${a.AccountId}/${a.PermissionSetArn}`)), [`${A}/${P0}`, `${A}/${P1}`, `${A}/${P2}`, `${B}/${P0}`]],
+      ['ListAccountAssignmentCreationStatus', pagesOf(paginateListAccountAssignmentCreationStatus(one, { InstanceArn }), (p) => p.AccountAssignmentsCreationStatus?.map((x) => x.Status)), Array(5).fill('SUCCEEDED')],
+      ['ListAccountsForProvisionedPermissionSet', pagesOf(paginateListAccountsForProvisionedPermissionSet(one, { InstanceArn, PermissionSetArn: P0 }), (p) => p.AccountIds), [A, B]],
+      ['ListPermissionSetsProvisionedToAccount', pagesOf(paginateListPermissionSetsProvisionedToAccount(one, { InstanceArn, AccountId: A }), (p) => p.PermissionSets), sets],
+      ['ListManagedPoliciesInPermissionSet', pagesOf(paginateListManagedPoliciesInPermissionSet(one, { InstanceArn, PermissionSetArn: P1 }), (p) => p.AttachedManagedPolicies?.map((m) => m.Name)), ['ReadOnlyAccess', 'AdministratorAccess']],
+      ['ListPermissionSetProvisioningStatus', pagesOf(paginateListPermissionSetProvisioningStatus(one, { InstanceArn }), (p) => p.PermissionSetsProvisioningStatus?.map((x) => x.Status)), ['SUCCEEDED', 'SUCCEEDED']],
+      ['ListUsers', pagesOf(paginateListUsers({ client: is, pageSize: 1 }, { IdentityStoreId }), (p) => p.Users?.map((u) => u.UserId)), users],
+      ['ListGroupMemberships', pagesOf(paginateListGroupMemberships({ client: is, pageSize: 1 }, { IdentityStoreId, GroupId: groups[0] }), (p) => p.GroupMemberships?.map((m) => m.MemberId && 'UserId' in m.MemberId ? m.MemberId.UserId : undefined)), users],
+      ['ListGroupMembershipsForMember', pagesOf(paginateListGroupMembershipsForMember({ client: is, pageSize: 1 }, { IdentityStoreId, MemberId: { UserId: users[0] as string } }), (p) => p.GroupMemberships?.map((m) => m.GroupId)), groups],
+    ];
+    for (const [name, pages, expected] of cases) {
+      const got = await pages;
+      assert.deepEqual(got.map((p) => p.length), Array(expected.length).fill(1), `${name}: one item per page`);
+      assert.deepEqual(got.flat(), expected, name);
+    }
+    await assert.rejects(sa.send(new ListPermissionSetsCommand({ InstanceArn, NextToken: Buffer.from('n1.x').toString('base64url') })), { name: 'ValidationException' });
+    await assert.rejects(sa.send(new ListPermissionSetsCommand({ InstanceArn, MaxResults: 101 })), { name: 'ValidationException' });
+    await assert.rejects(is.send(new ListUsersCommand({ IdentityStoreId, NextToken: 'forged' })), { name: 'ValidationException' });
+    sa.destroy();
+    is.destroy();
+  } finally {
+    c?.close();
+    await emu2.close();
+  }
 });
 
 test('refuses an eleventh outstanding account assignment operation with ThrottlingException ([doc] SSOUG-2022 limits)', async () => {
