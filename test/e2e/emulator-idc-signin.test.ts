@@ -12,7 +12,10 @@ import { chromium, type Browser } from 'playwright-core';
 import { SSOOIDCClient, RegisterClientCommand, StartDeviceAuthorizationCommand, CreateTokenCommand } from '@aws-sdk/client-sso-oidc';
 import { SSOClient, ListAccountsCommand, ListAccountRolesCommand, GetRoleCredentialsCommand, LogoutCommand } from '@aws-sdk/client-sso';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { SSOAdminClient, CreatePermissionSetCommand, AttachManagedPolicyToPermissionSetCommand, CreateAccountAssignmentCommand, DescribeAccountAssignmentCreationStatusCommand } from '@aws-sdk/client-sso-admin';
+import {
+  SSOAdminClient, CreatePermissionSetCommand, AttachManagedPolicyToPermissionSetCommand, CreateAccountAssignmentCommand, DescribeAccountAssignmentCreationStatusCommand,
+  DeleteAccountAssignmentCommand, DescribeAccountAssignmentDeletionStatusCommand,
+} from '@aws-sdk/client-sso-admin';
 import { startEmulator, identityCenterFactory, silentLogger, type IdentityCenter, type RunningEmulator } from '../../src/aws-emulator/index.js';
 // The STS-SAML engineer's test IdP helpers sign real SAML Responses with xml-crypto (test-only use).
 import { fixtureMetadata, fixtureResponseXml, makeFixtureKey, toBase64, type FixtureKey } from '../../src/aws-emulator/saml-sp/fixture-idp.js';
@@ -193,6 +196,31 @@ test('SDK device flow: register, approve in the browser, token, portal API crede
   const who = await sts.send(new GetCallerIdentityCommand({}));
   assert.equal(who.Arn, `arn:aws:sts::${MEMBER}:assumed-role/${roleName}/alice@example.com`);
   await assert.rejects(sso.send(new GetRoleCredentialsCommand({ accessToken: tok.accessToken, accountId: MGMT, roleName: 'ReadOnly' })), (e: Error & { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode === 403);
+
+  // A direct user assignment is listed next to the group's (the portal shows both), and goes when it is removed.
+  const admin = new SSOAdminClient({ endpoint: emu.url, region: 'us-east-1', credentials: emu.rootCredentials(MGMT), maxAttempts: 1 });
+  const InstanceArn = idc.instance.instanceArn;
+  const settle = async (describe: () => Promise<string | undefined>) => {
+    const deadline = Date.now() + 60_000;
+    for (let status = await describe(); status !== 'SUCCEEDED'; status = await describe()) {
+      assert.equal(status, 'IN_PROGRESS');
+      assert.ok(Date.now() < deadline, 'still IN_PROGRESS after 60 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const direct = {
+    InstanceArn, TargetId: MGMT, TargetType: 'AWS_ACCOUNT' as const, PrincipalType: 'USER' as const,
+    PermissionSetArn: (await admin.send(new CreatePermissionSetCommand({ InstanceArn, Name: 'Billing' }))).PermissionSet?.PermissionSetArn,
+    PrincipalId: idc.instance.store.findUserByExactUserName('alice@example.com')?.id,
+  };
+  const added = await admin.send(new CreateAccountAssignmentCommand(direct));
+  await settle(async () => (await admin.send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn, AccountAssignmentCreationRequestId: added.AccountAssignmentCreationStatus?.RequestId }))).AccountAssignmentCreationStatus?.Status);
+  assert.deepEqual((await sso.send(new ListAccountsCommand({ accessToken: tok.accessToken }))).accountList?.map((a) => a.accountId).sort(), [MGMT, MEMBER]);
+  assert.deepEqual((await sso.send(new ListAccountRolesCommand({ accessToken: tok.accessToken, accountId: MGMT }))).roleList, [{ roleName: 'Billing', accountId: MGMT }]);
+  const removed = await admin.send(new DeleteAccountAssignmentCommand(direct));
+  await settle(async () => (await admin.send(new DescribeAccountAssignmentDeletionStatusCommand({ InstanceArn, AccountAssignmentDeletionRequestId: removed.AccountAssignmentDeletionStatus?.RequestId }))).AccountAssignmentDeletionStatus?.Status);
+  assert.deepEqual((await sso.send(new ListAccountsCommand({ accessToken: tok.accessToken }))).accountList?.map((a) => a.accountId), [MEMBER]);
+  admin.destroy();
   await sso.send(new LogoutCommand({ accessToken: tok.accessToken }));
   await assert.rejects(sso.send(new ListAccountsCommand({ accessToken: tok.accessToken })), { name: 'UnauthorizedException' });
 });
