@@ -128,6 +128,19 @@ describe('IAM SAML providers (CreateSAMLProvider and friends)', () => {
     await rejects(iam.send(new CreateSAMLProviderCommand({ Name: 'Twice', SAMLMetadataDocument: metadata })), 'EntityAlreadyExistsException', 409);
   });
 
+  test('refuses to pretend to encrypt assertions: AssertionEncryptionMode Required, AddPrivateKey and RemovePrivateKey are InvalidInput; Allowed is accepted', async () => {
+    const metadata = idpMetadata({ entityId: 'https://idp.test/enc', certificates: [cert] });
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----';
+    await rejects(iam.send(new CreateSAMLProviderCommand({ Name: 'Enc', SAMLMetadataDocument: metadata, AssertionEncryptionMode: 'Required' })), 'InvalidInputException', 400, /encryption is not supported/);
+    await rejects(iam.send(new CreateSAMLProviderCommand({ Name: 'Enc', SAMLMetadataDocument: metadata, AddPrivateKey: pem })), 'InvalidInputException', 400, /encryption is not supported/);
+    await rejects(iam.send(new CreateSAMLProviderCommand({ Name: 'Enc', SAMLMetadataDocument: metadata, AssertionEncryptionMode: 'Sometimes' as 'Allowed' })), 'ValidationError', 400, /regular expression pattern: Required\|Allowed/);
+    assert.equal((await iam.send(new ListSAMLProvidersCommand({}))).SAMLProviderList?.some((p) => p.Arn?.endsWith('/Enc')), false, 'nothing was created');
+    const { SAMLProviderArn } = await iam.send(new CreateSAMLProviderCommand({ Name: 'Enc', SAMLMetadataDocument: metadata, AssertionEncryptionMode: 'Allowed' }));
+    await rejects(iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn, RemovePrivateKey: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' })), 'InvalidInputException', 400, /encryption is not supported/);
+    await rejects(iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn, SAMLMetadataDocument: metadata, AssertionEncryptionMode: 'Required' })), 'InvalidInputException', 400);
+    await iam.send(new DeleteSAMLProviderCommand({ SAMLProviderArn }));
+  });
+
   test('scopes providers to the signing account: another account sees NoSuchEntity', async () => {
     await rejects(prodIam.send(new GetSAMLProviderCommand({ SAMLProviderArn: `arn:aws:iam::${MGMT}:saml-provider/Keyway` })), 'NoSuchEntityException', 404);
     assert.deepEqual((await prodIam.send(new ListSAMLProvidersCommand({}))).SAMLProviderList, []);

@@ -49,6 +49,21 @@ function op(fn: Op): QueryOperation {
   return (params, caller) => fn(new QueryInput(params), accountOf(caller));
 }
 
+/**
+ * SAML assertion encryption (CreateSAMLProvider/UpdateSAMLProvider `AssertionEncryptionMode`, `AddPrivateKey`,
+ * `RemovePrivateKey`; AWS.md §1.6) is not emulated. Ignoring the members would let a caller believe encryption
+ * is on, so asking for it is refused; `Allowed` (plain assertions accepted) is what the emulator does anyway.
+ */
+function refuseAssertionEncryption(q: QueryInput, update: boolean): void {
+  const mode = q.string('AssertionEncryptionMode', { pattern: 'Required|Allowed' });
+  const addKey = q.string('AddPrivateKey', { min: 1, max: 16384, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' });
+  const removeKey = update ? q.string('RemovePrivateKey', { min: 22, max: 64, pattern: '[A-Z0-9]+' }) : undefined;
+  q.done();
+  if (mode === 'Required' || addKey !== undefined || removeKey !== undefined) {
+    throw new AwsServiceError('InvalidInput', 'SAML assertion encryption is not supported by the Keyway AWS emulator (AssertionEncryptionMode may only be Allowed).', 400);
+  }
+}
+
 function listResult(name: string, items: readonly XmlContent[], page: { isTruncated: boolean; marker?: string }): string {
   return xml(members(name, items), el('IsTruncated', page.isTruncated), optional('Marker', page.marker));
 }
@@ -254,7 +269,7 @@ export function createIamRegistration(iam: IamStore): QueryServiceRegistration {
       const document = q.requiredString('SAMLMetadataDocument', RULES.samlMetadata);
       const name = q.requiredString('Name', RULES.samlProviderName);
       const tags = q.tags('Tags', QUOTAS.tagsPerResource);
-      q.done();
+      refuseAssertionEncryption(q, false);
       const p = iam.createSamlProvider(account, name, document, tags);
       const tagList = Object.entries(p.tags).map(([Key, Value]) => ({ Key, Value }));
       return xml(el('SAMLProviderArn', p.arn), tagList.length > 0 ? tagsXml(tagList) : undefined);
@@ -279,7 +294,7 @@ export function createIamRegistration(iam: IamStore): QueryServiceRegistration {
     UpdateSAMLProvider: op((q, account) => {
       const document = q.string('SAMLMetadataDocument', RULES.samlMetadata);
       const arn = q.requiredString('SAMLProviderArn', RULES.arn);
-      q.done();
+      refuseAssertionEncryption(q, true);
       if (document === undefined) throw new AwsServiceError('InvalidInput', 'SAMLMetadataDocument is required.', 400);
       return xml(el('SAMLProviderArn', iam.updateSamlProvider(account, arn, document).arn));
     }),
