@@ -23,7 +23,7 @@ import {
   paginateListAccountAssignmentsForPrincipal, paginateListAccountAssignmentCreationStatus, paginateListAccountsForProvisionedPermissionSet,
   paginateListPermissionSetsProvisionedToAccount, paginateListManagedPoliciesInPermissionSet, paginateListPermissionSetProvisioningStatus,
 } from '@aws-sdk/client-sso-admin';
-import { IAMClient, GetRoleCommand, ListRolePoliciesCommand, ListAttachedRolePoliciesCommand, CreatePolicyCommand, DeleteRoleCommand, ListSAMLProvidersCommand, GetSAMLProviderCommand } from '@aws-sdk/client-iam';
+import { IAMClient, GetRoleCommand, GetRolePolicyCommand, ListRolePoliciesCommand, ListAttachedRolePoliciesCommand, CreatePolicyCommand, DeleteRoleCommand, ListSAMLProvidersCommand, GetSAMLProviderCommand } from '@aws-sdk/client-iam';
 import { startEmulator, identityCenterFactory, silentLogger, type IdentityCenter, type RunningEmulator } from '../../src/aws-emulator/index.js';
 
 const MGMT = '111111111111';
@@ -220,11 +220,16 @@ test('sso-admin creates a permission set and, asynchronously, the AWSReservedSSO
 
   // Changing the permission set leaves the account out of date until it is provisioned again.
   await admin.send(new UpdatePermissionSetCommand({ InstanceArn, PermissionSetArn, SessionDuration: 'PT4H' }));
+  const newPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
+  await admin.send(new PutInlinePolicyToPermissionSetCommand({ InstanceArn, PermissionSetArn, InlinePolicy: newPolicy }));
+  const rolePolicy = async () => decodeURIComponent((await memberIam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: 'AwsSSOInlinePolicy' }))).PolicyDocument ?? '');
+  assert.equal(await rolePolicy(), policy, 'the role keeps the old policy until the permission set is provisioned again');
   assert.deepEqual((await admin.send(new ListAccountsForProvisionedPermissionSetCommand({ InstanceArn, PermissionSetArn, ProvisioningStatus: 'LATEST_PERMISSION_SET_NOT_PROVISIONED' }))).AccountIds, [MEMBER]);
   const prov = await admin.send(new ProvisionPermissionSetCommand({ InstanceArn, PermissionSetArn, TargetType: 'ALL_PROVISIONED_ACCOUNTS' }));
   assert.equal(prov.PermissionSetProvisioningStatus?.Status, 'IN_PROGRESS');
   const provDone = await until(() => admin.send(new DescribePermissionSetProvisioningStatusCommand({ InstanceArn, ProvisionPermissionSetRequestId: prov.PermissionSetProvisioningStatus?.RequestId })), (r) => r.PermissionSetProvisioningStatus?.Status !== 'IN_PROGRESS');
   assert.equal(provDone.PermissionSetProvisioningStatus?.Status, 'SUCCEEDED');
+  assert.equal(await rolePolicy(), newPolicy);
   assert.deepEqual((await admin.send(new ListPermissionSetsProvisionedToAccountCommand({ InstanceArn, AccountId: MEMBER, ProvisioningStatus: 'LATEST_PERMISSION_SET_PROVISIONED' }))).PermissionSets, [PermissionSetArn]);
   await assert.rejects(admin.send(new DeletePermissionSetCommand({ InstanceArn, PermissionSetArn })), { name: 'ConflictException' });
 
