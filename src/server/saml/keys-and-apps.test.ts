@@ -37,6 +37,11 @@ describe('signing key rotation over the admin API (SAML metadata 2.4.1.1 key rol
     assert.equal(next.state, 'next');
     assert.equal((await api('POST', '/keys/rotate')).statusCode, 409, 'one rotation at a time');
     assert.deepEqual(certsIn(await metadata()), [body(first?.certificatePem ?? ''), body(next.certificatePem)], 'current first, then next');
+    const download = await api('GET', '/idp-metadata');
+    assert.equal(download.statusCode, 200);
+    assert.equal(download.headers['content-disposition'], 'attachment; filename="keyway-idp-metadata.xml"');
+    assert.equal(download.body, await metadata(), 'the admin API serves the published metadata');
+    assert.equal((await t.s.app.inject({ method: 'GET', url: '/api/v1/idp-metadata' })).statusCode, 401, 'with a token only');
 
     const before = await issue();
     assert.equal((await api('POST', `/keys/${next.id}/promote`)).statusCode, 200);

@@ -1,6 +1,6 @@
 /**
  * Admin API for SAML: /api/v1/apps (applications: create from fields or SP metadata, read, change, delete, IdP
- * metadata per app) and /api/v1/keys (signing keys: list, rotate, promote, retire). Registered inside the admin
+ * metadata per app), /api/v1/keys (signing keys: list, rotate, promote, retire) and /api/v1/idp-metadata. Registered inside the admin
  * API plugin, so token authentication, the JSON error format and the OpenAPI document apply.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -77,6 +77,9 @@ export const registerSamlAdminRoutes = (api: FastifyInstance, ctx: ServerContext
   );
 
   const keyTags = ['signing keys'];
+  // The same document as /saml/metadata, for scripts that hold an API token rather than a browser.
+  api.get('/idp-metadata', { schema: { tags: keyTags, summary: "Keyway's IdP metadata: entity ID, SSO and SLO endpoints, every published signing certificate (XML download)", response: { 200: Type.String(), 401: ErrorBody } } }, async (_req, reply) =>
+    reply.type('application/samlmetadata+xml').header('content-disposition', 'attachment; filename="keyway-idp-metadata.xml"').send(await rt.metadataXml(ctx.now())));
   api.get('/keys', { schema: { tags: keyTags, summary: 'List SAML signing keys (private keys are never returned)', response: { 200: Type.Object({ items: Type.Array(Key) }), 401: ErrorBody } } }, async () => ({
     items: (await rt.keys.list()).map(keyView),
   }));
