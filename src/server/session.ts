@@ -120,11 +120,8 @@ export const requireCsrf = async (req: FastifyRequest, reply: FastifyReply, who:
   return false;
 };
 
-/**
- * Starts a session for the user and sets its cookie; the caller has fully authenticated them. `data` carries a
- * replaced session's data over when the same user signs in again (the SAML SPs single logout must still notify).
- */
-export const startSession = async (reply: FastifyReply, ctx: ServerContext, user: User, authMethods: readonly string[], data: Readonly<Record<string, unknown>> = {}): Promise<Session> => {
+/** A new session for the user, not yet stored: `id` goes in the cookie (setSessionCookie), the session in the store. */
+export const newSession = (ctx: ServerContext, user: User, authMethods: readonly string[], data: Readonly<Record<string, unknown>> = {}): { id: string; session: Session } => {
   const now = ctx.now();
   const { id, idHash } = newSessionId();
   const createdAt = now.toISOString();
@@ -138,8 +135,21 @@ export const startSession = async (reply: FastifyReply, ctx: ServerContext, user
     csrfSecret: newCsrfSecret(),
     data,
   };
-  await ctx.store.sessions.create(session);
+  return { id, session };
+};
+
+export const setSessionCookie = (reply: FastifyReply, ctx: ServerContext, id: string): void => {
   reply.setCookie(sessionCookieName(ctx.config), id, { ...cookieOptions(ctx.config), maxAge: ctx.config.sessionMaxHours * 3600 });
+};
+
+/**
+ * Starts a session for the user and sets its cookie; the caller has fully authenticated them. `data` carries a
+ * replaced session's data over when the same user signs in again (the SAML SPs single logout must still notify).
+ */
+export const startSession = async (reply: FastifyReply, ctx: ServerContext, user: User, authMethods: readonly string[], data: Readonly<Record<string, unknown>> = {}): Promise<Session> => {
+  const { id, session } = newSession(ctx, user, authMethods, data);
+  await ctx.store.sessions.create(session);
+  setSessionCookie(reply, ctx, id);
   return session;
 };
 

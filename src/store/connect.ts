@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
 import type { Engine } from './migrations/index.js';
@@ -39,6 +39,34 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+const STATEMENT_CACHE_SIZE = 512;
+
+/**
+ * Kysely's SQLite driver calls `prepare` for every query, and compiling the SQL is a large part of a short
+ * query's cost (the sign-in path runs several per request). Statements are cached by their SQL text, which
+ * Kysely renders identically for the same query shape; parameters are bound per call. A statement still
+ * iterating (a streamed select) is busy, so a fresh one is compiled instead of sharing it.
+ */
+const withStatementCache = (database: SqliteDatabase.Database): SqliteDialectDatabase => {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      database.close();
+    },
+    prepare: (sql: string) => {
+      const cached = cache.get(sql);
+      if (cached && !cached.busy) return cached;
+      const statement = database.prepare(sql);
+      if (!cached) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+};
+
 function openSqlite(rest: string): Connection {
   const memory = rest === ':memory:';
   // Accept both `sqlite:relative/or/absolute` and the URL form `sqlite:///absolute/path`.
@@ -52,7 +80,7 @@ function openSqlite(rest: string): Connection {
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
   return { engine: 'sqlite', db, describe: `sqlite:${path}` };
 }
 

@@ -23,7 +23,7 @@ import { decodeCursor, encodeCursor, fromJson, isForeignKeyViolation, likePrefix
 /** Any fixed number works; it only has to be the same on every node. */
 const MEMBERSHIP_GRAPH_LOCK = 0x6b657977;
 
-function toUser(r: Selectable<UsersTable>): User {
+export function toUser(r: Selectable<UsersTable>): User {
   return {
     id: r.id,
     userName: r.user_name,

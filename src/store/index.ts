@@ -53,6 +53,7 @@ export { createSigningKeyStore } from './saml-signing-keys.js';
 export { createApplicationStore } from './saml-applications.js';
 export { createMessageIdCache, type MessageIdCache } from './saml-replay-cache.js';
 export { createTotpStore, type TotpFactor, type TotpStore } from './totp-store.js';
+export { createSignInStore, type CompletedSignIn, type SignInAccount, type SignInStore } from './sign-in-store.js';
 export type { SamlTables } from './saml-tables.js';
 export { createAwsAccessService } from './aws-access.js';
 export { createCliSignInStore } from './aws-cli-sign-in.js';

@@ -6,9 +6,11 @@
  * attacker nothing about which userNames exist (OWASP Authentication Cheat Sheet). Lockout counters are keyed
  * by the lower-cased userName as typed (existing or not) and by client IP.
  */
-import type { User } from '../../core/index.js';
+import type { AuditEventInput, User } from '../../core/index.js';
 import { checkThrottle, hashPassword, needsRehash, recordFailure, verifyAgainstDummy, verifyPassword } from '../../auth/index.js';
 import type { ThrottleCounter, ThrottlePolicy, ThrottleVerdict } from '../../auth/index.js';
+import { createSignInStore } from '../../store/index.js';
+import type { SignInAccount, SignInStore } from '../../store/index.js';
 import type { ServerConfig, ServerContext } from '../deps.js';
 import type { SignInOutcome } from '../ops/metrics.js';
 
@@ -24,7 +26,7 @@ export interface AttemptInput extends ThrottleSubject {
 }
 
 export type AttemptResult =
-  | { readonly ok: true; readonly user: User; readonly hadFailures: boolean }
+  | { readonly ok: true; readonly user: User; readonly hadFailures: boolean; /** A confirmed authenticator app: a code must follow. */ readonly secondFactor: boolean }
   | { readonly ok: false; readonly reason: Exclude<SignInOutcome, 'success' | 'csrf' | 'invalid_input'>; readonly retryAt?: Date };
 
 export const throttlePolicies = (c: ServerConfig): { user: ThrottlePolicy; ip: ThrottlePolicy } => {
@@ -43,9 +45,22 @@ interface Counters {
   readonly ip: ThrottleCounter | null;
 }
 
+const signInStores = new WeakMap<ServerContext['store'], SignInStore>();
+/** One SignInStore per store, made on first use. */
+export const signInStoreFor = (ctx: ServerContext): SignInStore => {
+  let store = signInStores.get(ctx.store);
+  if (!store) {
+    store = createSignInStore(ctx.store.db, ctx.now);
+    signInStores.set(ctx.store, store);
+  }
+  return store;
+};
+
+/** Both counters in one query. */
 const readCounters = async (ctx: ServerContext, input: ThrottleSubject): Promise<Counters> => {
-  const [user, ip] = await Promise.all([ctx.store.throttle.get(userKey(input.userName)), ctx.store.throttle.get(ipKey(input.ip))]);
-  return { user, ip };
+  const keys = { user: userKey(input.userName), ip: ipKey(input.ip) };
+  const found = await signInStoreFor(ctx).counters([keys.user, keys.ip]);
+  return { user: found.find((c) => c.key === keys.user) ?? null, ip: found.find((c) => c.key === keys.ip) ?? null };
 };
 
 const checkLimits = (ctx: ServerContext, counters: Counters, now: Date): ThrottleVerdict => {
@@ -57,35 +72,31 @@ const checkLimits = (ctx: ServerContext, counters: Counters, now: Date): Throttl
   return { allowed: false, retryAt, locked: blocked.some((v) => !v.allowed && v.locked) };
 };
 
-const countFailure = async (ctx: ServerContext, input: ThrottleSubject, counters: Counters, now: Date): Promise<void> => {
+const failedCounters = (ctx: ServerContext, input: ThrottleSubject, counters: Counters, now: Date): ThrottleCounter[] => {
   const policies = throttlePolicies(ctx.config);
-  await Promise.all([
-    ctx.store.throttle.put(recordFailure(counters.user, userKey(input.userName), policies.user, now)),
-    ctx.store.throttle.put(recordFailure(counters.ip, ipKey(input.ip), policies.ip, now)),
-  ]);
+  return [recordFailure(counters.user, userKey(input.userName), policies.user, now), recordFailure(counters.ip, ipKey(input.ip), policies.ip, now)];
 };
 
-const checkPassword = async (ctx: ServerContext, user: User | null, password: string): Promise<boolean> => {
-  if (!user) return verifyAgainstDummy(password);
-  const credential = await ctx.store.credentials.getPassword(user.id);
-  if (!credential) return verifyAgainstDummy(password);
-  const ok = await verifyPassword(credential.hash, password);
+const checkPassword = async (ctx: ServerContext, account: SignInAccount | null, password: string): Promise<boolean> => {
+  if (!account?.passwordHash) return verifyAgainstDummy(password);
+  const ok = await verifyPassword(account.passwordHash, password);
   // Upgrade hashes made with older parameters while the plaintext is at hand.
-  if (ok && needsRehash(credential.hash)) await ctx.store.credentials.setPassword(user.id, await hashPassword(password));
+  if (ok && needsRehash(account.passwordHash)) await ctx.store.credentials.setPassword(account.user.id, await hashPassword(password));
   return ok;
 };
 
-const audit = async (ctx: ServerContext, input: AttemptInput, user: User | null, result: AttemptResult): Promise<void> => {
-  await ctx.store.audit.record({
-    action: 'signin.password',
-    actor: user && result.ok
-      ? { kind: 'user', id: user.id, label: user.userName, ip: input.ip, requestId: input.requestId }
-      : { kind: 'anonymous', id: input.ip, label: input.userName.slice(0, 256), ip: input.ip, requestId: input.requestId },
-    outcome: result.ok ? 'success' : 'failure',
-    ...(result.ok ? {} : { reason: result.reason }),
-    ...(user ? { target: { type: 'user', id: user.id, label: user.userName } } : {}),
-    ...(!result.ok && result.retryAt ? { details: { retryAt: result.retryAt.toISOString() } } : {}),
-  });
+const auditEvent = (input: AttemptInput, user: User | null, result: AttemptResult): AuditEventInput => ({
+  action: 'signin.password',
+  actor: user && result.ok
+    ? { kind: 'user', id: user.id, label: user.userName, ip: input.ip, requestId: input.requestId }
+    : { kind: 'anonymous', id: input.ip, label: input.userName.slice(0, 256), ip: input.ip, requestId: input.requestId },
+  outcome: result.ok ? 'success' : 'failure',
+  ...(result.ok ? {} : { reason: result.reason }),
+  ...(user ? { target: { type: 'user', id: user.id, label: user.userName } } : {}),
+  ...(!result.ok && result.retryAt ? { details: { retryAt: result.retryAt.toISOString() } } : {}),
+});
+
+export const countOutcome = (ctx: ServerContext, result: AttemptResult): void => {
   ctx.metrics.signInAttempts.inc({ outcome: result.ok ? 'success' : result.reason });
 };
 
@@ -101,26 +112,52 @@ export const forgetFailures = async (ctx: ServerContext, userName: string): Prom
 /** Checks the lockout, then counts a failed second-factor code against the same userName and IP budgets. */
 export const secondFactorAllowed = async (ctx: ServerContext, input: ThrottleSubject): Promise<ThrottleVerdict> => checkLimits(ctx, await readCounters(ctx, input), ctx.now());
 
-export const countSecondFactorFailure = async (ctx: ServerContext, input: ThrottleSubject): Promise<void> => countFailure(ctx, input, await readCounters(ctx, input), ctx.now());
+export const countSecondFactorFailure = async (ctx: ServerContext, input: ThrottleSubject): Promise<void> => {
+  const counters = failedCounters(ctx, input, await readCounters(ctx, input), ctx.now());
+  await Promise.all(counters.map((c) => ctx.store.throttle.put(c)));
+};
 
-export const attemptPasswordSignIn = async (ctx: ServerContext, input: AttemptInput): Promise<AttemptResult> => {
+/**
+ * On success, `successAudit` is the success's audit record, not yet written, so the caller writes it in the
+ * same transaction as the session (SignInStore.recordSuccess) and then counts it with countOutcome. Every
+ * failure is already audited and counted.
+ */
+export type CheckedAttempt =
+  | { readonly result: Extract<AttemptResult, { ok: true }>; readonly successAudit: AuditEventInput }
+  | { readonly result: Extract<AttemptResult, { ok: false }>; readonly successAudit?: undefined };
+
+/** The password step: lockout, account, argon2id, outcome. Failures are written here; a success is left to the caller. */
+export const checkPasswordSignIn = async (ctx: ServerContext, input: AttemptInput): Promise<CheckedAttempt> => {
   const now = ctx.now();
+  const store = signInStoreFor(ctx);
   const counters = await readCounters(ctx, input);
   const limits = checkLimits(ctx, counters, now);
   if (!limits.allowed) {
-    const result: AttemptResult = { ok: false, reason: 'locked_out', retryAt: limits.retryAt };
-    await audit(ctx, input, null, result);
-    return result;
+    const result = { ok: false as const, reason: 'locked_out' as const, retryAt: limits.retryAt };
+    await ctx.store.audit.record(auditEvent(input, null, result));
+    countOutcome(ctx, result);
+    return { result };
   }
-  const user = await ctx.store.directory.findUserByUserName(input.userName);
-  const passwordOk = await checkPassword(ctx, user, input.password);
-  let result: AttemptResult;
-  if (!user) result = { ok: false, reason: 'unknown_user' };
-  else if (!passwordOk) result = { ok: false, reason: 'bad_password' };
-  else if (user.status !== 'active') result = { ok: false, reason: 'suspended' };
-  else result = { ok: true, user, hadFailures: counters.user !== null };
+  const account = await store.account(input.userName);
+  const passwordOk = await checkPassword(ctx, account, input.password);
+  const user = account?.user ?? null;
+  if (account && passwordOk && account.user.status === 'active') {
+    const result = { ok: true as const, user: account.user, hadFailures: counters.user !== null, secondFactor: account.secondFactor };
+    return { result, successAudit: auditEvent(input, user, result) };
+  }
+  const result: Extract<AttemptResult, { ok: false }> = { ok: false, reason: !account ? 'unknown_user' : !passwordOk ? 'bad_password' : 'suspended' };
+  if (result.reason === 'suspended') await ctx.store.audit.record(auditEvent(input, user, result));
+  else await store.recordFailure(failedCounters(ctx, input, counters, now), auditEvent(input, user, result));
+  countOutcome(ctx, result);
+  return { result };
+};
 
-  if (!result.ok && result.reason !== 'suspended') await countFailure(ctx, input, counters, now);
-  await audit(ctx, input, user, result);
+/** The password step with every outcome, success included, audited and counted. */
+export const attemptPasswordSignIn = async (ctx: ServerContext, input: AttemptInput): Promise<AttemptResult> => {
+  const { result, successAudit } = await checkPasswordSignIn(ctx, input);
+  if (successAudit) {
+    await ctx.store.audit.record(successAudit);
+    countOutcome(ctx, result);
+  }
   return result;
 };

@@ -3,14 +3,14 @@
  * session yet); sign-out by the session's synchronizer token.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { User } from '../../core/index.js';
+import type { AuditEventInput, User } from '../../core/index.js';
 import { newDoubleSubmitPair, verifyDoubleSubmit } from '../../auth/index.js';
 import { deriveKey } from '../config.js';
 import type { ServerContext, ServerModule } from '../deps.js';
 import { renderPage } from '../html.js';
 import { spSessionsOf } from '../saml/session-sps.js';
-import { cookieOptions, currentSignIn, endSession, requireCsrf, safeReturnTo, startSession } from '../session.js';
-import { attemptPasswordSignIn, countSecondFactorFailure, forgetFailures, secondFactorAllowed } from './attempt.js';
+import { cookieOptions, currentSignIn, endSession, newSession, requireCsrf, safeReturnTo, setSessionCookie } from '../session.js';
+import { checkPasswordSignIn, countOutcome, countSecondFactorFailure, secondFactorAllowed, signInStoreFor, userKey } from './attempt.js';
 import { createSecondFactor, pendingLifetimeSeconds } from './second-factor.js';
 import type { AttemptResult } from './attempt.js';
 import { otpForm, signInForm } from './pages.js';
@@ -61,14 +61,29 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
     return renderPage(reply, { title: 'Enter your code', status: view.status ?? 200, body: otpForm({ csrf: pair.formValue, ...(view.error ? { error: view.error } : {}) }) });
   };
 
-  /** A new session id on every sign-in (no fixation); an earlier session cookie in this browser is replaced. */
-  const finishSignIn = async (req: FastifyRequest, reply: FastifyReply, user: User, authMethods: readonly string[], returnTo: string) => {
+  /**
+   * A new session id on every sign-in (no fixation); an earlier session cookie in this browser is replaced.
+   * The success's audit records, the new session, the removal of the old one and the forgotten failures are
+   * one transaction.
+   */
+  const finishSignIn = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    done: { user: User; authMethods: readonly string[]; audit: readonly AuditEventInput[]; forgetFailures: boolean },
+  ): Promise<void> => {
+    const { user } = done;
     const previous = await currentSignIn(req, ctx);
-    if (previous) await ctx.store.sessions.delete(previous.session.idHash);
-    await startSession(reply, ctx, user, authMethods, previous?.user.id === user.id ? previous.session.data : {});
+    const { id, session } = newSession(ctx, user, done.authMethods, previous?.user.id === user.id ? previous.session.data : {});
+    await signInStoreFor(ctx).recordSuccess({
+      audit: done.audit,
+      session,
+      ...(previous ? { replaces: previous.session.idHash } : {}),
+      ...(done.forgetFailures ? { forget: userKey(user.userName) } : {}),
+    });
+    setSessionCookie(reply, ctx, id);
     reply.clearCookie(csrfCookieName(ctx), cookieOptions(ctx.config));
-    return reply.code(303).header('cache-control', 'no-store').redirect(returnTo);
   };
+  const goTo = (reply: FastifyReply, returnTo: string) => reply.code(303).header('cache-control', 'no-store').redirect(returnTo);
   app.get('/signin', { schema: { hide: true } }, async (req: FastifyRequest<{ Querystring: { returnTo?: string; signedOut?: string; reauth?: string } }>, reply) => {
     const returnTo = safeReturnTo(req.query.returnTo);
     const who = await currentSignIn(req, ctx);
@@ -94,18 +109,24 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
       return showForm(reply, ctx, csrfKey, { returnTo, ...(userName ? { userName } : {}), status: 400, error: 'Enter your user name and password.' });
     }
 
-    const result = await attemptPasswordSignIn(ctx, { userName, password, ip: req.ip, requestId: req.id });
-    if (!result.ok) {
+    const checked = await checkPasswordSignIn(ctx, { userName, password, ip: req.ip, requestId: req.id });
+    if (checked.successAudit === undefined) {
+      const { result } = checked;
       const view = { returnTo, userName, status: statusFor[result.reason], error: failureMessage(result, ctx.now()) };
       if (result.retryAt) reply.header('retry-after', String(Math.max(1, Math.ceil((result.retryAt.getTime() - ctx.now().getTime()) / 1000))));
       return showForm(reply, ctx, csrfKey, view);
     }
-    if (await secondFactor.confirmedSeed(result.user.id)) {
+    const { result, successAudit } = checked;
+    if (result.secondFactor) {
+      // The password step is audited on its own; the session waits for the code.
+      await ctx.store.audit.record(successAudit);
+      countOutcome(ctx, result);
       reply.setCookie(pendingCookieName(ctx), secondFactor.pendingCookie(result.user.id, returnTo, ctx.now()), { ...cookieOptions(ctx.config), maxAge: pendingLifetimeSeconds });
       return showOtp(reply, {});
     }
-    if (result.hadFailures) await forgetFailures(ctx, result.user.userName);
-    return finishSignIn(req, reply, result.user, ['pwd'], returnTo);
+    await finishSignIn(req, reply, { user: result.user, authMethods: ['pwd'], audit: [successAudit], forgetFailures: result.hadFailures });
+    countOutcome(ctx, result);
+    return goTo(reply, returnTo);
   });
 
   app.get('/signin/otp', { schema: { hide: true } }, async (req, reply) => {
@@ -120,31 +141,38 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
     const user = await ctx.store.directory.getUser(pending.userId).catch(() => null);
     if (!user || user.status !== 'active') return showForm(reply, ctx, csrfKey, { returnTo: '/', status: 401, error: genericFailure });
     const actor = { kind: 'user' as const, id: user.id, label: user.userName, ip: req.ip, requestId: req.id };
-    const auditOtp = async (outcome: 'success' | 'failure', reason?: string) => {
-      ctx.metrics.secondFactorAttempts.inc({ outcome: reason ?? outcome });
-      await ctx.store.audit.record({ action: 'signin.otp', actor, outcome, ...(reason ? { reason } : {}), target: { type: 'user', id: user.id, label: user.userName } });
+    const otpAudit = (outcome: 'success' | 'failure', reason?: string): AuditEventInput => ({
+      action: 'signin.otp',
+      actor,
+      outcome,
+      ...(reason ? { reason } : {}),
+      target: { type: 'user', id: user.id, label: user.userName },
+    });
+    const auditOtp = async (reason: string) => {
+      ctx.metrics.secondFactorAttempts.inc({ outcome: reason });
+      await ctx.store.audit.record(otpAudit('failure', reason));
     };
 
     if (!verifyDoubleSubmit(csrfKey, req.cookies[csrfCookieName(ctx)], str(body.csrf, 256))) {
-      await auditOtp('failure', 'csrf');
+      await auditOtp('csrf');
       return showOtp(reply, { status: 403, error: 'The form expired. Enter the code again.' });
     }
     const input = { userName: user.userName, ip: req.ip };
     const limits = await secondFactorAllowed(ctx, input);
     if (!limits.allowed) {
-      await auditOtp('failure', 'locked_out');
+      await auditOtp('locked_out');
       return showOtp(reply, { status: 429, error: failureMessage({ ok: false, reason: 'locked_out', retryAt: limits.retryAt }, ctx.now()) });
     }
     const code = str(body.code, 32) ?? '';
     if (!(await secondFactor.check(user.id, code, ctx.now()))) {
       await countSecondFactorFailure(ctx, input);
-      await auditOtp('failure', 'bad_otp');
+      await auditOtp('bad_otp');
       return showOtp(reply, { status: 401, error: 'That code is not right. Enter the code your app shows now.' });
     }
-    await auditOtp('success');
-    await forgetFailures(ctx, user.userName);
     reply.clearCookie(pendingCookieName(ctx), cookieOptions(ctx.config));
-    return finishSignIn(req, reply, user, ['pwd', 'otp'], safeReturnTo(pending.returnTo));
+    await finishSignIn(req, reply, { user, authMethods: ['pwd', 'otp'], audit: [otpAudit('success')], forgetFailures: true });
+    ctx.metrics.secondFactorAttempts.inc({ outcome: 'success' });
+    return goTo(reply, safeReturnTo(pending.returnTo));
   });
 
   app.post('/signout', { schema: { hide: true } }, async (req, reply) => {
