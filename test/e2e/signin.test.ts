@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -32,6 +33,8 @@ before(async () => {
   server = await startServer(config, { handleSignals: false });
   const user = await server.store.directory.createUser(systemActor('e2e'), { userName: 'alice', givenName: 'Alice', familyName: 'Anders', displayName: 'Alice Anders' });
   await server.store.credentials.setPassword(user.id, await hashPassword('alice-e2e-password'));
+  const carol = await server.store.directory.createUser(systemActor('e2e'), { userName: 'carol', displayName: 'Carol Chen' });
+  await server.store.credentials.setPassword(carol.id, await hashPassword('carol-e2e-password'));
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -45,6 +48,32 @@ after(async () => {
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+// axe-core from node_modules, injected into the page: no network. The pages send a strict CSP (no inline
+// scripts), so the contexts that run axe bypass it; nothing else in those pages changes.
+const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+interface AxeViolation {
+  readonly id: string;
+  readonly impact: string | null;
+  readonly help: string;
+  readonly targets: readonly string[];
+}
+
+/** WCAG 2.x A/AA violations that axe-core finds on the page as it is now. */
+const axeViolations = async (page: Page): Promise<AxeViolation[]> => {
+  await page.addScriptTag({ path: axeScript });
+  return page.evaluate(async (tags) => {
+    const axe = (globalThis as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  }, wcagTags);
+};
+
+const assertAccessible = async (page: Page, what: string): Promise<void> => {
+  assert.deepEqual(await axeViolations(page), [], `axe-core finds no WCAG 2.x A/AA violations on ${what}`);
+};
 
 const activeId = (page: Page) => page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || '');
 
@@ -126,6 +155,51 @@ describe('sign-in in a real browser', { skip }, () => {
     await page.keyboard.type(totpCode(seed, new Date(Date.now() + 30_000)));
     await Promise.all([page.waitForURL(`${server.url}/`), page.keyboard.press('Enter')]);
     assert.equal(await page.locator('h1').textContent(), 'Welcome, Alice Anders');
+    await context.close();
+  });
+  test('has no WCAG 2.x A/AA violations found by axe-core on the sign-in page (with and without errors), the portal, account security and the code step (DESIGN.md §8)', async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    const submit = async (name: string | RegExp) => {
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name }).click()]);
+    };
+    // The checker itself finds a known violation, so an empty list below means something.
+    await page.setContent('<!doctype html><html lang="en"><title>t</title><main><img src="data:,"><input type="text"></main></html>');
+    assert.deepEqual((await axeViolations(page)).map((v) => v.id).sort(), ['image-alt', 'label']);
+    await page.goto(`${server.url}/signin`);
+    await assertAccessible(page, 'the sign-in page');
+    await page.getByLabel('User name').fill('carol');
+    await submit('Sign in');
+    assert.equal(await page.getByRole('alert').isVisible(), true, 'the missing-password error is shown');
+    await assertAccessible(page, 'the sign-in page with its error summary (missing password)');
+    await page.getByLabel('Password').fill('not-the-password');
+    await submit('Sign in');
+    assert.match((await page.getByRole('alert').textContent()) ?? '', /incorrect/);
+    await assertAccessible(page, 'the sign-in page with its error summary (wrong password)');
+
+    await page.getByLabel('Password').fill('carol-e2e-password');
+    await Promise.all([page.waitForURL(`${server.url}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await assertAccessible(page, 'the portal (My apps)');
+    await page.getByRole('link', { name: 'Account security' }).click();
+    await assertAccessible(page, 'account security');
+    await submit('Set up an authenticator app');
+    const seed = ((await page.locator('#totp-secret').textContent()) ?? '').replace(/\s/g, '');
+    await assertAccessible(page, 'the authenticator set-up step');
+    await page.getByLabel('Code from your app').fill(totpCode(seed, new Date()));
+    await submit('Turn on');
+    await assertAccessible(page, 'account security with the app on');
+    await Promise.all([page.waitForURL(/\/signin\?signedOut=1$/), page.getByRole('button', { name: 'Sign out' }).click()]);
+    await assertAccessible(page, 'the signed-out page');
+
+    await page.getByLabel('User name').fill('carol');
+    await page.getByLabel('Password').fill('carol-e2e-password');
+    await submit('Sign in');
+    assert.equal(await page.locator('h1').textContent(), 'Enter your code');
+    await assertAccessible(page, 'the code step');
+    await page.getByLabel('One-time code').fill('000000');
+    await submit('Verify');
+    assert.equal(await page.getByRole('alert').isVisible(), true, 'the wrong-code error is shown');
+    await assertAccessible(page, 'the code step with its error');
     await context.close();
   });
 });
