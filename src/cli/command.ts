@@ -49,3 +49,17 @@ export interface CliCommand {
   readonly name: string;
   register(program: Command, ctx: CliContext): void;
 }
+
+const withoutStore = new WeakSet<Command>();
+
+/**
+ * Marks a (sub-)command whose action never calls ctx.config() or ctx.store(): the CLI then does not load the
+ * server and store modules for it, which take most of a cold start (`keyway aws credentials` runs on every
+ * AWS CLI call). ctx.config() in such an action throws.
+ */
+export function runsWithoutStore(command: Command): Command {
+  withoutStore.add(command);
+  return command;
+}
+
+export const isWithoutStore = (command: Command): boolean => withoutStore.has(command);

@@ -1,32 +1,25 @@
 /** keyway aws accounts|bindings|explain|iam setup — the administrator's side of Pattern A (uses the store directly). */
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import {
-  AWS_IAM_APP_TYPE,
-  DomainError,
-  awsIamConfigOf,
-  explain,
-  findAccount,
-  isDomainError,
-  mayUse,
-  defaultAwsIamAppConfig,
-  type AwsAccessService,
-  type Explanation,
-  type Group,
-  type SamlApplication,
-} from '../../core/index.js';
-import { applyIamPlan, iamClient, planIamSetup, renderPlan, stsClient } from '../../aws/index.js';
-import { createAwsAccessService } from '../../store/index.js';
-import { createSamlRuntimeFrom } from '../../server/index.js';
+import type { AwsAccessService, Explanation, Group, SamlApplication } from '../../core/index.js';
+import type { Store } from '../../store/index.js';
 import { CliUsageError, type CliContext } from '../command.js';
 import { json, table } from '../render.js';
-import { resolveGroup, resolveUser } from './shared.js';
 
-const access = async (ctx: CliContext): Promise<AwsAccessService> => createAwsAccessService((await ctx.store()).db);
+// The domain, store, server and AWS SDK modules are imported by the actions that need them, so that `keyway
+// aws credentials` (registered next to these) starts without them.
+const lib = async () => {
+  const [core, shared] = await Promise.all([import('../../core/index.js'), import('./shared.js')]);
+  return { ...core, ...shared };
+};
+const accessOf = async (store: Store): Promise<AwsAccessService> => (await import('../../store/index.js')).createAwsAccessService(store.db);
+const access = async (ctx: CliContext): Promise<AwsAccessService> => accessOf(await ctx.store());
+const samlRuntime = async (ctx: CliContext, store: Store) => (await import('../../server/index.js')).createSamlRuntimeFrom({ config: ctx.config(), store });
 
 /** The AWS IAM application: the one named by --app, or the only one. */
 async function awsApp(ctx: CliContext, ref?: string): Promise<SamlApplication | null> {
-  const rt = createSamlRuntimeFrom({ config: ctx.config(), store: await ctx.store() });
+  const { AWS_IAM_APP_TYPE, DomainError } = await lib();
+  const rt = await samlRuntime(ctx, await ctx.store());
   const apps = (await rt.apps.list({ limit: 500 })).items.filter((a) => a.type === AWS_IAM_APP_TYPE);
   if (ref) {
     const hit = apps.find((a) => a.id === ref || a.name.toLowerCase() === ref.toLowerCase());
@@ -93,6 +86,7 @@ export function registerAwsAdmin(aws: Command, ctx: CliContext): void {
     .description('forget an AWS account (refused while bindings name it)')
     .argument('<account>', 'id or name')
     .action(async (ref: string) => {
+      const { findAccount } = await lib();
       const svc = await access(ctx);
       const a = findAccount(await svc.listAccounts(), ref);
       await svc.removeAccount(ctx.actor, a.id);
@@ -108,8 +102,9 @@ export function registerAwsAdmin(aws: Command, ctx: CliContext): void {
     .requiredOption('--role <name>', 'IAM role name')
     .option('--path <path>', 'IAM role path', '/')
     .action(async (o: { group: string; account: string; role: string; path: string }) => {
+      const { findAccount, resolveGroup } = await lib();
       const store = await ctx.store();
-      const svc = createAwsAccessService(store.db);
+      const svc = await accessOf(store);
       const group = await resolveGroup(store.directory, o.group);
       const account = findAccount(await svc.listAccounts(), o.account);
       const b = await svc.addBinding(ctx.actor, { groupId: group.id, accountId: account.id, roleName: o.role, rolePath: o.path });
@@ -122,8 +117,9 @@ export function registerAwsAdmin(aws: Command, ctx: CliContext): void {
     .option('--account <account>', 'only this account (id or name)')
     .option('--json', 'print JSON')
     .action(async (o: { group?: string; account?: string; json?: boolean }) => {
+      const { findAccount, resolveGroup } = await lib();
       const store = await ctx.store();
-      const svc = createAwsAccessService(store.db);
+      const svc = await accessOf(store);
       const accts = await svc.listAccounts();
       const groupId = o.group ? (await resolveGroup(store.directory, o.group)).id : undefined;
       const accountId = o.account ? findAccount(accts, o.account).id : undefined;
@@ -141,8 +137,9 @@ export function registerAwsAdmin(aws: Command, ctx: CliContext): void {
     .option('--account <account>', 'account id or name')
     .option('--role <name>', 'IAM role name')
     .action(async (id: string | undefined, o: { group?: string; account?: string; role?: string }) => {
+      const { DomainError, findAccount, resolveGroup } = await lib();
       const store = await ctx.store();
-      const svc = createAwsAccessService(store.db);
+      const svc = await accessOf(store);
       let bindingId = id;
       if (!bindingId) {
         if (!o.group || !o.account || !o.role) throw new CliUsageError('give a binding id, or --group, --account and --role');
@@ -165,8 +162,9 @@ export function registerAwsAdmin(aws: Command, ctx: CliContext): void {
     .option('--app <app>', 'AWS IAM application (id or name) when there are several')
     .option('--json', 'print JSON')
     .action(async (o: { user: string; account?: string; role?: string; app?: string; json?: boolean }) => {
+      const { awsIamConfigOf, defaultAwsIamAppConfig, explain, findAccount, mayUse, resolveUser } = await lib();
       const store = await ctx.store();
-      const svc = createAwsAccessService(store.db);
+      const svc = await accessOf(store);
       const user = await resolveUser(store.directory, o.user);
       const [effectiveGroups, directGroups, allBindings, accts, app] = await Promise.all([store.directory.effectiveGroupsOfUser(user.id), store.directory.directGroupsOfUser(user.id), svc.listBindings(), svc.listAccounts(), awsApp(ctx, o.app)]);
       const allGroups = new Map<string, Group>(effectiveGroups.map((g) => [g.id, g]));
@@ -196,14 +194,16 @@ export function registerAwsAdmin(aws: Command, ctx: CliContext): void {
     .option('--plan-only', 'show the plan and stop')
     .option('--json', 'print the plan as JSON (formatVersion 1)')
     .action(async (o: { account: string; endpointUrl?: string; profile?: string; region: string; app?: string; yes?: boolean; planOnly?: boolean; json?: boolean }) => {
+      const { DomainError, awsIamConfigOf, findAccount, isDomainError } = await lib();
       const store = await ctx.store();
-      const svc = createAwsAccessService(store.db);
+      const svc = await accessOf(store);
       const accts = await svc.listAccounts();
       const account = findAccount(accts, o.account);
       const app = await awsApp(ctx, o.app);
       if (!app) throw new DomainError('not_found', 'no AWS IAM application exists; create one first (keyway apps create --type aws-iam …)');
       const config = awsIamConfigOf(app);
-      const rt = createSamlRuntimeFrom({ config: ctx.config(), store });
+      const rt = await samlRuntime(ctx, store);
+      const { applyIamPlan, iamClient, planIamSetup, renderPlan, stsClient } = await import('../../aws/index.js');
       const metadataXml = await rt.metadataXml(new Date());
       const endpoint = o.endpointUrl ?? ctx.io.env.AWS_ENDPOINT_URL_IAM ?? ctx.io.env.AWS_ENDPOINT_URL;
       const target = { region: o.region, ...(endpoint ? { endpoint } : {}), ...(o.profile ? { profile: o.profile } : {}) };

@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { CliUsageError, type CliContext } from '../command.js';
+import { CliUsageError, runsWithoutStore, type CliContext } from '../command.js';
 import { CredentialCache } from './aws-cache.js';
 import type { RoleAnswer } from './aws-credentials.js';
 import { stsEndpoint } from './aws-credentials.js';
@@ -79,8 +79,7 @@ export function lineDiff(before: string, after: string): string[] {
 }
 
 export function registerAwsConfigure(aws: Command, ctx: CliContext): void {
-  aws
-    .command('configure')
+  runsWithoutStore(aws.command('configure'))
     .description('write one AWS CLI profile per role you can reach into ~/.aws/config (marked block, idempotent)')
     .option('--diff', 'show what would change and write nothing')
     .option('--config-file <path>', 'AWS config file (default AWS_CONFIG_FILE or ~/.aws/config)')

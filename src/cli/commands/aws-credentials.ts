@@ -4,13 +4,11 @@
  * through the SDK. `credentials` prints the AWS CLI credential_process JSON and never prompts: on any problem it
  * prints one line and exits 1.
  */
-import type { Command } from 'commander';
-import { assumeRoleWithSaml } from '../../aws/index.js';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { Env } from '../../server/index.js';
-import { CliUsageError, type CliContext } from '../command.js';
+import { CliUsageError, runsWithoutStore, type CliContext } from '../command.js';
 import { CredentialCache, type CachedCredentials, type CachedSignIn } from './aws-cache.js';
 import { callKeyway, keywayUrl, KeywayHttpError } from './aws-http.js';
-import { positiveInt } from './shared.js';
 
 /** Credentials are refreshed this long before they expire, so a command never starts with nearly-dead keys. */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -69,11 +67,16 @@ async function deviceSignIn(ctx: CliContext, base: string): Promise<SignInAnswer
   throw new Error('the approval was not given in time; run keyway aws login again');
 }
 
+/** A role session length: AWS accepts 900–43200 seconds (AssumeRoleWithSAML DurationSeconds). */
+const durationSeconds = (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) < 900 || Number(value) > 43200) throw new InvalidArgumentError('must be a whole number of seconds from 900 to 43200');
+  return Number(value);
+};
+
 const credentialKey = (account: string, role: string): string => `${account.toLowerCase()}/${role.toLowerCase()}`;
 
 export function registerAwsCredentials(aws: Command, ctx: CliContext): void {
-  aws
-    .command('login')
+  runsWithoutStore(aws.command('login'))
     .description('sign in to Keyway for AWS command-line access (password, or --device to approve in a browser)')
     .option('--user <userName>', 'Keyway user name (password sign-in)')
     .option('--password-file <path>', "read the password from a file ('-' for stdin)")
@@ -93,8 +96,7 @@ export function registerAwsCredentials(aws: Command, ctx: CliContext): void {
       ctx.err(`signed in to ${base} as ${answer.userName} until ${answer.expiresAt}`);
     });
 
-  aws
-    .command('logout')
+  runsWithoutStore(aws.command('logout'))
     .description('sign out of Keyway and forget cached AWS credentials')
     .option('--keyway-url <url>', 'Keyway base URL (default KEYWAY_URL)')
     .action(async (o: { keywayUrl?: string }) => {
@@ -109,8 +111,7 @@ export function registerAwsCredentials(aws: Command, ctx: CliContext): void {
       ctx.err(`signed out of ${base}`);
     });
 
-  aws
-    .command('credentials')
+  runsWithoutStore(aws.command('credentials'))
     .description('print temporary AWS credentials for one role as credential_process JSON (for ~/.aws/config)')
     .requiredOption('--account <account>', 'account id or name')
     .requiredOption('--role <name>', 'IAM role name')
@@ -118,11 +119,10 @@ export function registerAwsCredentials(aws: Command, ctx: CliContext): void {
     .option('--password-file <path>', 'password file for --user (never prompts)')
     .option('--sts-endpoint-url <url>', 'STS endpoint (default AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL)')
     .option('--region <region>', 'STS region', undefined)
-    .option('--duration <seconds>', 'session length in seconds (900-43200, at most the role maximum)', positiveInt(43200))
+    .option('--duration <seconds>', 'session length in seconds (900-43200, at most the role maximum)', durationSeconds)
     .option('--no-cache', 'always fetch new credentials')
     .option('--keyway-url <url>', 'Keyway base URL (default KEYWAY_URL)')
     .action(async (o: { account: string; role: string; user?: string; passwordFile?: string; stsEndpointUrl?: string; region?: string; duration?: number; cache: boolean; keywayUrl?: string }) => {
-      if (o.duration !== undefined && o.duration < 900) throw new CliUsageError('--duration must be at least 900 seconds');
       // credential_process output goes to the AWS CLI, which shows stderr on failure: keep it to our one line.
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       const env = ctx.io.env;
@@ -164,6 +164,8 @@ export function registerAwsCredentials(aws: Command, ctx: CliContext): void {
       if (!role) throw new Error(`Keyway did not confirm role ${o.role} in ${o.account}`);
       const endpoint = stsEndpoint(env, o.stsEndpointUrl);
       const region = o.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+      // Loaded only on a cache miss: the AWS SDK is most of what a cold start would otherwise load.
+      const { assumeRoleWithSaml } = await import('../../aws/index.js');
       const creds = await assumeRoleWithSaml({ region, maxAttempts: 2, ...(endpoint ? { endpoint } : {}) }, {
         roleArn: role.roleArn, principalArn: role.providerArn, samlResponse: assertion.samlResponse, ...(o.duration ? { durationSeconds: o.duration } : {}),
       }).catch((e: unknown) => {

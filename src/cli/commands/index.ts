@@ -1,32 +1,27 @@
 /**
  * Every `keyway` sub-command, in help order. To add yours, create src/cli/commands/<name>.ts exporting a
- * CliCommand (see ../command.ts) and add one line here.
+ * CliCommand (see ../command.ts) and add one line here. Commands are imported only when run (or for the full
+ * help): `keyway aws credentials` runs on every AWS CLI call, so it must not load the server or the store.
  */
 import type { CliCommand } from '../command.js';
-import { appsCommand } from './apps.js';
-import { auditCommand } from './audit.js';
-import { awsCommand } from './aws.js';
-import { awsEmulatorCommand } from './aws-emulator.js';
-import { exportCommand } from './export.js';
-import { groupsCommand } from './groups.js';
-import { importCommand } from './import.js';
-import { keysCommand } from './keys.js';
-import { migrateCommand } from './migrate.js';
-import { serveCommand } from './serve.js';
-import { tokensCommand } from './tokens.js';
-import { usersCommand } from './users.js';
 
-export const commands: readonly CliCommand[] = [
-  serveCommand,
-  migrateCommand,
-  usersCommand,
-  groupsCommand,
-  importCommand,
-  exportCommand,
-  tokensCommand,
-  appsCommand,
-  keysCommand,
-  auditCommand,
-  awsCommand,
-  awsEmulatorCommand,
+export interface CommandEntry {
+  /** The command's name, as typed; its module's CliCommand has the same name. */
+  readonly name: string;
+  load(): Promise<CliCommand>;
+}
+
+export const commands: readonly CommandEntry[] = [
+  { name: 'serve', load: async () => (await import('./serve.js')).serveCommand },
+  { name: 'migrate', load: async () => (await import('./migrate.js')).migrateCommand },
+  { name: 'users', load: async () => (await import('./users.js')).usersCommand },
+  { name: 'groups', load: async () => (await import('./groups.js')).groupsCommand },
+  { name: 'import', load: async () => (await import('./import.js')).importCommand },
+  { name: 'export', load: async () => (await import('./export.js')).exportCommand },
+  { name: 'tokens', load: async () => (await import('./tokens.js')).tokensCommand },
+  { name: 'apps', load: async () => (await import('./apps.js')).appsCommand },
+  { name: 'keys', load: async () => (await import('./keys.js')).keysCommand },
+  { name: 'audit', load: async () => (await import('./audit.js')).auditCommand },
+  { name: 'aws', load: async () => (await import('./aws.js')).awsCommand },
+  { name: 'aws-emulator', load: async () => (await import('./aws-emulator.js')).awsEmulatorCommand },
 ];
