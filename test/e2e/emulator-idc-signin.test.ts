@@ -36,6 +36,8 @@ let browser: Browser | undefined;
 /** The user the test IdP signs in; tests switch it. */
 let idpUser = 'alice@example.com';
 let roleName = '';
+/** The emulator runs on real time, except while a test holds the clock still (timing-sensitive checks). */
+let heldAt: number | undefined;
 const IDP_ENTITY = 'https://idp.keyway.test/saml';
 
 function peerMissing(t: { skip(msg: string): void }, path: string, what: string): boolean {
@@ -76,7 +78,7 @@ async function scim(method: string, path: string, token: string, body?: unknown)
 
 before(async () => {
   key = makeFixtureKey('idc-test-idp');
-  emu = await startEmulator({ logger: silentLogger, registrations: [identityCenterFactory({ asyncDelayMs: 10 }, (x) => { idc = x; })] });
+  emu = await startEmulator({ logger: silentLogger, now: () => heldAt ?? Date.now(), registrations: [identityCenterFactory({ asyncDelayMs: 10 }, (x) => { idc = x; })] });
   await startTestIdp();
   idc.configureSamlIdp(fixtureMetadata(IDP_ENTITY, [key], idpUrl));
   const token = idc.createScimToken().token;
@@ -166,8 +168,14 @@ test('SDK device flow: register, approve in the browser, token, portal API crede
   const dev = await oidc.send(new StartDeviceAuthorizationCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, startUrl: idc.instance.startUrl }));
   assert.match(dev.userCode ?? '', /^[A-Z]{4}-[A-Z]{4}$/);
   const tokenRequest = () => oidc.send(new CreateTokenCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, grantType: 'urn:ietf:params:oauth:grant-type:device_code', deviceCode: dev.deviceCode }));
-  await assert.rejects(tokenRequest(), { name: 'AuthorizationPendingException' });
-  await assert.rejects(tokenRequest(), { name: 'SlowDownException' });
+  // Held clock: the second poll lands inside the interval however slow the machine is (RFC 8628 §3.5 slow_down).
+  heldAt = Date.now();
+  try {
+    await assert.rejects(tokenRequest(), { name: 'AuthorizationPendingException' });
+    await assert.rejects(tokenRequest(), { name: 'SlowDownException' });
+  } finally {
+    heldAt = undefined;
+  }
   const context = await (browser as Browser).newContext();
   try {
     const p = await context.newPage();
