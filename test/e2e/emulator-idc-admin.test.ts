@@ -394,6 +394,22 @@ test('every sso-admin and identitystore list operation pages with MaxResults and
   }
 });
 
+test('refuses a permission set over the instance quota with ServiceQuotaExceededException and keeps none of it (AWS.md §4.4, quota lowered to 2)', async () => {
+  let c: IdentityCenter | undefined;
+  const emu2 = await startEmulator({ logger: silentLogger, registrations: [identityCenterFactory({ ssoAdminLimits: { maxPermissionSets: 2 } }, (x) => { c = x; })] });
+  try {
+    const sa = new SSOAdminClient({ endpoint: emu2.url, region: 'us-east-1', credentials: emu2.rootCredentials(MGMT), maxAttempts: 1 });
+    const InstanceArn = (c as IdentityCenter).instance.instanceArn;
+    for (const Name of ['First', 'Second']) await sa.send(new CreatePermissionSetCommand({ InstanceArn, Name }));
+    await assert.rejects(sa.send(new CreatePermissionSetCommand({ InstanceArn, Name: 'Third' })), (e: Error & { $metadata?: { httpStatusCode?: number } }) => e.name === 'ServiceQuotaExceededException' && e.$metadata?.httpStatusCode === 402);
+    assert.equal((await sa.send(new ListPermissionSetsCommand({ InstanceArn }))).PermissionSets?.length, 2);
+    sa.destroy();
+  } finally {
+    c?.close();
+    await emu2.close();
+  }
+});
+
 test('refuses an eleventh outstanding account assignment operation with ThrottlingException ([doc] SSOUG-2022 limits)', async () => {
   let slow: IdentityCenter | undefined;
   const emu2 = await startEmulator({ logger: silentLogger, registrations: [identityCenterFactory({ asyncDelayMs: 60_000 }, (x) => { slow = x; })] });
