@@ -76,6 +76,12 @@ describe('keyway aws accounts, bindings, explain and iam setup', () => {
     assert.equal(plan.code, 2);
     assert.match(plan.stdout, /\+ saml-provider Keyway[\s\S]*\+ role \/ReadOnly[\s\S]*SAML:aud StringEquals https:\/\/signin\.aws\.amazon\.com\/saml[\s\S]*Plan: 2 to create, 0 to update, 0 to delete\./);
     assert.match(plan.stderr, /nothing was changed: re-run with --yes/);
+    const asJson = await run('aws', 'iam', 'setup', '--account', 'staging', '--endpoint-url', emu.url, '--plan-only', '--json');
+    assert.equal(asJson.code, 0, asJson.stderr);
+    const doc = JSON.parse(asJson.stdout) as { formatVersion: number; accounts: string[]; changes: { action: string; resource: string; name: string }[] };
+    assert.equal(doc.formatVersion, 1);
+    assert.deepEqual(doc.accounts, ['444444444444']);
+    assert.deepEqual(doc.changes.map((c) => `${c.action} ${c.resource} ${c.name}`), ['create saml-provider Keyway', 'create role ReadOnly']);
     const applied = await run('aws', 'iam', 'setup', '--account', 'staging', '--endpoint-url', emu.url, '--yes');
     assert.equal(applied.code, 0, applied.stderr);
     assert.match(applied.stdout, /Apply complete: 2 created, 0 updated\./);

@@ -54,3 +54,14 @@ export async function resolve(specifier, context, next) { const r = await next(s
   assert.deepEqual(ours.filter((u) => !u.startsWith(`file://${root}src/cli/`)), []);
   assert.equal(readFileSync(trace, 'utf8').includes('/node_modules/@aws-sdk/'), false, 'no AWS SDK before a cache miss');
 });
+
+test('`keyway aws credentials --duration` outside 900–43200 seconds is a usage error naming the range (AssumeRoleWithSAML DurationSeconds)', async () => {
+  for (const bad of ['899', '43201', '1h']) {
+    const stderr = new PassThrough();
+    let text = '';
+    stderr.on('data', (c: Buffer) => (text += c.toString()));
+    const code = await runCli(['aws', 'credentials', '--account', 'Production', '--role', 'Operator', '--duration', bad], { env: { KEYWAY_CLI_HOME: join(dir, 'home') }, cwd: dir, stdout: new PassThrough(), stderr, stdin: new PassThrough() });
+    assert.equal(code, 2, bad);
+    assert.match(text, new RegExp(`'${bad}' is invalid\\. must be a whole number of seconds from 900 to 43200`));
+  }
+});

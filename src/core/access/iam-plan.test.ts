@@ -23,6 +23,14 @@ test('policies compare as IAM reads them: single value equals a list, condition 
   assert.notEqual(canonicalPolicy(a), canonicalPolicy({ ...c, Statement: { ...c.Statement, Condition: { StringEquals: { 'saml:aud': 'other' } } } }));
 });
 
+test('roles are created with a maximum session at least the SessionDuration sent, and the per-account provider name', () => {
+  assert.deepEqual(desired.roles.map((r) => r.maxSessionDuration), [3600, 3600]);
+  const long = desiredIamState({ accountId: '111111111111', config: parseAwsIamAppConfig({ sessionDuration: 28800, samlProviderNames: { '111111111111': 'CorpIdP' } }), bindings: [b('1', '111111111111', 'ReadOnly')], metadataXml: '<md/>', fingerprint: fp });
+  assert.deepEqual(long.roles.map((r) => r.maxSessionDuration), [28800]);
+  assert.equal(long.provider.arn, 'arn:aws:iam::111111111111:saml-provider/CorpIdP');
+  assert.deepEqual(long.roles[0]!.trustPolicy.Statement[0]!.Principal, { Federated: 'arn:aws:iam::111111111111:saml-provider/CorpIdP' });
+});
+
 test('desired state holds the provider and each bound role of that account once', () => {
   assert.equal(desired.provider.arn, 'arn:aws:iam::111111111111:saml-provider/Keyway');
   assert.deepEqual(desired.roles.map((r) => r.arn), ['arn:aws:iam::111111111111:role/ReadOnly', 'arn:aws:iam::111111111111:role/teams/Deploy']);
