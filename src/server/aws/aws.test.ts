@@ -143,6 +143,44 @@ describe('Pattern A over HTTP: admin API, CLI sign-in and assertion, portal tile
     assert.equal(again.json().code, 'invalid_grant');
   });
 
+  test('a denied device code is refused to the CLI (access_denied) and cannot be approved afterwards (RFC 8628 3.5)', async () => {
+    const start = (await s.app.inject({ method: 'POST', url: '/aws/cli/device' })).json();
+    const { id, idHash } = newSessionId();
+    const at = new Date().toISOString();
+    await s.store.sessions.create({ idHash, userId: alice.id, createdAt: at, lastSeenAt: at, expiresAt: new Date(Date.now() + 3600_000).toISOString(), authMethods: ['pwd'], csrfSecret: 'csrf3', data: {} });
+    const decide = (decision: string) => s.app.inject({ method: 'POST', url: '/aws/cli/approve', headers: { cookie: `keyway_session=${id}` }, payload: { csrf: 'csrf3', code: start.userCode, decision } });
+    assert.equal((await decide('deny')).statusCode, 200);
+    const token = await s.app.inject({ method: 'POST', url: '/aws/cli/device/token', payload: { deviceCode: start.deviceCode } });
+    assert.equal(token.statusCode, 400);
+    assert.deepEqual(token.json(), { code: 'access_denied', message: 'the request was denied in the browser' });
+    const late = await decide('approve');
+    assert.equal(late.statusCode, 400);
+    assert.match(late.body, /unknown, already used or expired/);
+    assert.equal((await s.app.inject({ method: 'POST', url: '/aws/cli/device/token', payload: { deviceCode: start.deviceCode } })).json().code, 'access_denied');
+    assert.equal((await s.app.inject({ method: 'POST', url: '/aws/cli/device/token', payload: { deviceCode: 'x'.repeat(43) } })).json().code, 'invalid_grant');
+  });
+
+  test('a user name AWS refuses as RoleSessionName stops the assertion with a message naming it; a user outside the app is told so', async () => {
+    const sign = async (userName: string, password: string) => {
+      const r = await s.app.inject({ method: 'POST', url: '/aws/cli/sign-in', payload: { userName, password } });
+      assert.equal(r.statusCode, 200, r.body);
+      return r.json().token as string;
+    };
+    const joran = await s.store.directory.createUser(actor, { userName: 'jöran' });
+    await s.store.credentials.setPassword(joran.id, await hashPassword('joran password 123'));
+    await s.store.directory.addMember(actor, backend.id, { kind: 'user', id: joran.id });
+    const refused = await s.app.inject({ method: 'POST', url: '/aws/cli/assertion', headers: { authorization: `Bearer ${await sign('jöran', 'joran password 123')}` }, payload: {} });
+    assert.equal(refused.statusCode, 403);
+    assert.match(refused.json().message, /AWS would refuse this sign-in: RoleSessionName \(from userName\) "jöran" must match \[\\w\+=,\.@-\]\{2,64\}/);
+    const outsider = await s.store.directory.createUser(actor, { userName: 'outsider' });
+    await s.store.credentials.setPassword(outsider.id, await hashPassword('outsider password 1'));
+    const out = await s.app.inject({ method: 'POST', url: '/aws/cli/assertion', headers: { authorization: `Bearer ${await sign('outsider', 'outsider password 1')}` }, payload: {} });
+    assert.equal(out.statusCode, 403);
+    assert.match(out.json().message, /outsider is not in a group that may use AWS; ask an administrator/);
+    const failures = await s.store.audit.query({ action: 'aws.cli.assertion', targetId: joran.id });
+    assert.equal(failures.items[0]?.outcome, 'failure');
+  });
+
   test('suspending the user stops the CLI flow with a clear message, every time', async () => {
     await s.store.directory.setUserStatus(actor, alice.id, 'suspended');
     for (let i = 0; i < 2; i++) {
