@@ -8,7 +8,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -27,15 +26,6 @@ const missing = [['chromium', existsSync(CHROMIUM)], ['aws cli v2', existsSync(A
 const skip = missing.length ? `needs ${missing.join(', ')}` : false;
 if (skip && process.env.CI === 'true') throw new Error(`emulator-idc-keyway-server e2e cannot run: ${skip}`);
 
-const freePort = () => new Promise<number>((resolve, reject) => {
-  const s = createServer();
-  s.once('error', reject);
-  s.listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => resolve(port));
-  });
-});
-
 describe('Keyway as the SAML IdP of the emulated IAM Identity Center (DESIGN.md Pattern B)', { skip }, () => {
   let dir: string;
   let keyway: RunningServer;
@@ -48,7 +38,7 @@ describe('Keyway as the SAML IdP of the emulated IAM Identity Center (DESIGN.md 
     dir = mkdtempSync(join(tmpdir(), 'keyway-idc-'));
     emu = await startEmulator({ logger: silentLogger, registrations: [identityCenterFactory({ asyncDelayMs: 5 }, (x) => { idc = x; })] });
     const config = loadConfig({
-      KEYWAY_MASTER_KEY: '33'.repeat(32), KEYWAY_LOG_LEVEL: 'silent', KEYWAY_HOST: '127.0.0.1', KEYWAY_PORT: String(await freePort()),
+      KEYWAY_MASTER_KEY: '33'.repeat(32), KEYWAY_LOG_LEVEL: 'silent', KEYWAY_HOST: '127.0.0.1', KEYWAY_PORT: '0',
       KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}`, KEYWAY_DATA_DIR: join(dir, 'data'),
     }, { cwd: dir });
     keyway = await startServer(config, { handleSignals: false });
