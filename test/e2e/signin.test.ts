@@ -157,6 +157,22 @@ describe('sign-in in a real browser', { skip }, () => {
     assert.equal(await page.locator('h1').textContent(), 'Welcome, Alice Anders');
     await context.close();
   });
+  test('works with JavaScript turned off: a wrong password shows the error, the right one reaches the portal, sign-out works', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/signin`);
+    await page.getByLabel('User name').fill('carol');
+    await page.getByLabel('Password').fill('wrong-password-here');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Sign in' }).click()]);
+    assert.match((await page.getByRole('alert').textContent()) ?? '', /The user name or password is incorrect\./);
+    await page.getByLabel('Password').fill('carol-e2e-password');
+    await Promise.all([page.waitForURL(`${server.url}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+    assert.equal(await page.locator('h1').textContent(), 'Welcome, Carol Chen');
+    await Promise.all([page.waitForURL(/\/signin\?signedOut=1$/), page.getByRole('button', { name: 'Sign out' }).click()]);
+    assert.equal(await page.getByRole('status').textContent(), 'You have signed out.');
+    await context.close();
+  });
+
   test('has no WCAG 2.x A/AA violations found by axe-core on the sign-in page (with and without errors), the portal, account security and the code step (DESIGN.md §8)', async () => {
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
