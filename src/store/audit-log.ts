@@ -6,27 +6,27 @@ import { decodeCursor, encodeCursor, fromJson, iso, optionalJson, toJson } from 
 /** Inserts one audit record on the given handle, so a caller inside a transaction audits inside it. */
 export async function insertAudit(db: Kysely<Database>, e: AuditEventInput, at: string): Promise<AuditEvent> {
   const id = globalThis.crypto.randomUUID();
-  await db
-    .insertInto('audit_events')
-    .values({
-      id,
-      at,
-      action: e.action,
-      outcome: e.outcome,
-      reason: e.reason ?? null,
-      actor_kind: e.actor.kind,
-      actor_id: e.actor.id,
-      actor: toJson(e.actor),
-      target_type: e.target?.type ?? null,
-      target_id: e.target?.id ?? null,
-      target_label: e.target?.label ?? null,
-      before: optionalJson(e.before),
-      after: optionalJson(e.after),
-      details: optionalJson(e.details),
-    })
-    .execute();
+  await db.insertInto('audit_events').values(auditRow(e, id, at)).execute();
   return { ...e, id, at };
 }
+
+/** The audit_events row of one event. */
+export const auditRow = (e: AuditEventInput, id: string, at: string) => ({
+  id,
+  at,
+  action: e.action,
+  outcome: e.outcome,
+  reason: e.reason ?? null,
+  actor_kind: e.actor.kind,
+  actor_id: e.actor.id,
+  actor: toJson(e.actor),
+  target_type: e.target?.type ?? null,
+  target_id: e.target?.id ?? null,
+  target_label: e.target?.label ?? null,
+  before: optionalJson(e.before),
+  after: optionalJson(e.after),
+  details: optionalJson(e.details),
+});
 
 function toEvent(r: Selectable<AuditEventsTable>): AuditEvent {
   return {

@@ -31,23 +31,23 @@ const toSession = (r: Selectable<SessionsTable>): Session => ({
   data: fromJson<Record<string, unknown>>(r.data),
 });
 
+/** The sessions row of a session. */
+export const sessionRow = (s: Session) => ({
+  id_hash: s.idHash,
+  user_id: s.userId,
+  created_at: iso(s.createdAt, 'createdAt'),
+  expires_at: iso(s.expiresAt, 'expiresAt'),
+  last_seen_at: iso(s.lastSeenAt, 'lastSeenAt'),
+  auth_methods: toJson(s.authMethods),
+  csrf_secret: s.csrfSecret,
+  data: toJson(s.data),
+});
+
 /** Timestamps are normalised to ISO-8601 UTC so `deleteExpired` can compare them as text on both engines. */
 export function createSessionStore(db: Kysely<Database>): SessionStore {
   return {
     async create(s) {
-      await db
-        .insertInto('sessions')
-        .values({
-          id_hash: s.idHash,
-          user_id: s.userId,
-          created_at: iso(s.createdAt, 'createdAt'),
-          expires_at: iso(s.expiresAt, 'expiresAt'),
-          last_seen_at: iso(s.lastSeenAt, 'lastSeenAt'),
-          auth_methods: toJson(s.authMethods),
-          csrf_secret: s.csrfSecret,
-          data: toJson(s.data),
-        })
-        .execute();
+      await db.insertInto('sessions').values(sessionRow(s)).execute();
     },
     async get(idHash) {
       const r = await db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();

@@ -4,12 +4,12 @@
  * and one transaction for what the outcome writes (counters with the audit record, or the audit record with
  * the new session). The sign-in benchmark counts every statement against the argon2id budget.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, Selectable, Transaction } from 'kysely';
 import { foldCase, type AuditEventInput, type Session, type ThrottleState, type User } from '../core/index.js';
-import { insertAudit } from './audit-log.js';
-import type { Database } from './database.js';
+import { auditRow } from './audit-log.js';
+import type { Database, UsersTable } from './database.js';
 import { toUser } from './directory-repository.js';
-import { createSessionStore } from './identity-stores.js';
+import { sessionRow } from './identity-stores.js';
 import { iso } from './sql-helpers.js';
 import type { TotpTables } from './totp-store.js';
 
@@ -42,6 +42,32 @@ export interface SignInStore {
   recordSuccess(done: CompletedSignIn): Promise<void>;
 }
 
+/**
+ * A query whose shape never changes, built and compiled once: with Kysely, building and compiling a short
+ * query costs more than SQLite running it. `build` gets a unique placeholder string per named parameter; each
+ * call binds the values in the order the compiled SQL uses them. Kysely binds every value as a parameter, so
+ * a placeholder that does not come back out (or an extra parameter) is a programming error caught at once.
+ */
+const prepare = <K extends string>(names: readonly K[], build: (p: Readonly<Record<K, string>>) => Compilable<unknown>) => {
+  const placeholders = Object.fromEntries(names.map((n) => [n, `\u0000keyway-param:${n}`])) as Record<K, string>;
+  const compiled = build(placeholders).compile();
+  const order = compiled.parameters.map((p) => {
+    const name = names.find((n) => placeholders[n] === p);
+    if (name === undefined) throw new Error(`prepared query: unexpected parameter ${JSON.stringify(p)}`);
+    return name;
+  });
+  if (new Set(order).size !== names.length) throw new Error('prepared query: a named parameter is not used');
+  return (values: Readonly<Record<K, unknown>>): CompiledQuery<unknown> => ({ ...compiled, parameters: order.map((n) => values[n]) });
+};
+
+const auditColumns = ['id', 'at', 'action', 'outcome', 'reason', 'actor_kind', 'actor_id', 'actor', 'target_type', 'target_id', 'target_label', 'before', 'after', 'details'] as const;
+const sessionColumns = ['id_hash', 'user_id', 'created_at', 'expires_at', 'last_seen_at', 'auth_methods', 'csrf_secret', 'data'] as const;
+
+interface AccountRow extends Selectable<UsersTable> {
+  readonly password_hash: string | null;
+  readonly totp_confirmed_at: string | null;
+}
+
 const throttleRow = (s: ThrottleState) => ({
   key: s.key,
   failures: s.failures,
@@ -52,21 +78,33 @@ const throttleRow = (s: ThrottleState) => ({
 export function createSignInStore(base: Kysely<Database>, now: () => Date = () => new Date()): SignInStore {
   const db = base.withTables<TotpTables>();
   const inTransaction = <T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => base.transaction().execute(fn);
+  const countersQuery = prepare(['user', 'ip'], (p) => db.selectFrom('throttle').selectAll().where('key', 'in', [p.user, p.ip]));
+  const accountQuery = prepare(['userNameLower'], (p) =>
+    db
+      .selectFrom('users')
+      .leftJoin('password_credentials', 'password_credentials.user_id', 'users.id')
+      .leftJoin('totp_factors', 'totp_factors.user_id', 'users.id')
+      .selectAll('users')
+      .select(['password_credentials.hash as password_hash', 'totp_factors.confirmed_at as totp_confirmed_at'])
+      .where('users.user_name_lower', '=', p.userNameLower),
+  );
+  const insertAuditQuery = prepare(auditColumns, (p) => base.insertInto('audit_events').values(p));
+  const insertSessionQuery = prepare(sessionColumns, (p) => base.insertInto('sessions').values(p));
+  const deleteSessionQuery = prepare(['idHash'], (p) => base.deleteFrom('sessions').where('id_hash', '=', p.idHash));
   return {
     async counters(keys) {
-      if (keys.length === 0) return [];
-      const rows = await db.selectFrom('throttle').selectAll().where('key', 'in', keys).execute();
+      const [user, ip, ...more] = keys;
+      const { rows } =
+        user !== undefined && ip !== undefined && more.length === 0
+          ? await base.executeQuery<Selectable<Database['throttle']>>(countersQuery({ user, ip }) as CompiledQuery<Selectable<Database['throttle']>>)
+          : keys.length === 0
+            ? { rows: [] }
+            : { rows: await db.selectFrom('throttle').selectAll().where('key', 'in', keys).execute() };
       return rows.map((r) => ({ key: r.key, failures: Number(r.failures), windowStartedAt: r.window_started_at, lockedUntil: r.locked_until }));
     },
     async account(userName) {
-      const r = await db
-        .selectFrom('users')
-        .leftJoin('password_credentials', 'password_credentials.user_id', 'users.id')
-        .leftJoin('totp_factors', 'totp_factors.user_id', 'users.id')
-        .selectAll('users')
-        .select(['password_credentials.hash as password_hash', 'totp_factors.confirmed_at as totp_confirmed_at'])
-        .where('users.user_name_lower', '=', foldCase(userName))
-        .executeTakeFirst();
+      const { rows } = await base.executeQuery<AccountRow>(accountQuery({ userNameLower: foldCase(userName) }) as CompiledQuery<AccountRow>);
+      const r = rows[0];
       if (!r) return null;
       const { password_hash, totp_confirmed_at, ...user } = r;
       return { user: toUser(user), passwordHash: password_hash, secondFactor: totp_confirmed_at !== null };
@@ -86,16 +124,15 @@ export function createSignInStore(base: Kysely<Database>, now: () => Date = () =
             )
             .execute();
         }
-        await insertAudit(trx, audit, now().toISOString());
+        await trx.executeQuery(insertAuditQuery(auditRow(audit, globalThis.crypto.randomUUID(), now().toISOString())));
       });
     },
     async recordSuccess(done) {
       await inTransaction(async (trx) => {
         const at = now().toISOString();
-        for (const a of done.audit) await insertAudit(trx, a, at);
-        const sessions = createSessionStore(trx);
-        if (done.replaces !== undefined) await sessions.delete(done.replaces);
-        await sessions.create(done.session);
+        for (const a of done.audit) await trx.executeQuery(insertAuditQuery(auditRow(a, globalThis.crypto.randomUUID(), at)));
+        if (done.replaces !== undefined) await trx.executeQuery(deleteSessionQuery({ idHash: done.replaces }));
+        await trx.executeQuery(insertSessionQuery(sessionRow(done.session)));
         if (done.forget !== undefined) await trx.deleteFrom('throttle').where('key', '=', done.forget).execute();
       });
     },
