@@ -203,6 +203,30 @@ describe('password sign-in and sessions', () => {
     assert.equal(replay.statusCode, 303);
   });
 
+  test('every POST form on the signed-in pages refuses a missing or another session’s CSRF token with 403 and changes nothing (issue 2: CSRF on every form)', async () => {
+    const b = new Browser(s);
+    await b.signIn('alice', 'alice-password-1');
+    const other = new Browser(s);
+    await other.signIn('alice', 'alice-password-1');
+    const otherToken = csrfOf((await other.get('/')).body);
+    const actions = new Set(['/account/totp/begin', '/account/totp/confirm', '/account/totp/remove', '/signout']);
+    for (const url of ['/', '/account/security']) {
+      for (const m of (await b.get(url)).body.matchAll(/<form[^>]*method="post"[^>]*action="([^"]+)"/g)) actions.add(m[1] as string);
+    }
+    const served = [...actions].filter((a) => s.app.hasRoute({ method: 'POST', url: a }));
+    assert.ok(served.length >= 4, `forms found: ${served.join(', ')}`);
+    const auditBefore = (await s.store.audit.query({ action: 'csrf.rejected' })).total;
+    for (const action of served) {
+      for (const form of [{ code: '123456' }, { code: '123456', csrf: otherToken }, { code: '123456', csrf: '' }]) {
+        const r = await b.post(action, form);
+        assert.equal(r.statusCode, 403, `${action} with ${form.csrf === undefined ? 'no' : 'a wrong'} token`);
+      }
+    }
+    assert.equal((await b.get('/')).statusCode, 200, 'still signed in: sign-out did not happen');
+    assert.equal((await b.get('/account/security')).body.includes('/account/totp/confirm'), false, 'no enrolment was started');
+    assert.equal((await s.store.audit.query({ action: 'csrf.rejected' })).total, auditBefore + served.length * 3, 'each refusal is audited');
+  });
+
   test('ends a session after the idle timeout', async () => {
     const b = new Browser(s);
     await b.signIn('alice', 'alice-password-1');
