@@ -48,6 +48,9 @@ test('sso-oidc answers each bad request with the modelled error code in x-amzn-E
     const dev = (await call('POST', '/device_authorization', { ...creds, startUrl: `${center.instance.startUrl}/` })).json;
     assert.equal(dev.expiresIn, 600);
     const poll = () => call('POST', '/token', { ...creds, grantType: 'urn:ietf:params:oauth:grant-type:device_code', deviceCode: dev.deviceCode });
+    // The AWS CLI's own pattern — one poll before it shows the code, another at once — is not slowed down; a
+    // third poll inside the interval is.
+    await expectError(poll(), 'AuthorizationPendingException');
     await expectError(poll(), 'AuthorizationPendingException');
     await expectError(poll(), 'SlowDownException');
     advance(1000);

@@ -55,6 +55,7 @@ interface DeviceGrant {
   status: 'pending' | 'approved' | 'denied' | 'used';
   userId?: string;
   lastPolledAt?: number;
+  polls: number;
 }
 
 interface AuthCode {
@@ -188,7 +189,7 @@ export function createOidcRoute(deps: OidcDeps): RestRouteRegistration {
         if (dead) deviceByUserCode.delete(d.userCode);
         return dead;
       });
-      const grant: DeviceGrant = { deviceCode: secret(), userCode: userCode(), clientId: c.clientId, expiresAt: deps.now() + DEVICE_CODE_SECONDS * 1000, status: 'pending' };
+      const grant: DeviceGrant = { deviceCode: secret(), userCode: userCode(), clientId: c.clientId, expiresAt: deps.now() + DEVICE_CODE_SECONDS * 1000, status: 'pending', polls: 0 };
       devices.set(grant.deviceCode, grant);
       deviceByUserCode.set(grant.userCode, grant.deviceCode);
       const verificationUri = `${baseUrl(req)}/device`;
@@ -204,9 +205,12 @@ export function createOidcRoute(deps: OidcDeps): RestRouteRegistration {
         if (grant.expiresAt <= deps.now()) throw new OidcError('ExpiredTokenException', 'The device code has expired.');
         if (grant.status === 'pending') {
           // RFC 8628 §3.5: a client polling well inside the interval is told to slow down (half an interval of slack).
+          // The second poll is let through early: the AWS CLI polls once before it shows the code and again at once
+          // when its loop starts (botocore SSOTokenFetcher), and a slow_down there would stretch its interval to 6 s.
           const t = deps.now();
-          const tooSoon = grant.lastPolledAt !== undefined && t - grant.lastPolledAt < POLL_INTERVAL_SECONDS * 500;
+          const tooSoon = grant.polls >= 2 && grant.lastPolledAt !== undefined && t - grant.lastPolledAt < POLL_INTERVAL_SECONDS * 500;
           grant.lastPolledAt = t;
+          grant.polls++;
           if (tooSoon) throw new OidcError('SlowDownException', 'Client is polling too quickly.');
           throw new OidcError('AuthorizationPendingException', 'Authorization is still pending.');
         }
