@@ -84,5 +84,8 @@ export function createHttpServer(handle: RequestHandler): Server {
   });
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
+  // AWS clients reuse connections across polls that sso-oidc may slow to 5 s or more; Node's 5 s default would
+  // close an idle keep-alive socket just as the next poll is written, which the CLI reports as a dropped connection.
+  server.keepAliveTimeout = 15_000;
   return server;
 }
