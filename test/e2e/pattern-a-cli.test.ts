@@ -65,6 +65,16 @@ describe('keyway aws credentials as the AWS CLI credential_process', { skip }, (
   });
   after(async () => world?.close());
 
+  test('the demo prints how to reach AWS: the emulator, the bindings, the browser tile and the CLI commands', () => {
+    const text = world.banner.join('\n');
+    assert.match(text, new RegExp(`AWS \\(Pattern A, against the AWS emulator at ${world.emulator.url.replace(/[.]/g, '\\.')}\\):`));
+    assert.match(text, /Production \(333333333333\)/);
+    assert.match(text, /Operations +→ Operator in Production/);
+    assert.match(text, /sign in as carol .* open the "AWS" tile/);
+    assert.match(text, new RegExp(`export KEYWAY_URL=${world.config.baseUrl.replace(/[.]/g, '\\.')} `));
+    for (const command of ['aws login --user carol', 'aws configure', 'aws credentials --account Production --role Operator', 'aws explain --user bob']) assert.ok(text.includes(`keyway ${command}`), command);
+  });
+
   test('without a Keyway sign-in the credential process fails fast with one line and prints nothing on stdout', async () => {
     const r = await keyway(['aws', 'credentials', '--account', 'Production', '--role', 'Operator']);
     assert.equal(r.code, 1);

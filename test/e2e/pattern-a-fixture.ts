@@ -21,6 +21,8 @@ export interface PatternAWorld {
   readonly store: Store;
   readonly config: ServerConfig;
   readonly dir: string;
+  /** What `npm start` prints after start: the sign-in instructions of the demo steps. */
+  readonly banner: readonly string[];
   close(): Promise<void>;
 }
 
@@ -46,7 +48,8 @@ export async function startPatternA(): Promise<PatternAWorld> {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const shutdowns: (() => Promise<void> | void)[] = [];
-  const base: DemoBaseContext = { env, cwd: dir, log: () => undefined, banner: () => undefined, onShutdown: (fn) => shutdowns.push(fn) };
+  const banner: string[] = [];
+  const base: DemoBaseContext = { env, cwd: dir, log: () => undefined, banner: (...lines) => banner.push(...lines), onShutdown: (fn) => shutdowns.push(fn) };
   await awsPatternA.prepare?.(base);
   const config = loadConfig(env, { cwd: dir });
   const store = await openStore(config.databaseUrl);
@@ -70,6 +73,7 @@ export async function startPatternA(): Promise<PatternAWorld> {
     store,
     config,
     dir,
+    banner,
     async close() {
       await running.close();
       for (const fn of shutdowns.reverse()) await fn();
