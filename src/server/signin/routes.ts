@@ -24,7 +24,7 @@ const failureMessage = (r: Extract<AttemptResult, { ok: false }>, now: Date): st
   switch (r.reason) {
     case 'locked_out': {
       const seconds = Math.max(1, Math.ceil(((r.retryAt?.getTime() ?? now.getTime()) - now.getTime()) / 1000));
-      return seconds < 120 ? `Too many failed attempts. Wait ${seconds} seconds, then try again.` : `Too many failed attempts. Try again in ${Math.ceil(seconds / 60)} minutes.`;
+      return seconds < 120 ? `Too many failed attempts. Wait ${seconds} second${seconds === 1 ? '' : 's'}, then try again.` : `Too many failed attempts. Try again in ${Math.ceil(seconds / 60)} minutes.`;
     }
     case 'suspended':
       return 'This account is suspended. Ask your administrator to reactivate it.';

@@ -244,7 +244,7 @@ describe('lockout and back-off (OWASP Authentication Cheat Sheet)', () => {
     assert.equal((await attempt('wrong-password')).statusCode, 401, 'fifth failure is counted');
     const backedOff = await attempt('target-password-1');
     assert.equal(backedOff.statusCode, 429);
-    assert.match(backedOff.body, /Too many failed attempts/);
+    assert.match(backedOff.body, /Too many failed attempts\. Wait 1 second, then try again\./);
     assert.equal(backedOff.headers['retry-after'], '1');
     for (let i = 6; i <= 10; i++) {
       clock = new Date(clock.getTime() + 120_000);
