@@ -144,5 +144,6 @@ describe('the managed block in ~/.aws/config', () => {
     assert.deepEqual(lineDiff('a\nb\nc', 'a\nx\nc'), ['+ x', '- b']);
     assert.deepEqual(lineDiff('a', 'a\nb'), ['+ b']);
     assert.deepEqual(lineDiff('a\nb', 'a'), ['- b']);
+    assert.deepEqual(lineDiff('', 'p\n\nq'), ['+ p', '+ ', '+ q'], 'a new file shows every line, blank ones included');
   });
 });

@@ -56,7 +56,8 @@ export function replaceBlock(current: string, block: string): string {
 
 /** A line diff good enough for a config file: unchanged context is skipped, removed `-`, added `+`. */
 export function lineDiff(before: string, after: string): string[] {
-  const a = before.split('\n');
+  // An empty file has no lines; splitting it would give one empty line that matches a blank line of the block.
+  const a = before === '' ? [] : before.split('\n');
   const b = after.split('\n');
   const out: string[] = [];
   let i = 0;
