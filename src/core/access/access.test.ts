@@ -5,6 +5,7 @@ import { DomainError } from '../errors.js';
 import {
   AWS_ATTR,
   buildAwsAssertionContent,
+  compareRoles,
   defaultAwsIamAppConfig,
   explain,
   findAccount,
@@ -54,6 +55,21 @@ test('one Role value per reachable role, "role-arn,provider-arn", deduplicated a
   ]);
   assert.deepEqual(roles[0]!.bindingIds, ['b1', 'b2']);
   assert.deepEqual(roles[0]!.groupIds, ['g-dev', 'g-nested']);
+});
+
+test('roles come in the order of compareRoles whatever order the bindings are read in: account, then path + name', () => {
+  const bindings = [
+    binding('1', 'g', '222222222222', 'b'),
+    binding('2', 'g', '111111111111', 'b'),
+    binding('3', 'g', '111111111111', 'x', '/a/'),
+    binding('4', 'g', '111111111111', 'C'),
+    binding('5', 'g', '111111111111', 'a', '/z/'),
+  ];
+  const expected = [...bindings].sort(compareRoles).map((b) => `${b.accountId}${b.rolePath}${b.roleName}`);
+  assert.deepEqual(expected, ['111111111111/C', '111111111111/a/x', '111111111111/b', '111111111111/z/a', '222222222222/b']);
+  for (const order of [bindings, [...bindings].reverse(), [bindings[2]!, bindings[0]!, bindings[4]!, bindings[1]!, bindings[3]!]]) {
+    assert.deepEqual(resolveRoles(['g'], order, config).map((r) => `${r.accountId}${r.rolePath}${r.roleName}`), expected);
+  }
 });
 
 test('per-account SAML provider names are used in the provider ARN', () => {

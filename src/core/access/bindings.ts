@@ -78,7 +78,7 @@ export function resolveRoles(
   config: Pick<AwsIamAppConfig, 'samlProviderName' | 'samlProviderNames'>,
 ): ResolvedRole[] {
   const groups = effectiveGroupIds instanceof Set ? (effectiveGroupIds as ReadonlySet<string>) : new Set(effectiveGroupIds);
-  const byRole = new Map<string, { b: RoleBinding; bindingIds: string[]; groupIds: string[]; sortKey: string }>();
+  const byRole = new Map<string, { b: RoleBinding; bindingIds: string[]; groupIds: string[]; pathName: string }>();
   for (const b of bindings) {
     if (!groups.has(b.groupId)) continue;
     const key = roleKey(b);
@@ -87,12 +87,14 @@ export function resolveRoles(
       hit.bindingIds.push(b.id);
       if (!hit.groupIds.includes(b.groupId)) hit.groupIds.push(b.groupId);
     } else {
-      byRole.set(key, { b, bindingIds: [b.id], groupIds: [b.groupId], sortKey: `${b.accountId}\u0000${b.rolePath}${b.roleName}` });
+      byRole.set(key, { b, bindingIds: [b.id], groupIds: [b.groupId], pathName: b.rolePath + b.roleName });
     }
   }
-  // Sort keys are computed once per role rather than per comparison, and one provider ARN is built per account:
-  // a user with hundreds of roles signs in often.
-  const entries = [...byRole.values()].sort((x, y) => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : 0));
+  // The order of compareRoles, with path + name built once per role rather than per comparison, and one
+  // provider ARN per account: a user with hundreds of roles signs in often.
+  const entries = [...byRole.values()].sort((x, y) =>
+    x.b.accountId !== y.b.accountId ? (x.b.accountId < y.b.accountId ? -1 : 1) : x.pathName < y.pathName ? -1 : x.pathName > y.pathName ? 1 : 0,
+  );
   const hasOverrides = Object.keys(config.samlProviderNames).length > 0;
   const roles: ResolvedRole[] = new Array(entries.length);
   let lastAccount = '';
