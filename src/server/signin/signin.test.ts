@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { systemActor } from '../../core/index.js';
 import { hashPassword, sha256Hex } from '../../auth/index.js';
-import { startTestServer } from '../testing.js';
+import { postgresSkipReason, startTestServer } from '../testing.js';
 import type { TestServer } from '../testing.js';
 import type { ServerModule } from '../deps.js';
 
@@ -310,6 +310,31 @@ describe('operations', () => {
       for (const secret of [s.token, 'secret-session-id', 'hunter2-secret', 'kw_wrong', 'leaky']) assert.ok(!text.includes(secret), secret);
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('password sign-in on PostgreSQL (the same statements on the scale-out engine)', async () => {
+  const skip = await postgresSkipReason();
+  test('counts a failure with its audit record, then signs in with one session and forgets the failures', { skip }, async () => {
+    const pgServer = await startTestServer({}, { engine: 'postgres' });
+    try {
+      const u = await pgServer.store.directory.createUser(systemActor('test'), { userName: 'Pat' });
+      await pgServer.store.credentials.setPassword(u.id, await hashPassword('pat-password-1'));
+      const b = new Browser(pgServer);
+      const wrong = await b.signIn('pat', 'not-pat-password');
+      assert.equal(wrong.statusCode, 401);
+      const [userCounter] = await pgServer.store.db.selectFrom('throttle').selectAll().where('key', '=', 'user:pat').execute();
+      assert.equal(Number(userCounter?.failures), 1);
+      const ok = await b.signIn('PAT', 'pat-password-1');
+      assert.equal(ok.statusCode, 303);
+      const session = await pgServer.store.sessions.get(sha256Hex(b.cookies.get('keyway_session') as string));
+      assert.equal(session?.userId, u.id);
+      assert.equal(await pgServer.store.throttle.get('user:pat'), null);
+      const outcomes = (await pgServer.store.audit.query({ action: 'signin.password' })).items.map((e) => e.reason ?? e.outcome);
+      assert.deepEqual(outcomes, ['success', 'bad_password']);
+    } finally {
+      await pgServer.close();
     }
   });
 });
