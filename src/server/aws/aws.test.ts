@@ -133,7 +133,7 @@ describe('Pattern A over HTTP: admin API, CLI sign-in and assertion, portal tile
     const at = new Date().toISOString();
     await s.store.sessions.create({ idHash, userId: alice.id, createdAt: at, lastSeenAt: at, expiresAt: new Date(Date.now() + 3600_000).toISOString(), authMethods: ['pwd'], csrfSecret: 'csrf2', data: {} });
     const page = await s.app.inject({ method: 'GET', url: `/aws/cli/approve?code=${start.userCode}`, headers: { cookie: `keyway_session=${id}` } });
-    assert.match(page.body, new RegExp(`value="${start.userCode}"`));
+    assert.match(page.body, new RegExp(`type="text" value="${start.userCode}"`), 'a text field, styled like the sign-in fields');
     const approve = await s.app.inject({ method: 'POST', url: '/aws/cli/approve', headers: { cookie: `keyway_session=${id}` }, payload: { csrf: 'csrf2', code: start.userCode.toLowerCase(), decision: 'approve' } });
     assert.equal(approve.statusCode, 200);
     const redeemed = await s.app.inject({ method: 'POST', url: '/aws/cli/device/token', payload: { deviceCode: start.deviceCode } });

@@ -77,7 +77,7 @@ export const registerAwsBrowserRoutes = (app: FastifyInstance, ctx: ServerContex
 <form method="post" action="/aws/cli/approve">
 ${csrfField(who)}
 <label for="code">Code shown in the terminal</label>
-<input id="code" name="code" value="${code}" autocomplete="off" spellcheck="false" required pattern="[A-Za-z]{4}-?[A-Za-z]{4}">
+<input id="code" name="code" type="text" value="${code}" autocomplete="off" spellcheck="false" required pattern="[A-Za-z]{4}-?[A-Za-z]{4}">
 <button type="submit" name="decision" value="approve">Approve</button>
 <button type="submit" name="decision" value="deny">Deny</button>
 </form>`,
