@@ -217,7 +217,8 @@ describe('password sign-in and sessions', () => {
     assert.ok(served.length >= 4, `forms found: ${served.join(', ')}`);
     const auditBefore = (await s.store.audit.query({ action: 'csrf.rejected' })).total;
     for (const action of served) {
-      for (const form of [{ code: '123456' }, { code: '123456', csrf: otherToken }, { code: '123456', csrf: '' }]) {
+      const forms: Record<string, string>[] = [{ code: '123456' }, { code: '123456', csrf: otherToken }, { code: '123456', csrf: '' }];
+      for (const form of forms) {
         const r = await b.post(action, form);
         assert.equal(r.statusCode, 403, `${action} with ${form.csrf === undefined ? 'no' : 'a wrong'} token`);
       }
