@@ -66,3 +66,24 @@ test('fails fast with a connection error when PostgreSQL is not reachable', asyn
   await assert.rejects(openStore('postgres://postgres@127.0.0.1:1/test'), /ECONNREFUSED|connect/);
   assert.ok(Date.now() - started < 6000);
 });
+
+test('on a shared PostgreSQL database the migrator looks only at its own schema: readiness and a re-run of migrations stay correct while other runs create and drop schemas', async (t) => {
+  const { enginesUnderTest } = await import('./contract-harness.js');
+  const pgEngine = (await enginesUnderTest()).find((e) => e.name === 'PostgreSQL');
+  if (!pgEngine || pgEngine.skip) return t.skip(pgEngine?.skip || 'no PostgreSQL engine');
+  const store = await pgEngine.open();
+  const churn = async (round: number) => {
+    const name = `kw_churn_${globalThis.crypto.randomUUID().replace(/-/g, '').slice(0, 12)}_${round}`;
+    await store.db.schema.createSchema(name).execute();
+    await store.db.schema.createTable(`${name}.t`).addColumn('id', 'serial', (c) => c.primaryKey()).execute();
+    await store.db.schema.dropSchema(name).cascade().execute();
+  };
+  try {
+    const rounds = Array.from({ length: 12 }, (_, i) => i);
+    const [pings] = await Promise.all([Promise.all(rounds.map(() => store.ping())), Promise.all(rounds.map(churn))]);
+    assert.deepEqual(pings.map((p) => p.detail), rounds.map(() => 'ok'));
+    assert.deepEqual((await store.migrate()).ran, []);
+  } finally {
+    await pgEngine.dispose(store);
+  }
+});

@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration as KyselyMigration } from 'kysely';
+import { Migrator, sql, type DatabaseIntrospector, type Kysely, type Migration as KyselyMigration, type TableMetadata } from 'kysely';
 import type { Database } from './database.js';
 import { migrations, type Engine } from './migrations/index.js';
 
@@ -12,12 +12,41 @@ export interface MigrationReport {
 }
 
 /**
+ * Kysely's migrator looks for its own table by asking the introspector for every table of every schema, and
+ * that query fails ("schema … does not exist") when another node or test run drops its schema meanwhile on a
+ * shared PostgreSQL database; it also grows with every schema. On PostgreSQL the migrator is therefore given
+ * an introspector that looks at Keyway's schema only.
+ */
+const pinnedToSchema = (db: Kysely<Database>, schema: string): Kysely<Database> => {
+  const getTables = async (): Promise<TableMetadata[]> => {
+    const { rows } = await sql<{ name: string; type: string }>`select table_name as name, table_type as type from information_schema.tables where table_schema = ${schema}`.execute(db);
+    return rows.map((r) => ({ name: r.name, schema, isView: r.type === 'VIEW', columns: [] }));
+  };
+  const introspection: DatabaseIntrospector = {
+    async getSchemas() {
+      const { rows } = await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db);
+      return rows;
+    },
+    getTables,
+    getMetadata: async () => ({ tables: await getTables() }),
+  };
+  // Kysely's methods use private fields, so they are called on the real instance.
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'introspection') return introspection;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+};
+
+/**
  * Kysely's Migrator does the bookkeeping (a table of applied ids, and on PostgreSQL an advisory lock so nodes
  * starting together migrate once); the registry in ./migrations is the single list of what to run.
  */
 function migrator(db: Kysely<Database>, engine: Engine, schema: string | undefined): Migrator {
   return new Migrator({
-    db,
+    db: engine === 'postgres' && schema !== undefined ? pinnedToSchema(db, schema) : db,
     ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
     migrationTableName: 'keyway_migrations',
     migrationLockTableName: 'keyway_migrations_lock',
