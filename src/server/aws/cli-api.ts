@@ -161,7 +161,10 @@ export const registerAwsCliRoutes = (app: FastifyInstance, ctx: ServerContext): 
       // Account names are read only to find a requested role by name.
       const wanted = req.body.account && req.body.role ? pick(issued.roleValues, new Map((await svc.access.listAccounts()).map((a) => [a.id, a.name])), req.body.account, req.body.role) : null;
       await ctx.store.audit.record({ action: 'aws.cli.assertion', actor: actorOf(req, user), outcome: 'success', target, details: { app: issued.app.id, roles: issued.roleValues.length, ...(wanted ? { role: wanted.roleArn } : {}) } });
-      return reply.header('cache-control', 'no-store').send({ samlResponse: issued.samlResponse, notOnOrAfter: issued.notOnOrAfter.toISOString(), role: wanted, roleCount: issued.roleValues.length, sessionDuration: issued.sessionDuration });
+      return reply
+        .header('cache-control', 'no-store')
+        .type('application/json; charset=utf-8')
+        .send(assertionAnswerJson(issued.samlResponse, { notOnOrAfter: issued.notOnOrAfter.toISOString(), role: wanted, roleCount: issued.roleValues.length, sessionDuration: issued.sessionDuration }));
     } catch (e) {
       if (isDomainError(e) || e instanceof CliError) {
         await ctx.store.audit.record({ action: 'aws.cli.assertion', actor: actorOf(req, user), outcome: 'failure', reason: isDomainError(e) ? e.code : e.code, target, details: { message: e.message } });
@@ -176,6 +179,15 @@ export const registerAwsCliRoutes = (app: FastifyInstance, ctx: ServerContext): 
     return reply.code(204).send();
   });
 };
+
+/**
+ * The assertion answer as JSON text. `samlResponse` is Buffer#toString('base64') output, whose alphabet
+ * (A-Z a-z 0-9 + / =) JSON never escapes, so it is placed between quotes as is: JSON.stringify would scan and copy
+ * the whole response again (about 40 KB for a user with 200 roles) only to find nothing to escape.
+ */
+function assertionAnswerJson(samlResponse: string, rest: { notOnOrAfter: string; role: RoleView | null; roleCount: number; sessionDuration: number | null }): string {
+  return `{"samlResponse":"${samlResponse}",${JSON.stringify(rest).slice(1)}`;
+}
 
 /** The requested role among the signed Role values, by account id or name and role name (case-insensitive). */
 function pick(values: readonly string[], accountNames: ReadonlyMap<string, string>, account: string, role: string): RoleView {
