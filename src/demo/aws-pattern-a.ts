@@ -120,7 +120,7 @@ export const awsPatternA: DemoStep = {
       `    export KEYWAY_URL=${base} AWS_ENDPOINT_URL=${emu.url}`,
       `    ${keyway} aws login --user carol            # password carol-keyway-demo`,
       `    ${keyway} aws configure                     # one profile per role in ~/.aws/config (--diff to preview)`,
-      `    aws sts get-caller-identity --profile keyway-production-operator --endpoint-url ${emu.url}   # AWS CLI < 2.13 ignores AWS_ENDPOINT_URL`,
+      `    /usr/bin/aws sts get-caller-identity --profile keyway-production-operator --endpoint-url ${emu.url}   # AWS CLI < 2.13 ignores AWS_ENDPOINT_URL`,
       `  Or a profile by hand: credential_process = ${keyway} aws credentials --account Production --role Operator`,
       `  Why (not)?  ${keyway} aws explain --user bob`,
     );
