@@ -5,6 +5,7 @@ import { ExclusiveCanonicalization } from 'xml-crypto';
 import { NS, NAMEID_FORMAT } from '../constants.js';
 import { isSamlError } from '../errors.js';
 import { verifyEnvelopedSignature } from '../crypto/enveloped-verify.js';
+import { escapeText } from '../xml/canonical-writer.js';
 import { childElements, childrenNamed, requiredChild, textOf } from '../xml/dom.js';
 import { parseXml } from '../xml/parse.js';
 import { testKeyPair } from '../test-support/keys.js';
@@ -124,6 +125,16 @@ describe('buildResponse (SAML core 2.3.3, 3.3.3; profiles 4.1.4.2)', () => {
     const sig = requiredChild(doc.documentElement!, NS.ds, 'Signature');
     assert.throws(() => verifyEnvelopedSignature(r.xml, doc.documentElement!, sig, { certificates: [idp.certificatePem] }), { code: 'sha1_refused' });
     verifyEnvelopedSignature(r.xml, doc.documentElement!, sig, { certificates: [idp.certificatePem], allowSha1: true });
+  });
+
+  it('writes every attribute value exactly as the canonical text escaper does, plain ASCII or not (exc-c14n text nodes)', async () => {
+    const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
+    const values = [printable, 'a\tb\nc', 'x\ry', 'a&b', 'a<b', 'a>b', 'a&b<c>d', 'del\u007f', 'café 東 😀', '', 'arn:aws:iam::123456789012:role/R,arn:aws:iam::123456789012:saml-provider/K'];
+    const r = await buildResponse({ ...base(), attributes: [{ name: 'n', values }] });
+    const emitted = [...r.xml.matchAll(/<saml:AttributeValue>(.*?)<\/saml:AttributeValue>/gs)].map((m) => m[1]);
+    assert.deepEqual(emitted, values.map((v) => escapeText(v)));
+    const attr = requiredChild(requiredChild(verifyWithLibrary(r.xml, 'Assertion').element, NS.saml, 'AttributeStatement'), NS.saml, 'Attribute');
+    assert.deepEqual(childrenNamed(attr, NS.saml, 'AttributeValue').map(textOf), values);
   });
 
   it('rejects characters XML cannot carry instead of emitting them (XML 1.0 §2.2)', async () => {

@@ -217,9 +217,15 @@ function assertionElement(
 const ATTRIBUTE_VALUE_OPEN = startTag('saml:AttributeValue');
 const ATTRIBUTE_VALUE_CLOSE = '</saml:AttributeValue>';
 
+/**
+ * Printable ASCII without `& < >` (and TAB, LF): XML characters that canonical text never escapes. One test of
+ * this replaces the XML-character check and the escape test for nearly every value (ARNs, names, e-mails).
+ */
+const PLAIN_TEXT = /^[\t\n\x20-\x25\x27-\x3b\x3d\x3f-\x7e]*$/;
+
 /** The values of one attribute; an attribute may carry hundreds (AWS Role), so no per-value tag is rebuilt. */
 function attributeValues(values: readonly string[]): string {
   let out = '';
-  for (const v of values) out += ATTRIBUTE_VALUE_OPEN + escapeText(v) + ATTRIBUTE_VALUE_CLOSE;
+  for (const v of values) out += ATTRIBUTE_VALUE_OPEN + (PLAIN_TEXT.test(v) ? v : escapeText(v)) + ATTRIBUTE_VALUE_CLOSE;
   return out;
 }
