@@ -77,6 +77,24 @@ for (const engine of await enginesUnderTest()) {
       assert.deepEqual(await aws.bindingsForGroups(['no-such-group']), []);
     });
 
+    test('boundRolesForGroups returns the account, path and name of exactly those groups\' bindings, one per binding', async () => {
+      const [g1, g2, other] = await Promise.all(['BR-Readers', 'BR-Writers', 'BR-Others'].map((n) => store.directory.createGroup(actor, { displayName: uniq(n) })));
+      assert.ok(g1 && g2 && other);
+      await aws.addBinding(actor, { groupId: g1.id, accountId: '111111111111', roleName: 'BR+Only=,.@-_1', rolePath: '/team/a-b/' });
+      await aws.addBinding(actor, { groupId: g1.id, accountId: '111111111111', roleName: 'BRWriter' });
+      await aws.addBinding(actor, { groupId: g2.id, accountId: '111111111111', roleName: 'BRWriter' });
+      await aws.addBinding(actor, { groupId: other.id, accountId: '111111111111', roleName: 'BRElsewhere' });
+      const key = (r: { accountId: string; rolePath: string; roleName: string }) => `${r.accountId}${r.rolePath}${r.roleName}`;
+      const expected = [...(await aws.listBindings({ groupId: g1.id })), ...(await aws.listBindings({ groupId: g2.id }))].map((b) => ({ accountId: b.accountId, rolePath: b.rolePath, roleName: b.roleName }));
+      const got = await aws.boundRolesForGroups([g1.id, g2.id, g2.id, 'no-such-group']);
+      assert.deepEqual([...got].sort((a, b) => key(a).localeCompare(key(b))), expected.sort((a, b) => key(a).localeCompare(key(b))));
+      assert.deepEqual(Object.keys(got[0]!).sort(), ['accountId', 'roleName', 'rolePath']);
+      assert.deepEqual(await aws.boundRolesForGroups([]), []);
+      assert.deepEqual(await aws.boundRolesForGroups(['no-such-group']), []);
+      const many = Array.from({ length: 1200 }, (_, i) => `missing-${i}`);
+      assert.deepEqual((await aws.boundRolesForGroups([...many, other.id])).map(key), ['111111111111/BRElsewhere']);
+    });
+
     test('CLI tokens are stored by hash and revoked with a reason; a device grant is decided once and redeemed once (RFC 8628 3.5)', async () => {
       const cli = createCliSignInStore(store.db);
       const u = await store.directory.createUser(actor, { userName: uniq('cli') });

@@ -7,6 +7,7 @@ import {
   type Actor,
   type AwsAccessService,
   type AwsAccount,
+  type BoundRole,
   type RoleBinding,
 } from '../core/index.js';
 import { insertAudit } from './audit-log.js';
@@ -38,6 +39,10 @@ export function createAwsAccessService(base: Kysely<Database>, now: () => Date =
   const bindingsAsJson = postgres
     ? sql`coalesce(json_agg(json_build_array(id, group_id, account_id, role_name, role_path, created_at)), '[]'::json)`
     : sql`json_group_array(json_array(id, group_id, account_id, role_name, role_path, created_at))`;
+  // The assertion path needs three short columns of each binding: a third of the JSON to build and parse.
+  const rolesAsJson = postgres
+    ? sql`coalesce(json_agg(json_build_array(account_id, role_path, role_name)), '[]'::json)`
+    : sql`json_group_array(json_array(account_id, role_path, role_name))`;
 
   return {
     async addAccount(actor: Actor, input) {
@@ -113,6 +118,17 @@ export function createAwsAccessService(base: Kysely<Database>, now: () => Date =
         // PostgreSQL's driver parses json columns itself; SQLite returns the text.
         const tuples = (typeof row.bindings === 'string' ? JSON.parse(row.bindings) : row.bindings) as BindingTuple[];
         for (const t of tuples) out.push(fromTuple(t));
+      }
+      return out;
+    },
+
+    async boundRolesForGroups(groupIds) {
+      const out: BoundRole[] = [];
+      const ids = [...new Set(groupIds)];
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const row = await db.selectFrom('aws_role_bindings').select(rolesAsJson.as('roles')).where('group_id', 'in', ids.slice(i, i + CHUNK)).executeTakeFirstOrThrow();
+        const tuples = (typeof row.roles === 'string' ? JSON.parse(row.roles) : row.roles) as [accountId: string, rolePath: string, roleName: string][];
+        for (const t of tuples) out.push({ accountId: t[0], rolePath: t[1], roleName: t[2] });
       }
       return out;
     },

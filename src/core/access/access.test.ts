@@ -11,6 +11,7 @@ import {
   findAccount,
   parseAwsIamAppConfig,
   resolveRoles,
+  roleValues,
   validateNewBinding,
   type AwsAccount,
   type RoleBinding,
@@ -180,4 +181,22 @@ test('accounts are found by id or case-insensitive name; an unknown one lists th
   assert.equal(findAccount(accounts, 'PROD').id, '222222222222');
   assert.equal(findAccount(accounts, '111111111111').name, 'dev');
   assert.throws(() => findAccount(accounts, 'staging'), /unknown AWS account "staging"; known accounts: dev \(111111111111\), prod \(222222222222\)/);
+});
+
+test('roleValues gives the same Role values, deduplication (case-insensitive per account) and order as resolveRoles', () => {
+  const bs = [
+    binding('a', 'g', '222222222222', 'Zed'),
+    binding('b', 'g', '111111111111', 'beta', '/team/'),
+    binding('c', 'g2', '111111111111', 'Alpha'),
+    binding('d', 'g2', '111111111111', 'ALPHA'),
+    binding('e', 'g', '111111111111', 'Alpha'),
+    binding('f', 'g', '333333333333', 'Ops', '/x/y/'),
+  ];
+  const overrides = { ...config, samlProviderNames: { '333333333333': 'Other' } };
+  for (const c of [config, overrides]) {
+    assert.deepEqual(roleValues(bs, c), resolveRoles(['g', 'g2'], bs, c).map((r) => r.value));
+  }
+  assert.deepEqual(roleValues(bs, overrides).at(-1), 'arn:aws:iam::333333333333:role/x/y/Ops,arn:aws:iam::333333333333:saml-provider/Other');
+  assert.equal(roleValues(bs, config).length, 4);
+  assert.deepEqual(roleValues([], config), []);
 });

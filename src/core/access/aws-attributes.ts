@@ -14,9 +14,9 @@ export const AWS_ATTR = {
   principalTagPrefix: 'https://aws.amazon.com/SAML/Attributes/PrincipalTag:',
 } as const;
 
-export interface AwsAssertionContent {
+export interface AwsAssertionContent<R extends { readonly value: string } = ResolvedRole> {
   readonly attributes: readonly SamlAttributeValue[];
-  readonly roles: readonly ResolvedRole[];
+  readonly roles: readonly R[];
   /** What the trust policies must allow besides sts:AssumeRoleWithSAML. */
   readonly sendsTags: boolean;
   readonly sendsSourceIdentity: boolean;
@@ -61,7 +61,7 @@ export function roleSessionNameOf(user: User, config: Pick<AwsIamAppConfig, 'rol
  * The AWS attributes of the assertion for one user (the NameID is the application's), each value checked against
  * AWS's rules first. Throws a DomainError naming the bad value; never sends a value AWS would refuse.
  */
-export function buildAwsAssertionContent(user: User, roles: readonly ResolvedRole[], config: AwsIamAppConfig): AwsAssertionContent {
+export function buildAwsAssertionContent<R extends { readonly value: string } = ResolvedRole>(user: User, roles: readonly R[], config: AwsIamAppConfig): AwsAssertionContent<R> {
   if (user.status !== 'active') {
     throw new DomainError('forbidden', `user ${show(user.userName)} is suspended`, [{ at: 'user', message: 'suspended' }]);
   }

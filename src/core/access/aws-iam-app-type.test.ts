@@ -10,7 +10,7 @@ const bindings: RoleBinding[] = [
   { id: 'b2', groupId: 'g2', accountId: '222222222222', roleName: 'Admin', rolePath: '/', createdAt: '' },
 ];
 const asked: string[][] = [];
-const type = createAwsIamAppType({ bindingsForGroups: async (ids) => { asked.push([...ids]); return bindings.filter((b) => ids.includes(b.groupId)); } });
+const type = createAwsIamAppType({ boundRolesForGroups: async (ids) => { asked.push([...ids]); return bindings.filter((b) => ids.includes(b.groupId)); } });
 const app = (settings: Record<string, unknown> = {}, acs = 'https://signin.aws.amazon.com/saml'): SamlApplication => ({
   id: 'a1', type: 'aws-iam', name: 'AWS', description: null, enabled: true, entityId: 'urn:amazon:webservices', acs: [{ url: acs, index: 0, isDefault: true }], slo: null,
   signingCertificates: [], encryptionCertificate: null, requireSignedRequests: false, nameIdFormat: 'persistent', nameIdSource: 'persistentId', attributes: [],

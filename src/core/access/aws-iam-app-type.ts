@@ -3,8 +3,8 @@ import type { ApplicationType, SamlApplication, SamlApplicationInput } from '../
 import type { AwsIamAppConfig } from './aws-iam-app.js';
 import { AWS_AUDIENCE, AWS_SIGNIN_URL, defaultAwsIamAppConfig, parseAwsIamAppConfig } from './aws-iam-app.js';
 import { buildAwsAssertionContent } from './aws-attributes.js';
-import type { RoleBinding } from './bindings.js';
-import { resolveRoles } from './bindings.js';
+import type { BoundRole } from './bindings.js';
+import { roleValues } from './bindings.js';
 
 export const AWS_IAM_APP_TYPE = 'aws-iam';
 
@@ -38,8 +38,8 @@ export function awsIamConfigOf(app: Pick<SamlApplication, 'type' | 'acs' | 'enti
 }
 
 export interface AwsIamAppTypeDeps {
-  /** Only the bindings of these groups: the sign-in path reads nothing more (DESIGN.md 3). */
-  bindingsForGroups(groupIds: readonly string[]): Promise<readonly RoleBinding[]>;
+  /** The roles bound to these groups only: the sign-in path reads nothing more (DESIGN.md 3). */
+  boundRolesForGroups(groupIds: readonly string[]): Promise<readonly BoundRole[]>;
 }
 
 /**
@@ -74,8 +74,8 @@ export function createAwsIamAppType(deps: AwsIamAppTypeDeps): ApplicationType {
         name: 'aws-iam-roles',
         provide: async (ctx) => {
           const config = awsIamConfigOf(ctx.app);
-          const bindings = await deps.bindingsForGroups(ctx.effectiveGroups.map((g) => g.id));
-          const roles = resolveRoles(ctx.effectiveGroups.map((g) => g.id), bindings, config);
+          const bound = await deps.boundRolesForGroups(ctx.effectiveGroups.map((g) => g.id));
+          const roles = roleValues(bound, config).map((value) => ({ value }));
           try {
             return buildAwsAssertionContent(ctx.user, roles, config).attributes;
           } catch (e) {

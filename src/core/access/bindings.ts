@@ -121,6 +121,41 @@ export function resolveRoles(
   return roles;
 }
 
+/** What the sign-in path needs of a binding: the role, not which binding or group granted it. */
+export interface BoundRole {
+  readonly accountId: string;
+  readonly rolePath: string;
+  readonly roleName: string;
+}
+
+/**
+ * The Role attribute values (`role-arn,provider-arn`) for roles already filtered to the user's groups: the same
+ * values, deduplication and order as resolveRoles, without the per-role provenance an assertion does not carry.
+ */
+export function roleValues(bound: readonly BoundRole[], config: Pick<AwsIamAppConfig, 'samlProviderName' | 'samlProviderNames'>): string[] {
+  const byRole = new Map<string, { r: BoundRole; pathName: string }>();
+  for (const r of bound) {
+    const key = roleKey(r);
+    if (!byRole.has(key)) byRole.set(key, { r, pathName: r.rolePath + r.roleName });
+  }
+  const entries = [...byRole.values()].sort((x, y) =>
+    x.r.accountId !== y.r.accountId ? (x.r.accountId < y.r.accountId ? -1 : 1) : x.pathName < y.pathName ? -1 : x.pathName > y.pathName ? 1 : 0,
+  );
+  const hasOverrides = Object.keys(config.samlProviderNames).length > 0;
+  const values: string[] = new Array(entries.length);
+  let lastAccount = '';
+  let pArn = '';
+  for (let i = 0; i < entries.length; i++) {
+    const { r } = entries[i]!;
+    if (r.accountId !== lastAccount) {
+      lastAccount = r.accountId;
+      pArn = samlProviderArn(r.accountId, hasOverrides ? providerNameFor(config as AwsIamAppConfig, r.accountId) : config.samlProviderName);
+    }
+    values[i] = `${roleArn(r.accountId, r.rolePath, r.roleName)},${pArn}`;
+  }
+  return values;
+}
+
 export function compareRoles(a: { accountId: string; rolePath: string; roleName: string }, b: { accountId: string; rolePath: string; roleName: string }): number {
   if (a.accountId !== b.accountId) return a.accountId < b.accountId ? -1 : 1;
   const an = a.rolePath + a.roleName;

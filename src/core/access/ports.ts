@@ -1,5 +1,5 @@
 import type { Actor } from '../identity/actor.js';
-import type { AwsAccount, NewAwsAccount, NewRoleBinding, RoleBinding } from './bindings.js';
+import type { AwsAccount, BoundRole, NewAwsAccount, NewRoleBinding, RoleBinding } from './bindings.js';
 
 export interface BindingQuery {
   readonly groupId?: string;
@@ -21,6 +21,8 @@ export interface AwsAccessService {
   listBindings(query?: BindingQuery): Promise<readonly RoleBinding[]>;
   /** Only the bindings of these groups: the sign-in path reads nothing else. */
   bindingsForGroups(groupIds: readonly string[]): Promise<readonly RoleBinding[]>;
+  /** The roles bound to these groups, one entry per binding, nothing else: what an assertion's Role values need. */
+  boundRolesForGroups(groupIds: readonly string[]): Promise<readonly BoundRole[]>;
   removeBinding(actor: Actor, id: string): Promise<RoleBinding>;
 }
 
