@@ -15,6 +15,15 @@ test('accepts a double-submit pair minted with the server key and refuses forged
   assert.equal(verifyDoubleSubmit(key, newDoubleSubmitPair(key).cookieValue, pair.formValue), false);
 });
 
+test('refuses a form value that only decodes to the right HMAC: truncated, padded, or with characters outside base64url', () => {
+  const key = randomBytes(32);
+  const pair = newDoubleSubmitPair(key);
+  assert.equal(verifyDoubleSubmit(key, pair.cookieValue, pair.formValue.slice(0, -1)), false);
+  assert.equal(verifyDoubleSubmit(key, pair.cookieValue, `${pair.formValue}=`), false);
+  assert.equal(verifyDoubleSubmit(key, pair.cookieValue, `${pair.formValue.slice(0, 20)}!${pair.formValue.slice(20)}`), false);
+  assert.equal(verifyDoubleSubmit(key, pair.cookieValue, `${pair.formValue}AA`), false);
+});
+
 test('checks a synchronizer token against the session secret and never accepts an empty one', () => {
   assert.equal(verifySynchronizerToken('abc123', 'abc123'), true);
   assert.equal(verifySynchronizerToken('abc123', 'abc124'), false);

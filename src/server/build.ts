@@ -69,13 +69,16 @@ export const buildServer = async (deps: ServerDeps, options: BuildOptions = {}):
     transform: ({ schema, url }) => ({ schema: url.startsWith('/api/v1/') ? schema : { ...(schema ?? {}), hide: true }, url }),
   });
 
-  app.addHook('onSend', async (req, reply) => {
+  // Callback-style hooks: they run on every request, and an async hook costs a promise each time.
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
+    done(null, payload);
   });
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    done();
   });
 
   // Default for every module that does not set its own: JSON for API clients, an HTML page for browsers.

@@ -29,12 +29,18 @@ export type AttemptResult =
   | { readonly ok: true; readonly user: User; readonly hadFailures: boolean; /** A confirmed authenticator app: a code must follow. */ readonly secondFactor: boolean }
   | { readonly ok: false; readonly reason: Exclude<SignInOutcome, 'success' | 'csrf' | 'invalid_input'>; readonly retryAt?: Date };
 
+const policiesByConfig = new WeakMap<ServerConfig, { user: ThrottlePolicy; ip: ThrottlePolicy }>();
+/** Built once per config: every attempt reads them twice. */
 export const throttlePolicies = (c: ServerConfig): { user: ThrottlePolicy; ip: ThrottlePolicy } => {
+  const known = policiesByConfig.get(c);
+  if (known) return known;
   const shared = { backoffBaseSeconds: 1, backoffMaxSeconds: c.lockoutBackoffMaxSeconds, windowSeconds: c.lockoutWindowMinutes * 60, lockSeconds: c.lockoutDurationMinutes * 60 };
-  return {
+  const policies = {
     user: { ...shared, backoffAfter: c.lockoutBackoffAfter, lockAfter: c.lockoutUserLockAfter },
     ip: { ...shared, backoffAfter: c.lockoutIpBackoffAfter, lockAfter: c.lockoutIpLockAfter },
   };
+  policiesByConfig.set(c, policies);
+  return policies;
 };
 
 export const userKey = (userName: string) => `user:${userName.normalize('NFC').toLowerCase()}`;
