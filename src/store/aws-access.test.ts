@@ -95,6 +95,21 @@ for (const engine of await enginesUnderTest()) {
       assert.deepEqual((await aws.boundRolesForGroups([...many, other.id])).map(key), ['111111111111/BRElsewhere']);
     });
 
+    test('the effective groups a sign-in reads come back in display-name order with every field intact (one JSON row)', async () => {
+      const u = await store.directory.createUser(actor, { userName: uniq('eg') });
+      const tag = uniq('eg');
+      const plain = await store.directory.createGroup(actor, { displayName: `${tag}-b "plain"` });
+      const full = await store.directory.createGroup(actor, { displayName: `${tag}-A ünï ✓ \\ 'x'`, description: 'back\\slash "q" <x> & ✓', externalId: 'ext-1', attributes: { team: 'sre', list: ['a', 'b'] } });
+      const parent = await store.directory.createGroup(actor, { displayName: `${tag}-c` });
+      await store.directory.addMember(actor, plain.id, { kind: 'user', id: u.id });
+      await store.directory.addMember(actor, full.id, { kind: 'user', id: u.id });
+      await store.directory.addMember(actor, parent.id, { kind: 'group', id: plain.id });
+      const expected = await Promise.all([full.id, plain.id, parent.id].map((id) => store.directory.getGroup(id)));
+      assert.deepEqual(await store.directory.effectiveGroupsOfUser(u.id), expected);
+      const lonely = await store.directory.createUser(actor, { userName: uniq('eg-none') });
+      assert.deepEqual(await store.directory.effectiveGroupsOfUser(lonely.id), []);
+    });
+
     test('CLI tokens are stored by hash and revoked with a reason; a device grant is decided once and redeemed once (RFC 8628 3.5)', async () => {
       const cli = createCliSignInStore(store.db);
       const u = await store.directory.createUser(actor, { userName: uniq('cli') });
