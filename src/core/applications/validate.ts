@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { DomainError, type FieldProblem } from '../errors.js';
-import type { AcsEndpoint, AttributeMapping, NameIdFormat, SamlApplicationInput, SloEndpoint } from './types.js';
+import type { AcsEndpoint, AttributeMapping, NameIdFormat, SamlApplication, SamlApplicationInput, SloEndpoint } from './types.js';
 import { checkSource, isXmlSafe } from './sources.js';
 
 export const NAME_ID_FORMATS: readonly NameIdFormat[] = ['persistent', 'emailAddress', 'unspecified', 'transient'];
@@ -17,26 +17,9 @@ export const MAX_SESSION_SECONDS = 7 * 24 * 3600;
 /** SAML bindings 3.4.3 / 3.5.3: RelayState MUST NOT exceed 80 bytes. */
 export const MAX_RELAY_STATE_BYTES = 80;
 
-export interface ValidFields {
-  readonly name: string;
-  readonly description: string | null;
-  readonly enabled: boolean;
-  readonly entityId: string;
-  readonly acs: readonly AcsEndpoint[];
-  readonly slo: SloEndpoint | null;
-  readonly signingCertificates: readonly string[];
-  readonly encryptionCertificate: string | null;
-  readonly requireSignedRequests: boolean;
-  readonly nameIdFormat: NameIdFormat;
-  readonly nameIdSource: string;
-  readonly attributes: readonly AttributeMapping[];
-  readonly signResponse: boolean;
-  readonly signAssertion: boolean;
-  readonly allowSha1: boolean;
-  readonly sessionDurationSeconds: number;
-  readonly allowedGroupIds: readonly string[];
-  readonly defaultRelayState: string | null;
-}
+/** The admin-editable fields of an application, after validation and defaults. */
+export type ValidFields = Omit<SamlApplication,
+  'id' | 'type' | 'settings' | 'persistentIdSecret' | 'createdAt' | 'updatedAt' | 'version'>;
 
 const text = (p: FieldProblem[], at: string, v: unknown, max: number): string | null => {
   if (typeof v !== 'string' || v.trim() === '') { p.push({ at, message: 'is required' }); return null; }
