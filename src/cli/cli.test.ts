@@ -4,9 +4,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { runCli } from './program.js';
+import { runCliCaptured } from './testing.js';
 
 const bin = fileURLToPath(new URL('../../bin/keyway.js', import.meta.url));
 let dir: string;
@@ -32,18 +31,7 @@ const spawnCli = (args: string[], input?: string): Promise<Run> =>
   });
 
 /** The same program in-process, for the many bad-input cases (fast). */
-const runInProcess = async (args: string[], input = ''): Promise<Run> => {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  stdin.end(input);
-  const code = await runCli(args, { env, cwd: dir, stdout, stderr, stdin });
-  return { code, stdout: out, stderr: err };
-};
+const runInProcess = (args: string[], input = ''): Promise<Run> => runCliCaptured(args, env, dir, input);
 
 /** Runs in-process and fails with the command's own error output unless it succeeds. */
 const ok = async (args: string[], input = ''): Promise<Run> => {

@@ -4,25 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { testKeyPair } from '../../saml/test-support/keys.js';
-import { runCli } from '../program.js';
+import { runCliCaptured } from '../testing.js';
 
 let dir: string;
 let env: Record<string, string>;
 
-const run = async (...args: string[]) => {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  stdin.end('');
-  const code = await runCli(args, { env, cwd: dir, stdout, stderr, stdin });
-  return { code, stdout: out, stderr: err };
-};
+const run = (...args: string[]) => runCliCaptured(args, env, dir);
 
 describe('keyway apps and keyway keys', () => {
   before(() => {

@@ -3,27 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { silentLogger, startEmulator, type RunningEmulator } from '../../aws-emulator/index.js';
-import { runCli } from '../program.js';
+import { runCliCaptured } from '../testing.js';
 import { BLOCK_BEGIN, BLOCK_END, lineDiff, renderBlock, replaceBlock } from './aws-configure.js';
 
 let dir: string;
 let env: Record<string, string>;
 let emu: RunningEmulator;
 
-const run = async (...args: string[]) => {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  stdin.end('');
-  const code = await runCli(args, { env, cwd: dir, stdout, stderr, stdin });
-  return { code, stdout: out, stderr: err };
-};
+const run = (...args: string[]) => runCliCaptured(args, env, dir);
 
 describe('keyway aws accounts, bindings, explain and iam setup', () => {
   before(async () => {
