@@ -2,12 +2,8 @@
 import type { Element } from '@xmldom/xmldom';
 import { NS, STATUS } from '../constants.js';
 import { SamlError } from '../errors.js';
-import { signElement } from '../crypto/enveloped-sign.js';
-import { instant, protectLineSeparators, startTag, textElement } from '../xml/canonical-writer.js';
 import { optionalAttr, optionalChild, requiredAttr, requiredChild, textOf } from '../xml/dom.js';
-import { SAML, SAMLP } from '../xml/ns-decls.js';
-import { newSamlId } from '../response/ids.js';
-import { statusElement, type StatusInput } from '../response/status.js';
+import { buildStatusResponse, type StatusInput } from '../response/status.js';
 import { readIssuer, readRequestHeader } from '../inbound/message-header.js';
 import type { BuiltMessage, OutboundSigning } from './logout-request.js';
 
@@ -23,22 +19,7 @@ export interface LogoutResponseOptions {
 }
 
 export function buildLogoutResponse(opts: LogoutResponseOptions): BuiltMessage {
-  const id = newSamlId();
-  const head =
-    startTag(
-      'samlp:LogoutResponse',
-      [
-        ['Destination', opts.destination],
-        ['ID', id],
-        ['InResponseTo', opts.inResponseTo],
-        ['IssueInstant', instant(opts.now ?? new Date())],
-        ['Version', '2.0'],
-      ],
-      [SAMLP],
-    ) + textElement('saml:Issuer', [], opts.issuer, [SAML]);
-  const tail = statusElement(opts.status ?? { code: STATUS.success }) + '</samlp:LogoutResponse>';
-  const xml = protectLineSeparators(opts.signing ? signElement({ id, head, tail }, opts.signing) : head + tail);
-  return { id, xml, base64: Buffer.from(xml, 'utf8').toString('base64') };
+  return buildStatusResponse('samlp:LogoutResponse', { ...opts, status: opts.status ?? { code: STATUS.success } });
 }
 
 export interface LogoutResponse {

@@ -5,11 +5,7 @@
 import { SamlError } from '../errors.js';
 import type { SignatureAlgorithmName } from '../crypto/algorithms.js';
 import type { SigningCredential } from '../crypto/credential.js';
-import { signElement } from '../crypto/enveloped-sign.js';
-import { instant, protectLineSeparators, startTag, textElement } from '../xml/canonical-writer.js';
-import { SAML, SAMLP } from '../xml/ns-decls.js';
-import { newSamlId } from './ids.js';
-import { statusElement, type StatusInput } from './status.js';
+import { buildStatusResponse, type StatusInput } from './status.js';
 
 export interface ErrorResponseOptions {
   readonly issuer: string;
@@ -31,20 +27,6 @@ export function buildErrorResponse(opts: ErrorResponseOptions): BuiltErrorRespon
   if (!opts.status.code || opts.status.code.endsWith(':Success')) {
     throw new SamlError('invalid_field', 'An error response needs a failure status code.');
   }
-  const id = newSamlId();
-  const head =
-    startTag(
-      'samlp:Response',
-      [
-        ['Destination', opts.destination],
-        ['ID', id],
-        ['InResponseTo', opts.inResponseTo],
-        ['IssueInstant', instant(opts.now ?? new Date())],
-        ['Version', '2.0'],
-      ],
-      [SAMLP],
-    ) + textElement('saml:Issuer', [], opts.issuer, [SAML]);
-  const tail = statusElement(opts.status) + '</samlp:Response>';
-  const xml = protectLineSeparators(opts.signing ? signElement({ id, head, tail }, opts.signing) : head + tail);
-  return { xml, base64: Buffer.from(xml, 'utf8').toString('base64'), responseId: id };
+  const { id, xml, base64 } = buildStatusResponse('samlp:Response', opts);
+  return { xml, base64, responseId: id };
 }

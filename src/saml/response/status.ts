@@ -1,6 +1,9 @@
 /** `<samlp:Status>` (SAML core 3.2.2.1) in canonical form, shared by error Responses and LogoutResponses. */
 import { STATUS } from '../constants.js';
-import { element, textElement } from '../xml/canonical-writer.js';
+import { signElement, type SignOptions } from '../crypto/enveloped-sign.js';
+import { element, instant, protectLineSeparators, startTag, textElement } from '../xml/canonical-writer.js';
+import { SAML, SAMLP } from '../xml/ns-decls.js';
+import { newSamlId } from './ids.js';
 
 export interface StatusInput {
   /** Top-level status code URI; `STATUS.success` when omitted. */
@@ -17,4 +20,39 @@ export function statusElement(status: StatusInput): string {
     element('samlp:StatusCode', [['Value', status.code ?? STATUS.success]], sub) +
       (status.message ? textElement('samlp:StatusMessage', [], status.message) : ''),
   );
+}
+
+export interface StatusResponseOptions {
+  readonly issuer: string;
+  readonly destination: string;
+  readonly inResponseTo?: string;
+  readonly status: StatusInput;
+  readonly now?: Date;
+  readonly signing?: SignOptions;
+}
+
+/**
+ * A StatusResponseType message (SAML core 3.2.2) holding only Issuer and Status: the skeleton of both an
+ * assertion-less error `<samlp:Response>` and a `<samlp:LogoutResponse>`.
+ */
+export function buildStatusResponse(
+  name: 'samlp:Response' | 'samlp:LogoutResponse',
+  opts: StatusResponseOptions,
+): { readonly id: string; readonly xml: string; readonly base64: string } {
+  const id = newSamlId();
+  const head =
+    startTag(
+      name,
+      [
+        ['Destination', opts.destination],
+        ['ID', id],
+        ['InResponseTo', opts.inResponseTo],
+        ['IssueInstant', instant(opts.now ?? new Date())],
+        ['Version', '2.0'],
+      ],
+      [SAMLP],
+    ) + textElement('saml:Issuer', [], opts.issuer, [SAML]);
+  const tail = statusElement(opts.status) + `</${name}>`;
+  const xml = protectLineSeparators(opts.signing ? signElement({ id, head, tail }, opts.signing) : head + tail);
+  return { id, xml, base64: Buffer.from(xml, 'utf8').toString('base64') };
 }
