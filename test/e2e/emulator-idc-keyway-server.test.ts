@@ -11,11 +11,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { SSOAdminClient, CreatePermissionSetCommand, AttachManagedPolicyToPermissionSetCommand, CreateAccountAssignmentCommand, DescribeAccountAssignmentCreationStatusCommand } from '@aws-sdk/client-sso-admin';
+import { SSOAdminClient, CreatePermissionSetCommand, AttachManagedPolicyToPermissionSetCommand, CreateAccountAssignmentCommand } from '@aws-sdk/client-sso-admin';
 import { hashPassword } from '../../src/auth/index.js';
-import { systemActor } from '../../src/core/index.js';
-import { issueApiToken, loadConfig, startServer, type RunningServer } from '../../src/server/index.js';
+import { loadConfig, startServer, type RunningServer } from '../../src/server/index.js';
 import { identityCenterFactory, silentLogger, startEmulator, type IdentityCenter, type RunningEmulator } from '../../src/aws-emulator/index.js';
+import { waitForAssignmentCreation } from './idc-assignment-helpers.js';
+import { adminApi } from './keyway-api-helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const AWS_CLI = '/usr/bin/aws';
@@ -42,13 +43,7 @@ describe('Keyway as the SAML IdP of the emulated IAM Identity Center (DESIGN.md 
       KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}`, KEYWAY_DATA_DIR: join(dir, 'data'),
     }, { cwd: dir });
     keyway = await startServer(config, { handleSignals: false });
-    const { token } = await issueApiToken(keyway.store, systemActor('e2e'), 'e2e');
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${keyway.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-      const json = res.status === 204 ? null : await res.json();
-      assert.ok(res.ok, `${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-      return json as Record<string, unknown>;
-    };
+    const api = await adminApi(keyway);
     // Keyway: the person and the group allowed to use the Identity Center application.
     const ada = await api('POST', '/users', { userName: 'ada', displayName: 'Ada Lovelace', emails: [{ value: 'ada@example.org', primary: true }] });
     await keyway.store.credentials.setPassword(String(ada.id), await hashPassword(PASSWORD));
@@ -73,15 +68,7 @@ describe('Keyway as the SAML IdP of the emulated IAM Identity Center (DESIGN.md 
     const PermissionSetArn = ps.PermissionSet?.PermissionSetArn;
     await admin.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn, PermissionSetArn, ManagedPolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
     const r = await admin.send(new CreateAccountAssignmentCommand({ InstanceArn, PermissionSetArn, TargetId: MEMBER, TargetType: 'AWS_ACCOUNT', PrincipalType: 'GROUP', PrincipalId: group.id }));
-    // Bounded by time, not by a count of polls: a loaded machine only makes this slower.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const s = await admin.send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn, AccountAssignmentCreationRequestId: r.AccountAssignmentCreationStatus?.RequestId }));
-      const status = s.AccountAssignmentCreationStatus?.Status;
-      if (status !== 'IN_PROGRESS') { assert.equal(status, 'SUCCEEDED', s.AccountAssignmentCreationStatus?.FailureReason); break; }
-      assert.ok(Date.now() < deadline, 'assignment still IN_PROGRESS after 60 s');
-      await new Promise((res) => setTimeout(res, 10));
-    }
+    await waitForAssignmentCreation(admin, InstanceArn, r.AccountAssignmentCreationStatus?.RequestId);
     admin.destroy();
     roleName = emu.iam.listRoles(MEMBER).find((x) => x.name.startsWith('AWSReservedSSO_AdministratorAccess_'))?.name ?? '';
     assert.ok(roleName);

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { hashPassword } from '../../src/auth/index.js';
 import { systemActor } from '../../src/core/index.js';
-import { issueApiToken, loadConfig, startServer, type RunningServer } from '../../src/server/index.js';
+import { loadConfig, startServer, type RunningServer } from '../../src/server/index.js';
+import { adminApi } from './keyway-api-helpers.js';
 
 const MODULES = '/usr/lib/apache2/modules';
 const CHROMIUM = '/usr/bin/chromium';
@@ -117,13 +118,7 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
       KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}`, KEYWAY_DATA_DIR: join(dir, 'data'),
     }, { cwd: dir });
     keyway = await startServer(config, { handleSignals: false });
-    const { token } = await issueApiToken(keyway.store, systemActor('e2e'), 'e2e');
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${keyway.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-      const json = res.status === 204 ? null : await res.json();
-      assert.ok(res.ok, `${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-      return json as Record<string, unknown>;
-    };
+    const api = await adminApi(keyway);
     const ada = await api('POST', '/users', { userName: 'ada', displayName: 'Ada Lovelace', emails: [{ value: 'ada@example.org', primary: true }] });
     await keyway.store.credentials.setPassword(String(ada.id), await hashPassword('analytical engine 1843'));
     const staff = await api('POST', '/groups', { displayName: 'staff' });
