@@ -7,9 +7,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
-import { SSOAdminClient, CreatePermissionSetCommand, CreateAccountAssignmentCommand, DescribeAccountAssignmentCreationStatusCommand } from '@aws-sdk/client-sso-admin';
+import { SSOAdminClient, CreatePermissionSetCommand, CreateAccountAssignmentCommand } from '@aws-sdk/client-sso-admin';
 import { AUTHN_CONTEXT, NAMEID_FORMAT, buildIdpMetadata, buildResponse, createSelfSignedCertificate, createSigningCredential, type SigningCredential } from '../../src/saml/index.js';
 import { identityCenterFactory, silentLogger, startEmulator, type IdentityCenter, type RunningEmulator } from '../../src/aws-emulator/index.js';
+import { waitForAssignmentCreation } from './idc-assignment-helpers.js';
 
 const ENTITY = 'https://keyway.example.test/saml/metadata';
 const SSO_URL = 'https://keyway.example.test/saml/sso';
@@ -31,15 +32,7 @@ before(async () => {
   const InstanceArn = idc.instance.instanceArn;
   const ps = await admin.send(new CreatePermissionSetCommand({ InstanceArn, Name: 'Auditor' }));
   const r = await admin.send(new CreateAccountAssignmentCommand({ InstanceArn, PermissionSetArn: ps.PermissionSet?.PermissionSetArn, TargetId: MEMBER, TargetType: 'AWS_ACCOUNT', PrincipalType: 'GROUP', PrincipalId: group.id }));
-  // Bounded by time, not by a count of polls: a loaded machine only makes this slower.
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const s = await admin.send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn, AccountAssignmentCreationRequestId: r.AccountAssignmentCreationStatus?.RequestId }));
-    const status = s.AccountAssignmentCreationStatus?.Status;
-    if (status !== 'IN_PROGRESS') { assert.equal(status, 'SUCCEEDED', s.AccountAssignmentCreationStatus?.FailureReason); break; }
-    assert.ok(Date.now() < deadline, 'assignment still IN_PROGRESS after 60 s');
-    await new Promise((res) => setTimeout(res, 10));
-  }
+  await waitForAssignmentCreation(admin, InstanceArn, r.AccountAssignmentCreationStatus?.RequestId);
   admin.destroy();
 });
 
