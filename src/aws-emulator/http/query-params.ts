@@ -23,6 +23,17 @@ function memberName(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
+/** Query patterns are literals in the service models, so this stays small; compiled once, not per parameter. */
+const compiled = new Map<string, RegExp>();
+function matchesWhole(pattern: string, value: string): boolean {
+  let re = compiled.get(pattern);
+  if (re === undefined) {
+    re = new RegExp(`^(?:${pattern})$`, 'u');
+    compiled.set(pattern, re);
+  }
+  return re.test(value);
+}
+
 function quote(value: string): string {
   return value.length > 256 ? `${value.slice(0, 256)}…` : value;
 }
@@ -39,7 +50,7 @@ export class QueryInput {
       this.problems.push(`Value '${quote(value)}' at '${at}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`);
     } else if (rule.max !== undefined && length > rule.max) {
       this.problems.push(`Value '${quote(value)}' at '${at}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
-    } else if (rule.pattern !== undefined && !new RegExp(`^(?:${rule.pattern})$`, 'u').test(value)) {
+    } else if (rule.pattern !== undefined && !matchesWhole(rule.pattern, value)) {
       this.problems.push(`Value '${quote(value)}' at '${at}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.pattern}`);
     }
   }
