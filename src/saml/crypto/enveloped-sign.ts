@@ -8,7 +8,7 @@ import { createHash, sign } from 'node:crypto';
 import { ALG } from '../constants.js';
 import { signatureAlgorithmByName, type AlgorithmPolicy, type SignatureAlgorithmName } from './algorithms.js';
 import type { SigningCredential } from './credential.js';
-import { element, startTag, textElement } from '../xml/canonical-writer.js';
+import { element, protectLineSeparators, startTag, textElement } from '../xml/canonical-writer.js';
 import { DS } from '../xml/ns-decls.js';
 
 /** An element split around the point where its signature goes (right after its Issuer, SAML core 5.4.1). */
@@ -103,3 +103,12 @@ const SIGNED_INFO_OPEN = startTag('ds:SignedInfo');
 const SIGNED_INFO_CLOSE = '</ds:SignedInfo>';
 const SIGNATURE_OPEN = startTag('ds:Signature', [], [DS]);
 const SIGNATURE_CLOSE = '</ds:Signature>';
+
+/**
+ * The last step of every outbound protocol message: signed when `signing` is given, line separators protected,
+ * and base64 of the UTF-8 XML for the HTTP-POST binding.
+ */
+export function finishMessage(el: SignableElement, signing: SignOptions | undefined): { readonly id: string; readonly xml: string; readonly base64: string } {
+  const xml = protectLineSeparators(signing ? signElement(el, signing) : el.head + el.tail);
+  return { id: el.id, xml, base64: Buffer.from(xml, 'utf8').toString('base64') };
+}

@@ -7,8 +7,8 @@ import { NS } from '../constants.js';
 import { SamlError } from '../errors.js';
 import type { SignatureAlgorithmName } from '../crypto/algorithms.js';
 import type { SigningCredential } from '../crypto/credential.js';
-import { signElement } from '../crypto/enveloped-sign.js';
-import { instant, protectLineSeparators, startTag, textElement } from '../xml/canonical-writer.js';
+import { finishMessage } from '../crypto/enveloped-sign.js';
+import { instant, startTag, textElement } from '../xml/canonical-writer.js';
 import { childrenNamed, optionalAttr, parseInstant, requiredChild, textOf } from '../xml/dom.js';
 import { SAML, SAMLP } from '../xml/ns-decls.js';
 import { newSamlId } from '../response/ids.js';
@@ -78,8 +78,7 @@ export function buildLogoutRequest(opts: LogoutRequestOptions): BuiltMessage {
     ) +
     (opts.sessionIndexes ?? []).map((s) => textElement('samlp:SessionIndex', [], s)).join('') +
     '</samlp:LogoutRequest>';
-  const xml = protectLineSeparators(opts.signing ? signElement({ id, head, tail }, opts.signing) : head + tail);
-  return { id, xml, base64: Buffer.from(xml, 'utf8').toString('base64') };
+  return finishMessage({ id, head, tail }, opts.signing);
 }
 
 export interface LogoutRequest {

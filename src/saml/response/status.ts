@@ -1,7 +1,7 @@
 /** `<samlp:Status>` (SAML core 3.2.2.1) in canonical form, shared by error Responses and LogoutResponses. */
 import { STATUS } from '../constants.js';
-import { signElement, type SignOptions } from '../crypto/enveloped-sign.js';
-import { element, instant, protectLineSeparators, startTag, textElement } from '../xml/canonical-writer.js';
+import { finishMessage, type SignOptions } from '../crypto/enveloped-sign.js';
+import { element, instant, startTag, textElement } from '../xml/canonical-writer.js';
 import { SAML, SAMLP } from '../xml/ns-decls.js';
 import { newSamlId } from './ids.js';
 
@@ -53,6 +53,5 @@ export function buildStatusResponse(
       [SAMLP],
     ) + textElement('saml:Issuer', [], opts.issuer, [SAML]);
   const tail = statusElement(opts.status) + `</${name}>`;
-  const xml = protectLineSeparators(opts.signing ? signElement({ id, head, tail }, opts.signing) : head + tail);
-  return { id, xml, base64: Buffer.from(xml, 'utf8').toString('base64') };
+  return finishMessage({ id, head, tail }, opts.signing);
 }
