@@ -13,3 +13,4 @@ export {
   type VerifiedSamlResponse,
 } from './response.js';
 export { ReplayCache } from './replay-cache.js';
+export { NS } from './namespaces.js';

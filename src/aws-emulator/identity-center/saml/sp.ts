@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { DOMImplementation, DOMParser, XMLSerializer } from '@xmldom/xmldom';
-import { parseSamlResponse, readIdpTrustAnchors, ReplayCache, SamlRejection, verifySamlResponse } from '../../saml-sp/index.js';
+import { NS, parseSamlResponse, readIdpTrustAnchors, ReplayCache, SamlRejection, verifySamlResponse } from '../../saml-sp/index.js';
 import type { IdentityStore, UserRecord } from '../store.js';
 
 /**
@@ -9,9 +9,9 @@ import type { IdentityStore, UserRecord } from '../store.js';
  * most 75,000 characters with entityID, an X.509 certificate and a SingleSignOnService; no encryption; NameID
  * in emailAddress format). Sign-in succeeds only when the NameID equals a provisioned user's userName exactly.
  */
-const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
-const PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
-const ASSERTION = 'urn:oasis:names:tc:SAML:2.0:assertion';
+const MD = NS.metadata;
+const PROTOCOL = NS.protocol;
+const ASSERTION = NS.assertion;
 const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
