@@ -60,6 +60,7 @@ interface Client {
   close(): void;
 }
 
+const clientCpu: number[] = [];
 const startClient = async (url: string): Promise<Client> => {
   const script = fileURLToPath(new URL('./signin-client.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script, url, String(concurrency)], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -73,8 +74,9 @@ const startClient = async (url: string): Promise<Client> => {
   return {
     async run(kind, count) {
       child.stdin.write(`${kind} ${count}\n`);
-      const m = /^done ([\d.e-]+)$/.exec(await nextLine());
+      const m = /^done ([\d.e-]+) ([\d.e-]+)$/.exec(await nextLine());
       if (!m) throw new Error('unexpected answer from the benchmark client');
+      if (kind === 'run') clientCpu.push((Number(m[2]) * 1000) / count);
       return Number(m[1]);
     },
     close: () => child.stdin.end(),
@@ -146,6 +148,7 @@ const bench: BenchModule = {
                 { label: 'event-loop thread CPU per sign-in (the non-hash work)', value: median(signInMainMs), unit: 'ms' },
               ]
             : []),
+          { label: 'client process CPU per request (load generator, same cores)', value: median(clientCpu), unit: 'ms' },
           { label: 'full browser flow (GET form + POST), for comparison', value: median(flowRate), unit: '/s' },
         ],
         verdict: byCpu >= 0.9 ? 'within target: non-hash overhead under 10% of the server CPU per sign-in' : 'ABOVE TARGET: non-hash overhead is 10% or more of the server CPU per sign-in',
