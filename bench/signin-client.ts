@@ -30,7 +30,7 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 /** One keep-alive connection carrying one request at a time. */
 class Connection {
   private readonly socket: Socket;
-  private buffered = Buffer.alloc(0);
+  private buffered: Buffer = Buffer.alloc(0);
   private waiting: { resolve: (a: Answer) => void; reject: (e: Error) => void } | null = null;
 
   private constructor(socket: Socket) {
