@@ -31,7 +31,7 @@ const run = async (): Promise<void> => {
   try {
     for (const step of demoSteps) await step.prepare?.(base);
     const config = loadConfig(env, { cwd: base.cwd });
-    const store = await openStore(config.databaseUrl);
+    const store = await openStore(config.databaseUrl, { backgroundCheckpoints: true });
     // Closing the server closes the store too; until it runs, the store is closed on its own.
     let closeStoreOrServer = () => store.close();
     shutdowns.unshift(() => closeStoreOrServer());

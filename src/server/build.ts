@@ -137,7 +137,7 @@ export const startServer = async (given: ServerConfig, options: StartOptions = {
     const port = await freePort(config.host);
     config = { ...config, port, baseUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}` };
   }
-  const store = options.store ?? (await openStore(config.databaseUrl));
+  const store = options.store ?? (await openStore(config.databaseUrl, { backgroundCheckpoints: true }));
   const app = await buildServer({ config, store, ...(options.extraModules ? { extraModules: options.extraModules } : {}) }, options.logger ? { logger: options.logger } : {});
   for (const w of config.warnings) app.log.warn(w);
   let address: string;

@@ -5,6 +5,7 @@ import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, ty
 import pg from 'pg';
 import type { Database } from './database.js';
 import type { Engine } from './migrations/index.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 
 export interface Connection {
   readonly engine: Engine;
@@ -13,6 +14,16 @@ export interface Connection {
   readonly describe: string;
   /** PostgreSQL schema holding the tables (Kysely's migrator must be told: its table check spans all schemas). */
   readonly schema?: string;
+  /** Closes what the connection runs beside the database handle (the checkpoint worker); before `db.destroy()`. */
+  readonly release: () => Promise<void>;
+}
+
+export interface ConnectOptions {
+  /**
+   * SQLite files only: WAL checkpoints on a worker thread, not in commits on the event loop (see
+   * sqlite-checkpointer.ts). For long-running processes; a short CLI command would only pay the thread's start.
+   */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -67,7 +78,7 @@ const withStatementCache = (database: SqliteDatabase.Database): SqliteDialectDat
   };
 };
 
-function openSqlite(rest: string): Connection {
+async function openSqlite(rest: string, opts: ConnectOptions): Promise<Connection> {
   const memory = rest === ':memory:';
   // Accept both `sqlite:relative/or/absolute` and the URL form `sqlite:///absolute/path`.
   const path = memory ? ':memory:' : resolve(rest.startsWith('//') ? rest.slice(2) : rest);
@@ -80,8 +91,9 @@ function openSqlite(rest: string): Connection {
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.pragma('synchronous = NORMAL');
+  const checkpointer = !memory && opts.backgroundCheckpoints ? await startCheckpointer(database, path, BUSY_TIMEOUT_MS) : undefined;
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
-  return { engine: 'sqlite', db, describe: `sqlite:${path}` };
+  return { engine: 'sqlite', db, describe: `sqlite:${path}`, release: async () => checkpointer?.stop() };
 }
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -125,12 +137,12 @@ async function openPostgres(url: string): Promise<Connection> {
   }
   const safe = new URL(connectionString);
   safe.password = '';
-  return { engine: 'postgres', db, schema: current, describe: `${safe.protocol}//${safe.host}${safe.pathname} schema ${current}` };
+  return { engine: 'postgres', db, schema: current, describe: `${safe.protocol}//${safe.host}${safe.pathname} schema ${current}`, release: async () => undefined };
 }
 
 /** Chooses the engine from the URL: `sqlite:<path>`, `sqlite::memory:`, `postgres://…`, `postgresql://…`. */
-export async function connect(url: string): Promise<Connection> {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+export async function connect(url: string, opts: ConnectOptions = {}): Promise<Connection> {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), opts);
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
   throw new Error(`Unsupported database URL ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//…@'))}: use sqlite:<path> or postgres://…`);
 }

@@ -64,6 +64,8 @@ export interface OpenStoreOptions {
   readonly migrate?: boolean;
   /** Clock for timestamps (tests). */
   readonly now?: () => Date;
+  /** SQLite files: checkpoint the WAL on a worker thread (long-running processes such as the server). */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 export interface ReadyState {
@@ -104,13 +106,14 @@ export function defaultDatabaseUrl(cwd: string = process.cwd()): string {
 
 /** Opens `sqlite:<path>`, `sqlite::memory:`, or `postgres[ql]://…[?schema=<name>]` (schema created if missing). */
 export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<Store> {
-  const conn = await connect(url);
+  const conn = await connect(url, { backgroundCheckpoints: opts.backgroundCheckpoints ?? false });
   const { db, engine, schema } = conn;
   const now = opts.now ?? (() => new Date());
   let closing: Promise<void> | undefined;
   try {
     if (opts.migrate !== false) await migrate(db, engine, schema);
   } catch (e) {
+    await conn.release();
     await db.destroy();
     throw e;
   }
@@ -136,6 +139,6 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
         return { ok: false, detail: `database unreachable: ${e instanceof Error ? e.message : String(e)}` };
       }
     },
-    close: () => (closing ??= db.destroy()),
+    close: () => (closing ??= conn.release().then(() => db.destroy())),
   };
 }
