@@ -10,6 +10,7 @@ import {
   type BoundRole,
   type RoleBinding,
 } from '../core/index.js';
+import { createAccessEpochCache } from './access-epoch.js';
 import { insertAudit } from './audit-log.js';
 import type { Database } from './database.js';
 import type { AwsAccessTables, AwsAccountsTable, AwsRoleBindingsTable } from './aws-access-tables.js';
@@ -31,6 +32,7 @@ const fromTuple = (t: BindingTuple): RoleBinding => ({ id: t[0], groupId: t[1], 
  */
 export function createAwsAccessService(base: Kysely<Database>, now: () => Date = () => new Date()): AwsAccessService {
   const db = base.withTables<AwsAccessTables>();
+  const cache = createAccessEpochCache(base);
   const accountTarget = (a: AwsAccount) => ({ type: 'aws-account', id: a.id, label: a.name });
   const bindingTarget = (b: RoleBinding) => ({ type: 'aws-binding', id: b.id, label: `${b.accountId}:role${b.rolePath}${b.roleName}` });
   // The sign-in path reads a user's bindings as one JSON array in one row: the drivers build each row object
@@ -122,15 +124,19 @@ export function createAwsAccessService(base: Kysely<Database>, now: () => Date =
       return out;
     },
 
-    async boundRolesForGroups(groupIds) {
-      const out: BoundRole[] = [];
+    boundRolesForGroups(groupIds) {
       const ids = [...new Set(groupIds)];
-      for (let i = 0; i < ids.length; i += CHUNK) {
-        const row = await db.selectFrom('aws_role_bindings').select(rolesAsJson.as('roles')).where('group_id', 'in', ids.slice(i, i + CHUNK)).executeTakeFirstOrThrow();
-        const tuples = (typeof row.roles === 'string' ? JSON.parse(row.roles) : row.roles) as [accountId: string, rolePath: string, roleName: string][];
-        for (const t of tuples) out.push({ accountId: t[0], rolePath: t[1], roleName: t[2] });
-      }
-      return out;
+      // Remembered per access epoch (access-epoch.ts): a user's groups and their bindings change far less often
+      // than the user signs in. Frozen, since every caller with the same groups shares the array.
+      return cache.get(`bound-roles:${ids.join(',')}`, async () => {
+        const out: BoundRole[] = [];
+        for (let i = 0; i < ids.length; i += CHUNK) {
+          const row = await db.selectFrom('aws_role_bindings').select(rolesAsJson.as('roles')).where('group_id', 'in', ids.slice(i, i + CHUNK)).executeTakeFirstOrThrow();
+          const tuples = (typeof row.roles === 'string' ? JSON.parse(row.roles) : row.roles) as [accountId: string, rolePath: string, roleName: string][];
+          for (const t of tuples) out.push(Object.freeze({ accountId: t[0], rolePath: t[1], roleName: t[2] }));
+        }
+        return Object.freeze(out);
+      });
     },
 
     async removeBinding(actor, id) {

@@ -15,6 +15,7 @@ import {
   type UserQuery,
   type UserStatus,
 } from '../core/index.js';
+import type { AccessEpochCache } from './access-epoch.js';
 import { insertAudit } from './audit-log.js';
 import type { Database, GroupsTable, UsersTable } from './database.js';
 import type { Engine } from './migrations/index.js';
@@ -318,9 +319,27 @@ export function joinedUnitOfWork(trx: Kysely<Database>, engine: Engine): Directo
   return { reader: repo, transaction: (fn) => fn(repo) };
 }
 
-export function directoryUnitOfWork(db: Kysely<Database>, engine: Engine): DirectoryUnitOfWork {
+/**
+ * The reader outside transactions, with each user's effective groups remembered per access epoch: signing in to
+ * an application reads them every time, and they change far less often. Frozen, since callers share them.
+ */
+class CachingDirectoryReader extends DirectoryRepository {
+  constructor(
+    db: Kysely<Database>,
+    engine: Engine,
+    private readonly cache: AccessEpochCache,
+  ) {
+    super(db, engine);
+  }
+
+  override effectiveGroupsOfUser(userId: string): Promise<readonly Group[]> {
+    return this.cache.get(`effective-groups:${userId}`, async () => Object.freeze((await super.effectiveGroupsOfUser(userId)).map((g) => Object.freeze(g))));
+  }
+}
+
+export function directoryUnitOfWork(db: Kysely<Database>, engine: Engine, cache?: AccessEpochCache): DirectoryUnitOfWork {
   return {
-    reader: new DirectoryRepository(db, engine),
+    reader: cache ? new CachingDirectoryReader(db, engine, cache) : new DirectoryRepository(db, engine),
     transaction: (fn) => db.transaction().execute((trx) => fn(new DirectoryRepository(trx, engine))),
   };
 }

@@ -37,6 +37,21 @@ export function awsIamConfigOf(app: Pick<SamlApplication, 'type' | 'acs' | 'enti
   return parseAwsIamAppConfig({ ...app.settings, signInUrl, acsUrl: acs, audience: app.entityId, nameIdFormat: app.nameIdFormat });
 }
 
+/**
+ * Role values per list of bound roles and provider naming. The store hands out the same frozen list until a
+ * group, membership or binding changes (store/access-epoch.ts), so a frequent signer's values are built once.
+ */
+const roleValuesByList = new WeakMap<readonly BoundRole[], { readonly naming: string; readonly values: readonly string[] }>();
+const roleValuesOf = (bound: readonly BoundRole[], config: AwsIamAppConfig): readonly string[] => {
+  const naming = `${config.samlProviderName}\n${JSON.stringify(config.samlProviderNames)}`;
+  const known = roleValuesByList.get(bound);
+  if (known?.naming === naming) return known.values;
+  const values = Object.freeze(roleValues(bound, config));
+  // Only a frozen list is known not to change under the same identity.
+  if (Object.isFrozen(bound)) roleValuesByList.set(bound, { naming, values });
+  return values;
+};
+
 export interface AwsIamAppTypeDeps {
   /** The roles bound to these groups only: the sign-in path reads nothing more (DESIGN.md 3). */
   boundRolesForGroups(groupIds: readonly string[]): Promise<readonly BoundRole[]>;
@@ -75,7 +90,7 @@ export function createAwsIamAppType(deps: AwsIamAppTypeDeps): ApplicationType {
         provide: async (ctx) => {
           const config = awsIamConfigOf(ctx.app);
           const bound = await deps.boundRolesForGroups(ctx.effectiveGroups.map((g) => g.id));
-          const roles = roleValues(bound, config).map((value) => ({ value }));
+          const roles = roleValuesOf(bound, config).map((value) => ({ value }));
           try {
             return buildAwsAssertionContent(ctx.user, roles, config).attributes;
           } catch (e) {

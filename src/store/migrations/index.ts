@@ -8,9 +8,10 @@ import { samlReplayCache } from './0012-saml-replay-cache.js';
 import { awsAccess } from './0030-aws-access.js';
 import { awsCliSignIn } from './0031-aws-cli-sign-in.js';
 import { totpFactors } from './0040-totp.js';
+import { accessEpoch } from './0050-access-epoch.js';
 import type { Migration } from './types.js';
 
 export type { Engine, Migration, MigrationContext } from './types.js';
 export { sequenceColumn } from './types.js';
 
-export const migrations: readonly Migration[] = [directory, outboxAudit, signInState, samlSigningKeys, samlApplications, samlReplayCache, awsAccess, awsCliSignIn, totpFactors];
+export const migrations: readonly Migration[] = [directory, outboxAudit, signInState, samlSigningKeys, samlApplications, samlReplayCache, awsAccess, awsCliSignIn, totpFactors, accessEpoch];
