@@ -15,8 +15,11 @@ import { buildServer, createSamlRuntimeFrom, loadConfig } from '../src/server/in
 import { createAwsAccessService, openStore } from '../src/store/index.js';
 import type { BenchModule } from './run.js';
 
-const ROUND_MS = 400;
-const ROUNDS = 7;
+// Many short alternating rounds, each many-role round compared with the single-role round just before it: the
+// machine's speed drifts (other tenants, frequency), and a ratio of neighbours cancels what medians of the two
+// series apart do not.
+const ROUND_MS = 150;
+const ROUNDS = 41;
 const MAX_OPS_PER_ROUND = 20_000;
 const GROUPS = 50;
 const ACCOUNTS = 100;
@@ -43,7 +46,8 @@ const bench: BenchModule = {
   async run() {
     const dir = mkdtempSync(join(tmpdir(), 'keyway-bench-aws-'));
     const config = loadConfig({ KEYWAY_MASTER_KEY: '33'.repeat(32), KEYWAY_LOG_LEVEL: 'silent', KEYWAY_DATA_DIR: dir }, { cwd: dir });
-    const store = await openStore(config.databaseUrl);
+    // As the server opens it: WAL checkpoints on a worker thread (their CPU still counts: it is this process's).
+    const store = await openStore(config.databaseUrl, { backgroundCheckpoints: true });
     const actor = systemActor('bench');
     try {
       const access = createAwsAccessService(store.db);
@@ -99,6 +103,7 @@ const bench: BenchModule = {
       }
       const plainRate = median(plainRates);
       const manyRate = median(manyRates);
+      const ratio = median(manyRates.map((m, i) => m / plainRates[i]!));
       // The worst case for the remembered reads: access changed before every assertion (the epoch raised by a
       // one-row update, whose cost is included), so groups, bindings and Role values are all read afresh.
       const raiseEpoch = () => sql`update access_epoch set value = value + 1 where id = 1`.execute(store.db);
@@ -123,14 +128,14 @@ const bench: BenchModule = {
         figures: [
           { label: 'assertions, 1 group / 1 role', value: plainRate, unit: '/cpu-s' },
           { label: `assertions, ${GROUPS} groups / ${ACCOUNTS * ROLES_PER_ACCOUNT} roles / ${ACCOUNTS} accounts`, value: manyRate, unit: '/cpu-s' },
-          { label: 'ratio many-role / single-role (aim ≥ 0.8)', value: manyRate / plainRate, unit: 'x' },
+          { label: 'ratio many-role / single-role (aim ≥ 0.8; median of neighbouring rounds)', value: ratio, unit: 'x' },
           { label: 'many-role with access changed before each (all read afresh)', value: coldRate, unit: '/cpu-s' },
           { label: 'ratio of that worst case to single-role', value: coldRate / plainRate, unit: 'x' },
           { label: 'response size, single role (base64)', value: plainShape.bytes, unit: 'bytes' },
           { label: 'response size, 200 roles (base64)', value: manyShape.bytes, unit: 'bytes' },
           { label: 'resolveRoles alone (50 groups, 201 bindings)', value: 1e6 / resolveRate, unit: 'µs' },
         ],
-        verdict: `the 200-role assertion runs at ${(manyRate / plainRate).toFixed(2)} of the single-role rate (aim 0.8). Both users' effective groups, bound roles and Role values are remembered until a group, membership or binding changes (one access_epoch lookup per read); the extra ${(1e3 / manyRate - 1e3 / plainRate).toFixed(2)} ms per assertion is building, digesting (Response and Assertion both signed), encoding and sending a response ${(manyShape.bytes / plainShape.bytes).toFixed(1)} times larger, and the garbage that leaves. Computed afresh, role resolution alone takes ${(1e3 / resolveRate).toFixed(2)} ms.`,
+        verdict: `the 200-role assertion runs at ${ratio.toFixed(2)} of the single-role rate (aim 0.8). Both users' effective groups, bound roles and Role values are remembered until a group, membership or binding changes (one access_epoch lookup per read); the extra ${(1e3 / manyRate - 1e3 / plainRate).toFixed(2)} ms per assertion is building, digesting (Response and Assertion both signed), encoding and sending a response ${(manyShape.bytes / plainShape.bytes).toFixed(1)} times larger, and the garbage that leaves. Computed afresh, role resolution alone takes ${(1e3 / resolveRate).toFixed(2)} ms.`,
       };
     } finally {
       await store.close();

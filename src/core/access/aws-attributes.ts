@@ -58,6 +58,21 @@ export function roleSessionNameOf(user: User, config: Pick<AwsIamAppConfig, 'rol
 }
 
 /**
+ * The Role values of a role list; for a frozen list (shared across sign-ins, see aws-iam-app-type.ts) built
+ * once and frozen too, so that what is built from it can be remembered by identity as well.
+ */
+const valuesOfFrozenRoles = new WeakMap<readonly { readonly value: string }[], readonly string[]>();
+const roleValuesFrom = (roles: readonly { readonly value: string }[]): readonly string[] => {
+  if (!Object.isFrozen(roles)) return roles.map((r) => r.value);
+  let values = valuesOfFrozenRoles.get(roles);
+  if (!values) {
+    values = Object.freeze(roles.map((r) => r.value));
+    valuesOfFrozenRoles.set(roles, values);
+  }
+  return values;
+};
+
+/**
  * The AWS attributes of the assertion for one user (the NameID is the application's), each value checked against
  * AWS's rules first. Throws a DomainError naming the bad value; never sends a value AWS would refuse.
  */
@@ -70,7 +85,7 @@ export function buildAwsAssertionContent<R extends { readonly value: string } = 
   }
   const attr = (name: string, values: readonly string[]): SamlAttributeValue => ({ name, nameFormat: 'uri', friendlyName: null, values });
   const attributes: SamlAttributeValue[] = [
-    attr(AWS_ATTR.role, roles.map((r) => r.value)),
+    attr(AWS_ATTR.role, roleValuesFrom(roles)),
     attr(AWS_ATTR.roleSessionName, [roleSessionNameOf(user, config)]),
   ];
   if (config.sessionDuration !== null) attributes.push(attr(AWS_ATTR.sessionDuration, [String(config.sessionDuration)]));

@@ -39,17 +39,19 @@ export function awsIamConfigOf(app: Pick<SamlApplication, 'type' | 'acs' | 'enti
 
 /**
  * Role values per list of bound roles and provider naming. The store hands out the same frozen list until a
- * group, membership or binding changes (store/access-epoch.ts), so a frequent signer's values are built once.
+ * group, membership or binding changes (store/access-epoch.ts), so a frequent signer's values are built once,
+ * and stay one frozen list that the later steps recognise as already built and checked.
  */
-const roleValuesByList = new WeakMap<readonly BoundRole[], { readonly naming: string; readonly values: readonly string[] }>();
-const roleValuesOf = (bound: readonly BoundRole[], config: AwsIamAppConfig): readonly string[] => {
+type RoleValue = { readonly value: string };
+const rolesByList = new WeakMap<readonly BoundRole[], { readonly naming: string; readonly roles: readonly RoleValue[] }>();
+const roleValuesOf = (bound: readonly BoundRole[], config: AwsIamAppConfig): readonly RoleValue[] => {
   const naming = `${config.samlProviderName}\n${JSON.stringify(config.samlProviderNames)}`;
-  const known = roleValuesByList.get(bound);
-  if (known?.naming === naming) return known.values;
-  const values = Object.freeze(roleValues(bound, config));
+  const known = rolesByList.get(bound);
+  if (known?.naming === naming) return known.roles;
+  const roles = Object.freeze(roleValues(bound, config).map((value) => Object.freeze({ value })));
   // Only a frozen list is known not to change under the same identity.
-  if (Object.isFrozen(bound)) roleValuesByList.set(bound, { naming, values });
-  return values;
+  if (Object.isFrozen(bound)) rolesByList.set(bound, { naming, roles });
+  return roles;
 };
 
 export interface AwsIamAppTypeDeps {
@@ -90,7 +92,7 @@ export function createAwsIamAppType(deps: AwsIamAppTypeDeps): ApplicationType {
         provide: async (ctx) => {
           const config = awsIamConfigOf(ctx.app);
           const bound = await deps.boundRolesForGroups(ctx.effectiveGroups.map((g) => g.id));
-          const roles = roleValuesOf(bound, config).map((value) => ({ value }));
+          const roles = roleValuesOf(bound, config);
           try {
             return buildAwsAssertionContent(ctx.user, roles, config).attributes;
           } catch (e) {

@@ -11,11 +11,19 @@ export const mayUse = (app: SamlApplication, effectiveGroups: readonly Group[]):
 
 const MAX_VALUES = 1000;
 
+/**
+ * Frozen value lists already found acceptable. A provider may hand out the same frozen list on every sign-in
+ * (the remembered Role values of a user in 50 groups), which is then checked once rather than each time.
+ */
+const checkedLists = new WeakSet<readonly string[]>();
+
 const checkValues = (attr: string, values: readonly string[]): void => {
+  if (checkedLists.has(values)) return;
   if (values.length > MAX_VALUES) throw new DomainError('invalid_input', `attribute ${attr} has more than ${MAX_VALUES} values`);
   for (const v of values) {
     if (!isXmlSafe(v)) throw new DomainError('invalid_input', `attribute ${attr} has a value with characters XML cannot carry`);
   }
+  if (Object.isFrozen(values)) checkedLists.add(values);
 };
 
 /**

@@ -133,10 +133,18 @@ export async function buildResponse(opts: ResponseOptions): Promise<BuiltRespons
     ) + textElement('saml:Issuer', [], opts.issuer, [SAML]);
   const tail =
     element('samlp:Status', [], element('samlp:StatusCode', [['Value', STATUS.success]], '')) + assertion + '</samlp:Response>';
-  const xml = protectLineSeparators(signResponse ? signElement({ id: responseId, head, tail }, signOpts) : head + tail);
+  const signed = signResponse ? signElement({ id: responseId, head, tail }, signOpts) : head + tail;
+  // U+0085 and U+2028 are not ASCII: when the UTF-8 encoding is exactly as long as the string, every character is
+  // ASCII and the scan of protectLineSeparators (as long as the response) is skipped.
+  let bytes = Buffer.from(signed, 'utf8');
+  let xml = signed;
+  if (bytes.length !== signed.length) {
+    xml = protectLineSeparators(signed);
+    if (xml !== signed) bytes = Buffer.from(xml, 'utf8');
+  }
   return {
     xml,
-    base64: Buffer.from(xml, 'utf8').toString('base64'),
+    base64: bytes.toString('base64'),
     responseId,
     assertionId,
     issueInstant: now,
