@@ -92,6 +92,128 @@ for (const engine of await enginesUnderTest()) {
       await peerAws.removeBinding(actor, b.id);
       assert.deepEqual(await roles(), []);
     });
+
+    test('a service opened on a transaction reads through it and remembers nothing', async () => {
+      const g = await store.directory.createGroup(actor, { displayName: uniq('in-trx') });
+      await store.transaction(async (trx) => {
+        const inTrx = createAwsAccessService(trx);
+        assert.deepEqual(await inTrx.boundRolesForGroups([g.id]), []);
+        await trx.insertInto('aws_role_bindings' as never).values({ id: uniq('b'), group_id: g.id, account_id: '111111111111', role_name: 'Direct', role_name_lower: 'direct', role_path: '/', created_at: new Date().toISOString() } as never).execute();
+        assert.ok((await inTrx.boundRolesForGroups([g.id])).some((r) => r.roleName === 'Direct'), 'its own uncommitted change is visible');
+      });
+    });
+
+    // Another node's writer; on SQLite the same store, since a second connection in this process would block the
+    // event loop in its busy wait while the first one's transaction waits on that loop.
+    const otherWriter = () => (engine.name === 'SQLite' ? store : peer);
+
+    test('a transaction raises the epoch once however many rows it changes, and every transaction raises it', async () => {
+      const user = await store.directory.createUser(actor, { userName: uniq('jack') });
+      for (let i = 0; i < 5; i++) {
+        const before = await epochOf(store);
+        await store.transaction(async (trx) => {
+          const dir = store.directoryIn(trx);
+          const g = await dir.createGroup(actor, { displayName: uniq('many') });
+          await dir.addMember(actor, g.id, { kind: 'user', id: user.id });
+          await dir.updateGroup(actor, g.id, { description: 'x' });
+        });
+        const after = await epochOf(store);
+        // SQLite raises per row; PostgreSQL once per transaction, at its commit.
+        if (engine.name === 'PostgreSQL') assert.equal(after, before + 1);
+        else assert.ok(after > before);
+      }
+    });
+
+    test('memberships and bindings removed by a cascade are not served afterwards', async () => {
+      const user = await store.directory.createUser(actor, { userName: uniq('dave') });
+      const g = await store.directory.createGroup(actor, { displayName: uniq('cascade') });
+      await store.directory.addMember(actor, g.id, { kind: 'user', id: user.id });
+      await aws.addBinding(actor, { groupId: g.id, accountId: '111111111111', roleName: 'Cascaded' });
+      assert.deepEqual((await aws.boundRolesForGroups([g.id])).map((r) => r.roleName), ['Cascaded']);
+      const before = await epochOf(store);
+      // Straight SQL, as an operator would: only the foreign key's cascade removes the membership.
+      await sql`delete from users where id = ${user.id}`.execute(store.db);
+      assert.ok((await epochOf(store)) > before, 'a membership removed with its user raises the epoch');
+      await sql`delete from groups where id = ${g.id}`.execute(peer.db);
+      assert.deepEqual(await aws.boundRolesForGroups([g.id]), [], 'a binding removed with its group is gone at once');
+    });
+
+    test('emptying a membership table wholesale raises the epoch', async () => {
+      const user = await store.directory.createUser(actor, { userName: uniq('erin') });
+      const g = await store.directory.createGroup(actor, { displayName: uniq('wiped') });
+      await store.directory.addMember(actor, g.id, { kind: 'user', id: user.id });
+      assert.equal((await store.directory.effectiveGroupsOfUser(user.id)).length, 1);
+      await sql.raw(engine.name === 'PostgreSQL' ? 'truncate group_user_members' : 'delete from group_user_members').execute(peer.db);
+      assert.deepEqual(await store.directory.effectiveGroupsOfUser(user.id), []);
+    });
+
+    test('a change rolled back is never served, inside or after its transaction', async () => {
+      const user = await store.directory.createUser(actor, { userName: uniq('frank') });
+      const g = await store.directory.createGroup(actor, { displayName: uniq('almost') });
+      assert.deepEqual(await store.directory.effectiveGroupsOfUser(user.id), []);
+      assert.deepEqual(await aws.boundRolesForGroups([g.id]), []);
+      await assert.rejects(
+        store.transaction(async (trx) => {
+          const dir = store.directoryIn(trx);
+          await dir.addMember(actor, g.id, { kind: 'user', id: user.id });
+          assert.equal((await dir.effectiveGroupsOfUser(user.id)).length, 1, 'the transaction sees its own change');
+          await trx.insertInto('aws_role_bindings' as never).values({ id: uniq('b'), group_id: g.id, account_id: '111111111111', role_name: 'Never', role_name_lower: 'never', role_path: '/', created_at: new Date().toISOString() } as never).execute();
+          throw new Error('abort');
+        }),
+        /abort/,
+      );
+      assert.deepEqual(await store.directory.effectiveGroupsOfUser(user.id), []);
+      assert.deepEqual(await aws.boundRolesForGroups([g.id]), []);
+      await store.directory.addMember(actor, g.id, { kind: 'user', id: user.id });
+      assert.equal((await store.directory.effectiveGroupsOfUser(user.id)).length, 1);
+    });
+
+    test('what a cached group carries cannot be changed by one caller for the next', async () => {
+      const user = await store.directory.createUser(actor, { userName: uniq('grace') });
+      const g = await store.directory.createGroup(actor, { displayName: uniq('attrs'), attributes: { costCenter: 'cc-1', tags: ['a', 'b'] } });
+      await store.directory.addMember(actor, g.id, { kind: 'user', id: user.id });
+      const [group] = await store.directory.effectiveGroupsOfUser(user.id);
+      assert.ok(group);
+      assert.ok(Object.isFrozen(group.attributes), 'attributes are frozen too');
+      assert.ok(Object.isFrozen(group.attributes['tags']), 'list attributes are frozen too');
+      const bound = await aws.boundRolesForGroups([g.id]);
+      assert.ok(Object.isFrozen(bound));
+    });
+
+    test('an import that nests groups does not deadlock with an administrator nesting other groups', async () => {
+      const [a, b, c, d] = await Promise.all(['a', 'b', 'c', 'd'].map((n) => store.directory.createGroup(actor, { displayName: uniq(`nest-${n}`) })));
+      const user = await store.directory.createUser(actor, { userName: uniq('henry') });
+      let admin: Promise<void> | undefined;
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      await store.transaction(async (trx) => {
+        const dir = store.directoryIn(trx);
+        await dir.createGroup(actor, { displayName: uniq('imported') });
+        // Meanwhile an administrator on another node nests c in d (membership-graph lock, then the insert).
+        admin = otherWriter().directory.addMember(actor, d!.id, { kind: 'group', id: c!.id });
+        await sleep(300);
+        await dir.addMember(actor, a!.id, { kind: 'group', id: b!.id });
+        await dir.addMember(actor, a!.id, { kind: 'user', id: user.id });
+      });
+      await admin;
+      assert.deepEqual((await store.directory.effectiveGroupsOfUser(user.id)).map((g) => g.id), [a!.id]);
+    });
+
+    test('a transaction that changes access and then deletes a user does not deadlock with adding that user to a group', async () => {
+      const [a, b] = await Promise.all(['a', 'b'].map((n) => store.directory.createGroup(actor, { displayName: uniq(`del-${n}`) })));
+      const user = await store.directory.createUser(actor, { userName: uniq('ivy') });
+      let admin: Promise<unknown> | undefined;
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      await store.transaction(async (trx) => {
+        const dir = store.directoryIn(trx);
+        await dir.updateGroup(actor, a!.id, { description: 'changed' });
+        admin = otherWriter().directory.addMember(actor, b!.id, { kind: 'user', id: user.id }).catch((e: unknown) => e);
+        await sleep(300);
+        await dir.deleteUser(actor, user.id);
+      });
+      const outcome = await admin;
+      // Either order is a correct outcome; a deadlock error is not.
+      assert.ok(outcome === undefined || (outcome instanceof Error && /No user|no longer exists/.test(outcome.message)), String(outcome));
+    });
   });
 }
 

@@ -33,6 +33,9 @@ interface Entry {
 const READ_EPOCH = CompiledQuery.raw('select value from access_epoch where id = 1');
 
 export function createAccessEpochCache(db: Kysely<Database>, opts: AccessEpochCacheOptions = {}): AccessEpochCache {
+  // A transaction sees its own changes before they commit, and the epoch they raised may roll back and be
+  // reached again by other changes: what it reads is never remembered.
+  if (db.isTransaction) return { get: (_key, load) => load() };
   const maxEntries = opts.maxEntries ?? 10_000;
   const ttlMs = opts.ttlMs ?? 60_000;
   const clock = opts.clock ?? Date.now;

@@ -319,6 +319,13 @@ export function joinedUnitOfWork(trx: Kysely<Database>, engine: Engine): Directo
   return { reader: repo, transaction: (fn) => fn(repo) };
 }
 
+// Down to the attribute lists: one caller's change to a shared group would otherwise reach every later sign-in.
+const frozenGroup = (g: Group): Group => {
+  for (const v of Object.values(g.attributes)) Object.freeze(v);
+  Object.freeze(g.attributes);
+  return Object.freeze(g);
+};
+
 /**
  * The reader outside transactions, with each user's effective groups remembered per access epoch: signing in to
  * an application reads them every time, and they change far less often. Frozen, since callers share them.
@@ -333,7 +340,7 @@ class CachingDirectoryReader extends DirectoryRepository {
   }
 
   override effectiveGroupsOfUser(userId: string): Promise<readonly Group[]> {
-    return this.cache.get(`effective-groups:${userId}`, async () => Object.freeze((await super.effectiveGroupsOfUser(userId)).map((g) => Object.freeze(g))));
+    return this.cache.get(`effective-groups:${userId}`, async () => Object.freeze((await super.effectiveGroupsOfUser(userId)).map(frozenGroup)));
   }
 }
 

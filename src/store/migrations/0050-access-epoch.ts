@@ -29,12 +29,27 @@ export const accessEpoch: Migration = {
       }
       return;
     }
+    // The raise is deferred to commit, so the one hot row is locked only while committing. Taken at the change,
+    // it would be held for the rest of the transaction and order itself before locks taken later (the
+    // membership-graph lock, a user row): two writers taking them in the other order deadlock. A deferred
+    // trigger is per row, so the raise is remembered for the transaction and done once.
     await sql
-      .raw(`create function access_epoch_raise() returns trigger language plpgsql set search_path from current as $$ begin update access_epoch set value = value + 1 where id = 1; return null; end $$`)
+      .raw(
+        `create function access_epoch_raise() returns trigger language plpgsql set search_path from current as $$ begin
+          if current_setting('keyway.access_epoch_raised', true) is distinct from 'on' then
+            update access_epoch set value = value + 1 where id = 1;
+            perform set_config('keyway.access_epoch_raised', 'on', true);
+          end if;
+          return null;
+        end $$`,
+      )
       .execute(db);
-    // Once per statement on PostgreSQL: a bulk change raises the counter once, not once per row.
     for (const table of ACCESS_TABLES) {
-      await sql.raw(`create trigger access_epoch_${table} after insert or update or delete or truncate on ${table} for each statement execute function access_epoch_raise()`).execute(db);
+      await sql
+        .raw(`create constraint trigger access_epoch_${table} after insert or update or delete on ${table} deferrable initially deferred for each row execute function access_epoch_raise()`)
+        .execute(db);
+      // Truncate has no row triggers; it takes the table's exclusive lock anyway.
+      await sql.raw(`create trigger access_epoch_${table}_truncate after truncate on ${table} for each statement execute function access_epoch_raise()`).execute(db);
     }
   },
 };
