@@ -50,6 +50,24 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * SQLite only: the store's one connection used directly, for the few paths where Kysely's per-statement promise
+ * machinery costs more than SQLite's work (the password sign-in's reads and writes; issue 2's benchmark). The
+ * connection is taken through Kysely first, so this never interleaves with a Kysely transaction, and the SQL
+ * is still Kysely's compiled output.
+ */
+export interface SqliteDirect {
+  /** One read statement's rows. */
+  query<R>(query: CompiledQuery<R>): Promise<readonly R[]>;
+  /** The statements in order in one BEGIN IMMEDIATE transaction, rolled back if any fails. */
+  transaction(queries: readonly CompiledQuery<unknown>[]): Promise<void>;
+}
+
+const directByDb = new WeakMap<Kysely<Database>, SqliteDirect>();
+
+/** The direct path of a store opened on a SQLite file or memory; undefined on PostgreSQL and for transactions. */
+export const sqliteDirect = (db: Kysely<Database>): SqliteDirect | undefined => directByDb.get(db);
+
 const STATEMENT_CACHE_SIZE = 512;
 
 /**
@@ -58,7 +76,7 @@ const STATEMENT_CACHE_SIZE = 512;
  * Kysely renders identically for the same query shape; parameters are bound per call. A statement still
  * iterating (a streamed select) is busy, so a fresh one is compiled instead of sharing it.
  */
-const withStatementCache = (database: SqliteDatabase.Database): SqliteDialectDatabase => {
+const withStatementCache = (database: SqliteDatabase.Database): SqliteDialectDatabase & { prepare(sql: string): SqliteDatabase.Statement } => {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => {
@@ -78,6 +96,32 @@ const withStatementCache = (database: SqliteDatabase.Database): SqliteDialectDat
   };
 };
 
+function directPath(db: Kysely<Database>, database: SqliteDatabase.Database, statements: { prepare(sql: string): SqliteDatabase.Statement }): SqliteDirect {
+  const run = (q: CompiledQuery<unknown>): unknown[] => {
+    const statement = statements.prepare(q.sql);
+    if (statement.reader) return statement.all(q.parameters as unknown[]);
+    statement.run(q.parameters as unknown[]);
+    return [];
+  };
+  const begin = CompiledQuery.raw('begin immediate');
+  const commit = CompiledQuery.raw('commit');
+  const rollback = CompiledQuery.raw('rollback');
+  return {
+    query: <R>(q: CompiledQuery<R>) => db.connection().execute(async () => run(q) as R[]),
+    transaction: (queries) =>
+      db.connection().execute(async () => {
+        run(begin);
+        try {
+          for (const q of queries) run(q);
+          run(commit);
+        } catch (e) {
+          if (database.inTransaction) run(rollback);
+          throw e;
+        }
+      }),
+  };
+}
+
 async function openSqlite(rest: string, opts: ConnectOptions): Promise<Connection> {
   const memory = rest === ':memory:';
   // Accept both `sqlite:relative/or/absolute` and the URL form `sqlite:///absolute/path`.
@@ -92,7 +136,9 @@ async function openSqlite(rest: string, opts: ConnectOptions): Promise<Connectio
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.pragma('synchronous = NORMAL');
   const checkpointer = !memory && opts.backgroundCheckpoints ? await startCheckpointer(database, path, BUSY_TIMEOUT_MS) : undefined;
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
+  const statements = withStatementCache(database);
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements }) });
+  directByDb.set(db, directPath(db, database, statements));
   return { engine: 'sqlite', db, describe: `sqlite:${path}`, release: async () => checkpointer?.stop() };
 }
 

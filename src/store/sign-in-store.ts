@@ -10,6 +10,7 @@ import { auditRow } from './audit-log.js';
 import type { Database, UsersTable } from './database.js';
 import { toUser } from './directory-repository.js';
 import { sessionRow } from './identity-stores.js';
+import { sqliteDirect } from './connect.js';
 import { iso } from './sql-helpers.js';
 import type { TotpTables } from './totp-store.js';
 
@@ -77,7 +78,16 @@ const throttleRow = (s: ThrottleState) => ({
 
 export function createSignInStore(base: Kysely<Database>, now: () => Date = () => new Date()): SignInStore {
   const db = base.withTables<TotpTables>();
-  const inTransaction = <T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => base.transaction().execute(fn);
+  // Every write is a short list of statements with nothing read in between, so both engines take the list: on
+  // SQLite the connection runs it directly (connect.ts, sqliteDirect), elsewhere a Kysely transaction does.
+  const direct = sqliteDirect(base);
+  const read = async <R>(q: CompiledQuery<R>): Promise<readonly R[]> => (direct ? direct.query(q) : (await base.executeQuery(q)).rows);
+  const write = (queries: readonly CompiledQuery<unknown>[]): Promise<void> =>
+    direct
+      ? direct.transaction(queries)
+      : base.transaction().execute(async (trx: Transaction<Database>) => {
+          for (const q of queries) await trx.executeQuery(q);
+        });
   const countersQuery = prepare(['user', 'ip'], (p) => db.selectFrom('throttle').selectAll().where('key', 'in', [p.user, p.ip]));
   const accountQuery = prepare(['userNameLower'], (p) =>
     db
@@ -91,28 +101,30 @@ export function createSignInStore(base: Kysely<Database>, now: () => Date = () =
   const insertAuditQuery = prepare(auditColumns, (p) => base.insertInto('audit_events').values(p));
   const insertSessionQuery = prepare(sessionColumns, (p) => base.insertInto('sessions').values(p));
   const deleteSessionQuery = prepare(['idHash'], (p) => base.deleteFrom('sessions').where('id_hash', '=', p.idHash));
+  const forgetQuery = prepare(['key'], (p) => base.deleteFrom('throttle').where('key', '=', p.key));
+  type ThrottleRow = Selectable<Database['throttle']>;
   return {
     async counters(keys) {
       const [user, ip, ...more] = keys;
-      const { rows } =
+      const rows =
         user !== undefined && ip !== undefined && more.length === 0
-          ? await base.executeQuery<Selectable<Database['throttle']>>(countersQuery({ user, ip }) as CompiledQuery<Selectable<Database['throttle']>>)
+          ? await read(countersQuery({ user, ip }) as CompiledQuery<ThrottleRow>)
           : keys.length === 0
-            ? { rows: [] }
-            : { rows: await db.selectFrom('throttle').selectAll().where('key', 'in', keys).execute() };
+            ? []
+            : await read(db.selectFrom('throttle').selectAll().where('key', 'in', keys).compile() as CompiledQuery<ThrottleRow>);
       return rows.map((r) => ({ key: r.key, failures: Number(r.failures), windowStartedAt: r.window_started_at, lockedUntil: r.locked_until }));
     },
     async account(userName) {
-      const { rows } = await base.executeQuery<AccountRow>(accountQuery({ userNameLower: foldCase(userName) }) as CompiledQuery<AccountRow>);
-      const r = rows[0];
+      const [r] = await read(accountQuery({ userNameLower: foldCase(userName) }) as CompiledQuery<AccountRow>);
       if (!r) return null;
       const { password_hash, totp_confirmed_at, ...user } = r;
       return { user: toUser(user), passwordHash: password_hash, secondFactor: totp_confirmed_at !== null };
     },
     async recordFailure(counters, audit) {
-      await inTransaction(async (trx) => {
-        if (counters.length > 0) {
-          await trx
+      const queries: CompiledQuery<unknown>[] = [];
+      if (counters.length > 0) {
+        queries.push(
+          base
             .insertInto('throttle')
             .values(counters.map(throttleRow))
             .onConflict((oc) =>
@@ -122,19 +134,19 @@ export function createSignInStore(base: Kysely<Database>, now: () => Date = () =
                 locked_until: eb.ref('excluded.locked_until'),
               })),
             )
-            .execute();
-        }
-        await trx.executeQuery(insertAuditQuery(auditRow(audit, globalThis.crypto.randomUUID(), now().toISOString())));
-      });
+            .compile(),
+        );
+      }
+      queries.push(insertAuditQuery(auditRow(audit, globalThis.crypto.randomUUID(), now().toISOString())));
+      await write(queries);
     },
     async recordSuccess(done) {
-      await inTransaction(async (trx) => {
-        const at = now().toISOString();
-        for (const a of done.audit) await trx.executeQuery(insertAuditQuery(auditRow(a, globalThis.crypto.randomUUID(), at)));
-        if (done.replaces !== undefined) await trx.executeQuery(deleteSessionQuery({ idHash: done.replaces }));
-        await trx.executeQuery(insertSessionQuery(sessionRow(done.session)));
-        if (done.forget !== undefined) await trx.deleteFrom('throttle').where('key', '=', done.forget).execute();
-      });
+      const at = now().toISOString();
+      const queries = done.audit.map((a) => insertAuditQuery(auditRow(a, globalThis.crypto.randomUUID(), at)));
+      if (done.replaces !== undefined) queries.push(deleteSessionQuery({ idHash: done.replaces }));
+      queries.push(insertSessionQuery(sessionRow(done.session)));
+      if (done.forget !== undefined) queries.push(forgetQuery({ key: done.forget }));
+      await write(queries);
     },
   };
 }
