@@ -26,7 +26,7 @@ import { loadConfig, startServer } from '../src/server/index.js';
 import type { BenchModule } from './run.js';
 
 const password = 'bench-password-123';
-const rounds = 10;
+const rounds = 16;
 // Long enough that the start and the end of a round, when fewer than all operations are in flight, weigh little
 // against the steady state in between (with 24 per round they made a third of the spread between runs).
 const perRound = 96;

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { hmacBase64url, randomSecret, secretsEqual } from './secrets.js';
 
 /**
@@ -19,14 +19,14 @@ export interface DoubleSubmitPair {
   readonly formValue: string;
 }
 
-export const newDoubleSubmitPair = (key: Uint8Array): DoubleSubmitPair => {
+export const newDoubleSubmitPair = (key: Uint8Array | KeyObject): DoubleSubmitPair => {
   const nonce = randomSecret(24);
   return { cookieValue: nonce, formValue: hmacBase64url(key, `csrf:${nonce}`) };
 };
 
-export const formValueFor = (key: Uint8Array, cookieValue: string): string => hmacBase64url(key, `csrf:${cookieValue}`);
+export const formValueFor = (key: Uint8Array | KeyObject, cookieValue: string): string => hmacBase64url(key, `csrf:${cookieValue}`);
 
-export const verifyDoubleSubmit = (key: Uint8Array, cookieValue: string | undefined, formValue: string | undefined): boolean => {
+export const verifyDoubleSubmit = (key: Uint8Array | KeyObject, cookieValue: string | undefined, formValue: string | undefined): boolean => {
   if (!cookieValue || !formValue || cookieValue.length > 128) return false;
   // One HMAC, compared as bytes in constant time: both digests have the fixed SHA-256 length, so there is no
   // secret length to hide and no need to hash both sides first as secretsEqual does.

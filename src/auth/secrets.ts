@@ -1,9 +1,10 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /** 256 bits from the CSPRNG, base64url without padding: no modulo bias, safe in cookies and headers. */
 export const randomSecret = (bytes = 32): string => randomBytes(bytes).toString('base64url');
 
-export const sha256Hex = (value: string): string => createHash('sha256').update(value, 'utf8').digest('hex');
+// One-shot hash: no Hash object per call (session ids and tokens are hashed on every authenticated request).
+export const sha256Hex = (value: string): string => hash('sha256', value, 'hex');
 
 /**
  * Compares two secrets in constant time over fixed-length SHA-256 digests, so neither the content nor the
@@ -11,12 +12,13 @@ export const sha256Hex = (value: string): string => createHash('sha256').update(
  */
 export const secretsEqual = (presented: string, expected: string): boolean => {
   if (presented.length === 0 || expected.length === 0) return false;
-  const a = createHash('sha256').update(presented, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
+  const a = hash('sha256', presented, 'buffer');
+  const b = hash('sha256', expected, 'buffer');
   return timingSafeEqual(a, b);
 };
 
-export const hmacBase64url = (key: Uint8Array, value: string): string => createHmac('sha256', key).update(value, 'utf8').digest('base64url');
+/** `key` may be a KeyObject made once (createSecretKey), which spares importing the raw key on every call. */
+export const hmacBase64url = (key: Uint8Array | KeyObject, value: string): string => createHmac('sha256', key).update(value, 'utf8').digest('base64url');
 
 /** Admin API tokens look like `kw_<43 base64url chars>`; the prefix lets secret scanners recognise leaked ones. */
 export const apiTokenPrefix = 'kw_';
@@ -27,4 +29,14 @@ export const looksLikeApiToken = (value: string): boolean => /^kw_[A-Za-z0-9_-]{
 export const newSessionId = (): { id: string; idHash: string } => {
   const id = randomSecret(32);
   return { id, idHash: sha256Hex(id) };
+};
+
+/**
+ * A new session's id (with its hash) and its CSRF synchronizer secret, 256 random bits each, from one call to
+ * the CSPRNG: a sign-in makes both, and each call costs more than the bytes.
+ */
+export const newSessionSecrets = (): { id: string; idHash: string; csrfSecret: string } => {
+  const bytes = randomBytes(64);
+  const id = bytes.toString('base64url', 0, 32);
+  return { id, idHash: sha256Hex(id), csrfSecret: bytes.toString('base64url', 32, 64) };
 };

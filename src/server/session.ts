@@ -19,7 +19,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '../core/index.js';
 import type { Session, User } from '../core/index.js';
-import { newCsrfSecret, newSessionId, sha256Hex, verifySynchronizerToken } from '../auth/index.js';
+import { newSessionSecrets, sha256Hex, verifySynchronizerToken } from '../auth/index.js';
 import type { ServerConfig, ServerContext } from './deps.js';
 import { html, renderPage } from './html.js';
 import type { Html } from './html.js';
@@ -123,7 +123,7 @@ export const requireCsrf = async (req: FastifyRequest, reply: FastifyReply, who:
 /** A new session for the user, not yet stored: `id` goes in the cookie (setSessionCookie), the session in the store. */
 export const newSession = (ctx: ServerContext, user: User, authMethods: readonly string[], data: Readonly<Record<string, unknown>> = {}): { id: string; session: Session } => {
   const now = ctx.now();
-  const { id, idHash } = newSessionId();
+  const { id, idHash, csrfSecret } = newSessionSecrets();
   const createdAt = now.toISOString();
   const session: Session = {
     idHash,
@@ -132,7 +132,7 @@ export const newSession = (ctx: ServerContext, user: User, authMethods: readonly
     lastSeenAt: createdAt,
     expiresAt: expiryFor({ createdAt }, ctx.config, now),
     authMethods,
-    csrfSecret: newCsrfSecret(),
+    csrfSecret,
     data,
   };
   return { id, session };
