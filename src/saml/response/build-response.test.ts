@@ -89,6 +89,20 @@ describe('buildResponse (SAML core 2.3.3, 3.3.3; profiles 4.1.4.2)', () => {
     assert.deepEqual(childrenNamed(attr, NS.saml, 'AttributeValue').map(textOf), ['admins', 'devs']);
   });
 
+  it('a frozen value list shared by several responses is written the same, escaped, each time and each signature verifies', async () => {
+    const values = Object.freeze(['a<b & "c"', 'plain', 'x>y']);
+    const xmls: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await buildResponse({ ...base(), attributes: [{ name: 'shared', values }] });
+      assertCanonical(r.xml);
+      const attr = requiredChild(requiredChild(verifyWithLibrary(r.xml, 'Assertion').element, NS.saml, 'AttributeStatement'), NS.saml, 'Attribute');
+      assert.deepEqual(childrenNamed(attr, NS.saml, 'AttributeValue').map(textOf), [...values]);
+      xmls.push(r.xml.slice(r.xml.indexOf('<saml:AttributeStatement>')));
+    }
+    assert.equal(xmls[0], xmls[1]);
+    assert.match(xmls[0]!, /a&lt;b &amp; "c"/);
+  });
+
   it('scopes persistent NameIDs to the SP with SPNameQualifier unless told not to (SAML core 8.3.7)', async () => {
     const r = await buildResponse({ ...base(), nameId: { value: 'u-123' } });
     const nameId = requiredChild(requiredChild(verifyWithLibrary(r.xml, 'Assertion').element, NS.saml, 'Subject'), NS.saml, 'NameID');

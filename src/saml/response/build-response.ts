@@ -232,8 +232,17 @@ const ATTRIBUTE_VALUE_CLOSE = '</saml:AttributeValue>';
 const PLAIN_TEXT = /^[\t\n\x20-\x25\x27-\x3b\x3d\x3f-\x7e]*$/;
 
 /** The values of one attribute; an attribute may carry hundreds (AWS Role), so no per-value tag is rebuilt. */
+/**
+ * A frozen list cannot change, so its markup is written once: callers hand the same frozen list to every
+ * response for a user whose values have not changed (an AWS user's hundreds of Role values).
+ */
+const markupOfFrozenValues = new WeakMap<readonly string[], string>();
+
 function attributeValues(values: readonly string[]): string {
+  const known = markupOfFrozenValues.get(values);
+  if (known !== undefined) return known;
   let out = '';
   for (const v of values) out += ATTRIBUTE_VALUE_OPEN + (PLAIN_TEXT.test(v) ? v : escapeText(v)) + ATTRIBUTE_VALUE_CLOSE;
+  if (Object.isFrozen(values)) markupOfFrozenValues.set(values, out);
   return out;
 }
