@@ -13,6 +13,7 @@ import { hashPassword } from '../src/auth/index.js';
 import { AWS_ATTR, resolveRoles, defaultAwsIamAppConfig, systemActor, type RoleBinding } from '../src/core/index.js';
 import { buildServer, createSamlRuntimeFrom, loadConfig } from '../src/server/index.js';
 import { createAwsAccessService, openStore } from '../src/store/index.js';
+import { median, perCpuSecond } from './measure.js';
 import type { BenchModule } from './run.js';
 
 // Many short alternating rounds, each many-role round compared with the single-role round just before it: the
@@ -25,21 +26,7 @@ const GROUPS = 50;
 const ACCOUNTS = 100;
 const ROLES_PER_ACCOUNT = 2;
 
-/** Operations per CPU-second of this process over a bounded, time-boxed loop (see saml-response.bench.ts). */
-async function perCpuSecond(op: () => Promise<unknown> | unknown, ms = ROUND_MS): Promise<number> {
-  const cpu0 = process.cpuUsage();
-  const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
-  let n = 0;
-  while (n < MAX_OPS_PER_ROUND) {
-    await op();
-    n++;
-    if (process.hrtime.bigint() >= deadline) break;
-  }
-  const used = process.cpuUsage(cpu0);
-  return n / ((used.user + used.system) / 1e6);
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const measure = (op: () => unknown, ms = ROUND_MS) => perCpuSecond(op, ms, MAX_OPS_PER_ROUND);
 
 const bench: BenchModule = {
   name: 'AWS assertions per second: 50 groups / 200 roles / 100 accounts vs one role',
@@ -93,13 +80,13 @@ const bench: BenchModule = {
       if (manyShape.roles !== ACCOUNTS * ROLES_PER_ACCOUNT || plainShape.roles !== 1) throw new Error(`unexpected role counts ${manyShape.roles}/${plainShape.roles}`);
 
       const assertion = (token: string) => () => app.inject({ method: 'POST', url: '/aws/cli/assertion', headers: { authorization: `Bearer ${token}` }, payload: {} });
-      await perCpuSecond(assertion(tokens.plain), 500);
-      await perCpuSecond(assertion(tokens.many), 500);
+      await measure(assertion(tokens.plain), 500);
+      await measure(assertion(tokens.many), 500);
       const plainRates: number[] = [];
       const manyRates: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
-        plainRates.push(await perCpuSecond(assertion(tokens.plain)));
-        manyRates.push(await perCpuSecond(assertion(tokens.many)));
+        plainRates.push(await measure(assertion(tokens.plain)));
+        manyRates.push(await measure(assertion(tokens.many)));
       }
       const plainRate = median(plainRates);
       const manyRate = median(manyRates);
@@ -110,7 +97,7 @@ const bench: BenchModule = {
       const coldRates: number[] = [];
       for (let i = 0; i < 3; i++) {
         coldRates.push(
-          await perCpuSecond(async () => {
+          await measure(async () => {
             await raiseEpoch();
             return assertion(tokens.many)();
           }),
@@ -122,7 +109,7 @@ const bench: BenchModule = {
       const bindings: readonly RoleBinding[] = await access.listBindings();
       const ids = groups.map((g) => g.id);
       const cfg = defaultAwsIamAppConfig();
-      const resolveRate = await perCpuSecond(() => resolveRoles(ids, bindings, cfg), 300);
+      const resolveRate = await measure(() => resolveRoles(ids, bindings, cfg), 300);
       await app.close();
       return {
         figures: [

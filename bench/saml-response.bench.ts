@@ -7,31 +7,14 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
 import { ALG, AUTHN_CONTEXT, NAMEID_FORMAT, buildResponse, createSelfSignedCertificate, createSigningCredential, newSamlId, type ResponseOptions } from '../src/saml/index.js';
+import { median, perCpuSecond } from './measure.js';
 import type { BenchModule } from './run.js';
 
 const ROUND_MS = 250;
 const ROUNDS = 9;
 const MAX_OPS_PER_ROUND = 200_000;
 
-/**
- * Operations per second of CPU time used by this process, over a bounded, time-boxed loop. CPU time rather
- * than wall time, so that other processes competing for the cores (CI runners, parallel builds) do not move
- * the figures; both sides of every ratio are measured the same way, in alternating rounds.
- */
-async function perCpuSecond(op: () => unknown, ms = ROUND_MS): Promise<number> {
-  const cpu0 = process.cpuUsage();
-  const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
-  let n = 0;
-  while (n < MAX_OPS_PER_ROUND) {
-    await op();
-    n++;
-    if ((n & 7) === 0 && process.hrtime.bigint() >= deadline) break;
-  }
-  const used = process.cpuUsage(cpu0);
-  return n / ((used.user + used.system) / 1e6);
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const measure = (op: () => unknown, ms = ROUND_MS) => perCpuSecond(op, ms, MAX_OPS_PER_ROUND);
 
 const bench: BenchModule = {
   name: 'SAML responses issued per second vs raw RSA-SHA256 signatures',
@@ -73,16 +56,16 @@ const bench: BenchModule = {
     const signedInfoSized = Buffer.alloc(620, 0x61);
 
     // Warm up JIT and OpenSSL.
-    await perCpuSecond(() => sign('sha256', signedInfoSized, privateKey), 300);
-    await perCpuSecond(() => buildResponse(assertionOnly), 300);
+    await measure(() => sign('sha256', signedInfoSized, privateKey), 300);
+    await measure(() => buildResponse(assertionOnly), 300);
 
     const raw: number[] = [];
     const saml: number[] = [];
     const bothRates: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      raw.push(await perCpuSecond(() => sign('sha256', signedInfoSized, privateKey)));
-      saml.push(await perCpuSecond(() => buildResponse(assertionOnly)));
-      if (i % 3 === 0) bothRates.push(await perCpuSecond(() => buildResponse(both)));
+      raw.push(await measure(() => sign('sha256', signedInfoSized, privateKey)));
+      saml.push(await measure(() => buildResponse(assertionOnly)));
+      if (i % 3 === 0) bothRates.push(await measure(() => buildResponse(both)));
     }
     const rawRate = median(raw);
     const samlRate = median(saml);
@@ -90,7 +73,7 @@ const bench: BenchModule = {
 
     // The generic path for the same assertion, for context (PEERS.md: about 0.1 of the raw limit).
     const assertionXml = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(sample.xml)![0].replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, '');
-    const libraryRate = await perCpuSecond(() => {
+    const libraryRate = await measure(() => {
       const sig = new SignedXml({ privateKey, signatureAlgorithm: ALG.rsaSha256, canonicalizationAlgorithm: ALG.excC14n });
       sig.addReference({ xpath: '/*', transforms: [ALG.enveloped, ALG.excC14n], digestAlgorithm: ALG.sha256 });
       sig.computeSignature(assertionXml, { prefix: 'ds', location: { reference: "/*/*[local-name()='Issuer']", action: 'after' } });
@@ -99,9 +82,9 @@ const bench: BenchModule = {
 
     // Where the non-RSA time goes: digest of the assertion, SignedInfo digest, IDs, base64 of the response.
     const overheadUs = 1e6 / samlRate - 1e6 / rawRate;
-    const digestUs = 1e6 / (await perCpuSecond(() => createHash('sha256').update(assertionXml).digest('base64'), 300));
-    const idsUs = 2e6 / (await perCpuSecond(() => newSamlId(), 300));
-    const base64Us = 1e6 / (await perCpuSecond(() => Buffer.from(sample.xml, 'utf8').toString('base64'), 300));
+    const digestUs = 1e6 / (await measure(() => createHash('sha256').update(assertionXml).digest('base64'), 300));
+    const idsUs = 2e6 / (await measure(() => newSamlId(), 300));
+    const base64Us = 1e6 / (await measure(() => Buffer.from(sample.xml, 'utf8').toString('base64'), 300));
 
     return {
       figures: [

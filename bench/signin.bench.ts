@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { systemActor } from '../src/core/index.js';
 import { hashPassword, verifyPassword } from '../src/auth/index.js';
 import { loadConfig, startServer } from '../src/server/index.js';
+import { median } from './measure.js';
 import type { BenchModule } from './run.js';
 
 const password = 'bench-password-123';
@@ -37,7 +38,6 @@ const warmUp = 1500;
 const hashPool = Number(process.env.UV_THREADPOOL_SIZE ?? 4) || 4;
 const concurrency = 2 * hashPool;
 
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const cpuSeconds = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
 /** CPU seconds of this process's main (event-loop) thread so far, from Linux schedstat; undefined elsewhere. */
 const schedstat = `/proc/self/task/${process.pid}/schedstat`;

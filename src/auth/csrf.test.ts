@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { newDoubleSubmitPair, verifyDoubleSubmit, verifySynchronizerToken } from './csrf.js';
-import { looksLikeApiToken, newApiToken, newSessionId, secretsEqual, sha256Hex } from './secrets.js';
+import { looksLikeApiToken, newApiToken, newSessionSecrets, secretsEqual, sha256Hex } from './secrets.js';
 
 test('accepts a double-submit pair minted with the server key and refuses forged, swapped or missing halves', () => {
   const key = randomBytes(32);
@@ -32,12 +32,15 @@ test('checks a synchronizer token against the session secret and never accepts a
   assert.equal(secretsEqual('', ''), false);
 });
 
-test('mints 256-bit API tokens and session ids whose stored form is only a SHA-256', () => {
+test('mints 256-bit API tokens, session ids whose stored form is only a SHA-256, and separate 256-bit CSRF secrets', () => {
   const token = newApiToken();
   assert.equal(looksLikeApiToken(token), true);
   assert.equal(looksLikeApiToken(`${token}x`), false);
-  const { id, idHash } = newSessionId();
+  const { id, idHash, csrfSecret } = newSessionSecrets();
   assert.equal(Buffer.from(id, 'base64url').length, 32);
   assert.equal(idHash, sha256Hex(id));
   assert.match(idHash, /^[0-9a-f]{64}$/);
+  assert.equal(Buffer.from(csrfSecret, 'base64url').length, 32);
+  assert.notEqual(csrfSecret, id);
+  assert.notEqual(newSessionSecrets().id, id, 'each call draws new bytes');
 });

@@ -9,8 +9,6 @@ import { hmacBase64url, randomSecret, secretsEqual } from './secrets.js';
  *   cookie and HMAC(server key, nonce) in the form, so an attacker who can plant a cookie still cannot mint the
  *   matching form value.
  */
-export const newCsrfSecret = (): string => randomSecret(32);
-
 export const verifySynchronizerToken = (sessionSecret: string, presented: string | undefined): boolean =>
   typeof presented === 'string' && secretsEqual(presented, sessionSecret);
 

@@ -1,6 +1,6 @@
 export { argon2idParameters, hashPassword, needsRehash, passwordPolicy, passwordProblems, verifyAgainstDummy, verifyPassword } from './password.js';
-export { apiTokenPrefix, hmacBase64url, looksLikeApiToken, newApiToken, newSessionId, newSessionSecrets, randomSecret, secretsEqual, sha256Hex } from './secrets.js';
-export { formValueFor, newCsrfSecret, newDoubleSubmitPair, verifyDoubleSubmit, verifySynchronizerToken } from './csrf.js';
+export { apiTokenPrefix, hmacBase64url, looksLikeApiToken, newApiToken, newSessionSecrets, randomSecret, secretsEqual, sha256Hex } from './secrets.js';
+export { formValueFor, newDoubleSubmitPair, verifyDoubleSubmit, verifySynchronizerToken } from './csrf.js';
 export type { DoubleSubmitPair } from './csrf.js';
 export { checkThrottle, recordFailure } from './throttle.js';
 export type { ThrottleCounter, ThrottlePolicy, ThrottleVerdict } from './throttle.js';

@@ -25,15 +25,9 @@ export const apiTokenPrefix = 'kw_';
 export const newApiToken = (): string => `${apiTokenPrefix}${randomSecret(32)}`;
 export const looksLikeApiToken = (value: string): boolean => /^kw_[A-Za-z0-9_-]{43}$/.test(value);
 
-/** A session id is a random 256-bit value; only its SHA-256 reaches storage. */
-export const newSessionId = (): { id: string; idHash: string } => {
-  const id = randomSecret(32);
-  return { id, idHash: sha256Hex(id) };
-};
-
 /**
- * A new session's id (with its hash) and its CSRF synchronizer secret, 256 random bits each, from one call to
- * the CSPRNG: a sign-in makes both, and each call costs more than the bytes.
+ * A new session's id and its CSRF synchronizer secret, 256 random bits each, from one call to the CSPRNG (a
+ * sign-in makes both, and each call costs more than the bytes). Only the id's SHA-256 reaches storage.
  */
 export const newSessionSecrets = (): { id: string; idHash: string; csrfSecret: string } => {
   const bytes = randomBytes(64);

@@ -89,6 +89,7 @@ for (const engine of await enginesUnderTest()) {
       const b = await peerAws.addBinding(actor, { groupId: g.id, accountId: '111111111111', roleName: 'Operator' });
       assert.deepEqual(await roles(), ['Operator']);
       assert.ok(Object.isFrozen(await aws.boundRolesForGroups([g.id])));
+      assert.equal(await createAwsAccessService(store.db).boundRolesForGroups([g.id]), await aws.boundRolesForGroups([g.id]), 'services on one store share one cache');
       await peerAws.removeBinding(actor, b.id);
       assert.deepEqual(await roles(), []);
     });

@@ -65,3 +65,18 @@ export function createAccessEpochCache(db: Kysely<Database>, opts: AccessEpochCa
     },
   };
 }
+
+const cacheByDb = new WeakMap<Kysely<Database>, AccessEpochCache>();
+
+/**
+ * The one cache of a store's database handle, shared by every reader on it (the directory, each AWS access
+ * service): one entry per answer however many services a process builds, and one place that drops them.
+ */
+export function accessEpochCacheFor(db: Kysely<Database>): AccessEpochCache {
+  let cache = cacheByDb.get(db);
+  if (!cache) {
+    cache = createAccessEpochCache(db);
+    cacheByDb.set(db, cache);
+  }
+  return cache;
+}

@@ -10,7 +10,7 @@ import {
   type BoundRole,
   type RoleBinding,
 } from '../core/index.js';
-import { createAccessEpochCache } from './access-epoch.js';
+import { accessEpochCacheFor } from './access-epoch.js';
 import { insertAudit } from './audit-log.js';
 import type { Database } from './database.js';
 import type { AwsAccessTables, AwsAccountsTable, AwsRoleBindingsTable } from './aws-access-tables.js';
@@ -32,7 +32,7 @@ const fromTuple = (t: BindingTuple): RoleBinding => ({ id: t[0], groupId: t[1], 
  */
 export function createAwsAccessService(base: Kysely<Database>, now: () => Date = () => new Date()): AwsAccessService {
   const db = base.withTables<AwsAccessTables>();
-  const cache = createAccessEpochCache(base);
+  const cache = accessEpochCacheFor(base);
   const accountTarget = (a: AwsAccount) => ({ type: 'aws-account', id: a.id, label: a.name });
   const bindingTarget = (b: RoleBinding) => ({ type: 'aws-binding', id: b.id, label: `${b.accountId}:role${b.rolePath}${b.roleName}` });
   // The sign-in path reads a user's bindings as one JSON array in one row: the drivers build each row object

@@ -35,7 +35,7 @@ import {
   type ThrottleStore,
 } from '../core/index.js';
 import { createAuditLog } from './audit-log.js';
-import { createAccessEpochCache } from './access-epoch.js';
+import { accessEpochCacheFor } from './access-epoch.js';
 import { connect } from './connect.js';
 import type { Database } from './database.js';
 import { directoryUnitOfWork, joinedUnitOfWork } from './directory-repository.js';
@@ -122,7 +122,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     engine,
     describe: conn.describe,
     db,
-    directory: createDirectoryService({ uow: directoryUnitOfWork(db, engine, createAccessEpochCache(db)), now }),
+    directory: createDirectoryService({ uow: directoryUnitOfWork(db, engine, accessEpochCacheFor(db)), now }),
     audit: createAuditLog(db, now),
     credentials: createCredentialStore(db, now),
     sessions: createSessionStore(db),

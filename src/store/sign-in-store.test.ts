@@ -77,5 +77,33 @@ for (const engine of await enginesUnderTest()) {
       await assert.rejects(signIn.recordSuccess({ audit: [audit()], session: session('b'.repeat(64), user.id) }));
       assert.equal((await store.audit.query({ action: 'signin.password' })).total, before + 1, 'no audit record without its session');
     });
+
+    test('a sign-in write is its own transaction: it neither joins nor breaks one another caller has open', async () => {
+      const signIn = createSignInStore(store.db);
+      const user = await store.directory.createUser(systemActor('t'), { userName: 'hopper' });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let wrote!: () => void;
+      const outerWrote = new Promise<void>((r) => (wrote = r));
+      const outer = store.transaction(async (trx) => {
+        await store.directoryIn(trx).createUser(systemActor('t'), { userName: 'rolled-back' });
+        wrote();
+        await gate;
+        throw new Error('abort');
+      });
+      await outerWrote;
+      let done = false;
+      const write = signIn.recordSuccess({ audit: [audit()], session: session('c'.repeat(64), user.id) }).then(() => {
+        done = true;
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      // SQLite has one connection: the write waits for it rather than running inside the open transaction.
+      if (store.engine === 'sqlite') assert.equal(done, false);
+      release();
+      await assert.rejects(outer, /abort/);
+      await write;
+      assert.ok(await store.sessions.get('c'.repeat(64)), 'the sign-in committed');
+      assert.equal(await store.directory.findUserByUserName('rolled-back'), null, 'the other transaction rolled back alone');
+    });
   });
 }

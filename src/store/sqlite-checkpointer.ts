@@ -55,7 +55,7 @@ const checkpoint = () => {
     db.pragma('wal_checkpoint(TRUNCATE)');
   } catch (e) {
     // Readers outlasted the busy timeout: try again on the next round. Anything else ends the worker.
-    if (!(e && typeof e.code === 'string' && e.code.startsWith('SQLITE_BUSY'))) throw plain(e);
+    if (!(e && typeof e.code === 'string' && e.code.startsWith('SQLITE_BUSY'))) throw e;
   }
 };
 const timer = setInterval(() => {

@@ -231,13 +231,13 @@ const ATTRIBUTE_VALUE_CLOSE = '</saml:AttributeValue>';
  */
 const PLAIN_TEXT = /^[\t\n\x20-\x25\x27-\x3b\x3d\x3f-\x7e]*$/;
 
-/** The values of one attribute; an attribute may carry hundreds (AWS Role), so no per-value tag is rebuilt. */
 /**
  * A frozen list cannot change, so its markup is written once: callers hand the same frozen list to every
  * response for a user whose values have not changed (an AWS user's hundreds of Role values).
  */
 const markupOfFrozenValues = new WeakMap<readonly string[], string>();
 
+/** The values of one attribute; an attribute may carry hundreds (AWS Role), so no per-value tag is rebuilt. */
 function attributeValues(values: readonly string[]): string {
   const known = markupOfFrozenValues.get(values);
   if (known !== undefined) return known;

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newSessionId, hashPassword, newTotpSecret, seal, totpCode, totpStep } from '../../auth/index.js';
+import { newSessionSecrets, hashPassword, newTotpSecret, seal, totpCode, totpStep } from '../../auth/index.js';
 import { createTotpStore } from '../../store/index.js';
 import { deriveKey } from '../config.js';
 import { AWS_ATTR, systemActor, type Group, type User } from '../../core/index.js';
@@ -108,7 +108,7 @@ describe('Pattern A over HTTP: admin API, CLI sign-in and assertion, portal tile
   });
 
   test('the portal shows the AWS tile; launching it posts a signed Response to the AWS sign-in URL', async () => {
-    const { id, idHash } = newSessionId();
+    const { id, idHash } = newSessionSecrets();
     const at = new Date().toISOString();
     await s.store.sessions.create({ idHash, userId: alice.id, createdAt: at, lastSeenAt: at, expiresAt: new Date(Date.now() + 3600_000).toISOString(), authMethods: ['pwd'], csrfSecret: 'csrf-secret-for-test', data: {} });
     const cookie = `keyway_session=${id}`;
@@ -129,7 +129,7 @@ describe('Pattern A over HTTP: admin API, CLI sign-in and assertion, portal tile
     assert.match(start.userCode, /^[B-Z]{4}-[B-Z]{4}$/);
     const pending = await s.app.inject({ method: 'POST', url: '/aws/cli/device/token', payload: { deviceCode: start.deviceCode } });
     assert.equal(pending.json().code, 'authorization_pending');
-    const { id, idHash } = newSessionId();
+    const { id, idHash } = newSessionSecrets();
     const at = new Date().toISOString();
     await s.store.sessions.create({ idHash, userId: alice.id, createdAt: at, lastSeenAt: at, expiresAt: new Date(Date.now() + 3600_000).toISOString(), authMethods: ['pwd'], csrfSecret: 'csrf2', data: {} });
     const page = await s.app.inject({ method: 'GET', url: `/aws/cli/approve?code=${start.userCode}`, headers: { cookie: `keyway_session=${id}` } });
@@ -145,7 +145,7 @@ describe('Pattern A over HTTP: admin API, CLI sign-in and assertion, portal tile
 
   test('a denied device code is refused to the CLI (access_denied) and cannot be approved afterwards (RFC 8628 3.5)', async () => {
     const start = (await s.app.inject({ method: 'POST', url: '/aws/cli/device' })).json();
-    const { id, idHash } = newSessionId();
+    const { id, idHash } = newSessionSecrets();
     const at = new Date().toISOString();
     await s.store.sessions.create({ idHash, userId: alice.id, createdAt: at, lastSeenAt: at, expiresAt: new Date(Date.now() + 3600_000).toISOString(), authMethods: ['pwd'], csrfSecret: 'csrf3', data: {} });
     const decide = (decision: string) => s.app.inject({ method: 'POST', url: '/aws/cli/approve', headers: { cookie: `keyway_session=${id}` }, payload: { csrf: 'csrf3', code: start.userCode, decision } });

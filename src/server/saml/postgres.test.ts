@@ -5,7 +5,7 @@ import { authnRequestXml, redirectQuery, uniqueId } from '../../saml/test-suppor
 import { testKeyPair } from '../../saml/test-support/keys.js';
 import { decodeResponse } from './test-helpers.js';
 import { startTestServer } from '../testing.js';
-import { newCsrfSecret, newSessionId } from '../../auth/index.js';
+import { newSessionSecrets } from '../../auth/index.js';
 import { systemActor } from '../../core/index.js';
 import { sessionCookieName } from '../session.js';
 import { createSamlRuntimeFrom } from './runtime.js';
@@ -37,9 +37,9 @@ test('SSO, replay protection and key rotation work the same on PostgreSQL (DESIG
     const user = await s.store.directory.createUser(actor, { userName: 'pg-user' });
     await s.store.directory.addMember(actor, group.id, { kind: 'user', id: user.id });
     await rt.apps.create(actor, { name: 'PG', entityId: 'https://sp.test/metadata', acs: [{ url: 'https://sp.test/acs' }], signingCertificates: [sp.certificatePem], allowedGroupIds: [group.id] });
-    const { id, idHash } = newSessionId();
+    const { id, idHash, csrfSecret } = newSessionSecrets();
     const now = new Date();
-    await s.store.sessions.create({ idHash, userId: user.id, createdAt: now.toISOString(), lastSeenAt: now.toISOString(), expiresAt: new Date(now.getTime() + 3_600_000).toISOString(), authMethods: ['pwd'], csrfSecret: newCsrfSecret(), data: {} });
+    await s.store.sessions.create({ idHash, userId: user.id, createdAt: now.toISOString(), lastSeenAt: now.toISOString(), expiresAt: new Date(now.getTime() + 3_600_000).toISOString(), authMethods: ['pwd'], csrfSecret, data: {} });
     const cookie = `${sessionCookieName(s.config)}=${id}`;
     const url = `/saml/sso?${redirectQuery(authnRequestXml({ id: uniqueId() }), { key: sp })}`;
     const first = await s.app.inject({ method: 'GET', url, headers: { cookie } });

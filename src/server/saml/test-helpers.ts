@@ -1,5 +1,5 @@
 /** Shared set-up for the SAML endpoint tests: a server, an SP registered as an app, users with sessions. */
-import { newCsrfSecret, newSessionId } from '../../auth/index.js';
+import { newSessionSecrets } from '../../auth/index.js';
 import { systemActor, type Group, type SamlApplication, type User } from '../../core/index.js';
 import { sessionCookieName } from '../session.js';
 import { startTestServer, type TestServer } from '../testing.js';
@@ -33,9 +33,8 @@ export const startSamlTestbed = async (now?: () => Date): Promise<SamlTestbed> =
   return {
     s, rt, allowed, member, outsider,
     async session(user, authMethods = ['pwd']) {
-      const { id, idHash } = newSessionId();
+      const { id, idHash, csrfSecret: csrf } = newSessionSecrets();
       const at = (now ?? (() => new Date()))();
-      const csrf = newCsrfSecret();
       await s.store.sessions.create({
         idHash, userId: user.id, createdAt: at.toISOString(), lastSeenAt: at.toISOString(), expiresAt: new Date(at.getTime() + 3_600_000).toISOString(),
         authMethods, csrfSecret: csrf, data: {},
