@@ -11,13 +11,35 @@ const forbidImports = (from, targets, comment) => ({
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
-    forbidImports('core', ['saml', 'scim', 'oidc', 'auth', 'store', 'aws', 'aws-emulator', 'server', 'cli', 'demo'], 'the domain imports nothing of ours'),
-    ...['saml', 'scim', 'oidc', 'auth'].map((m) =>
-      forbidImports(m, ['core', 'saml', 'scim', 'oidc', 'auth', 'store', 'aws', 'aws-emulator', 'server', 'cli', 'demo'].filter((t) => t !== m), 'protocol modules declare their own ports'),
+    forbidImports(
+      'core',
+      ['saml', 'scim', 'oidc', 'auth', 'store', 'aws', 'aws-emulator', 'server', 'cli', 'demo'],
+      'the domain imports nothing of ours',
     ),
-    forbidImports('store', ['saml', 'scim', 'oidc', 'auth', 'aws', 'aws-emulator', 'server', 'cli', 'demo'], 'storage implements core ports only'),
-    forbidImports('aws', ['saml', 'scim', 'oidc', 'auth', 'store', 'aws-emulator', 'server', 'cli', 'demo'], 'AWS adapters implement core ports only'),
-    forbidImports('aws-emulator', ['core', 'oidc', 'auth', 'store', 'aws', 'server', 'cli', 'demo'], 'the emulator stands apart from Keyway; it may use saml and scim'),
+    ...['saml', 'scim', 'oidc', 'auth'].map((m) =>
+      forbidImports(
+        m,
+        ['core', 'saml', 'scim', 'oidc', 'auth', 'store', 'aws', 'aws-emulator', 'server', 'cli', 'demo'].filter(
+          (t) => t !== m,
+        ),
+        'protocol modules declare their own ports',
+      ),
+    ),
+    forbidImports(
+      'store',
+      ['saml', 'scim', 'oidc', 'auth', 'aws', 'aws-emulator', 'server', 'cli', 'demo'],
+      'storage implements core ports only',
+    ),
+    forbidImports(
+      'aws',
+      ['saml', 'scim', 'oidc', 'auth', 'store', 'aws-emulator', 'server', 'cli', 'demo'],
+      'AWS adapters implement core ports only',
+    ),
+    forbidImports(
+      'aws-emulator',
+      ['core', 'oidc', 'auth', 'store', 'aws', 'server', 'cli', 'demo'],
+      'the emulator stands apart from Keyway; it may use saml and scim',
+    ),
     forbidImports('server', ['aws-emulator', 'cli', 'demo'], 'the server never embeds the emulator'),
     forbidImports('cli', ['aws-emulator', 'demo'], 'the CLI starts the emulator as its own process'),
     {
@@ -32,7 +54,10 @@ module.exports = {
       comment: 'the domain does no I/O',
       severity: 'error',
       from: { path: mod('core') },
-      to: { dependencyTypes: ['npm', 'core'], path: '(fastify|kysely|better-sqlite3|pg|@aws-sdk|node:fs|node:http|node:net|^fs$|^http$|^net$)' },
+      to: {
+        dependencyTypes: ['npm', 'core'],
+        path: '(fastify|kysely|better-sqlite3|pg|@aws-sdk|node:fs|node:http|node:net|^fs$|^http$|^net$)',
+      },
     },
   ],
   options: {

@@ -32,7 +32,10 @@ const bench: BenchModule = {
   name: 'AWS assertions per second: 50 groups / 200 roles / 100 accounts vs one role',
   async run() {
     const dir = mkdtempSync(join(tmpdir(), 'keyway-bench-aws-'));
-    const config = loadConfig({ KEYWAY_MASTER_KEY: '33'.repeat(32), KEYWAY_LOG_LEVEL: 'silent', KEYWAY_DATA_DIR: dir }, { cwd: dir });
+    const config = loadConfig(
+      { KEYWAY_MASTER_KEY: '33'.repeat(32), KEYWAY_LOG_LEVEL: 'silent', KEYWAY_DATA_DIR: dir },
+      { cwd: dir },
+    );
     // As the server opens it: WAL checkpoints on a worker thread (their CPU still counts: it is this process's).
     const store = await openStore(config.databaseUrl, { backgroundCheckpoints: true });
     const actor = systemActor('bench');
@@ -56,30 +59,59 @@ const bench: BenchModule = {
         await access.addAccount(actor, { id, name: `acct-${a}` });
         for (let r = 0; r < ROLES_PER_ACCOUNT; r++) {
           // 200 bindings spread over the 50 groups: 4 roles per group.
-          await access.addBinding(actor, { groupId: groups[(a * ROLES_PER_ACCOUNT + r) % GROUPS]!.id, accountId: id, roleName: `Role${r}` });
+          await access.addBinding(actor, {
+            groupId: groups[(a * ROLES_PER_ACCOUNT + r) % GROUPS]!.id,
+            accountId: id,
+            roleName: `Role${r}`,
+          });
         }
       }
       await access.addBinding(actor, { groupId: solo.id, accountId: '100000000000', roleName: 'Role0' });
       const rt = createSamlRuntimeFrom({ config, store });
-      await rt.apps.create(actor, { type: 'aws-iam', name: 'AWS', allowedGroupIds: [...groups.map((g) => g.id), solo.id] });
+      await rt.apps.create(actor, {
+        type: 'aws-iam',
+        name: 'AWS',
+        allowedGroupIds: [...groups.map((g) => g.id), solo.id],
+      });
 
       const app = await buildServer({ config, store });
       await app.ready();
       const tokenOf = async (userName: string): Promise<string> =>
-        (await app.inject({ method: 'POST', url: '/aws/cli/sign-in', payload: { userName, password: 'bench-password-123' } })).json<{ token: string }>().token;
+        (
+          await app.inject({
+            method: 'POST',
+            url: '/aws/cli/sign-in',
+            payload: { userName, password: 'bench-password-123' },
+          })
+        ).json<{ token: string }>().token;
       const tokens = { many: await tokenOf('many'), plain: await tokenOf('plain') };
       const roleCount = async (token: string): Promise<{ roles: number; bytes: number }> => {
-        const r = await app.inject({ method: 'POST', url: '/aws/cli/assertion', headers: { authorization: `Bearer ${token}` }, payload: {} });
+        const r = await app.inject({
+          method: 'POST',
+          url: '/aws/cli/assertion',
+          headers: { authorization: `Bearer ${token}` },
+          payload: {},
+        });
         const body = r.json<{ samlResponse: string }>();
         const xml = Buffer.from(body.samlResponse, 'base64').toString('utf8');
-        const attr = xml.slice(xml.indexOf(`Name="${AWS_ATTR.role}"`), xml.indexOf('</saml:Attribute>', xml.indexOf(`Name="${AWS_ATTR.role}"`)));
+        const attr = xml.slice(
+          xml.indexOf(`Name="${AWS_ATTR.role}"`),
+          xml.indexOf('</saml:Attribute>', xml.indexOf(`Name="${AWS_ATTR.role}"`)),
+        );
         return { roles: (attr.match(/<saml:AttributeValue/g) ?? []).length, bytes: body.samlResponse.length };
       };
       const manyShape = await roleCount(tokens.many);
       const plainShape = await roleCount(tokens.plain);
-      if (manyShape.roles !== ACCOUNTS * ROLES_PER_ACCOUNT || plainShape.roles !== 1) throw new Error(`unexpected role counts ${manyShape.roles}/${plainShape.roles}`);
+      if (manyShape.roles !== ACCOUNTS * ROLES_PER_ACCOUNT || plainShape.roles !== 1)
+        throw new Error(`unexpected role counts ${manyShape.roles}/${plainShape.roles}`);
 
-      const assertion = (token: string) => () => app.inject({ method: 'POST', url: '/aws/cli/assertion', headers: { authorization: `Bearer ${token}` }, payload: {} });
+      const assertion = (token: string) => () =>
+        app.inject({
+          method: 'POST',
+          url: '/aws/cli/assertion',
+          headers: { authorization: `Bearer ${token}` },
+          payload: {},
+        });
       await measure(assertion(tokens.plain), 500);
       await measure(assertion(tokens.many), 500);
       const plainRates: number[] = [];
@@ -114,8 +146,16 @@ const bench: BenchModule = {
       return {
         figures: [
           { label: 'assertions, 1 group / 1 role', value: plainRate, unit: '/cpu-s' },
-          { label: `assertions, ${GROUPS} groups / ${ACCOUNTS * ROLES_PER_ACCOUNT} roles / ${ACCOUNTS} accounts`, value: manyRate, unit: '/cpu-s' },
-          { label: 'ratio many-role / single-role (aim ≥ 0.8; median of neighbouring rounds)', value: ratio, unit: 'x' },
+          {
+            label: `assertions, ${GROUPS} groups / ${ACCOUNTS * ROLES_PER_ACCOUNT} roles / ${ACCOUNTS} accounts`,
+            value: manyRate,
+            unit: '/cpu-s',
+          },
+          {
+            label: 'ratio many-role / single-role (aim ≥ 0.8; median of neighbouring rounds)',
+            value: ratio,
+            unit: 'x',
+          },
           { label: 'many-role with access changed before each (all read afresh)', value: coldRate, unit: '/cpu-s' },
           { label: 'ratio of that worst case to single-role', value: coldRate / plainRate, unit: 'x' },
           { label: 'response size, single role (base64)', value: plainShape.bytes, unit: 'bytes' },

@@ -19,4 +19,5 @@ export async function perCpuSecond(op: () => unknown, ms: number, maxOps: number
   return n / ((used.user + used.system) / 1e6);
 }
 
-export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+export const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;

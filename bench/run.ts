@@ -34,7 +34,9 @@ const format = (f: BenchFigure): string => {
 const main = async (): Promise<number> => {
   const filter = process.argv.slice(2).find((a) => !a.startsWith('-'));
   const dir = fileURLToPath(new URL('.', import.meta.url));
-  const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter))).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter)))
+    .sort();
   if (files.length === 0) {
     process.stderr.write(`no benchmarks${filter ? ` matching "${filter}"` : ''} in ${dir}\n`);
     return 2;

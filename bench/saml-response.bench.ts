@@ -6,7 +6,16 @@
  */
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
-import { ALG, AUTHN_CONTEXT, NAMEID_FORMAT, buildResponse, createSelfSignedCertificate, createSigningCredential, newSamlId, type ResponseOptions } from '../src/saml/index.js';
+import {
+  ALG,
+  AUTHN_CONTEXT,
+  NAMEID_FORMAT,
+  buildResponse,
+  createSelfSignedCertificate,
+  createSigningCredential,
+  newSamlId,
+  type ResponseOptions,
+} from '../src/saml/index.js';
 import { median, perCpuSecond } from './measure.js';
 import type { BenchModule } from './run.js';
 
@@ -72,11 +81,20 @@ const bench: BenchModule = {
     const bothRate = median(bothRates);
 
     // The generic path for the same assertion, for context (PEERS.md: about 0.1 of the raw limit).
-    const assertionXml = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(sample.xml)![0].replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, '');
+    const assertionXml = /<saml:Assertion[\s\S]*<\/saml:Assertion>/
+      .exec(sample.xml)![0]
+      .replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, '');
     const libraryRate = await measure(() => {
-      const sig = new SignedXml({ privateKey, signatureAlgorithm: ALG.rsaSha256, canonicalizationAlgorithm: ALG.excC14n });
+      const sig = new SignedXml({
+        privateKey,
+        signatureAlgorithm: ALG.rsaSha256,
+        canonicalizationAlgorithm: ALG.excC14n,
+      });
       sig.addReference({ xpath: '/*', transforms: [ALG.enveloped, ALG.excC14n], digestAlgorithm: ALG.sha256 });
-      sig.computeSignature(assertionXml, { prefix: 'ds', location: { reference: "/*/*[local-name()='Issuer']", action: 'after' } });
+      sig.computeSignature(assertionXml, {
+        prefix: 'ds',
+        location: { reference: "/*/*[local-name()='Issuer']", action: 'after' },
+      });
       return sig.getSignedXml();
     }, 500);
 

@@ -87,7 +87,8 @@ class Connection {
     if (!Number.isInteger(length) || length < 0) return this.fail(new Error('answer without a Content-Length'));
     const end = headEnd + HEADER_END.length + length;
     if (this.buffered.length < end) return;
-    if (this.buffered.length > end) return this.fail(new Error('bytes after the answer: the server sent more than one'));
+    if (this.buffered.length > end)
+      return this.fail(new Error('bytes after the answer: the server sent more than one'));
     const body = this.buffered.toString('utf8', headEnd + HEADER_END.length, end);
     this.buffered = Buffer.alloc(0);
     const w = this.waiting;
@@ -97,7 +98,11 @@ class Connection {
 }
 
 const request = (method: 'GET' | 'POST', path: string, headers: Record<string, string>, body = ''): Buffer => {
-  const lines = [`${method} ${path} HTTP/1.1`, `host: 127.0.0.1:${port}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  const lines = [
+    `${method} ${path} HTTP/1.1`,
+    `host: 127.0.0.1:${port}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
   if (method === 'POST') lines.push(`content-length: ${Buffer.byteLength(body)}`);
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`, 'utf8');
 };
@@ -121,7 +126,8 @@ const loadForm = async (conn: Connection): Promise<Buffer> => {
 
 const postSignIn = async (client: Client): Promise<void> => {
   const res = await client.conn.send(client.post);
-  if (res.status !== 303 || !res.setCookies.some((c) => c.startsWith('keyway_session='))) throw new Error(`sign-in failed with ${res.status}`);
+  if (res.status !== 303 || !res.setCookies.some((c) => c.startsWith('keyway_session=')))
+    throw new Error(`sign-in failed with ${res.status}`);
 };
 
 const clients: Client[] = await Promise.all(

@@ -41,7 +41,8 @@ const concurrency = 2 * hashPool;
 const cpuSeconds = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
 /** CPU seconds of this process's main (event-loop) thread so far, from Linux schedstat; undefined elsewhere. */
 const schedstat = `/proc/self/task/${process.pid}/schedstat`;
-const mainThreadSeconds = (): number | undefined => (existsSync(schedstat) ? Number(readFileSync(schedstat, 'utf8').split(' ')[0]) / 1e9 : undefined);
+const mainThreadSeconds = (): number | undefined =>
+  existsSync(schedstat) ? Number(readFileSync(schedstat, 'utf8').split(' ')[0]) / 1e9 : undefined;
 
 const hashRound = async (phc: string): Promise<number> => {
   let next = 0;
@@ -65,7 +66,9 @@ interface Client {
 const clientCpu: number[] = [];
 const startClient = async (url: string): Promise<Client> => {
   const script = fileURLToPath(new URL('./signin-client.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, url, String(concurrency)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, url, String(concurrency)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const nextLine = async (): Promise<string> => {
     const r = await lines.next();
@@ -89,7 +92,15 @@ const bench: BenchModule = {
   name: 'Password sign-in over HTTP vs argon2id alone',
   async run() {
     const dir = mkdtempSync(join(tmpdir(), 'keyway-bench-signin-'));
-    const config = loadConfig({ KEYWAY_PORT: '0', KEYWAY_LOG_LEVEL: 'silent', KEYWAY_MASTER_KEY: '44'.repeat(32), KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}` }, { cwd: dir });
+    const config = loadConfig(
+      {
+        KEYWAY_PORT: '0',
+        KEYWAY_LOG_LEVEL: 'silent',
+        KEYWAY_MASTER_KEY: '44'.repeat(32),
+        KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}`,
+      },
+      { cwd: dir },
+    );
     const server = await startServer(config, { handleSignals: false });
     let client: Client | undefined;
     try {
@@ -137,7 +148,11 @@ const bench: BenchModule = {
       const byCpu = median(cpuRatio);
       return {
         figures: [
-          { label: `argon2id verifications (m=19456,t=2,p=1; ${concurrency} in flight)`, value: median(hashRate), unit: '/s' },
+          {
+            label: `argon2id verifications (m=19456,t=2,p=1; ${concurrency} in flight)`,
+            value: median(hashRate),
+            unit: '/s',
+          },
           { label: 'sign-ins through HTTP (POST /signin; same concurrency)', value: median(signInRate), unit: '/s' },
           { label: 'ratio sign-ins / argon2id, by wall-clock rate', value: median(wallRatio), unit: 'x' },
           { label: 'ratio sign-ins / argon2id, by server CPU per operation', value: byCpu, unit: 'x' },
@@ -147,13 +162,24 @@ const bench: BenchModule = {
           ...(signInMainMs.length
             ? [
                 { label: 'event-loop thread CPU per argon2id verification', value: median(hashMainMs), unit: 'ms' },
-                { label: 'event-loop thread CPU per sign-in (the non-hash work)', value: median(signInMainMs), unit: 'ms' },
+                {
+                  label: 'event-loop thread CPU per sign-in (the non-hash work)',
+                  value: median(signInMainMs),
+                  unit: 'ms',
+                },
               ]
             : []),
-          { label: 'client process CPU per request (load generator, same cores)', value: median(clientCpu), unit: 'ms' },
+          {
+            label: 'client process CPU per request (load generator, same cores)',
+            value: median(clientCpu),
+            unit: 'ms',
+          },
           { label: 'full browser flow (GET form + POST), for comparison', value: median(flowRate), unit: '/s' },
         ],
-        verdict: byCpu >= 0.9 ? 'within target: non-hash overhead under 10% of the server CPU per sign-in' : 'ABOVE TARGET: non-hash overhead is 10% or more of the server CPU per sign-in',
+        verdict:
+          byCpu >= 0.9
+            ? 'within target: non-hash overhead under 10% of the server CPU per sign-in'
+            : 'ABOVE TARGET: non-hash overhead is 10% or more of the server CPU per sign-in',
       };
     } finally {
       client?.close();

@@ -20,7 +20,10 @@ test('refuses a form value that only decodes to the right HMAC: truncated, padde
   const pair = newDoubleSubmitPair(key);
   assert.equal(verifyDoubleSubmit(key, pair.cookieValue, pair.formValue.slice(0, -1)), false);
   assert.equal(verifyDoubleSubmit(key, pair.cookieValue, `${pair.formValue}=`), false);
-  assert.equal(verifyDoubleSubmit(key, pair.cookieValue, `${pair.formValue.slice(0, 20)}!${pair.formValue.slice(20)}`), false);
+  assert.equal(
+    verifyDoubleSubmit(key, pair.cookieValue, `${pair.formValue.slice(0, 20)}!${pair.formValue.slice(20)}`),
+    false,
+  );
   assert.equal(verifyDoubleSubmit(key, pair.cookieValue, `${pair.formValue}AA`), false);
 });
 

@@ -22,13 +22,22 @@ export const newDoubleSubmitPair = (key: Uint8Array | KeyObject): DoubleSubmitPa
   return { cookieValue: nonce, formValue: hmacBase64url(key, `csrf:${nonce}`) };
 };
 
-export const formValueFor = (key: Uint8Array | KeyObject, cookieValue: string): string => hmacBase64url(key, `csrf:${cookieValue}`);
+export const formValueFor = (key: Uint8Array | KeyObject, cookieValue: string): string =>
+  hmacBase64url(key, `csrf:${cookieValue}`);
 
-export const verifyDoubleSubmit = (key: Uint8Array | KeyObject, cookieValue: string | undefined, formValue: string | undefined): boolean => {
+export const verifyDoubleSubmit = (
+  key: Uint8Array | KeyObject,
+  cookieValue: string | undefined,
+  formValue: string | undefined,
+): boolean => {
   if (!cookieValue || !formValue || cookieValue.length > 128) return false;
   // One HMAC, compared as bytes in constant time: both digests have the fixed SHA-256 length, so there is no
   // secret length to hide and no need to hash both sides first as secretsEqual does.
   const presented = Buffer.from(formValue, 'base64url');
   const expected = createHmac('sha256', key).update(`csrf:${cookieValue}`, 'utf8').digest();
-  return presented.length === expected.length && presented.toString('base64url') === formValue && timingSafeEqual(presented, expected);
+  return (
+    presented.length === expected.length &&
+    presented.toString('base64url') === formValue &&
+    timingSafeEqual(presented, expected)
+  );
 };

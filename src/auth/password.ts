@@ -39,13 +39,17 @@ export const verifyAgainstDummy = async (password: string): Promise<false> => {
 };
 
 export const needsRehash = (phc: string): boolean =>
-  !phc.startsWith(`$argon2id$v=19$m=${argon2idParameters.memoryCost},t=${argon2idParameters.timeCost},p=${argon2idParameters.parallelism}$`);
+  !phc.startsWith(
+    `$argon2id$v=19$m=${argon2idParameters.memoryCost},t=${argon2idParameters.timeCost},p=${argon2idParameters.parallelism}$`,
+  );
 
 /** Problems with a proposed new password, as plain sentences; empty when it is acceptable (NIST SP 800-63B 5.1.1.2). */
 export const passwordProblems = (password: string): string[] => {
   const problems: string[] = [];
-  if ([...password].length < passwordPolicy.minLength) problems.push(`must be at least ${passwordPolicy.minLength} characters`);
-  if (password.length > passwordPolicy.maxLength) problems.push(`must be at most ${passwordPolicy.maxLength} characters`);
+  if ([...password].length < passwordPolicy.minLength)
+    problems.push(`must be at least ${passwordPolicy.minLength} characters`);
+  if (password.length > passwordPolicy.maxLength)
+    problems.push(`must be at most ${passwordPolicy.maxLength} characters`);
   if (password.trim().length === 0 && password.length > 0) problems.push('must not be only whitespace');
   return problems;
 };

@@ -18,7 +18,8 @@ export const secretsEqual = (presented: string, expected: string): boolean => {
 };
 
 /** `key` may be a KeyObject made once (createSecretKey), which spares importing the raw key on every call. */
-export const hmacBase64url = (key: Uint8Array | KeyObject, value: string): string => createHmac('sha256', key).update(value, 'utf8').digest('base64url');
+export const hmacBase64url = (key: Uint8Array | KeyObject, value: string): string =>
+  createHmac('sha256', key).update(value, 'utf8').digest('base64url');
 
 /** Admin API tokens look like `kw_<43 base64url chars>`; the prefix lets secret scanners recognise leaked ones. */
 export const apiTokenPrefix = 'kw_';

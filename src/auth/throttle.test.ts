@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { checkThrottle, recordFailure } from './throttle.js';
 import type { ThrottleCounter } from './throttle.js';
 
-const policy = { backoffAfter: 5, backoffBaseSeconds: 1, backoffMaxSeconds: 60, lockAfter: 10, windowSeconds: 900, lockSeconds: 900 };
+const policy = {
+  backoffAfter: 5,
+  backoffBaseSeconds: 1,
+  backoffMaxSeconds: 60,
+  lockAfter: 10,
+  windowSeconds: 900,
+  lockSeconds: 900,
+};
 const t0 = new Date('2026-01-01T00:00:00Z');
 const at = (s: number) => new Date(t0.getTime() + s * 1000);
 

@@ -24,7 +24,9 @@ export interface ThrottleCounter {
   readonly lockedUntil: string | null;
 }
 
-export type ThrottleVerdict = { readonly allowed: true } | { readonly allowed: false; readonly retryAt: Date; readonly locked: boolean };
+export type ThrottleVerdict =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly retryAt: Date; readonly locked: boolean };
 
 export const checkThrottle = (counter: ThrottleCounter | null, policy: ThrottlePolicy, now: Date): ThrottleVerdict => {
   if (!counter?.lockedUntil) return { allowed: true };
@@ -33,8 +35,14 @@ export const checkThrottle = (counter: ThrottleCounter | null, policy: ThrottleP
   return { allowed: false, retryAt: until, locked: counter.failures >= policy.lockAfter };
 };
 
-export const recordFailure = (counter: ThrottleCounter | null, key: string, policy: ThrottlePolicy, now: Date): ThrottleCounter => {
-  const windowExpired = !counter || now.getTime() - new Date(counter.windowStartedAt).getTime() > policy.windowSeconds * 1000;
+export const recordFailure = (
+  counter: ThrottleCounter | null,
+  key: string,
+  policy: ThrottlePolicy,
+  now: Date,
+): ThrottleCounter => {
+  const windowExpired =
+    !counter || now.getTime() - new Date(counter.windowStartedAt).getTime() > policy.windowSeconds * 1000;
   const failures = windowExpired ? 1 : counter.failures + 1;
   const windowStartedAt = windowExpired ? now.toISOString() : counter.windowStartedAt;
   let waitSeconds = 0;

@@ -26,7 +26,8 @@ test('refuses a code already used (replay) and anything that is not six digits',
   const code = totpCode(secret, t0);
   const step = verifyTotp(secret, code, t0, null);
   assert.equal(verifyTotp(secret, code, t0, step), null);
-  for (const bad of ['', '12345', '1234567', 'abcdef', '12 34 5x']) assert.equal(verifyTotp(secret, bad, t0, null), null, bad);
+  for (const bad of ['', '12345', '1234567', 'abcdef', '12 34 5x'])
+    assert.equal(verifyTotp(secret, bad, t0, null), null, bad);
   assert.match(totpUri(secret, 'alice', 'Keyway'), /^otpauth:\/\/totp\/Keyway:alice\?.*secret=[A-Z2-7]+/);
 });
 

@@ -1,7 +1,9 @@
 /** The emulator's log: one JSON object per line. Fields never carry secrets, assertions or request bodies. */
 import type { EmulatorLogger } from './world-contract.js';
 
-export function createJsonLineLogger(write: (line: string) => void = (line) => process.stderr.write(line)): EmulatorLogger {
+export function createJsonLineLogger(
+  write: (line: string) => void = (line) => process.stderr.write(line),
+): EmulatorLogger {
   const emit = (level: string, event: string, fields?: Readonly<Record<string, unknown>>): void => {
     write(`${JSON.stringify({ time: new Date().toISOString(), level, event, ...fields })}\n`);
   };

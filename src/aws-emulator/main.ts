@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { startEmulator } from './start.js';
 import { WorldError } from './world/world.js';
 
-const USAGE = 'usage: aws-emulator [--port 4566] [--host 127.0.0.1] [--world <file.yaml|json>] [--state <file.sqlite>] [--allow-sha1]';
+const USAGE =
+  'usage: aws-emulator [--port 4566] [--host 127.0.0.1] [--world <file.yaml|json>] [--state <file.sqlite>] [--allow-sha1]';
 
 async function main(): Promise<void> {
   let values: { port?: string; host?: string; world?: string; state?: string; 'allow-sha1'?: boolean; help?: boolean };

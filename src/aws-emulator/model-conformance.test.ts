@@ -46,17 +46,25 @@ function modelFiles(service: string, version: string): string[] {
     for (const v of readdirSync(pyenv)) {
       const lib = join(pyenv, v, 'lib');
       if (!existsSync(lib)) continue;
-      for (const py of readdirSync(lib)) files.push(join(lib, py, 'site-packages/botocore/data', service, version, 'service-2.json.gz'));
+      for (const py of readdirSync(lib))
+        files.push(join(lib, py, 'site-packages/botocore/data', service, version, 'service-2.json.gz'));
     }
   }
   return files.filter((f) => existsSync(f));
 }
 
 function loadModels(service: string, version: string): Model[] {
-  return modelFiles(service, version).map((f) => JSON.parse(f.endsWith('.gz') ? gunzipSync(readFileSync(f)).toString('utf8') : readFileSync(f, 'utf8')) as Model);
+  return modelFiles(service, version).map(
+    (f) =>
+      JSON.parse(f.endsWith('.gz') ? gunzipSync(readFileSync(f)).toString('utf8') : readFileSync(f, 'utf8')) as Model,
+  );
 }
 
-const skip = existsSync(DEBIAN) ? false : process.env.CI === 'true' ? false : `AWS service models not found (${DEBIAN}, Debian awscli)`;
+const skip = existsSync(DEBIAN)
+  ? false
+  : process.env.CI === 'true'
+    ? false
+    : `AWS service models not found (${DEBIAN}, Debian awscli)`;
 
 const models: Record<string, Model[]> = {};
 let emulator: RunningEmulator;
@@ -65,11 +73,30 @@ const errorsSeen: { service: string; op: string; code: string; status: number }[
 
 /** Common errors every AWS Query/JSON service may answer (AWS API reference, "Common Errors"). */
 const COMMON = new Set([
-  'ValidationError', 'InvalidAction', 'MissingAction', 'MissingParameter', 'InvalidParameterValue', 'MalformedQueryString', 'NoSuchVersion',
-  'MissingAuthenticationToken', 'IncompleteSignature', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'ExpiredToken', 'AccessDenied',
-  'InternalFailure', 'ServiceUnavailable', 'Throttling', 'RequestExpired',
-  'UnknownOperationException', 'SerializationException', 'MissingAuthenticationTokenException', 'IncompleteSignatureException',
-  'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException',
+  'ValidationError',
+  'InvalidAction',
+  'MissingAction',
+  'MissingParameter',
+  'InvalidParameterValue',
+  'MalformedQueryString',
+  'NoSuchVersion',
+  'MissingAuthenticationToken',
+  'IncompleteSignature',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'AccessDenied',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'Throttling',
+  'RequestExpired',
+  'UnknownOperationException',
+  'SerializationException',
+  'MissingAuthenticationTokenException',
+  'IncompleteSignatureException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
 ]);
 
 /** The union of a shape's members across the model versions found. */
@@ -99,7 +126,8 @@ function checkXml(service: string, shapeName: string, e: Element, at: string): v
       if (!member) problems.push(`${at}: ${c.localName} is not a member of ${shapeName}`);
       else checkXml(service, member.shape, c, `${at}.${c.localName}`);
     }
-    for (const r of shape.required ?? []) if (!children.some((c) => c.localName === r)) problems.push(`${at}: required ${r} missing from ${shapeName}`);
+    for (const r of shape.required ?? [])
+      if (!children.some((c) => c.localName === r)) problems.push(`${at}: required ${r} missing from ${shapeName}`);
   } else if (shape.type === 'list') {
     for (const c of children) {
       if (c.localName !== (shape.member?.locationName ?? 'member')) problems.push(`${at}: list item <${c.localName}>`);
@@ -120,7 +148,8 @@ function checkJson(service: string, shapeName: string, value: unknown, at: strin
   const shape = shapeOf(service, shapeName);
   if (!shape) return void problems.push(`${at}: no shape ${shapeName}`);
   if (shape.type === 'structure') {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return void problems.push(`${at}: not an object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return void problems.push(`${at}: not an object`);
     for (const [k, v] of Object.entries(value)) {
       const member = shape.members?.[k];
       if (!member) problems.push(`${at}: ${k} is not a member of ${shapeName}`);
@@ -137,17 +166,41 @@ function checkJson(service: string, shapeName: string, value: unknown, at: strin
   }
 }
 
-async function send(service: 'iam' | 'sts' | 'organizations', op: string, input: Record<string, string> | Record<string, unknown>, accountId = '111111111111'): Promise<void> {
+async function send(
+  service: 'iam' | 'sts' | 'organizations',
+  op: string,
+  input: Record<string, string> | Record<string, unknown>,
+  accountId = '111111111111',
+): Promise<void> {
   const url = new URL(emulator.url);
   const json = service === 'organizations';
-  const body = json ? JSON.stringify(input) : new URLSearchParams({ Action: op, Version: service === 'iam' ? '2010-05-08' : '2011-06-15', ...(input as Record<string, string>) }).toString();
+  const body = json
+    ? JSON.stringify(input)
+    : new URLSearchParams({
+        Action: op,
+        Version: service === 'iam' ? '2010-05-08' : '2011-06-15',
+        ...(input as Record<string, string>),
+      }).toString();
   const headers: Record<string, string> = {
     host: url.host,
     'content-type': json ? 'application/x-amz-json-1.1' : 'application/x-www-form-urlencoded',
     ...(json ? { 'x-amz-target': `AWSOrganizationsV20161128.${op}` } : {}),
   };
-  const signer = new SignatureV4({ credentials: emulator.rootCredentials(accountId), region: 'us-east-1', service, sha256: Sha256 });
-  const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, path: '/', query: {}, headers, body });
+  const signer = new SignatureV4({
+    credentials: emulator.rootCredentials(accountId),
+    region: 'us-east-1',
+    service,
+    sha256: Sha256,
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    path: '/',
+    query: {},
+    headers,
+    body,
+  });
   const { host: _h, ...sendHeaders } = signed.headers;
   const res = await fetch(emulator.url, { method: 'POST', headers: sendHeaders, body });
   const text = await res.text();
@@ -155,7 +208,9 @@ async function send(service: 'iam' | 'sts' | 'organizations', op: string, input:
   const opModel = model.operations[op];
   if (!opModel) return void problems.push(`${service}.${op}: not in the model`);
   if (res.status !== 200) {
-    const code = json ? (JSON.parse(text) as { __type: string }).__type : (/<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? '');
+    const code = json
+      ? (JSON.parse(text) as { __type: string }).__type
+      : (/<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? '');
     errorsSeen.push({ service, op, code, status: res.status });
     return;
   }
@@ -178,7 +233,8 @@ before(async () => {
   models.sts = loadModels('sts', '2011-06-15');
   models.organizations = loadModels('organizations', '2016-11-28');
   for (const [service, found] of Object.entries(models)) {
-    if (found.length === 0) throw new Error(`no botocore model for ${service} under ${DEBIAN} (install the Debian awscli package)`);
+    if (found.length === 0)
+      throw new Error(`no botocore model for ${service} under ${DEBIAN} (install the Debian awscli package)`);
   }
   emulator = await startEmulator({ logger: silentLogger, registrations: [] });
 });
@@ -189,7 +245,10 @@ after(async () => {
 
 describe('conformance with the AWS service models', { skip }, () => {
   test('every IAM, STS and Organizations operation and routing key the emulator registers exists in the model', () => {
-    const world = buildWorld({ organization: { id: 'o-abcdefghij', rootId: 'r-ab12', managementAccountId: '111111111111' }, accounts: [{ id: '111111111111', name: 'M', email: 'm@example.com' }] });
+    const world = buildWorld({
+      organization: { id: 'o-abcdefghij', rootId: 'r-ab12', managementAccountId: '111111111111' },
+      accounts: [{ id: '111111111111', name: 'M', email: 'm@example.com' }],
+    });
     const iam = createIamRegistration(new IamStore(createMemoryStateStore(), Date.now));
     const sts = createStsRegistration(() => '');
     const orgs = createOrganizationsRegistration(world);
@@ -215,15 +274,43 @@ describe('conformance with the AWS service models', { skip }, () => {
     const metadata = (cert: string) =>
       `<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.test/model"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.test/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>`;
     const cert = CERT;
-    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::111111111111:saml-provider/M' }, Action: 'sts:AssumeRoleWithSAML' }] });
-    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] });
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: 'arn:aws:iam::111111111111:saml-provider/M' },
+          Action: 'sts:AssumeRoleWithSAML',
+        },
+      ],
+    });
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+    });
     const provider = 'arn:aws:iam::111111111111:saml-provider/M';
-    const calls: [('iam' | 'sts' | 'organizations'), string, Record<string, unknown>][] = [
-      ['iam', 'CreateSAMLProvider', { Name: 'M', SAMLMetadataDocument: metadata(cert), 'Tags.member.1.Key': 'k', 'Tags.member.1.Value': 'v' }],
+    const calls: ['iam' | 'sts' | 'organizations', string, Record<string, unknown>][] = [
+      [
+        'iam',
+        'CreateSAMLProvider',
+        { Name: 'M', SAMLMetadataDocument: metadata(cert), 'Tags.member.1.Key': 'k', 'Tags.member.1.Value': 'v' },
+      ],
       ['iam', 'GetSAMLProvider', { SAMLProviderArn: provider }],
       ['iam', 'ListSAMLProviders', {}],
       ['iam', 'UpdateSAMLProvider', { SAMLProviderArn: provider, SAMLMetadataDocument: metadata(cert) }],
-      ['iam', 'CreateRole', { RoleName: 'R', Path: '/p/', AssumeRolePolicyDocument: trust, Description: 'd', 'Tags.member.1.Key': 'k', 'Tags.member.1.Value': 'v', PermissionsBoundary: 'arn:aws:iam::aws:policy/PowerUserAccess' }],
+      [
+        'iam',
+        'CreateRole',
+        {
+          RoleName: 'R',
+          Path: '/p/',
+          AssumeRolePolicyDocument: trust,
+          Description: 'd',
+          'Tags.member.1.Key': 'k',
+          'Tags.member.1.Value': 'v',
+          PermissionsBoundary: 'arn:aws:iam::aws:policy/PowerUserAccess',
+        },
+      ],
       ['iam', 'GetRole', { RoleName: 'R' }],
       ['iam', 'ListRoles', { MaxItems: '1' }],
       ['iam', 'UpdateRole', { RoleName: 'R', MaxSessionDuration: '7200' }],
@@ -236,7 +323,17 @@ describe('conformance with the AWS service models', { skip }, () => {
       ['iam', 'ListRolePolicies', { RoleName: 'R' }],
       ['iam', 'AttachRolePolicy', { RoleName: 'R', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }],
       ['iam', 'ListAttachedRolePolicies', { RoleName: 'R' }],
-      ['iam', 'CreatePolicy', { PolicyName: 'C', PolicyDocument: policy, Description: 'c', 'Tags.member.1.Key': 'k', 'Tags.member.1.Value': 'v' }],
+      [
+        'iam',
+        'CreatePolicy',
+        {
+          PolicyName: 'C',
+          PolicyDocument: policy,
+          Description: 'c',
+          'Tags.member.1.Key': 'k',
+          'Tags.member.1.Value': 'v',
+        },
+      ],
       ['iam', 'GetPolicy', { PolicyArn: 'arn:aws:iam::111111111111:policy/C' }],
       ['iam', 'GetPolicy', { PolicyArn: 'arn:aws:iam::aws:policy/job-function/Billing' }],
       ['iam', 'ListPolicies', { Scope: 'All', MaxItems: '3' }],
@@ -264,11 +361,18 @@ describe('conformance with the AWS service models', { skip }, () => {
 
   test('error codes and HTTP statuses are the ones the model declares for the operation (or common errors)', async () => {
     errorsSeen.length = 0;
-    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }] });
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }],
+    });
     await send('iam', 'CreateRole', { RoleName: 'E', AssumeRolePolicyDocument: trust });
-    await send('iam', 'PutRolePolicy', { RoleName: 'E', PolicyName: 'P', PolicyDocument: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }) });
+    await send('iam', 'PutRolePolicy', {
+      RoleName: 'E',
+      PolicyName: 'P',
+      PolicyDocument: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }),
+    });
     errorsSeen.length = 0;
-    const failing: [('iam' | 'organizations'), string, Record<string, unknown>, string?][] = [
+    const failing: ['iam' | 'organizations', string, Record<string, unknown>, string?][] = [
       ['iam', 'GetRole', { RoleName: 'Missing' }],
       ['iam', 'CreateRole', { RoleName: 'E', AssumeRolePolicyDocument: trust }],
       ['iam', 'CreateRole', { RoleName: 'F', AssumeRolePolicyDocument: '{' }],
@@ -291,9 +395,15 @@ describe('conformance with the AWS service models', { skip }, () => {
     for (const e of errorsSeen) {
       if (COMMON.has(e.code)) continue;
       const model = (models[e.service] ?? [])[0] as Model;
-      const declared = (model.operations[e.op]?.errors ?? []).map((x) => ({ name: x.shape, ...model.shapes[x.shape]?.error }));
+      const declared = (model.operations[e.op]?.errors ?? []).map((x) => ({
+        name: x.shape,
+        ...model.shapes[x.shape]?.error,
+      }));
       const match = declared.find((d) => (d.code ?? d.name) === e.code);
-      assert.ok(match, `${e.service}.${e.op} answered ${e.code}, not among ${declared.map((d) => d.code ?? d.name).join(', ')}`);
+      assert.ok(
+        match,
+        `${e.service}.${e.op} answered ${e.code}, not among ${declared.map((d) => d.code ?? d.name).join(', ')}`,
+      );
       assert.equal(e.status, match.httpStatusCode ?? 400, `${e.code} status`);
     }
   });

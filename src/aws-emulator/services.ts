@@ -6,7 +6,4 @@ import type { ServiceFactory } from './http/contract.js';
 import { signInServiceFactory } from './signin/index.js';
 import { identityCenterFactory } from './identity-center/index.js';
 
-export const defaultServiceFactories: readonly ServiceFactory[] = [
-  signInServiceFactory,
-  identityCenterFactory(),
-];
+export const defaultServiceFactories: readonly ServiceFactory[] = [signInServiceFactory, identityCenterFactory()];

@@ -49,9 +49,18 @@ export interface RunningEmulator {
 }
 
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
-  const { port: wantedPort = 0, host = '127.0.0.1', worldFile, world: worldDocument, registrations, ...composition } = options;
-  if (!LOOPBACK_HOSTS.has(host)) throw new Error(`the emulator listens on loopback only (127.0.0.1, ::1, localhost), not ${host}`);
-  const world = worldDocument !== undefined ? buildWorld(worldDocument, 'world') : loadWorldFile(worldFile ?? DEMO_WORLD_FILE);
+  const {
+    port: wantedPort = 0,
+    host = '127.0.0.1',
+    worldFile,
+    world: worldDocument,
+    registrations,
+    ...composition
+  } = options;
+  if (!LOOPBACK_HOSTS.has(host))
+    throw new Error(`the emulator listens on loopback only (127.0.0.1, ::1, localhost), not ${host}`);
+  const world =
+    worldDocument !== undefined ? buildWorld(worldDocument, 'world') : loadWorldFile(worldFile ?? DEMO_WORLD_FILE);
   const emulator = createEmulator({ ...composition, world, registrations: registrations ?? defaultServiceFactories });
   const server = createHttpServer(emulator.handle);
   try {

@@ -67,7 +67,12 @@ export interface TemporaryCredentials {
 
 export interface CredentialIssuer {
   /** Issues `ASIA…` credentials for an assumed-role session, usable with SigV4 against every emulated service. */
-  issueRoleSession(accountId: string, role: IamRoleInfo, sessionName: string, durationSeconds: number): TemporaryCredentials;
+  issueRoleSession(
+    accountId: string,
+    role: IamRoleInfo,
+    sessionName: string,
+    durationSeconds: number,
+  ): TemporaryCredentials;
 }
 
 /** A SAML provider as IAM stores it, with what STS and the sign-in endpoint need to verify assertions. */

@@ -1,4 +1,10 @@
-import { GetRoleCommand, GetSAMLProviderCommand, ListSAMLProvidersCommand, NoSuchEntityException, type IAMClient } from '@aws-sdk/client-iam';
+import {
+  GetRoleCommand,
+  GetSAMLProviderCommand,
+  ListSAMLProvidersCommand,
+  NoSuchEntityException,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
 import type { DesiredIamState, LiveIamState, LiveProvider, LiveRole } from '../core/index.js';
 import { metadataFingerprint } from './metadata-fingerprint.js';
 
@@ -49,7 +55,12 @@ export async function readLiveIamState(iam: IAMClient, desired: DesiredIamState)
       const got = await iam.send(new GetRoleCommand({ RoleName: role.name }));
       const r = got.Role;
       roles[role.name.toLowerCase()] = r
-        ? { name: r.RoleName ?? role.name, path: r.Path ?? '/', arn: r.Arn ?? role.arn, trustPolicy: decodePolicyDocument(r.AssumeRolePolicyDocument) }
+        ? {
+            name: r.RoleName ?? role.name,
+            path: r.Path ?? '/',
+            arn: r.Arn ?? role.arn,
+            trustPolicy: decodePolicyDocument(r.AssumeRolePolicyDocument),
+          }
         : null;
     } catch (e) {
       if (!isNoSuchEntity(e)) throw e;

@@ -40,7 +40,10 @@ async function checkAccount(c: AccountConnection): Promise<void> {
   if (!c.sts) return;
   const who = await c.sts.send(new GetCallerIdentityCommand({}));
   if (who.Account !== c.accountId) {
-    throw new DomainError('precondition_failed', `the AWS credentials belong to account ${who.Account ?? 'unknown'} (${who.Arn ?? ''}), not ${c.accountId}; choose the right profile or credentials`);
+    throw new DomainError(
+      'precondition_failed',
+      `the AWS credentials belong to account ${who.Account ?? 'unknown'} (${who.Arn ?? ''}), not ${c.accountId}; choose the right profile or credentials`,
+    );
   }
 }
 
@@ -54,8 +57,19 @@ export async function planIamSetup(input: PlanInput): Promise<IamPlan> {
   const findings: IamPlanFinding[] = [];
   for (const c of input.accounts) {
     await checkAccount(c);
-    const desired = desiredIamState({ accountId: c.accountId, config: input.config, bindings: input.bindings, metadataXml: input.metadataXml, fingerprint });
-    if (desired.roles.length === 0) findings.push({ severity: 'warning', accountId: c.accountId, message: `no binding names a role in ${c.accountId}; only the SAML provider is managed` });
+    const desired = desiredIamState({
+      accountId: c.accountId,
+      config: input.config,
+      bindings: input.bindings,
+      metadataXml: input.metadataXml,
+      fingerprint,
+    });
+    if (desired.roles.length === 0)
+      findings.push({
+        severity: 'warning',
+        accountId: c.accountId,
+        message: `no binding names a role in ${c.accountId}; only the SAML provider is managed`,
+      });
     const live = await readLiveIamState(c.iam, desired);
     const d = diffIam(desired, live, input.now);
     changes.push(...d.changes);
@@ -73,9 +87,19 @@ export interface ApplyResult {
 }
 
 /** Performs a plan's changes in order (providers before the roles that trust them). Stops at the first error. */
-export async function applyIamPlan(plan: IamPlan, accounts: readonly AccountConnection[], progress?: ApplyProgress): Promise<ApplyResult> {
+export async function applyIamPlan(
+  plan: IamPlan,
+  accounts: readonly AccountConnection[],
+  progress?: ApplyProgress,
+): Promise<ApplyResult> {
   if (plan.findings.some((f) => f.severity === 'error')) {
-    throw new DomainError('precondition_failed', `the plan has errors; fix them first: ${plan.findings.filter((f) => f.severity === 'error').map((f) => f.message).join('; ')}`);
+    throw new DomainError(
+      'precondition_failed',
+      `the plan has errors; fix them first: ${plan.findings
+        .filter((f) => f.severity === 'error')
+        .map((f) => f.message)
+        .join('; ')}`,
+    );
   }
   const byAccount = new Map(accounts.map((a) => [a.accountId, a]));
   const ordered = [...plan.changes].sort((a, b) => rank(a) - rank(b));
@@ -97,7 +121,13 @@ async function applyOne(iam: IAMClient, c: IamChange): Promise<void> {
   switch (c.resource) {
     case 'saml-provider':
       if (c.action === 'create') {
-        await iam.send(new CreateSAMLProviderCommand({ Name: c.name, SAMLMetadataDocument: c.metadataXml, Tags: [{ Key: 'managed-by', Value: 'keyway' }] }));
+        await iam.send(
+          new CreateSAMLProviderCommand({
+            Name: c.name,
+            SAMLMetadataDocument: c.metadataXml,
+            Tags: [{ Key: 'managed-by', Value: 'keyway' }],
+          }),
+        );
       } else {
         await iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: c.arn, SAMLMetadataDocument: c.metadataXml }));
       }

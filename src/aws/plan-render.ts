@@ -9,7 +9,13 @@ const describeTrust = (p: PolicyDocument): string[] =>
   p.Statement.map((s) => {
     const actions = Array.isArray(s.Action) ? s.Action.join(', ') : String(s.Action);
     const principal = s.Principal && s.Principal !== '*' ? Object.values(s.Principal).flat().join(', ') : '*';
-    const cond = s.Condition ? Object.entries(s.Condition).flatMap(([op, kv]) => Object.entries(kv).map(([k, v]) => `${k} ${op} ${Array.isArray(v) ? v.join('|') : String(v)}`)).join('; ') : '';
+    const cond = s.Condition
+      ? Object.entries(s.Condition)
+          .flatMap(([op, kv]) =>
+            Object.entries(kv).map(([k, v]) => `${k} ${op} ${Array.isArray(v) ? v.join('|') : String(v)}`),
+          )
+          .join('; ')
+      : '';
     return `${s.Effect} ${actions} from ${principal}${cond ? ` when ${cond}` : ''}`;
   });
 
@@ -19,12 +25,31 @@ function renderChange(c: IamChange): string[] {
   switch (c.resource) {
     case 'saml-provider':
       return c.action === 'create'
-        ? [`  + saml-provider ${c.name}`, `      arn: ${c.arn}`, '      metadata: Keyway IdP metadata (current signing certificates)']
-        : [`  ~ saml-provider ${c.name}`, `      arn: ${c.arn}`, ...c.reasons.map((r) => `      ${r}`), '      metadata: replaced with Keyway\'s current IdP metadata'];
+        ? [
+            `  + saml-provider ${c.name}`,
+            `      arn: ${c.arn}`,
+            '      metadata: Keyway IdP metadata (current signing certificates)',
+          ]
+        : [
+            `  ~ saml-provider ${c.name}`,
+            `      arn: ${c.arn}`,
+            ...c.reasons.map((r) => `      ${r}`),
+            "      metadata: replaced with Keyway's current IdP metadata",
+          ];
     case 'role':
-      return [`  + role ${c.path}${c.name}`, `      arn: ${c.arn}`, `      max session: ${c.maxSessionDuration}s`, ...describeTrust(c.trustPolicy).map((t) => `      trust: ${t}`)];
+      return [
+        `  + role ${c.path}${c.name}`,
+        `      arn: ${c.arn}`,
+        `      max session: ${c.maxSessionDuration}s`,
+        ...describeTrust(c.trustPolicy).map((t) => `      trust: ${t}`),
+      ];
     case 'trust-policy':
-      return [`  ~ role ${c.name} trust policy`, `      arn: ${c.arn}`, `      - ${compact(c.before)}`, `      + ${compact(c.after)}`];
+      return [
+        `  ~ role ${c.name} trust policy`,
+        `      arn: ${c.arn}`,
+        `      - ${compact(c.before)}`,
+        `      + ${compact(c.after)}`,
+      ];
   }
 }
 

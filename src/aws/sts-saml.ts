@@ -22,7 +22,10 @@ export interface AssumeWithSamlInput {
  * STS AssumeRoleWithSAML. The operation is unsigned (AWS.md 2.1), so the client gets no credentials and the
  * SDK's default chain is never consulted.
  */
-export async function assumeRoleWithSaml(target: Omit<AwsTarget, 'credentials' | 'profile'>, input: AssumeWithSamlInput): Promise<SamlCredentials> {
+export async function assumeRoleWithSaml(
+  target: Omit<AwsTarget, 'credentials' | 'profile'>,
+  input: AssumeWithSamlInput,
+): Promise<SamlCredentials> {
   const sts = stsClient({ ...target, credentials: { accessKeyId: '', secretAccessKey: '' } });
   try {
     const out = await sts.send(
@@ -37,7 +40,13 @@ export async function assumeRoleWithSaml(target: Omit<AwsTarget, 'credentials' |
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
       throw new DomainError('precondition_failed', 'STS answered AssumeRoleWithSAML without credentials');
     }
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration), assumedRoleArn: out.AssumedRoleUser?.Arn ?? '' };
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: new Date(c.Expiration),
+      assumedRoleArn: out.AssumedRoleUser?.Arn ?? '',
+    };
   } finally {
     sts.destroy();
   }

@@ -20,7 +20,11 @@ interface Run {
 /** The real binary, as a user runs it. */
 const spawnCli = (args: string[], input?: string): Promise<Run> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', HOME: dir, ...env }, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
+      cwd: dir,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -50,11 +54,15 @@ describe('keyway (spawned through bin/keyway.js)', () => {
   test('--help lists every command and exits 0', async () => {
     const r = await spawnCli(['--help']);
     assert.equal(r.code, 0, r.stderr);
-    for (const c of ['serve', 'migrate', 'users', 'groups', 'import', 'export', 'tokens', 'audit']) assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'), c);
+    for (const c of ['serve', 'migrate', 'users', 'groups', 'import', 'export', 'tokens', 'audit'])
+      assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'), c);
   });
 
   test('creates a user with a password from stdin, records the CLI actor in the audit log, and shows the user', async () => {
-    const created = await spawnCli(['users', 'create', 'alice', '--email', 'alice@example.com', '--given-name', 'Alice', '--with-password'], 'alice-secret-password\n');
+    const created = await spawnCli(
+      ['users', 'create', 'alice', '--email', 'alice@example.com', '--given-name', 'Alice', '--with-password'],
+      'alice-secret-password\n',
+    );
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /^created user alice \(.+\) with a password$/m);
     const shown = await spawnCli(['users', 'show', 'ALICE', '--json']);
@@ -74,8 +82,14 @@ describe('keyway (spawned through bin/keyway.js)', () => {
     assert.match(dup.stderr, /^keyway: A user with userName "Alice" already exists/m);
   });
 
-  test('serve answers /healthz and /readyz, then shuts down cleanly with exit 0 on SIGTERM', { timeout: 60_000 }, async () => {
-    const child = spawn(process.execPath, [bin, 'serve'], { env: { PATH: process.env.PATH ?? '', HOME: dir, ...env, KEYWAY_PORT: '0', KEYWAY_LOG_LEVEL: 'warn' }, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  test('serve answers /healthz and /readyz, then shuts down cleanly with exit 0 on SIGTERM', {
+    timeout: 60_000,
+  }, async () => {
+    const child = spawn(process.execPath, [bin, 'serve'], {
+      env: { PATH: process.env.PATH ?? '', HOME: dir, ...env, KEYWAY_PORT: '0', KEYWAY_LOG_LEVEL: 'warn' },
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const url = await new Promise<string>((resolve, reject) => {
@@ -122,7 +136,10 @@ describe('keyway commands (in-process)', () => {
     await ok(['groups', 'remove-member', 'Developers', 'bob']);
     await ok(['groups', 'delete', 'Developers']);
     const list = await runInProcess(['groups', 'list', '--json']);
-    assert.deepEqual((JSON.parse(list.stdout) as { items: { displayName: string }[] }).items.map((g) => g.displayName), ['Engineering']);
+    assert.deepEqual(
+      (JSON.parse(list.stdout) as { items: { displayName: string }[] }).items.map((g) => g.displayName),
+      ['Engineering'],
+    );
   });
 
   test('updates, suspends, activates, lists and deletes users', async () => {
@@ -130,8 +147,15 @@ describe('keyway commands (in-process)', () => {
     await ok(['users', 'update', 'carol', '--display-name', 'Carol C', '--attr', 'team=ops', '--attr', 'team=sre']);
     await ok(['users', 'suspend', 'carol']);
     const suspended = await runInProcess(['users', 'list', '--status', 'suspended', '--json']);
-    const items = (JSON.parse(suspended.stdout) as { items: { userName: string; displayName: string; attributes: Record<string, unknown> }[] }).items;
-    assert.deepEqual(items.map((u) => u.userName), ['carol']);
+    const items = (
+      JSON.parse(suspended.stdout) as {
+        items: { userName: string; displayName: string; attributes: Record<string, unknown> }[];
+      }
+    ).items;
+    assert.deepEqual(
+      items.map((u) => u.userName),
+      ['carol'],
+    );
     assert.deepEqual(items[0]?.attributes, { team: ['ops', 'sre'] });
     await ok(['users', 'activate', 'carol']);
     await ok(['users', 'delete', 'carol']);
@@ -156,7 +180,11 @@ describe('keyway commands (in-process)', () => {
     assert.match(missingFile.stderr, /cannot read .*ENOENT/);
     const noUserLeft = await runInProcess(['users', 'create', 'weakling', '--with-password'], 'short\n');
     assert.equal(noUserLeft.code, 1);
-    assert.equal((await runInProcess(['users', 'show', 'weakling'])).code, 1, 'a refused password leaves no half-made user');
+    assert.equal(
+      (await runInProcess(['users', 'show', 'weakling'])).code,
+      1,
+      'a refused password leaves no half-made user',
+    );
   });
 
   test('creates a token shown once, lists it without the secret, and revokes it', async () => {
@@ -176,7 +204,10 @@ describe('keyway commands (in-process)', () => {
 
   test('imports a clean CSV, and imports nothing from a CSV with missing columns or invalid UTF-8, naming the lines', async () => {
     const good = join(dir, 'users.csv');
-    writeFileSync(good, 'userName,givenName,familyName,email,groups\nerin,Erin,E,erin@example.com,Engineering\nfrank,Frank,F,frank@example.com,Engineering\n');
+    writeFileSync(
+      good,
+      'userName,givenName,familyName,email,groups\nerin,Erin,E,erin@example.com,Engineering\nfrank,Frank,F,frank@example.com,Engineering\n',
+    );
     const ok = await runInProcess(['import', good]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /users 2 created/);
@@ -188,7 +219,14 @@ describe('keyway commands (in-process)', () => {
     assert.equal(r1.code, 1);
     assert.match(r1.stderr, /userName/);
     const latin1 = join(dir, 'latin1.csv');
-    writeFileSync(latin1, Buffer.concat([Buffer.from('userName,givenName\nhank,H\nines,'), Buffer.from([0xcd, 0x6e, 0xe9, 0x73]), Buffer.from('\n')]));
+    writeFileSync(
+      latin1,
+      Buffer.concat([
+        Buffer.from('userName,givenName\nhank,H\nines,'),
+        Buffer.from([0xcd, 0x6e, 0xe9, 0x73]),
+        Buffer.from('\n'),
+      ]),
+    );
     const r2 = await runInProcess(['import', latin1]);
     assert.equal(r2.code, 1);
     assert.match(r2.stderr, /line 3: is not valid UTF-8/);
@@ -211,7 +249,10 @@ describe('keyway commands (in-process)', () => {
     writeFileSync(file, exported.stdout);
     const again = await runInProcess(['import', file, '--json']);
     assert.equal(again.code, 0, again.stderr);
-    const report = JSON.parse(again.stdout) as { users: { created: number; updated: number }; groups: { created: number; updated: number } };
+    const report = JSON.parse(again.stdout) as {
+      users: { created: number; updated: number };
+      groups: { created: number; updated: number };
+    };
     assert.equal(report.users.created + report.users.updated + report.groups.created + report.groups.updated, 0);
   });
 

@@ -34,7 +34,8 @@ const createContext = (io: CliIo): { ctx: CliContext; finish(): Promise<void> } 
     io,
     actor: cliActor(io.env),
     config: () => {
-      if (!serverModule) throw new Error('internal: this command is marked as running without the store but read the configuration');
+      if (!serverModule)
+        throw new Error('internal: this command is marked as running without the store but read the configuration');
       return (config ??= serverModule.loadConfig(io.env, { cwd: io.cwd }));
     },
     store: (options) =>
@@ -75,7 +76,10 @@ export const buildProgram = async (ctx: CliContext, argv: readonly string[] = []
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.stdout.write(s), writeErr: (s) => ctx.io.stderr.write(s) })
     .showSuggestionAfterError()
-    .addHelpText('after', '\nSettings come from KEYWAY_* environment variables; see keyway.defaults.env.\nExit codes: 0 success, 1 failure, 2 usage error.');
+    .addHelpText(
+      'after',
+      '\nSettings come from KEYWAY_* environment variables; see keyway.defaults.env.\nExit codes: 0 success, 1 failure, 2 usage error.',
+    );
   for (const c of await commandsFor(argv)) c.register(program, ctx);
   program.hook('preAction', async (_program, action) => {
     if (!isWithoutStore(action)) await loadServer();
@@ -85,9 +89,11 @@ export const buildProgram = async (ctx: CliContext, argv: readonly string[] = []
 
 const describe = async (e: unknown): Promise<{ lines: string[]; code: number }> => {
   if (e instanceof CliUsageError) return { lines: [e.message], code: exitCodes.usage };
-  if (serverModule && e instanceof serverModule.ConfigError) return { lines: ['invalid configuration', ...e.problems.map((p) => `  ${p}`)], code: exitCodes.usage };
+  if (serverModule && e instanceof serverModule.ConfigError)
+    return { lines: ['invalid configuration', ...e.problems.map((p) => `  ${p}`)], code: exitCodes.usage };
   // The domain module is imported only to confirm an error that claims to be one (it is already loaded then).
-  if (e instanceof Error && e.name === 'DomainError' && (await import('../core/index.js')).isDomainError(e)) return { lines: [e.message, ...e.problems.map((p) => `  ${p.at}: ${p.message}`)], code: exitCodes.failure };
+  if (e instanceof Error && e.name === 'DomainError' && (await import('../core/index.js')).isDomainError(e))
+    return { lines: [e.message, ...e.problems.map((p) => `  ${p.at}: ${p.message}`)], code: exitCodes.failure };
   return { lines: [e instanceof Error ? e.message : String(e)], code: exitCodes.failure };
 };
 

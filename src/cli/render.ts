@@ -1,9 +1,16 @@
 /** Renderers for command output, kept apart from the commands' logic. */
 
-export const table = (headers: readonly string[], rows: readonly (readonly (string | number | null | undefined)[])[]): string[] => {
+export const table = (
+  headers: readonly string[],
+  rows: readonly (readonly (string | number | null | undefined)[])[],
+): string[] => {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: readonly string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...cells.map(line)];
 };
 

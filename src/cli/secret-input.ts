@@ -43,14 +43,19 @@ const prompt = (io: CliIo, question: string): Promise<string> =>
     muted = true;
   });
 
-export const readSecret = async (io: CliIo, options: { file?: string; prompt: string; confirm?: boolean }): Promise<string> => {
+export const readSecret = async (
+  io: CliIo,
+  options: { file?: string; prompt: string; confirm?: boolean },
+): Promise<string> => {
   let secret: string;
   if (options.file === '-') secret = firstLine(await readAll(io.stdin));
   else if (options.file) {
     try {
       secret = firstLine(await readFile(options.file, 'utf8'));
     } catch (e) {
-      throw new CliUsageError(`cannot read ${options.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new CliUsageError(
+        `cannot read ${options.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
   } else if (!io.stdin.isTTY) secret = firstLine(await readAll(io.stdin));
   else {

@@ -9,7 +9,12 @@ export interface CliRun {
 }
 
 /** Test support: the `keyway` program in-process with its output captured (fast; no child process). */
-export const runCliCaptured = async (args: readonly string[], env: CliIo['env'], cwd: string, input = ''): Promise<CliRun> => {
+export const runCliCaptured = async (
+  args: readonly string[],
+  env: CliIo['env'],
+  cwd: string,
+  input = '',
+): Promise<CliRun> => {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const stdin = new PassThrough();

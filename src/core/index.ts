@@ -7,7 +7,13 @@ export { createDirectoryService } from './directory/directory-service.js';
 export type { DirectoryServiceDeps } from './directory/directory-service.js';
 export { foldCase, pageLimit, DEFAULT_PAGE, MAX_PAGE } from './directory/validation.js';
 export { importDirectory, exportDirectory, MAX_IMPORT_ROWS } from './directory/import-export.js';
-export type { ImportFormat, ExportFormat, ImportOptions, ImportReport, ImportCounts } from './directory/import-export.js';
+export type {
+  ImportFormat,
+  ExportFormat,
+  ImportOptions,
+  ImportReport,
+  ImportCounts,
+} from './directory/import-export.js';
 export { MAX_IMPORT_BYTES } from './directory/import-decode.js';
 export type * from './identity/actor.js';
 export { systemActor } from './identity/actor.js';

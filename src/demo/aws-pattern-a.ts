@@ -6,7 +6,14 @@
  * kept, and the emulator (in memory) is set up again on each start.
  */
 import { DEMO_WORLD_FILE, silentLogger, startEmulator, type RunningEmulator } from '../aws-emulator/index.js';
-import { AWS_IAM_APP_TYPE, AWS_SIGNIN_URL, awsIamConfigOf, isDomainError, systemActor, type SamlApplication } from '../core/index.js';
+import {
+  AWS_IAM_APP_TYPE,
+  AWS_SIGNIN_URL,
+  awsIamConfigOf,
+  isDomainError,
+  systemActor,
+  type SamlApplication,
+} from '../core/index.js';
 import { applyIamPlan, iamClient, planIamSetup, stsClient, type AccountConnection } from '../aws/index.js';
 import { createAwsAccessService, type Store } from '../store/index.js';
 import { createSamlRuntimeFrom, type ServerConfig } from '../server/index.js';
@@ -36,14 +43,36 @@ async function listenOnDemoPort(env: Record<string, string | undefined>): Promis
   }
 }
 
-async function ensureApp(store: Store, config: ServerConfig, acsUrl: string, groupIds: string[]): Promise<SamlApplication> {
+async function ensureApp(
+  store: Store,
+  config: ServerConfig,
+  acsUrl: string,
+  groupIds: string[],
+): Promise<SamlApplication> {
   const rt = createSamlRuntimeFrom({ config, store });
   const existing = (await rt.apps.list({ limit: 500 })).items.find((a) => a.type === AWS_IAM_APP_TYPE);
-  if (!existing) return rt.apps.create(actor, { type: AWS_IAM_APP_TYPE, name: 'AWS', description: 'Demo AWS organisation (emulator)', acs: [{ url: acsUrl, index: 0, isDefault: true }], allowedGroupIds: groupIds, settings: { sessionDuration: 3600, signInUrl: AWS_SIGNIN_URL } });
+  if (!existing)
+    return rt.apps.create(actor, {
+      type: AWS_IAM_APP_TYPE,
+      name: 'AWS',
+      description: 'Demo AWS organisation (emulator)',
+      acs: [{ url: acsUrl, index: 0, isDefault: true }],
+      allowedGroupIds: groupIds,
+      settings: { sessionDuration: 3600, signInUrl: AWS_SIGNIN_URL },
+    });
   const acsOk = existing.acs.some((a) => a.url === acsUrl) && existing.settings.signInUrl === AWS_SIGNIN_URL;
   const groupsOk = groupIds.every((g) => existing.allowedGroupIds.includes(g));
   if (acsOk && groupsOk) return existing;
-  return rt.apps.update(actor, existing.id, { acs: [{ url: acsUrl, index: 0, isDefault: true }], settings: { ...existing.settings, signInUrl: AWS_SIGNIN_URL }, allowedGroupIds: [...new Set([...existing.allowedGroupIds, ...groupIds])] }, existing.version);
+  return rt.apps.update(
+    actor,
+    existing.id,
+    {
+      acs: [{ url: acsUrl, index: 0, isDefault: true }],
+      settings: { ...existing.settings, signInUrl: AWS_SIGNIN_URL },
+      allowedGroupIds: [...new Set([...existing.allowedGroupIds, ...groupIds])],
+    },
+    existing.version,
+  );
 }
 
 let emulator: RunningEmulator | undefined;
@@ -85,7 +114,13 @@ export const awsPatternA: DemoStep = {
       const groupId = groupIds.get(b.group);
       const accountId = byName.get(b.account);
       if (!groupId || !accountId) continue;
-      if (existing.some((x) => x.groupId === groupId && x.accountId === accountId && x.roleName.toLowerCase() === b.role.toLowerCase())) continue;
+      if (
+        existing.some(
+          (x) =>
+            x.groupId === groupId && x.accountId === accountId && x.roleName.toLowerCase() === b.role.toLowerCase(),
+        )
+      )
+        continue;
       await access.addBinding(actor, { groupId, accountId, roleName: b.role });
     }
     const app = await ensureApp(ctx.store, ctx.config, `${emu.url}/saml`, [...new Set(groupIds.values())]);
@@ -98,7 +133,11 @@ export const awsPatternA: DemoStep = {
     const accountIds = [...new Set(bindings.map((b) => b.accountId))].filter((id) => emu.world.getAccount(id));
     const connections: AccountConnection[] = accountIds.map((accountId) => {
       const credentials = emu.rootCredentials(accountId);
-      return { accountId, iam: iamClient({ endpoint: emu.url, credentials }), sts: stsClient({ endpoint: emu.url, credentials }) };
+      return {
+        accountId,
+        iam: iamClient({ endpoint: emu.url, credentials }),
+        sts: stsClient({ endpoint: emu.url, credentials }),
+      };
     });
     const plan = await planIamSetup({ accounts: connections, config, bindings, metadataXml });
     await applyIamPlan(plan, connections);
@@ -113,7 +152,10 @@ export const awsPatternA: DemoStep = {
     ctx.banner(
       '',
       `AWS (Pattern A, against the AWS emulator at ${emu.url}):`,
-      `  Accounts: ${emu.world.listAccounts().map((a) => `${a.name} (${a.id})`).join(', ')}`,
+      `  Accounts: ${emu.world
+        .listAccounts()
+        .map((a) => `${a.name} (${a.id})`)
+        .join(', ')}`,
       ...demoBindings.map((b) => `  ${b.group.padEnd(12)} → ${b.role} in ${b.account}`),
       `  Browser: sign in as carol (Operations + Engineering), open the "${app.name}" tile, pick a role on AWS's role picker.`,
       '  Command line (AWS CLI v2):',

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { identityCenterFactory, silentLogger, startEmulator, type IdentityCenter, type RunningEmulator } from '../aws-emulator/index.js';
+import {
+  identityCenterFactory,
+  silentLogger,
+  startEmulator,
+  type IdentityCenter,
+  type RunningEmulator,
+} from '../aws-emulator/index.js';
 import { systemActor } from '../core/index.js';
 import { loadConfig } from '../server/index.js';
 import { openStore, type Store } from '../store/index.js';
@@ -23,19 +29,47 @@ const logs: string[] = [];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'keyway-idc-scim-'));
-  const config = loadConfig({ KEYWAY_MASTER_KEY: '77'.repeat(32), KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}` }, { cwd: dir });
+  const config = loadConfig(
+    { KEYWAY_MASTER_KEY: '77'.repeat(32), KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}` },
+    { cwd: dir },
+  );
   store = await openStore(config.databaseUrl);
-  const ctx: DemoSeedContext = { env: {}, cwd: dir, config, store, log: () => undefined, banner: () => undefined, onShutdown: () => undefined };
+  const ctx: DemoSeedContext = {
+    env: {},
+    cwd: dir,
+    config,
+    store,
+    log: () => undefined,
+    banner: () => undefined,
+    onShutdown: () => undefined,
+  };
   await seedOrganisation.seed?.(ctx);
   const actor = systemActor('test');
   const engineering = await store.directory.findGroupByDisplayName('Engineering');
   const admins = await store.directory.findGroupByDisplayName('Admins');
   assert.ok(engineering && admins);
-  const erin = await store.directory.createUser(actor, { userName: 'erin', givenName: 'Erin', familyName: 'Eve', displayName: 'Erin Eve' });
+  const erin = await store.directory.createUser(actor, {
+    userName: 'erin',
+    givenName: 'Erin',
+    familyName: 'Eve',
+    displayName: 'Erin Eve',
+  });
   await store.directory.addMember(actor, engineering.id, { kind: 'user', id: erin.id });
-  const frank = await store.directory.createUser(actor, { userName: 'frank', displayName: 'Frank F', emails: [{ value: 'frank@example.com', primary: true }], status: 'suspended' });
+  const frank = await store.directory.createUser(actor, {
+    userName: 'frank',
+    displayName: 'Frank F',
+    emails: [{ value: 'frank@example.com', primary: true }],
+    status: 'suspended',
+  });
   await store.directory.addMember(actor, admins.id, { kind: 'user', id: frank.id });
-  emu = await startEmulator({ logger: silentLogger, registrations: [identityCenterFactory({ scimRateLimit: RATE }, (x) => { idc = x; })] });
+  emu = await startEmulator({
+    logger: silentLogger,
+    registrations: [
+      identityCenterFactory({ scimRateLimit: RATE }, (x) => {
+        idc = x;
+      }),
+    ],
+  });
 });
 
 after(async () => {
@@ -45,10 +79,20 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const seed = (token: string) => seedIdentityCenterOverScim({ store, endpoint: idc.scimEndpoint(emu.url), token, groupNames: GROUPS, log: (l) => logs.push(l) });
+const seed = (token: string) =>
+  seedIdentityCenterOverScim({
+    store,
+    endpoint: idc.scimEndpoint(emu.url),
+    token,
+    groupNames: GROUPS,
+    log: (l) => logs.push(l),
+  });
 
 test('a wrong SCIM token is refused with the SCIM status and detail, and nothing is written to Identity Center', async () => {
-  await assert.rejects(seed('not-a-token'), (e: unknown) => e instanceof ScimSeedError && e.status === 401 && /SCIM GET \/Users\?.* → 401/.test(e.message));
+  await assert.rejects(
+    seed('not-a-token'),
+    (e: unknown) => e instanceof ScimSeedError && e.status === 401 && /SCIM GET \/Users\?.* → 401/.test(e.message),
+  );
   const { token, info } = idc.createScimToken();
   const res = await fetch(`${idc.scimEndpoint(emu.url)}/Users`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(((await res.json()) as { totalResults: number }).totalResults, 0);
@@ -73,17 +117,34 @@ test('seeds active users with an email as userName = email and flattened groups,
   assert.ok(statuses.includes(429), `the run was throttled at least once: ${statuses.join(',')}`);
   assert.equal(first.usersCreated, 4, 'alice, bob, carol, dave; not erin (no email) nor frank (suspended)');
   assert.equal(first.groupsCreated, 5);
-  assert.deepEqual([...first.userNames].sort(), ['alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com']);
+  assert.deepEqual([...first.userNames].sort(), [
+    'alice@example.com',
+    'bob@example.com',
+    'carol@example.com',
+    'dave@example.com',
+  ]);
   assert.match(logs.join('\n'), /erin has no email/);
   const engineering = first.groupIds.get('Engineering');
   assert.ok(engineering);
-  const res = await fetch(`${idc.scimEndpoint(emu.url)}/Users?filter=${encodeURIComponent(`groups.value eq "${engineering}"`)}`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(
+    `${idc.scimEndpoint(emu.url)}/Users?filter=${encodeURIComponent(`groups.value eq "${engineering}"`)}`,
+    { headers: { authorization: `Bearer ${token}` } },
+  );
   const members = (await res.json()) as { Resources: { userName: string }[] };
-  assert.deepEqual(members.Resources.map((u) => u.userName).sort(), ['bob@example.com', 'carol@example.com'], 'bob reaches Engineering through Developers');
+  assert.deepEqual(
+    members.Resources.map((u) => u.userName).sort(),
+    ['bob@example.com', 'carol@example.com'],
+    'bob reaches Engineering through Developers',
+  );
 
   const second = await seed(token);
   assert.deepEqual(
-    { users: second.usersCreated, groups: second.groupsCreated, added: second.membersAdded, removed: second.membersRemoved },
+    {
+      users: second.usersCreated,
+      groups: second.groupsCreated,
+      added: second.membersAdded,
+      removed: second.membersRemoved,
+    },
     { users: 0, groups: 0, added: 0, removed: 0 },
   );
   assert.deepEqual([...second.groupIds.entries()].sort(), [...first.groupIds.entries()].sort());

@@ -34,7 +34,10 @@ const MAX_PAGES = 50;
 const MAX_RETRIES = 5;
 
 export class ScimSeedError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'ScimSeedError';
   }
@@ -43,11 +46,21 @@ export class ScimSeedError extends Error {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Identity Center throttles SCIM; back off (Retry-After when given, else 1 s) a bounded number of times. */
-async function scimCall(endpoint: string, token: string, method: string, path: string, body?: unknown): Promise<unknown> {
+async function scimCall(
+  endpoint: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
   for (let attempt = 0; ; attempt++) {
     const res = await fetch(`${endpoint}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, accept: 'application/scim+json', ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'application/scim+json',
+        ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (res.status === 429 && attempt < MAX_RETRIES) {
@@ -75,7 +88,10 @@ async function listAll(endpoint: string, token: string, path: string, filter?: s
   let cursor = '';
   for (let page = 0; page < MAX_PAGES; page++) {
     const q = new URLSearchParams({ count: String(PAGE), cursor, ...(filter ? { filter } : {}) });
-    const body = (await scimCall(endpoint, token, 'GET', `${path}?${q}`)) as { Resources?: ScimResource[]; nextCursor?: string };
+    const body = (await scimCall(endpoint, token, 'GET', `${path}?${q}`)) as {
+      Resources?: ScimResource[];
+      nextCursor?: string;
+    };
     out.push(...(body.Resources ?? []));
     if (!body.nextCursor) return out;
     cursor = body.nextCursor;
@@ -98,12 +114,15 @@ export async function seedIdentityCenterOverScim(input: {
 }): Promise<ScimSeedResult> {
   const { store, endpoint, token, log } = input;
   const dir = store.directory;
-  const groups = (await Promise.all(input.groupNames.map((n) => dir.findGroupByDisplayName(n)))).filter((g) => g !== null);
+  const groups = (await Promise.all(input.groupNames.map((n) => dir.findGroupByDisplayName(n)))).filter(
+    (g) => g !== null,
+  );
   const wanted = new Set(groups.map((g) => g.id));
 
   // Keyway side: who belongs where (effective membership, because Identity Center groups are flat).
   const members = new Map<string, Set<string>>(groups.map((g) => [g.displayName, new Set<string>()]));
-  const pushed: { userName: string; keywayId: string; givenName: string; familyName: string; displayName: string }[] = [];
+  const pushed: { userName: string; keywayId: string; givenName: string; familyName: string; displayName: string }[] =
+    [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const batch = await dir.listUsers({ limit: 500, ...(cursor ? { cursor } : {}) });
@@ -116,7 +135,13 @@ export async function seedIdentityCenterOverScim(input: {
         log(`Identity Center: ${u.userName} has no email, so no Identity Center userName; not pushed`);
         continue;
       }
-      pushed.push({ userName: email, keywayId: u.id, givenName: u.givenName ?? u.userName, familyName: u.familyName ?? u.userName, displayName: u.displayName ?? u.userName });
+      pushed.push({
+        userName: email,
+        keywayId: u.id,
+        givenName: u.givenName ?? u.userName,
+        familyName: u.familyName ?? u.userName,
+        displayName: u.displayName ?? u.userName,
+      });
       for (const g of inGroups) members.get(g.displayName)?.add(email.toLowerCase());
     }
     cursor = batch.nextCursor ?? undefined;
@@ -124,7 +149,9 @@ export async function seedIdentityCenterOverScim(input: {
   }
 
   // Identity Center side.
-  const existingUsers = new Map((await listAll(endpoint, token, '/Users')).map((u) => [(u.userName ?? '').toLowerCase(), u.id]));
+  const existingUsers = new Map(
+    (await listAll(endpoint, token, '/Users')).map((u) => [(u.userName ?? '').toLowerCase(), u.id]),
+  );
   let usersCreated = 0;
   for (const u of pushed) {
     if (existingUsers.has(u.userName.toLowerCase())) continue;
@@ -141,13 +168,17 @@ export async function seedIdentityCenterOverScim(input: {
     usersCreated++;
   }
 
-  const existingGroups = new Map((await listAll(endpoint, token, '/Groups')).map((g) => [(g.displayName ?? '').toLowerCase(), g.id]));
+  const existingGroups = new Map(
+    (await listAll(endpoint, token, '/Groups')).map((g) => [(g.displayName ?? '').toLowerCase(), g.id]),
+  );
   const groupIds = new Map<string, string>();
   let groupsCreated = 0;
   let membersAdded = 0;
   let membersRemoved = 0;
   for (const g of groups) {
-    const want = [...(members.get(g.displayName) ?? [])].map((n) => existingUsers.get(n)).filter((id): id is string => id !== undefined);
+    const want = [...(members.get(g.displayName) ?? [])]
+      .map((n) => existingUsers.get(n))
+      .filter((id): id is string => id !== undefined);
     const id = existingGroups.get(g.displayName.toLowerCase());
     if (id === undefined) {
       const created = (await scimCall(endpoint, token, 'POST', '/Groups', {
@@ -175,5 +206,12 @@ export async function seedIdentityCenterOverScim(input: {
     membersAdded += add.length;
     membersRemoved += remove.length;
   }
-  return { usersCreated, groupsCreated, membersAdded, membersRemoved, groupIds, userNames: pushed.map((u) => u.userName) };
+  return {
+    usersCreated,
+    groupsCreated,
+    membersAdded,
+    membersRemoved,
+    groupIds,
+    userNames: pushed.map((u) => u.userName),
+  };
 }

@@ -41,9 +41,24 @@ const actor = systemActor('demo-identity-center');
 
 export const IDC_APP_NAME = 'AWS IAM Identity Center';
 
-export const idcPermissionSets: readonly { name: string; description: string; policy: string; sessionDuration: string }[] = [
-  { name: 'ReadOnly', description: 'Read-only access to AWS (Keyway demo)', policy: 'arn:aws:iam::aws:policy/ReadOnlyAccess', sessionDuration: 'PT8H' },
-  { name: 'Admin', description: 'Full administrator access (Keyway demo)', policy: 'arn:aws:iam::aws:policy/AdministratorAccess', sessionDuration: 'PT1H' },
+export const idcPermissionSets: readonly {
+  name: string;
+  description: string;
+  policy: string;
+  sessionDuration: string;
+}[] = [
+  {
+    name: 'ReadOnly',
+    description: 'Read-only access to AWS (Keyway demo)',
+    policy: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+    sessionDuration: 'PT8H',
+  },
+  {
+    name: 'Admin',
+    description: 'Full administrator access (Keyway demo)',
+    policy: 'arn:aws:iam::aws:policy/AdministratorAccess',
+    sessionDuration: 'PT1H',
+  },
 ];
 
 /** Group assignments by the demo world's account names. */
@@ -81,17 +96,42 @@ export class IdentityCenterSetupError extends Error {
  * The emulator-only administration of Identity Center (what AWS does in its console), signed with SigV4 as the
  * management account, as `curl --aws-sigv4` would.
  */
-export async function callIdentityCenterAdmin<T>(emu: RunningEmulator, operation: string, input: Record<string, unknown> = {}): Promise<T> {
+export async function callIdentityCenterAdmin<T>(
+  emu: RunningEmulator,
+  operation: string,
+  input: Record<string, unknown> = {},
+): Promise<T> {
   const url = new URL(emu.url);
   const body = JSON.stringify(input);
-  const headers = { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `KeywayEmulatorIdentityCenter.${operation}` };
-  const signer = new SignatureV4({ credentials: emu.rootCredentials(emu.world.managementAccountId), region: emu.world.region, service: 'sso', sha256: Sha256 });
-  const signed = await signer.sign({ method: 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: '/', query: {}, headers, body });
+  const headers = {
+    host: url.host,
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': `KeywayEmulatorIdentityCenter.${operation}`,
+  };
+  const signer = new SignatureV4({
+    credentials: emu.rootCredentials(emu.world.managementAccountId),
+    region: emu.world.region,
+    service: 'sso',
+    sha256: Sha256,
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: '/',
+    query: {},
+    headers,
+    body,
+  });
   const { host: _host, ...send } = signed.headers;
   const res = await fetch(`${emu.url}/`, { method: 'POST', headers: send, body });
   const text = await res.text();
   if (!res.ok) {
-    const hint = res.status === 400 && /UnknownOperation|target/i.test(text) ? ' (is Identity Center registered in the emulator?)' : '';
+    const hint =
+      res.status === 400 && /UnknownOperation|target/i.test(text)
+        ? ' (is Identity Center registered in the emulator?)'
+        : '';
     throw new IdentityCenterSetupError(`Identity Center ${operation} → ${res.status}: ${text.slice(0, 300)}${hint}`);
   }
   return JSON.parse(text) as T;
@@ -104,7 +144,11 @@ const sameStrings = (a: readonly string[], b: readonly string[]) => {
 };
 
 /** Keyway's application for Identity Center, created from its SP metadata or brought back in line with it. */
-async function ensureApp(rt: SamlRuntime, metadataXml: string, groupIds: readonly string[]): Promise<{ app: SamlApplication; changed: boolean }> {
+async function ensureApp(
+  rt: SamlRuntime,
+  metadataXml: string,
+  groupIds: readonly string[],
+): Promise<{ app: SamlApplication; changed: boolean }> {
   const fields: SamlApplicationInput = {
     name: IDC_APP_NAME,
     description: 'Pattern B demo: the emulated IAM Identity Center access portal',
@@ -113,23 +157,39 @@ async function ensureApp(rt: SamlRuntime, metadataXml: string, groupIds: readonl
     allowedGroupIds: [...groupIds],
   };
   const wanted = withMetadata({ metadataXml, ...fields });
-  const existing = (await rt.apps.list({ limit: 500 })).items.find((a) => a.name === IDC_APP_NAME || a.entityId === wanted.entityId);
+  const existing = (await rt.apps.list({ limit: 500 })).items.find(
+    (a) => a.name === IDC_APP_NAME || a.entityId === wanted.entityId,
+  );
   if (!existing) return { app: await rt.apps.create(actor, wanted), changed: true };
   const upToDate =
     existing.entityId === wanted.entityId &&
-    sameStrings(existing.acs.map((a) => a.url), (wanted.acs ?? []).map((a) => a.url)) &&
+    sameStrings(
+      existing.acs.map((a) => a.url),
+      (wanted.acs ?? []).map((a) => a.url),
+    ) &&
     existing.nameIdFormat === 'emailAddress' &&
     existing.nameIdSource === 'user.email' &&
     existing.enabled &&
     groupIds.every((g) => existing.allowedGroupIds.includes(g));
   if (upToDate) return { app: existing, changed: false };
-  const patch = withMetadata({ metadataXml, ...fields, enabled: true, allowedGroupIds: [...new Set([...existing.allowedGroupIds, ...groupIds])] }, true);
+  const patch = withMetadata(
+    {
+      metadataXml,
+      ...fields,
+      enabled: true,
+      allowedGroupIds: [...new Set([...existing.allowedGroupIds, ...groupIds])],
+    },
+    true,
+  );
   return { app: await rt.apps.update(actor, existing.id, patch, existing.version), changed: true };
 }
 
 /** A SCIM token for this run only: Identity Center allows two, so the oldest makes room when both are taken. */
 async function withScimToken<T>(emu: RunningEmulator, use: (token: string) => Promise<T>): Promise<T> {
-  const { Tokens } = await callIdentityCenterAdmin<{ Tokens: { TokenId: string; CreatedDate: number }[] }>(emu, 'ListScimAccessTokens');
+  const { Tokens } = await callIdentityCenterAdmin<{ Tokens: { TokenId: string; CreatedDate: number }[] }>(
+    emu,
+    'ListScimAccessTokens',
+  );
   if (Tokens.length >= 2) {
     const oldest = [...Tokens].sort((a, b) => a.CreatedDate - b.CreatedDate)[0];
     if (oldest) await callIdentityCenterAdmin(emu, 'DeleteScimAccessToken', { TokenId: oldest.TokenId });
@@ -162,7 +222,12 @@ async function allPermissionSets(admin: SSOAdminClient, InstanceArn: string): Pr
 }
 
 /** Permission sets and assignments; returns how many of each were created. */
-async function ensureAccess(admin: SSOAdminClient, emu: RunningEmulator, InstanceArn: string, groupIds: ReadonlyMap<string, string>): Promise<{ permissionSets: number; policies: number; assignments: number }> {
+async function ensureAccess(
+  admin: SSOAdminClient,
+  emu: RunningEmulator,
+  InstanceArn: string,
+  groupIds: ReadonlyMap<string, string>,
+): Promise<{ permissionSets: number; policies: number; assignments: number }> {
   const byName = await allPermissionSets(admin, InstanceArn);
   let permissionSets = 0;
   let policies = 0;
@@ -170,21 +235,39 @@ async function ensureAccess(admin: SSOAdminClient, emu: RunningEmulator, Instanc
   for (const ps of idcPermissionSets) {
     let arn = byName.get(ps.name);
     if (!arn) {
-      const r = await admin.send(new CreatePermissionSetCommand({ InstanceArn, Name: ps.name, Description: ps.description, SessionDuration: ps.sessionDuration }));
+      const r = await admin.send(
+        new CreatePermissionSetCommand({
+          InstanceArn,
+          Name: ps.name,
+          Description: ps.description,
+          SessionDuration: ps.sessionDuration,
+        }),
+      );
       arn = r.PermissionSet?.PermissionSetArn;
       if (!arn) throw new IdentityCenterSetupError(`CreatePermissionSet ${ps.name} returned no ARN`);
       byName.set(ps.name, arn);
       permissionSets++;
     }
-    const attached = await admin.send(new ListManagedPoliciesInPermissionSetCommand({ InstanceArn, PermissionSetArn: arn, MaxResults: 100 }));
+    const attached = await admin.send(
+      new ListManagedPoliciesInPermissionSetCommand({ InstanceArn, PermissionSetArn: arn, MaxResults: 100 }),
+    );
     if (!(attached.AttachedManagedPolicies ?? []).some((p) => p.Arn === ps.policy)) {
-      await admin.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn, PermissionSetArn: arn, ManagedPolicyArn: ps.policy }));
+      await admin.send(
+        new AttachManagedPolicyToPermissionSetCommand({
+          InstanceArn,
+          PermissionSetArn: arn,
+          ManagedPolicyArn: ps.policy,
+        }),
+      );
       policies++;
       changedSets.push(arn);
     }
   }
   // A policy attached to a set that already has assignments reaches the accounts only when provisioned again.
-  for (const PermissionSetArn of changedSets) await admin.send(new ProvisionPermissionSetCommand({ InstanceArn, PermissionSetArn, TargetType: 'ALL_PROVISIONED_ACCOUNTS' }));
+  for (const PermissionSetArn of changedSets)
+    await admin.send(
+      new ProvisionPermissionSetCommand({ InstanceArn, PermissionSetArn, TargetType: 'ALL_PROVISIONED_ACCOUNTS' }),
+    );
 
   const accountIds = new Map(emu.world.listAccounts().map((a) => [a.name, a.id]));
   const pending: string[] = [];
@@ -193,20 +276,38 @@ async function ensureAccess(admin: SSOAdminClient, emu: RunningEmulator, Instanc
     const PrincipalId = groupIds.get(a.group);
     const AccountId = accountIds.get(a.account);
     if (!PermissionSetArn || !PrincipalId || !AccountId) continue;
-    const existing = await admin.send(new ListAccountAssignmentsCommand({ InstanceArn, AccountId, PermissionSetArn, MaxResults: 100 }));
-    if ((existing.AccountAssignments ?? []).some((x) => x.PrincipalType === 'GROUP' && x.PrincipalId === PrincipalId)) continue;
-    const r = await admin.send(new CreateAccountAssignmentCommand({ InstanceArn, PermissionSetArn, TargetId: AccountId, TargetType: 'AWS_ACCOUNT', PrincipalType: 'GROUP', PrincipalId }));
+    const existing = await admin.send(
+      new ListAccountAssignmentsCommand({ InstanceArn, AccountId, PermissionSetArn, MaxResults: 100 }),
+    );
+    if ((existing.AccountAssignments ?? []).some((x) => x.PrincipalType === 'GROUP' && x.PrincipalId === PrincipalId))
+      continue;
+    const r = await admin.send(
+      new CreateAccountAssignmentCommand({
+        InstanceArn,
+        PermissionSetArn,
+        TargetId: AccountId,
+        TargetType: 'AWS_ACCOUNT',
+        PrincipalType: 'GROUP',
+        PrincipalId,
+      }),
+    );
     const id = r.AccountAssignmentCreationStatus?.RequestId;
     if (id) pending.push(id);
   }
   // Assignments finish asynchronously (the emulator's asyncDelayMs, 200 ms by default); wait, bounded.
   for (const AccountAssignmentCreationRequestId of pending) {
     for (let i = 0; ; i++) {
-      const s = await admin.send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn, AccountAssignmentCreationRequestId }));
+      const s = await admin.send(
+        new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn, AccountAssignmentCreationRequestId }),
+      );
       const status = s.AccountAssignmentCreationStatus;
       if (status?.Status === 'SUCCEEDED') break;
-      if (status?.Status === 'FAILED') throw new IdentityCenterSetupError(`account assignment failed: ${status.FailureReason ?? 'no reason given'}`);
-      if (i >= 200) throw new IdentityCenterSetupError(`account assignment ${AccountAssignmentCreationRequestId} still ${status?.Status ?? 'unknown'} after 10 s`);
+      if (status?.Status === 'FAILED')
+        throw new IdentityCenterSetupError(`account assignment failed: ${status.FailureReason ?? 'no reason given'}`);
+      if (i >= 200)
+        throw new IdentityCenterSetupError(
+          `account assignment ${AccountAssignmentCreationRequestId} still ${status?.Status ?? 'unknown'} after 10 s`,
+        );
       await sleep(50);
     }
   }
@@ -218,16 +319,26 @@ async function ensureAccess(admin: SSOAdminClient, emu: RunningEmulator, Instanc
  * CLIs read AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL_SSO_OIDC instead. Written only when they differ.
  */
 export function writeCliEndpointRules(folder: string, emulatorUrl: string): void {
-  const ruleset = JSON.stringify({
-    version: '1.0',
-    parameters: {
-      Region: { builtIn: 'AWS::Region', required: false, documentation: 'region', type: 'String' },
-      UseDualStack: { builtIn: 'AWS::UseDualStack', required: true, default: false, documentation: 'dual stack', type: 'Boolean' },
-      UseFIPS: { builtIn: 'AWS::UseFIPS', required: true, default: false, documentation: 'fips', type: 'Boolean' },
-      Endpoint: { builtIn: 'SDK::Endpoint', required: false, documentation: 'endpoint', type: 'String' },
+  const ruleset = JSON.stringify(
+    {
+      version: '1.0',
+      parameters: {
+        Region: { builtIn: 'AWS::Region', required: false, documentation: 'region', type: 'String' },
+        UseDualStack: {
+          builtIn: 'AWS::UseDualStack',
+          required: true,
+          default: false,
+          documentation: 'dual stack',
+          type: 'Boolean',
+        },
+        UseFIPS: { builtIn: 'AWS::UseFIPS', required: true, default: false, documentation: 'fips', type: 'Boolean' },
+        Endpoint: { builtIn: 'SDK::Endpoint', required: false, documentation: 'endpoint', type: 'String' },
+      },
+      rules: [{ conditions: [], endpoint: { url: emulatorUrl, properties: {}, headers: {} }, type: 'endpoint' }],
     },
-    rules: [{ conditions: [], endpoint: { url: emulatorUrl, properties: {}, headers: {} }, type: 'endpoint' }],
-  }, null, 2);
+    null,
+    2,
+  );
   for (const svc of ['sso-oidc', 'sso']) {
     const dir = join(folder, svc, '2019-06-10');
     const file = join(dir, 'endpoint-rule-set-1.json');
@@ -262,16 +373,35 @@ export async function setUpIdentityCenter(ctx: DemoSeedContext, emu: RunningEmul
   const spMetadata = await fetch(`${emu.url}${idc.SpMetadataPath}`);
   if (!spMetadata.ok) throw new IdentityCenterSetupError(`Identity Center SP metadata → ${spMetadata.status}`);
   const rt = createSamlRuntimeFrom({ config: ctx.config, store: ctx.store });
-  const keywayGroups = (await Promise.all(idcGroups.map((n) => ctx.store.directory.findGroupByDisplayName(n)))).filter((g) => g !== null);
-  const { app, changed } = await ensureApp(rt, await spMetadata.text(), keywayGroups.map((g) => g.id));
-
-  const idp = await callIdentityCenterAdmin<{ IdpEntityId: string }>(emu, 'PutSamlIdentityProvider', { Metadata: await rt.metadataXml(new Date()) });
-
-  const scim = await withScimToken(emu, (token) =>
-    seedIdentityCenterOverScim({ store: ctx.store, endpoint: `${emu.url}${idc.ScimPath}`, token, groupNames: idcGroups, log: ctx.log }),
+  const keywayGroups = (await Promise.all(idcGroups.map((n) => ctx.store.directory.findGroupByDisplayName(n)))).filter(
+    (g) => g !== null,
+  );
+  const { app, changed } = await ensureApp(
+    rt,
+    await spMetadata.text(),
+    keywayGroups.map((g) => g.id),
   );
 
-  const admin = new SSOAdminClient({ endpoint: emu.url, region: emu.world.region, credentials: emu.rootCredentials(emu.world.managementAccountId), maxAttempts: 3 });
+  const idp = await callIdentityCenterAdmin<{ IdpEntityId: string }>(emu, 'PutSamlIdentityProvider', {
+    Metadata: await rt.metadataXml(new Date()),
+  });
+
+  const scim = await withScimToken(emu, (token) =>
+    seedIdentityCenterOverScim({
+      store: ctx.store,
+      endpoint: `${emu.url}${idc.ScimPath}`,
+      token,
+      groupNames: idcGroups,
+      log: ctx.log,
+    }),
+  );
+
+  const admin = new SSOAdminClient({
+    endpoint: emu.url,
+    region: emu.world.region,
+    credentials: emu.rootCredentials(emu.world.managementAccountId),
+    maxAttempts: 3,
+  });
   let access: Awaited<ReturnType<typeof ensureAccess>>;
   try {
     access = await ensureAccess(admin, emu, idc.InstanceArn, scim.groupIds);

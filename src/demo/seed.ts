@@ -24,10 +24,38 @@ export const demoGroups: readonly { displayName: string; description: string; pa
 ];
 
 export const demoUsers: readonly DemoUser[] = [
-  { userName: 'alice', givenName: 'Alice', familyName: 'Anders', password: 'alice-keyway-demo', groups: ['Admins', 'Operations'], title: 'administrator' },
-  { userName: 'bob', givenName: 'Bob', familyName: 'Baker', password: 'bob-keyway-demo', groups: ['Developers'], title: 'developer (in Engineering through Developers)' },
-  { userName: 'carol', givenName: 'Carol', familyName: 'Chen', password: 'carol-keyway-demo', groups: ['Operations', 'Engineering'], title: 'operations engineer' },
-  { userName: 'dave', givenName: 'Dave', familyName: 'Diaz', password: 'dave-keyway-demo', groups: ['Finance'], title: 'finance analyst' },
+  {
+    userName: 'alice',
+    givenName: 'Alice',
+    familyName: 'Anders',
+    password: 'alice-keyway-demo',
+    groups: ['Admins', 'Operations'],
+    title: 'administrator',
+  },
+  {
+    userName: 'bob',
+    givenName: 'Bob',
+    familyName: 'Baker',
+    password: 'bob-keyway-demo',
+    groups: ['Developers'],
+    title: 'developer (in Engineering through Developers)',
+  },
+  {
+    userName: 'carol',
+    givenName: 'Carol',
+    familyName: 'Chen',
+    password: 'carol-keyway-demo',
+    groups: ['Operations', 'Engineering'],
+    title: 'operations engineer',
+  },
+  {
+    userName: 'dave',
+    givenName: 'Dave',
+    familyName: 'Diaz',
+    password: 'dave-keyway-demo',
+    groups: ['Finance'],
+    title: 'finance analyst',
+  },
 ];
 
 export const demoDomain = 'example.com';
@@ -35,15 +63,27 @@ export const demoDomain = 'example.com';
 export const seedOrganisation: DemoStep = {
   name: 'demo organisation',
   async seed(ctx) {
-    const [users, groups] = await Promise.all([ctx.store.directory.listUsers({ limit: 1 }), ctx.store.directory.listGroups({ limit: 1 })]);
+    const [users, groups] = await Promise.all([
+      ctx.store.directory.listUsers({ limit: 1 }),
+      ctx.store.directory.listGroups({ limit: 1 }),
+    ]);
     const fresh = users.total === 0 && groups.total === 0;
     if (fresh) {
       const actor = systemActor('demo-seed');
       const hashes = await Promise.all(demoUsers.map((u) => hashPassword(u.password)));
       const created = await ctx.store.directory.transaction(async (dir) => {
         const ids = new Map<string, string>();
-        for (const g of demoGroups) ids.set(g.displayName, (await dir.createGroup(actor, { displayName: g.displayName, description: g.description })).id);
-        for (const g of demoGroups) if (g.parent) await dir.addMember(actor, ids.get(g.parent) as string, { kind: 'group', id: ids.get(g.displayName) as string });
+        for (const g of demoGroups)
+          ids.set(
+            g.displayName,
+            (await dir.createGroup(actor, { displayName: g.displayName, description: g.description })).id,
+          );
+        for (const g of demoGroups)
+          if (g.parent)
+            await dir.addMember(actor, ids.get(g.parent) as string, {
+              kind: 'group',
+              id: ids.get(g.displayName) as string,
+            });
         const userIds: string[] = [];
         for (const u of demoUsers) {
           const user = await dir.createUser(actor, {
@@ -64,7 +104,9 @@ export const seedOrganisation: DemoStep = {
     }
     ctx.banner(
       fresh ? 'Demo users (created now):' : 'Demo users (unless you changed them):',
-      ...demoUsers.map((u) => `  ${u.userName.padEnd(6)} password ${u.password.padEnd(18)} ${u.title}; groups: ${u.groups.join(', ')}`),
+      ...demoUsers.map(
+        (u) => `  ${u.userName.padEnd(6)} password ${u.password.padEnd(18)} ${u.title}; groups: ${u.groups.join(', ')}`,
+      ),
     );
   },
 };

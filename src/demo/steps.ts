@@ -14,8 +14,4 @@ import { seedOrganisation } from './seed.js';
 import { awsPatternA } from './aws-pattern-a.js';
 import { identityCenterPatternB } from './identity-center.js';
 
-export const demoSteps: readonly DemoStep[] = [
-  seedOrganisation,
-  awsPatternA,
-  identityCenterPatternB,
-];
+export const demoSteps: readonly DemoStep[] = [seedOrganisation, awsPatternA, identityCenterPatternB];

@@ -83,7 +83,11 @@ export interface SamlStatus {
   readonly respondToSp: boolean;
 }
 
-const requester = (subCode: string | undefined, respondToSp: boolean) => ({ code: STATUS.requester, subCode, respondToSp });
+const requester = (subCode: string | undefined, respondToSp: boolean) => ({
+  code: STATUS.requester,
+  subCode,
+  respondToSp,
+});
 
 const STATUS_BY_CODE: Record<SamlErrorCode, Omit<SamlStatus, 'message'>> = {
   malformed_xml: requester(undefined, false),
@@ -126,5 +130,9 @@ const STATUS_BY_CODE: Record<SamlErrorCode, Omit<SamlStatus, 'message'>> = {
 /** Maps an error to the SAML status Keyway answers with (SAML core 3.2.2.2). Unknown errors are Responder errors. */
 export function samlStatusFor(error: unknown): SamlStatus {
   if (isSamlError(error)) return { ...STATUS_BY_CODE[error.code], message: error.message };
-  return { code: STATUS.responder, message: 'The identity provider could not process the request.', respondToSp: false };
+  return {
+    code: STATUS.responder,
+    message: 'The identity provider could not process the request.',
+    respondToSp: false,
+  };
 }

@@ -7,13 +7,41 @@
  * and the single-rule steps they are made of, parseSpMetadata. Every rejection is a SamlError with a stable
  * code; samlStatusFor maps it to a SAML status in one place.
  */
-export { SamlError, isSamlError, samlStatusFor, type ResponseTarget, type SamlErrorCode, type SamlStatus } from './errors.js';
-export { ALG, ATTRNAME_FORMAT, AUTHN_CONTEXT, BINDING, NAMEID_FORMAT, NS, STATUS, type BindingName } from './constants.js';
+export {
+  SamlError,
+  isSamlError,
+  samlStatusFor,
+  type ResponseTarget,
+  type SamlErrorCode,
+  type SamlStatus,
+} from './errors.js';
+export {
+  ALG,
+  ATTRNAME_FORMAT,
+  AUTHN_CONTEXT,
+  BINDING,
+  NAMEID_FORMAT,
+  NS,
+  STATUS,
+  type BindingName,
+} from './constants.js';
 
-export { createSigningCredential, certificateBase64, toPem, MIN_RSA_BITS, type SigningCredential } from './crypto/credential.js';
+export {
+  createSigningCredential,
+  certificateBase64,
+  toPem,
+  MIN_RSA_BITS,
+  type SigningCredential,
+} from './crypto/credential.js';
 export { createSelfSignedCertificate, type SelfSignedCertificateOptions } from './crypto/self-signed.js';
 export type { SignatureAlgorithmName, AlgorithmPolicy } from './crypto/algorithms.js';
-export { verifyEnvelopedSignature, rootSignature, signaturesIn, type EnvelopedVerifyOptions, type VerifiedElement } from './crypto/enveloped-verify.js';
+export {
+  verifyEnvelopedSignature,
+  rootSignature,
+  signaturesIn,
+  type EnvelopedVerifyOptions,
+  type VerifiedElement,
+} from './crypto/enveloped-verify.js';
 
 export { parseXml } from './xml/parse.js';
 export { DEFAULT_XML_LIMITS, METADATA_XML_LIMITS, type XmlLimits } from './xml/limits.js';
@@ -37,11 +65,23 @@ export { buildPostForm, postFormCsp, POST_FORM_SCRIPT_HASH, type PostFormOptions
 export { parseSpMetadata, type SpMetadata } from './metadata/sp-metadata.js';
 
 export { decodeRedirectMessage, encodeRedirect, verifyRedirectSignature } from './bindings/redirect.js';
-export type { DecodedMessage, MessageParam, RedirectEncodeOptions, RedirectSignature, RedirectVerifyOptions } from './bindings/redirect.js';
+export type {
+  DecodedMessage,
+  MessageParam,
+  RedirectEncodeOptions,
+  RedirectSignature,
+  RedirectVerifyOptions,
+} from './bindings/redirect.js';
 export { decodePostMessage, type FormFields } from './bindings/post.js';
 export { DEFAULT_INBOUND_LIMITS, MAX_RELAY_STATE_BYTES, type InboundLimits } from './bindings/limits.js';
 
-export type { AcsEndpoint, ReplayCache, ServiceProviderLookup, ServiceProviderTrust, SloEndpoint } from './inbound/ports.js';
+export type {
+  AcsEndpoint,
+  ReplayCache,
+  ServiceProviderLookup,
+  ServiceProviderTrust,
+  SloEndpoint,
+} from './inbound/ports.js';
 export { InMemoryReplayCache } from './inbound/memory-replay-cache.js';
 export { readAuthnRequest, type AuthnRequest, type NameIdPolicy } from './inbound/authn-request.js';
 export {
@@ -58,7 +98,11 @@ export {
   type FreshnessOptions,
 } from './inbound/policy.js';
 export { receiveMessage, type InboundHttpMessage, type ReceivedMessage } from './inbound/receive-message.js';
-export { receiveAuthnRequest, type AuthnRequestContext, type ReceivedAuthnRequest } from './inbound/receive-authn-request.js';
+export {
+  receiveAuthnRequest,
+  type AuthnRequestContext,
+  type ReceivedAuthnRequest,
+} from './inbound/receive-authn-request.js';
 
 export {
   buildLogoutRequest,
@@ -69,7 +113,12 @@ export {
   type LogoutRequestOptions,
   type OutboundSigning,
 } from './logout/logout-request.js';
-export { buildLogoutResponse, readLogoutResponse, type LogoutResponse, type LogoutResponseOptions } from './logout/logout-response.js';
+export {
+  buildLogoutResponse,
+  readLogoutResponse,
+  type LogoutResponse,
+  type LogoutResponseOptions,
+} from './logout/logout-response.js';
 export {
   receiveLogoutRequest,
   receiveLogoutResponse,

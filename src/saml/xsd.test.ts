@@ -23,7 +23,10 @@ const response = (extra: Partial<ResponseOptions> = {}): ResponseOptions => ({
   authnInstant: new Date(),
   authnContextClassRef: 'urn:oasis:names:tc:SAML:2.0:ac:classes:Password',
   sessionNotOnOrAfter: new Date(Date.now() + 3_600_000),
-  attributes: [{ name: 'groups', friendlyName: 'Groups', values: ['a', 'b <c>'] }, { name: 'empty', values: [] }],
+  attributes: [
+    { name: 'groups', friendlyName: 'Groups', values: ['a', 'b <c>'] },
+    { name: 'empty', values: [] },
+  ],
   signing,
   ...extra,
 });
@@ -36,16 +39,46 @@ describe('schema validity (OASIS SAML 2.0 XSDs)', () => {
       (await buildResponse(response({ signing: { credential: idp.credential, signResponse: false } }))).xml,
       (await buildResponse(response({ inResponseTo: undefined, attributes: [] }))).xml,
       (await buildResponse(response({ encryption: { certificate: testKeyPair('sp-enc').certificatePem } }))).xml,
-      buildErrorResponse({ issuer: 'https://keyway.test/idp', destination: 'https://sp.test/acs', inResponseTo: '_r', status: { code: STATUS.requester, subCode: STATUS.invalidNameIdPolicy, message: 'm' }, signing }).xml,
-      buildLogoutRequest({ issuer: 'https://keyway.test/idp', destination: 'https://sp.test/slo', nameId: { value: 'u-1', format: NAMEID_FORMAT.persistent, spNameQualifier: 'https://sp.test' }, sessionIndexes: ['_s1', '_s2'], reason: 'urn:oasis:names:tc:SAML:2.0:logout:user', signing }).xml,
-      buildLogoutRequest({ issuer: 'https://keyway.test/idp', destination: 'https://sp.test/slo', nameId: { value: 'u-1' } }).xml,
-      buildLogoutResponse({ issuer: 'https://keyway.test/idp', destination: 'https://sp.test/slo', inResponseTo: '_l', signing }).xml,
-      buildLogoutResponse({ issuer: 'https://keyway.test/idp', destination: 'https://sp.test/slo', inResponseTo: '_l', status: { code: STATUS.responder, subCode: STATUS.partialLogout } }).xml,
+      buildErrorResponse({
+        issuer: 'https://keyway.test/idp',
+        destination: 'https://sp.test/acs',
+        inResponseTo: '_r',
+        status: { code: STATUS.requester, subCode: STATUS.invalidNameIdPolicy, message: 'm' },
+        signing,
+      }).xml,
+      buildLogoutRequest({
+        issuer: 'https://keyway.test/idp',
+        destination: 'https://sp.test/slo',
+        nameId: { value: 'u-1', format: NAMEID_FORMAT.persistent, spNameQualifier: 'https://sp.test' },
+        sessionIndexes: ['_s1', '_s2'],
+        reason: 'urn:oasis:names:tc:SAML:2.0:logout:user',
+        signing,
+      }).xml,
+      buildLogoutRequest({
+        issuer: 'https://keyway.test/idp',
+        destination: 'https://sp.test/slo',
+        nameId: { value: 'u-1' },
+      }).xml,
+      buildLogoutResponse({
+        issuer: 'https://keyway.test/idp',
+        destination: 'https://sp.test/slo',
+        inResponseTo: '_l',
+        signing,
+      }).xml,
+      buildLogoutResponse({
+        issuer: 'https://keyway.test/idp',
+        destination: 'https://sp.test/slo',
+        inResponseTo: '_l',
+        status: { code: STATUS.responder, subCode: STATUS.partialLogout },
+      }).xml,
     ];
     const res = xsdValidate(docs, 'saml-schema-protocol-2.0.xsd');
     assert.ok(res.ok, res.output);
     // The check can fail: Status moved after the Assertion breaks the schema's sequence.
-    const misordered = docs[1]!.replace(/(<samlp:Status>.*?<\/samlp:Status>)(<saml:Assertion.*<\/saml:Assertion>)/, '$2$1');
+    const misordered = docs[1]!.replace(
+      /(<samlp:Status>.*?<\/samlp:Status>)(<saml:Assertion.*<\/saml:Assertion>)/,
+      '$2$1',
+    );
     assert.notEqual(misordered, docs[1]);
     assert.equal(xsdValidate([misordered], 'saml-schema-protocol-2.0.xsd').ok, false);
   });
@@ -54,8 +87,14 @@ describe('schema validity (OASIS SAML 2.0 XSDs)', () => {
     if (!needPeer(t, 'xsd')) return;
     const md = buildIdpMetadata({
       entityId: 'https://keyway.test/idp',
-      ssoUrls: [{ binding: 'redirect', location: 'https://keyway.test/sso' }, { binding: 'post', location: 'https://keyway.test/sso' }],
-      sloUrls: [{ binding: 'redirect', location: 'https://keyway.test/slo' }, { binding: 'post', location: 'https://keyway.test/slo' }],
+      ssoUrls: [
+        { binding: 'redirect', location: 'https://keyway.test/sso' },
+        { binding: 'post', location: 'https://keyway.test/sso' },
+      ],
+      sloUrls: [
+        { binding: 'redirect', location: 'https://keyway.test/slo' },
+        { binding: 'post', location: 'https://keyway.test/slo' },
+      ],
       signingCerts: [idp.certificatePem, testKeyPair('idp-next').certificatePem],
       nameIdFormats: [NAMEID_FORMAT.persistent, NAMEID_FORMAT.emailAddress],
       validUntil: new Date(Date.now() + 86_400_000),

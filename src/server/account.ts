@@ -20,9 +20,15 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
   const issuer = new URL(ctx.config.baseUrl).host;
 
   const page = (reply: FastifyReply, who: SignedIn, body: Html, status = 200) =>
-    renderPage(reply, { title: 'Account security', status, signedIn: { userName: who.user.userName, displayName: who.user.displayName, csrfToken: who.csrfToken }, body: html`<div class="card"><h1>Account security</h1>${body}</div>` });
+    renderPage(reply, {
+      title: 'Account security',
+      status,
+      signedIn: { userName: who.user.userName, displayName: who.user.displayName, csrfToken: who.csrfToken },
+      body: html`<div class="card"><h1>Account security</h1>${body}</div>`,
+    });
 
-  const errorBox = (message: string) => html`<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus><h2>There is a problem</h2><p>${message}</p></div>`;
+  const errorBox = (message: string) =>
+    html`<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus><h2>There is a problem</h2><p>${message}</p></div>`;
 
   const enrolView = (who: SignedIn, seed: string, error?: string) =>
     html`${error ? errorBox(error) : ''}
@@ -49,7 +55,13 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
     return typeof v === 'string' && v.length <= 32 ? v : '';
   };
   const audit = (req: FastifyRequest, who: SignedIn, action: string, outcome: 'success' | 'failure', reason?: string) =>
-    ctx.store.audit.record({ action, actor: { kind: 'user', id: who.user.id, label: who.user.userName, ip: req.ip, requestId: req.id }, outcome, ...(reason ? { reason } : {}), target: { type: 'user', id: who.user.id, label: who.user.userName } });
+    ctx.store.audit.record({
+      action,
+      actor: { kind: 'user', id: who.user.id, label: who.user.userName, ip: req.ip, requestId: req.id },
+      outcome,
+      ...(reason ? { reason } : {}),
+      target: { type: 'user', id: who.user.id, label: who.user.userName },
+    });
 
   app.get('/account/security', { schema: { hide: true } }, async (req, reply) => {
     const who = await requireSignIn(req, reply, ctx);
@@ -60,7 +72,13 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
   app.post('/account/totp/begin', { schema: { hide: true } }, async (req, reply) => {
     const who = await requireSignIn(req, reply, ctx);
     if (!who || !(await requireCsrf(req, reply, who, ctx))) return reply;
-    if ((await mfa.store.get(who.user.id))?.confirmedAt) return page(reply, who, await overview(who, 'An authenticator is already on. Turn it off first to set up another.'), 409);
+    if ((await mfa.store.get(who.user.id))?.confirmedAt)
+      return page(
+        reply,
+        who,
+        await overview(who, 'An authenticator is already on. Turn it off first to set up another.'),
+        409,
+      );
     const seed = newTotpSecret();
     await mfa.store.begin(who.user.id, seal(mfa.sealKey, seed, sealingContext(who.user.id)), ctx.now().toISOString());
     return page(reply, who, enrolView(who, seed));
@@ -75,10 +93,23 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
     const step = seed === null ? null : verifyTotp(seed, codeOf(req), ctx.now(), null);
     if (seed === null || step === null || !(await mfa.store.confirm(who.user.id, ctx.now().toISOString(), step))) {
       await audit(req, who, 'totp.enrolled', 'failure', 'bad_otp');
-      return page(reply, who, enrolView(who, seed ?? '', 'That code is not right. Check the key in your app and enter the code it shows now.'), 400);
+      return page(
+        reply,
+        who,
+        enrolView(
+          who,
+          seed ?? '',
+          'That code is not right. Check the key in your app and enter the code it shows now.',
+        ),
+        400,
+      );
     }
     await audit(req, who, 'totp.enrolled', 'success');
-    return page(reply, who, html`<p role="status">Your authenticator app is on. From now on, sign-in asks for a code after your password.</p><p><a href="/">Back to my apps</a></p>`);
+    return page(
+      reply,
+      who,
+      html`<p role="status">Your authenticator app is on. From now on, sign-in asks for a code after your password.</p><p><a href="/">Back to my apps</a></p>`,
+    );
   });
 
   app.post('/account/totp/remove', { schema: { hide: true } }, async (req, reply) => {

@@ -11,7 +11,11 @@ const register = (app: FastifyInstance): void => {
   for (const [name, a] of Object.entries(assets)) {
     const body = readFileSync(new URL(`../../web/${a.file}`, import.meta.url));
     app.get(`/assets/${name}`, { schema: { hide: true } }, async (_req, reply) =>
-      reply.header('content-type', a.type).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').send(body),
+      reply
+        .header('content-type', a.type)
+        .header('cache-control', 'public, max-age=300')
+        .header('x-content-type-options', 'nosniff')
+        .send(body),
     );
   }
 };

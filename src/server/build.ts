@@ -27,10 +27,15 @@ export interface BuildOptions {
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,64}$/;
 
-const wantsJson = (req: FastifyRequest): boolean => !/text\/html/.test(req.headers.accept ?? '') || req.url.startsWith('/api/');
+const wantsJson = (req: FastifyRequest): boolean =>
+  !/text\/html/.test(req.headers.accept ?? '') || req.url.startsWith('/api/');
 
 const errorPage = (reply: FastifyReply, status: number, title: string, message: string) =>
-  renderPage(reply, { status, title, body: html`<h1>${title}</h1><p>${message}</p><p><a href="/">Back to my apps</a></p>` });
+  renderPage(reply, {
+    status,
+    title,
+    body: html`<h1>${title}</h1><p>${message}</p><p><a href="/">Back to my apps</a></p>`,
+  });
 
 export const buildServer = async (deps: ServerDeps, options: BuildOptions = {}): Promise<FastifyInstance> => {
   const { registry, metrics } = createMetrics();
@@ -60,13 +65,23 @@ export const buildServer = async (deps: ServerDeps, options: BuildOptions = {}):
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Keyway admin API', version: '1', description: 'Users, groups, memberships and the audit log. Authenticate with an admin API token: `Authorization: Bearer kw_…` (create one with `keyway tokens create`).' },
+      info: {
+        title: 'Keyway admin API',
+        version: '1',
+        description:
+          'Users, groups, memberships and the audit log. Authenticate with an admin API token: `Authorization: Bearer kw_…` (create one with `keyway tokens create`).',
+      },
       servers: [{ url: deps.config.baseUrl }],
-      components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'Admin API token (kw_…)' } } },
+      components: {
+        securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'Admin API token (kw_…)' } },
+      },
       security: [{ adminToken: [] }],
     },
     // Only the admin API belongs in this document; every other route (pages, SAML, SCIM) is hidden.
-    transform: ({ schema, url }) => ({ schema: url.startsWith('/api/v1/') ? schema : { ...(schema ?? {}), hide: true }, url }),
+    transform: ({ schema, url }) => ({
+      schema: url.startsWith('/api/v1/') ? schema : { ...(schema ?? {}), hide: true },
+      url,
+    }),
   });
 
   // Callback-style hooks: they run on every request, and an async hook costs a promise each time.
@@ -86,10 +101,16 @@ export const buildServer = async (deps: ServerDeps, options: BuildOptions = {}):
     const mapped = mapError(error);
     if (mapped.internal) req.log.error({ err: error }, 'request failed');
     if (wantsJson(req)) return reply.code(mapped.status).send(mapped.body);
-    return errorPage(reply, mapped.status, mapped.internal ? 'Something went wrong' : 'The request could not be processed', mapped.internal ? `Please try again. Reference: ${req.id}` : mapped.body.message);
+    return errorPage(
+      reply,
+      mapped.status,
+      mapped.internal ? 'Something went wrong' : 'The request could not be processed',
+      mapped.internal ? `Please try again. Reference: ${req.id}` : mapped.body.message,
+    );
   });
   app.setNotFoundHandler(async (req, reply) => {
-    if (wantsJson(req)) return reply.code(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+    if (wantsJson(req))
+      return reply.code(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
     return errorPage(reply, 404, 'Page not found', 'There is nothing at this address.');
   });
 
@@ -126,7 +147,9 @@ const freePort = (host: string): Promise<number> =>
     probe.once('error', reject);
     probe.listen(0, host, () => {
       const address = probe.address();
-      probe.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 
@@ -135,10 +158,17 @@ export const startServer = async (given: ServerConfig, options: StartOptions = {
   if (config.port === 0 && !config.baseUrlConfigured) {
     // Links, cookies and SAML metadata use the base URL, which must carry the real port.
     const port = await freePort(config.host);
-    config = { ...config, port, baseUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}` };
+    config = {
+      ...config,
+      port,
+      baseUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    };
   }
   const store = options.store ?? (await openStore(config.databaseUrl, { backgroundCheckpoints: true }));
-  const app = await buildServer({ config, store, ...(options.extraModules ? { extraModules: options.extraModules } : {}) }, options.logger ? { logger: options.logger } : {});
+  const app = await buildServer(
+    { config, store, ...(options.extraModules ? { extraModules: options.extraModules } : {}) },
+    options.logger ? { logger: options.logger } : {},
+  );
   for (const w of config.warnings) app.log.warn(w);
   let address: string;
   try {
@@ -151,7 +181,9 @@ export const startServer = async (given: ServerConfig, options: StartOptions = {
   app.log.info({ address, baseUrl: config.baseUrl, database: store.describe }, 'keyway listening');
 
   const sweep = setInterval(() => {
-    store.sessions.deleteExpired(new Date().toISOString()).catch((e: unknown) => app.log.warn({ err: e }, 'expired session sweep failed'));
+    store.sessions
+      .deleteExpired(new Date().toISOString())
+      .catch((e: unknown) => app.log.warn({ err: e }, 'expired session sweep failed'));
   }, sessionSweepMinutes * 60_000);
   sweep.unref();
 

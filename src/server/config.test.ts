@@ -29,7 +29,16 @@ test('marks cookies Secure when the public base URL is https and strips the trai
 
 test('reports every invalid value at once, naming the variable, without echoing secrets', () => {
   assert.throws(
-    () => loadConfig({ KEYWAY_MASTER_KEY: 'super-secret-but-short', KEYWAY_PORT: 'eighty', KEYWAY_LOG_LEVEL: 'loud', KEYWAY_BASE_URL: 'ftp://x' }, { cwd: tmp() }),
+    () =>
+      loadConfig(
+        {
+          KEYWAY_MASTER_KEY: 'super-secret-but-short',
+          KEYWAY_PORT: 'eighty',
+          KEYWAY_LOG_LEVEL: 'loud',
+          KEYWAY_BASE_URL: 'ftp://x',
+        },
+        { cwd: tmp() },
+      ),
     (e: unknown) => {
       assert.ok(e instanceof ConfigError);
       assert.equal(e.problems.length, 4);
@@ -46,11 +55,17 @@ test('reads secrets from *_FILE variables and values from KEYWAY_CONFIG_FILE, th
   const dir = tmp();
   writeFileSync(join(dir, 'key'), `${key}\n`);
   writeFileSync(join(dir, 'keyway.env'), '# comment\nKEYWAY_PORT=7000\nKEYWAY_LOG_LEVEL="debug"\n');
-  const c = loadConfig({ KEYWAY_MASTER_KEY_FILE: 'key', KEYWAY_CONFIG_FILE: 'keyway.env', KEYWAY_LOG_LEVEL: 'warn' }, { cwd: dir });
+  const c = loadConfig(
+    { KEYWAY_MASTER_KEY_FILE: 'key', KEYWAY_CONFIG_FILE: 'keyway.env', KEYWAY_LOG_LEVEL: 'warn' },
+    { cwd: dir },
+  );
   assert.equal(c.masterKey.toString('hex'), key);
   assert.equal(c.port, 7000);
   assert.equal(c.logLevel, 'warn');
-  assert.throws(() => loadConfig({ KEYWAY_MASTER_KEY_FILE: 'missing' }, { cwd: dir }), /KEYWAY_MASTER_KEY_FILE: cannot read missing \(ENOENT\)/);
+  assert.throws(
+    () => loadConfig({ KEYWAY_MASTER_KEY_FILE: 'missing' }, { cwd: dir }),
+    /KEYWAY_MASTER_KEY_FILE: cannot read missing \(ENOENT\)/,
+  );
   assert.throws(() => loadConfig({ KEYWAY_MASTER_KEY_FILE: 'key', KEYWAY_MASTER_KEY: key }, { cwd: dir }), /both set/);
 });
 
@@ -61,8 +76,14 @@ test('generates a private development master key once, reuses it, and warns loud
   assert.deepEqual(a.masterKey, b.masterKey);
   assert.equal(statSync(join(dir, '.keyway', 'master.key')).mode & 0o777, 0o600);
   assert.match(a.warnings.join('\n'), /INSECURE: no KEYWAY_MASTER_KEY/);
-  assert.throws(() => loadConfig({}, { cwd: tmp(), generateMasterKey: false }), /KEYWAY_MASTER_KEY or KEYWAY_MASTER_KEY_FILE must be set/);
-  assert.match(loadConfig({ KEYWAY_MASTER_KEY: key, KEYWAY_HOST: '0.0.0.0' }, { cwd: dir }).warnings.join('\n'), /INSECURE: listening on 0.0.0.0/);
+  assert.throws(
+    () => loadConfig({}, { cwd: tmp(), generateMasterKey: false }),
+    /KEYWAY_MASTER_KEY or KEYWAY_MASTER_KEY_FILE must be set/,
+  );
+  assert.match(
+    loadConfig({ KEYWAY_MASTER_KEY: key, KEYWAY_HOST: '0.0.0.0' }, { cwd: dir }).warnings.join('\n'),
+    /INSECURE: listening on 0.0.0.0/,
+  );
 });
 
 test('derives distinct per-purpose keys from the master key (RFC 5869)', () => {

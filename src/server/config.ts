@@ -35,23 +35,27 @@ interface Setting<T> {
 
 const setting = <T>(s: Setting<T>): Setting<T> => s;
 
-const int = (min: number, max: number) => (raw: string): number => {
-  if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be a whole number, got "${raw}"`);
-  const n = Number(raw);
-  if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
-  return n;
-};
+const int =
+  (min: number, max: number) =>
+  (raw: string): number => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be a whole number, got "${raw}"`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
 const bool = (raw: string): boolean => {
   const v = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off'].includes(v)) return false;
   throw new Error(`must be true or false, got "${raw}"`);
 };
-const oneOf = <const V extends string>(values: readonly V[]) => (raw: string): V => {
-  const v = raw.trim() as V;
-  if (!values.includes(v)) throw new Error(`must be one of ${values.join(', ')}, got "${raw}"`);
-  return v;
-};
+const oneOf =
+  <const V extends string>(values: readonly V[]) =>
+  (raw: string): V => {
+    const v = raw.trim() as V;
+    if (!values.includes(v)) throw new Error(`must be one of ${values.join(', ')}, got "${raw}"`);
+    return v;
+  };
 const text = (raw: string): string => raw.trim();
 const optionalUrl = (raw: string): URL | null => {
   if (raw.trim() === '') return null;
@@ -61,7 +65,8 @@ const optionalUrl = (raw: string): URL | null => {
   } catch {
     throw new Error(`must be an absolute http(s) URL, got "${raw}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`must use http or https, got ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`must use http or https, got ${url.protocol}`);
   if (url.search || url.hash) throw new Error('must not carry a query or fragment');
   return url;
 };
@@ -81,33 +86,162 @@ const masterKey = (raw: string): Buffer | null => {
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const settings = {
-  host: setting({ env: 'KEYWAY_HOST', group: 'HTTP', default: '127.0.0.1', parse: text, doc: 'Address the HTTP server listens on. Use 0.0.0.0 to accept connections from other machines (then put TLS in front).' }),
-  port: setting({ env: 'KEYWAY_PORT', aliases: ['PORT'], group: 'HTTP', default: '8080', parse: int(0, 65535), doc: 'TCP port. PORT is accepted too. 0 picks a free port.' }),
-  baseUrl: setting({ env: 'KEYWAY_BASE_URL', group: 'HTTP', default: '', parse: optionalUrl, doc: 'Public URL users and service providers reach Keyway at (used in links, SAML metadata and cookies). Empty: http://<host>:<port>. With https, cookies are marked Secure.' }),
-  trustProxy: setting({ env: 'KEYWAY_TRUST_PROXY', group: 'HTTP', default: 'false', parse: bool, doc: 'Trust X-Forwarded-For/-Proto from a reverse proxy, so per-IP lockout sees the client address. Only enable behind a proxy you run.' }),
-  bodyLimitBytes: setting({ env: 'KEYWAY_BODY_LIMIT_BYTES', group: 'HTTP', default: '1048576', parse: int(1024, 64 * 1024 * 1024), doc: 'Largest request body accepted; bigger bodies get 413 before parsing.' }),
+  host: setting({
+    env: 'KEYWAY_HOST',
+    group: 'HTTP',
+    default: '127.0.0.1',
+    parse: text,
+    doc: 'Address the HTTP server listens on. Use 0.0.0.0 to accept connections from other machines (then put TLS in front).',
+  }),
+  port: setting({
+    env: 'KEYWAY_PORT',
+    aliases: ['PORT'],
+    group: 'HTTP',
+    default: '8080',
+    parse: int(0, 65535),
+    doc: 'TCP port. PORT is accepted too. 0 picks a free port.',
+  }),
+  baseUrl: setting({
+    env: 'KEYWAY_BASE_URL',
+    group: 'HTTP',
+    default: '',
+    parse: optionalUrl,
+    doc: 'Public URL users and service providers reach Keyway at (used in links, SAML metadata and cookies). Empty: http://<host>:<port>. With https, cookies are marked Secure.',
+  }),
+  trustProxy: setting({
+    env: 'KEYWAY_TRUST_PROXY',
+    group: 'HTTP',
+    default: 'false',
+    parse: bool,
+    doc: 'Trust X-Forwarded-For/-Proto from a reverse proxy, so per-IP lockout sees the client address. Only enable behind a proxy you run.',
+  }),
+  bodyLimitBytes: setting({
+    env: 'KEYWAY_BODY_LIMIT_BYTES',
+    group: 'HTTP',
+    default: '1048576',
+    parse: int(1024, 64 * 1024 * 1024),
+    doc: 'Largest request body accepted; bigger bodies get 413 before parsing.',
+  }),
 
-  dataDir: setting({ env: 'KEYWAY_DATA_DIR', group: 'Storage', default: '.keyway', parse: text, doc: 'Folder for the embedded SQLite database and the generated development master key.' }),
-  databaseUrl: setting({ env: 'KEYWAY_DATABASE_URL', group: 'Storage', default: '', secret: true, parse: databaseUrl, doc: 'sqlite:<path> or postgres://user:pass@host:5432/db. Empty: a SQLite file in KEYWAY_DATA_DIR.' }),
+  dataDir: setting({
+    env: 'KEYWAY_DATA_DIR',
+    group: 'Storage',
+    default: '.keyway',
+    parse: text,
+    doc: 'Folder for the embedded SQLite database and the generated development master key.',
+  }),
+  databaseUrl: setting({
+    env: 'KEYWAY_DATABASE_URL',
+    group: 'Storage',
+    default: '',
+    secret: true,
+    parse: databaseUrl,
+    doc: 'sqlite:<path> or postgres://user:pass@host:5432/db. Empty: a SQLite file in KEYWAY_DATA_DIR.',
+  }),
 
-  masterKey: setting({ env: 'KEYWAY_MASTER_KEY', group: 'Secrets', default: '', secret: true, parse: masterKey, doc: '32-byte key (hex or base64) that encrypts private keys at rest and signs CSRF cookies. Every node needs the same one. Empty: a random key is generated once into KEYWAY_DATA_DIR/master.key (development only; a warning is logged).' }),
+  masterKey: setting({
+    env: 'KEYWAY_MASTER_KEY',
+    group: 'Secrets',
+    default: '',
+    secret: true,
+    parse: masterKey,
+    doc: '32-byte key (hex or base64) that encrypts private keys at rest and signs CSRF cookies. Every node needs the same one. Empty: a random key is generated once into KEYWAY_DATA_DIR/master.key (development only; a warning is logged).',
+  }),
 
-  sessionIdleMinutes: setting({ env: 'KEYWAY_SESSION_IDLE_MINUTES', group: 'Sessions', default: '60', parse: int(1, 7 * 24 * 60), doc: 'A session ends after this long without a request.' }),
-  sessionMaxHours: setting({ env: 'KEYWAY_SESSION_MAX_HOURS', group: 'Sessions', default: '12', parse: int(1, 24 * 30), doc: 'A session ends this long after sign-in, however active.' }),
+  sessionIdleMinutes: setting({
+    env: 'KEYWAY_SESSION_IDLE_MINUTES',
+    group: 'Sessions',
+    default: '60',
+    parse: int(1, 7 * 24 * 60),
+    doc: 'A session ends after this long without a request.',
+  }),
+  sessionMaxHours: setting({
+    env: 'KEYWAY_SESSION_MAX_HOURS',
+    group: 'Sessions',
+    default: '12',
+    parse: int(1, 24 * 30),
+    doc: 'A session ends this long after sign-in, however active.',
+  }),
 
-  lockoutWindowMinutes: setting({ env: 'KEYWAY_LOCKOUT_WINDOW_MINUTES', group: 'Sign-in lockout', default: '15', parse: int(1, 24 * 60), doc: 'Failed sign-ins are counted within this window.' }),
-  lockoutBackoffAfter: setting({ env: 'KEYWAY_LOCKOUT_BACKOFF_AFTER', group: 'Sign-in lockout', default: '5', parse: int(1, 1000), doc: 'From this many failures for one userName, each further attempt must wait (1s, 2s, 4s … capped).' }),
-  lockoutBackoffMaxSeconds: setting({ env: 'KEYWAY_LOCKOUT_BACKOFF_MAX_SECONDS', group: 'Sign-in lockout', default: '60', parse: int(1, 3600), doc: 'Longest back-off between attempts before the lock.' }),
-  lockoutUserLockAfter: setting({ env: 'KEYWAY_LOCKOUT_USER_LOCK_AFTER', group: 'Sign-in lockout', default: '10', parse: int(1, 1000), doc: 'This many failures for one userName within the window lock it.' }),
-  lockoutIpBackoffAfter: setting({ env: 'KEYWAY_LOCKOUT_IP_BACKOFF_AFTER', group: 'Sign-in lockout', default: '20', parse: int(1, 100000), doc: 'Back-off threshold for one client IP address (across all userNames).' }),
-  lockoutIpLockAfter: setting({ env: 'KEYWAY_LOCKOUT_IP_LOCK_AFTER', group: 'Sign-in lockout', default: '50', parse: int(1, 100000), doc: 'This many failures from one IP address within the window lock that address.' }),
-  lockoutDurationMinutes: setting({ env: 'KEYWAY_LOCKOUT_DURATION_MINUTES', group: 'Sign-in lockout', default: '15', parse: int(1, 24 * 60), doc: 'How long a lock lasts.' }),
+  lockoutWindowMinutes: setting({
+    env: 'KEYWAY_LOCKOUT_WINDOW_MINUTES',
+    group: 'Sign-in lockout',
+    default: '15',
+    parse: int(1, 24 * 60),
+    doc: 'Failed sign-ins are counted within this window.',
+  }),
+  lockoutBackoffAfter: setting({
+    env: 'KEYWAY_LOCKOUT_BACKOFF_AFTER',
+    group: 'Sign-in lockout',
+    default: '5',
+    parse: int(1, 1000),
+    doc: 'From this many failures for one userName, each further attempt must wait (1s, 2s, 4s … capped).',
+  }),
+  lockoutBackoffMaxSeconds: setting({
+    env: 'KEYWAY_LOCKOUT_BACKOFF_MAX_SECONDS',
+    group: 'Sign-in lockout',
+    default: '60',
+    parse: int(1, 3600),
+    doc: 'Longest back-off between attempts before the lock.',
+  }),
+  lockoutUserLockAfter: setting({
+    env: 'KEYWAY_LOCKOUT_USER_LOCK_AFTER',
+    group: 'Sign-in lockout',
+    default: '10',
+    parse: int(1, 1000),
+    doc: 'This many failures for one userName within the window lock it.',
+  }),
+  lockoutIpBackoffAfter: setting({
+    env: 'KEYWAY_LOCKOUT_IP_BACKOFF_AFTER',
+    group: 'Sign-in lockout',
+    default: '20',
+    parse: int(1, 100000),
+    doc: 'Back-off threshold for one client IP address (across all userNames).',
+  }),
+  lockoutIpLockAfter: setting({
+    env: 'KEYWAY_LOCKOUT_IP_LOCK_AFTER',
+    group: 'Sign-in lockout',
+    default: '50',
+    parse: int(1, 100000),
+    doc: 'This many failures from one IP address within the window lock that address.',
+  }),
+  lockoutDurationMinutes: setting({
+    env: 'KEYWAY_LOCKOUT_DURATION_MINUTES',
+    group: 'Sign-in lockout',
+    default: '15',
+    parse: int(1, 24 * 60),
+    doc: 'How long a lock lasts.',
+  }),
 
-  samlKeyBits: setting({ env: 'KEYWAY_SAML_KEY_BITS', group: 'SAML', default: '2048', parse: (raw) => Number(oneOf(['2048', '3072', '4096'] as const)(raw)) as 2048 | 3072 | 4096, doc: 'RSA size of new SAML signing keys (first start and `keyway keys rotate`). 2048 signs about 7x faster than 3072 and is what AWS and most SPs expect.' }),
-  samlClockSkewSeconds: setting({ env: 'KEYWAY_SAML_CLOCK_SKEW_SECONDS', group: 'SAML', default: '60', parse: int(0, 600), doc: 'Clock difference tolerated with service providers: AuthnRequest IssueInstant checks and the NotBefore of issued assertions.' }),
+  samlKeyBits: setting({
+    env: 'KEYWAY_SAML_KEY_BITS',
+    group: 'SAML',
+    default: '2048',
+    parse: (raw) => Number(oneOf(['2048', '3072', '4096'] as const)(raw)) as 2048 | 3072 | 4096,
+    doc: 'RSA size of new SAML signing keys (first start and `keyway keys rotate`). 2048 signs about 7x faster than 3072 and is what AWS and most SPs expect.',
+  }),
+  samlClockSkewSeconds: setting({
+    env: 'KEYWAY_SAML_CLOCK_SKEW_SECONDS',
+    group: 'SAML',
+    default: '60',
+    parse: int(0, 600),
+    doc: 'Clock difference tolerated with service providers: AuthnRequest IssueInstant checks and the NotBefore of issued assertions.',
+  }),
 
-  logLevel: setting({ env: 'KEYWAY_LOG_LEVEL', group: 'Operations', default: 'info', parse: oneOf(logLevels), doc: `JSON log level: ${logLevels.join(', ')}.` }),
-  metricsEnabled: setting({ env: 'KEYWAY_METRICS', group: 'Operations', default: 'true', parse: bool, doc: 'Serve Prometheus metrics at /metrics.' }),
+  logLevel: setting({
+    env: 'KEYWAY_LOG_LEVEL',
+    group: 'Operations',
+    default: 'info',
+    parse: oneOf(logLevels),
+    doc: `JSON log level: ${logLevels.join(', ')}.`,
+  }),
+  metricsEnabled: setting({
+    env: 'KEYWAY_METRICS',
+    group: 'Operations',
+    default: 'true',
+    parse: bool,
+    doc: 'Serve Prometheus metrics at /metrics.',
+  }),
 } as const;
 
 type Settings = typeof settings;
@@ -150,7 +284,8 @@ export interface LoadOptions {
   readonly generateMasterKey?: boolean;
 }
 
-const readSecretFile = (path: string, cwd: string): string => readFileSync(resolve(cwd, path), 'utf8').replace(/\r?\n$/, '');
+const readSecretFile = (path: string, cwd: string): string =>
+  readFileSync(resolve(cwd, path), 'utf8').replace(/\r?\n$/, '');
 
 export const loadConfig = (env: Env = process.env, options: LoadOptions = {}): ServerConfig => {
   const cwd = options.cwd ?? process.cwd();
@@ -161,7 +296,9 @@ export const loadConfig = (env: Env = process.env, options: LoadOptions = {}): S
     try {
       fileValues = parseEnvFile(readFileSync(resolve(cwd, configFile), 'utf8'));
     } catch (e) {
-      problems.push(`KEYWAY_CONFIG_FILE ${configFile}: ${e instanceof ConfigError ? e.problems.join('; ') : (e as Error).message}`);
+      problems.push(
+        `KEYWAY_CONFIG_FILE ${configFile}: ${e instanceof ConfigError ? e.problems.join('; ') : (e as Error).message}`,
+      );
     }
   }
   const lookup = (name: string): string | undefined => env[name] ?? fileValues[name];
@@ -185,7 +322,9 @@ export const loadConfig = (env: Env = process.env, options: LoadOptions = {}): S
         raw = readSecretFile(filePath, cwd);
         source = fileVar;
       } catch (e) {
-        problems.push(`${fileVar}: cannot read ${filePath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        problems.push(
+          `${fileVar}: cannot read ${filePath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        );
         continue;
       }
     }
@@ -201,30 +340,48 @@ export const loadConfig = (env: Env = process.env, options: LoadOptions = {}): S
   const p = parsed as unknown as Parsed;
   const warnings: string[] = [];
   const dataDir = isAbsolute(p.dataDir) ? p.dataDir : resolve(cwd, p.dataDir);
-  const baseUrl = (p.baseUrl?.href ?? `http://${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}/`).replace(/\/$/, '');
+  const baseUrl = (p.baseUrl?.href ?? `http://${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}/`).replace(
+    /\/$/,
+    '',
+  );
   const databaseUrl = p.databaseUrl || `sqlite:${resolve(dataDir, 'keyway.db')}`;
 
   let key = p.masterKey;
   if (!key) {
     const keyFile = resolve(dataDir, 'master.key');
     if (existsSync(keyFile)) key = masterKey(readFileSync(keyFile, 'utf8'));
-    else if (options.generateMasterKey === false) throw new ConfigError(['KEYWAY_MASTER_KEY or KEYWAY_MASTER_KEY_FILE must be set']);
+    else if (options.generateMasterKey === false)
+      throw new ConfigError(['KEYWAY_MASTER_KEY or KEYWAY_MASTER_KEY_FILE must be set']);
     else {
       key = randomBytes(32);
       mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
       writeFileSync(keyFile, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
     }
     if (!key) throw new ConfigError([`${keyFile}: not a valid master key`]);
-    warnings.push(`INSECURE: no KEYWAY_MASTER_KEY set; using the development key in ${keyFile}. Set KEYWAY_MASTER_KEY or KEYWAY_MASTER_KEY_FILE in production.`);
+    warnings.push(
+      `INSECURE: no KEYWAY_MASTER_KEY set; using the development key in ${keyFile}. Set KEYWAY_MASTER_KEY or KEYWAY_MASTER_KEY_FILE in production.`,
+    );
   }
   const secureCookies = baseUrl.startsWith('https:');
   const loopback = ['127.0.0.1', '::1', 'localhost'];
   if (!secureCookies && !loopback.includes(new URL(baseUrl).hostname)) {
-    warnings.push(`INSECURE: KEYWAY_BASE_URL ${baseUrl} is plain http on a non-loopback address; session cookies travel unencrypted. Serve Keyway over https.`);
+    warnings.push(
+      `INSECURE: KEYWAY_BASE_URL ${baseUrl} is plain http on a non-loopback address; session cookies travel unencrypted. Serve Keyway over https.`,
+    );
   }
-  if (!loopback.includes(p.host) && !secureCookies) warnings.push(`INSECURE: listening on ${p.host} without an https KEYWAY_BASE_URL.`);
+  if (!loopback.includes(p.host) && !secureCookies)
+    warnings.push(`INSECURE: listening on ${p.host} without an https KEYWAY_BASE_URL.`);
 
-  return { ...p, dataDir, baseUrl, baseUrlConfigured: p.baseUrl !== null, databaseUrl, masterKey: key, secureCookies, warnings };
+  return {
+    ...p,
+    dataDir,
+    baseUrl,
+    baseUrlConfigured: p.baseUrl !== null,
+    databaseUrl,
+    masterKey: key,
+    secureCookies,
+    warnings,
+  };
 };
 
 /** Independent keys for each purpose from the one master key (RFC 5869 HKDF-SHA256). */
@@ -244,7 +401,13 @@ export const renderDefaultsFile = (): string => {
       group = s.group;
       lines.push('', `## ${group}`);
     }
-    lines.push('', ...wrap(`${s.doc}${s.secret ? ' (secret)' : ''}${s.aliases?.length ? ` Also read from: ${s.aliases.join(', ')}.` : ''}`).map((l) => `# ${l}`), `${s.env}=${s.default}`);
+    lines.push(
+      '',
+      ...wrap(
+        `${s.doc}${s.secret ? ' (secret)' : ''}${s.aliases?.length ? ` Also read from: ${s.aliases.join(', ')}.` : ''}`,
+      ).map((l) => `# ${l}`),
+      `${s.env}=${s.default}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 };

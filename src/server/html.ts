@@ -18,7 +18,14 @@ export class Html {
   }
 }
 
-const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
+const entities: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
+};
 export const escapeHtml = (value: string): string => value.replace(/[&<>"'`]/g, (c) => entities[c] ?? c);
 
 export const raw = (trusted: string): Html => new Html(trusted);
@@ -60,14 +67,16 @@ ${o.headExtra}
 <body>
 <header class="site">
 <a class="brand" href="/">Keyway</a>
-${o.signedIn
-  ? html`<form class="signout" method="post" action="/signout">
+${
+  o.signedIn
+    ? html`<form class="signout" method="post" action="/signout">
 <span class="who">Signed in as <strong>${o.signedIn.displayName || o.signedIn.userName}</strong></span>
 <a href="/account/security">Account security</a>
 <input type="hidden" name="csrf" value="${o.signedIn.csrfToken}">
 <button type="submit">Sign out</button>
 </form>`
-  : ''}
+    : ''
+}
 </header>
 <main id="main">
 ${o.body}
@@ -80,11 +89,15 @@ ${o.body}
 export const pageHeaders = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
-  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
 } as const;
 
 export const renderPage = (reply: FastifyReply, options: PageOptions): FastifyReply =>
-  reply.code(options.status ?? 200).headers({ ...pageHeaders, ...options.headers }).send(layout(options));
+  reply
+    .code(options.status ?? 200)
+    .headers({ ...pageHeaders, ...options.headers })
+    .send(layout(options));

@@ -29,7 +29,8 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
         req.log.error({ err: e, provider: provider.id }, 'portal tile provider failed');
       }
     }
-    const name = who.user.displayName || [who.user.givenName, who.user.familyName].filter(Boolean).join(' ') || who.user.userName;
+    const name =
+      who.user.displayName || [who.user.givenName, who.user.familyName].filter(Boolean).join(' ') || who.user.userName;
     return renderPage(reply, {
       title: 'My apps',
       signedIn: { userName: who.user.userName, displayName: who.user.displayName, csrfToken: who.csrfToken },

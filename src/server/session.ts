@@ -31,9 +31,15 @@ export interface SignedIn {
   readonly csrfToken: string;
 }
 
-export const sessionCookieName = (config: Pick<ServerConfig, 'secureCookies'>): string => (config.secureCookies ? '__Host-keyway_session' : 'keyway_session');
+export const sessionCookieName = (config: Pick<ServerConfig, 'secureCookies'>): string =>
+  config.secureCookies ? '__Host-keyway_session' : 'keyway_session';
 
-export const cookieOptions = (config: Pick<ServerConfig, 'secureCookies'>) => ({ path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies });
+export const cookieOptions = (config: Pick<ServerConfig, 'secureCookies'>) => ({
+  path: '/',
+  httpOnly: true,
+  sameSite: 'lax' as const,
+  secure: config.secureCookies,
+});
 
 /** Only paths on this origin: a leading single slash, no scheme-relative `//` or `/\`, no control characters. */
 export const safeReturnTo = (value: unknown): string => {
@@ -85,16 +91,24 @@ export const currentSignIn = async (req: FastifyRequest, ctx: ServerContext): Pr
 export const signInUrl = (returnTo: string, opts: { reauthenticate?: boolean } = {}): string =>
   `/signin?returnTo=${encodeURIComponent(safeReturnTo(returnTo))}${opts.reauthenticate ? '&reauth=1' : ''}`;
 
-export const requireSignIn = async (req: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<SignedIn | null> => {
+export const requireSignIn = async (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  ctx: ServerContext,
+): Promise<SignedIn | null> => {
   const who = await currentSignIn(req, ctx);
   if (!who) {
     // Only GET can be replayed after sign-in; other methods come back to the portal.
-    await reply.code(303).header('cache-control', 'no-store').redirect(signInUrl(req.method === 'GET' ? req.url : '/'));
+    await reply
+      .code(303)
+      .header('cache-control', 'no-store')
+      .redirect(signInUrl(req.method === 'GET' ? req.url : '/'));
   }
   return who;
 };
 
-export const csrfField = (who: Pick<SignedIn, 'csrfToken'>): Html => html`<input type="hidden" name="csrf" value="${who.csrfToken}">`;
+export const csrfField = (who: Pick<SignedIn, 'csrfToken'>): Html =>
+  html`<input type="hidden" name="csrf" value="${who.csrfToken}">`;
 
 const presentedCsrf = (req: FastifyRequest): string | undefined => {
   const body = req.body as Record<string, unknown> | undefined;
@@ -103,7 +117,12 @@ const presentedCsrf = (req: FastifyRequest): string | undefined => {
   return typeof header === 'string' ? header : undefined;
 };
 
-export const requireCsrf = async (req: FastifyRequest, reply: FastifyReply, who: SignedIn, ctx: ServerContext): Promise<boolean> => {
+export const requireCsrf = async (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  who: SignedIn,
+  ctx: ServerContext,
+): Promise<boolean> => {
   if (verifySynchronizerToken(who.csrfToken, presentedCsrf(req))) return true;
   await ctx.store.audit.record({
     action: 'csrf.rejected',
@@ -121,7 +140,12 @@ export const requireCsrf = async (req: FastifyRequest, reply: FastifyReply, who:
 };
 
 /** A new session for the user, not yet stored: `id` goes in the cookie (setSessionCookie), the session in the store. */
-export const newSession = (ctx: ServerContext, user: User, authMethods: readonly string[], data: Readonly<Record<string, unknown>> = {}): { id: string; session: Session } => {
+export const newSession = (
+  ctx: ServerContext,
+  user: User,
+  authMethods: readonly string[],
+  data: Readonly<Record<string, unknown>> = {},
+): { id: string; session: Session } => {
   const now = ctx.now();
   const { id, idHash, csrfSecret } = newSessionSecrets();
   const createdAt = now.toISOString();
@@ -139,14 +163,23 @@ export const newSession = (ctx: ServerContext, user: User, authMethods: readonly
 };
 
 export const setSessionCookie = (reply: FastifyReply, ctx: ServerContext, id: string): void => {
-  reply.setCookie(sessionCookieName(ctx.config), id, { ...cookieOptions(ctx.config), maxAge: ctx.config.sessionMaxHours * 3600 });
+  reply.setCookie(sessionCookieName(ctx.config), id, {
+    ...cookieOptions(ctx.config),
+    maxAge: ctx.config.sessionMaxHours * 3600,
+  });
 };
 
 /**
  * Starts a session for the user and sets its cookie; the caller has fully authenticated them. `data` carries a
  * replaced session's data over when the same user signs in again (the SAML SPs single logout must still notify).
  */
-export const startSession = async (reply: FastifyReply, ctx: ServerContext, user: User, authMethods: readonly string[], data: Readonly<Record<string, unknown>> = {}): Promise<Session> => {
+export const startSession = async (
+  reply: FastifyReply,
+  ctx: ServerContext,
+  user: User,
+  authMethods: readonly string[],
+  data: Readonly<Record<string, unknown>> = {},
+): Promise<Session> => {
   const { id, session } = newSession(ctx, user, authMethods, data);
   await ctx.store.sessions.create(session);
   setSessionCookie(reply, ctx, id);
@@ -158,6 +191,10 @@ export const endSession = async (reply: FastifyReply, ctx: ServerContext, who: S
   reply.clearCookie(sessionCookieName(ctx.config), cookieOptions(ctx.config));
 };
 
-export const setSessionData = async (ctx: ServerContext, who: SignedIn, patch: Readonly<Record<string, unknown>>): Promise<void> => {
+export const setSessionData = async (
+  ctx: ServerContext,
+  who: SignedIn,
+  patch: Readonly<Record<string, unknown>>,
+): Promise<void> => {
   await ctx.store.sessions.updateData(who.session.idHash, { ...who.session.data, ...patch });
 };

@@ -42,14 +42,25 @@ export const postgresSkipReason = async (): Promise<string | false> => {
   }
 };
 
-export const startTestServer = async (env: Env = {}, options: { now?: () => Date; extraModules?: readonly ServerModule[]; engine?: TestEngine } = {}): Promise<TestServer> => {
+export const startTestServer = async (
+  env: Env = {},
+  options: { now?: () => Date; extraModules?: readonly ServerModule[]; engine?: TestEngine } = {},
+): Promise<TestServer> => {
   const dir = mkdtempSync(join(tmpdir(), 'keyway-server-'));
   // PostgreSQL runs get a schema of their own, dropped at the end, so parallel runs never collide.
   const schema = options.engine === 'postgres' ? `kw_server_${randomUUID().replace(/-/g, '').slice(0, 16)}` : undefined;
   const databaseUrl = schema ? `${postgresBase}?schema=${schema}` : `sqlite:${join(dir, 'keyway.db')}`;
-  const config = loadConfig({ KEYWAY_MASTER_KEY: '11'.repeat(32), KEYWAY_LOG_LEVEL: 'silent', KEYWAY_DATABASE_URL: databaseUrl, ...env }, { cwd: dir });
+  const config = loadConfig(
+    { KEYWAY_MASTER_KEY: '11'.repeat(32), KEYWAY_LOG_LEVEL: 'silent', KEYWAY_DATABASE_URL: databaseUrl, ...env },
+    { cwd: dir },
+  );
   const store = await openStore(config.databaseUrl);
-  const app = await buildServer({ config, store, ...(options.now ? { now: options.now } : {}), ...(options.extraModules ? { extraModules: options.extraModules } : {}) });
+  const app = await buildServer({
+    config,
+    store,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.extraModules ? { extraModules: options.extraModules } : {}),
+  });
   await app.ready();
   const { token } = await issueApiToken(store, systemActor('test-setup'), 'test');
   return {

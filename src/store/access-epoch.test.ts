@@ -12,7 +12,11 @@ import { createAwsAccessService, type Store } from './index.js';
  */
 const actor = systemActor('test');
 
-const epochOf = async (store: Store): Promise<number> => Number((await sql<{ value: number | string }>`select value from access_epoch where id = 1`.execute(store.db)).rows[0]!.value);
+const epochOf = async (store: Store): Promise<number> =>
+  Number(
+    (await sql<{ value: number | string }>`select value from access_epoch where id = 1`.execute(store.db)).rows[0]!
+      .value,
+  );
 
 for (const engine of await enginesUnderTest()) {
   describe(`access epoch on ${engine.name}`, { skip: engine.skip }, () => {
@@ -41,14 +45,33 @@ for (const engine of await enginesUnderTest()) {
       const user = await store.directory.createUser(actor, { userName: uniq('u') });
       const parent = await store.directory.createGroup(actor, { displayName: uniq('parent') });
       let child = parent;
-      await rises('creating a group', async () => (child = await store.directory.createGroup(actor, { displayName: uniq('child') })));
-      await rises('renaming a group', () => store.directory.updateGroup(actor, child.id, { displayName: uniq('renamed') }));
-      await rises('adding a user to a group', () => store.directory.addMember(actor, child.id, { kind: 'user', id: user.id }));
-      await rises('nesting a group', () => store.directory.addMember(actor, parent.id, { kind: 'group', id: child.id }));
-      await rises('un-nesting a group', () => store.directory.removeMember(actor, parent.id, { kind: 'group', id: child.id }));
-      await rises('removing a user from a group', () => store.directory.removeMember(actor, child.id, { kind: 'user', id: user.id }));
+      await rises(
+        'creating a group',
+        async () => (child = await store.directory.createGroup(actor, { displayName: uniq('child') })),
+      );
+      await rises('renaming a group', () =>
+        store.directory.updateGroup(actor, child.id, { displayName: uniq('renamed') }),
+      );
+      await rises('adding a user to a group', () =>
+        store.directory.addMember(actor, child.id, { kind: 'user', id: user.id }),
+      );
+      await rises('nesting a group', () =>
+        store.directory.addMember(actor, parent.id, { kind: 'group', id: child.id }),
+      );
+      await rises('un-nesting a group', () =>
+        store.directory.removeMember(actor, parent.id, { kind: 'group', id: child.id }),
+      );
+      await rises('removing a user from a group', () =>
+        store.directory.removeMember(actor, child.id, { kind: 'user', id: user.id }),
+      );
       let bindingId = '';
-      await rises('binding a role', async () => (bindingId = (await aws.addBinding(actor, { groupId: child.id, accountId: '111111111111', roleName: 'ReadOnly' })).id));
+      await rises(
+        'binding a role',
+        async () =>
+          (bindingId = (
+            await aws.addBinding(actor, { groupId: child.id, accountId: '111111111111', roleName: 'ReadOnly' })
+          ).id),
+      );
       await rises('removing a binding', () => aws.removeBinding(actor, bindingId));
       await rises('deleting a group', () => store.directory.deleteGroup(actor, child.id));
 
@@ -89,7 +112,11 @@ for (const engine of await enginesUnderTest()) {
       const b = await peerAws.addBinding(actor, { groupId: g.id, accountId: '111111111111', roleName: 'Operator' });
       assert.deepEqual(await roles(), ['Operator']);
       assert.ok(Object.isFrozen(await aws.boundRolesForGroups([g.id])));
-      assert.equal(await createAwsAccessService(store.db).boundRolesForGroups([g.id]), await aws.boundRolesForGroups([g.id]), 'services on one store share one cache');
+      assert.equal(
+        await createAwsAccessService(store.db).boundRolesForGroups([g.id]),
+        await aws.boundRolesForGroups([g.id]),
+        'services on one store share one cache',
+      );
       await peerAws.removeBinding(actor, b.id);
       assert.deepEqual(await roles(), []);
     });
@@ -99,8 +126,22 @@ for (const engine of await enginesUnderTest()) {
       await store.transaction(async (trx) => {
         const inTrx = createAwsAccessService(trx);
         assert.deepEqual(await inTrx.boundRolesForGroups([g.id]), []);
-        await trx.insertInto('aws_role_bindings' as never).values({ id: uniq('b'), group_id: g.id, account_id: '111111111111', role_name: 'Direct', role_name_lower: 'direct', role_path: '/', created_at: new Date().toISOString() } as never).execute();
-        assert.ok((await inTrx.boundRolesForGroups([g.id])).some((r) => r.roleName === 'Direct'), 'its own uncommitted change is visible');
+        await trx
+          .insertInto('aws_role_bindings' as never)
+          .values({
+            id: uniq('b'),
+            group_id: g.id,
+            account_id: '111111111111',
+            role_name: 'Direct',
+            role_name_lower: 'direct',
+            role_path: '/',
+            created_at: new Date().toISOString(),
+          } as never)
+          .execute();
+        assert.ok(
+          (await inTrx.boundRolesForGroups([g.id])).some((r) => r.roleName === 'Direct'),
+          'its own uncommitted change is visible',
+        );
       });
     });
 
@@ -130,7 +171,10 @@ for (const engine of await enginesUnderTest()) {
       const g = await store.directory.createGroup(actor, { displayName: uniq('cascade') });
       await store.directory.addMember(actor, g.id, { kind: 'user', id: user.id });
       await aws.addBinding(actor, { groupId: g.id, accountId: '111111111111', roleName: 'Cascaded' });
-      assert.deepEqual((await aws.boundRolesForGroups([g.id])).map((r) => r.roleName), ['Cascaded']);
+      assert.deepEqual(
+        (await aws.boundRolesForGroups([g.id])).map((r) => r.roleName),
+        ['Cascaded'],
+      );
       const before = await epochOf(store);
       // Straight SQL, as an operator would: only the foreign key's cascade removes the membership.
       await sql`delete from users where id = ${user.id}`.execute(store.db);
@@ -144,7 +188,9 @@ for (const engine of await enginesUnderTest()) {
       const g = await store.directory.createGroup(actor, { displayName: uniq('wiped') });
       await store.directory.addMember(actor, g.id, { kind: 'user', id: user.id });
       assert.equal((await store.directory.effectiveGroupsOfUser(user.id)).length, 1);
-      await sql.raw(engine.name === 'PostgreSQL' ? 'truncate group_user_members' : 'delete from group_user_members').execute(peer.db);
+      await sql
+        .raw(engine.name === 'PostgreSQL' ? 'truncate group_user_members' : 'delete from group_user_members')
+        .execute(peer.db);
       assert.deepEqual(await store.directory.effectiveGroupsOfUser(user.id), []);
     });
 
@@ -158,7 +204,18 @@ for (const engine of await enginesUnderTest()) {
           const dir = store.directoryIn(trx);
           await dir.addMember(actor, g.id, { kind: 'user', id: user.id });
           assert.equal((await dir.effectiveGroupsOfUser(user.id)).length, 1, 'the transaction sees its own change');
-          await trx.insertInto('aws_role_bindings' as never).values({ id: uniq('b'), group_id: g.id, account_id: '111111111111', role_name: 'Never', role_name_lower: 'never', role_path: '/', created_at: new Date().toISOString() } as never).execute();
+          await trx
+            .insertInto('aws_role_bindings' as never)
+            .values({
+              id: uniq('b'),
+              group_id: g.id,
+              account_id: '111111111111',
+              role_name: 'Never',
+              role_name_lower: 'never',
+              role_path: '/',
+              created_at: new Date().toISOString(),
+            } as never)
+            .execute();
           throw new Error('abort');
         }),
         /abort/,
@@ -171,7 +228,10 @@ for (const engine of await enginesUnderTest()) {
 
     test('what a cached group carries cannot be changed by one caller for the next', async () => {
       const user = await store.directory.createUser(actor, { userName: uniq('grace') });
-      const g = await store.directory.createGroup(actor, { displayName: uniq('attrs'), attributes: { costCenter: 'cc-1', tags: ['a', 'b'] } });
+      const g = await store.directory.createGroup(actor, {
+        displayName: uniq('attrs'),
+        attributes: { costCenter: 'cc-1', tags: ['a', 'b'] },
+      });
       await store.directory.addMember(actor, g.id, { kind: 'user', id: user.id });
       const [group] = await store.directory.effectiveGroupsOfUser(user.id);
       assert.ok(group);
@@ -182,7 +242,9 @@ for (const engine of await enginesUnderTest()) {
     });
 
     test('an import that nests groups does not deadlock with an administrator nesting other groups', async () => {
-      const [a, b, c, d] = await Promise.all(['a', 'b', 'c', 'd'].map((n) => store.directory.createGroup(actor, { displayName: uniq(`nest-${n}`) })));
+      const [a, b, c, d] = await Promise.all(
+        ['a', 'b', 'c', 'd'].map((n) => store.directory.createGroup(actor, { displayName: uniq(`nest-${n}`) })),
+      );
       const user = await store.directory.createUser(actor, { userName: uniq('henry') });
       let admin: Promise<void> | undefined;
       const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -196,31 +258,43 @@ for (const engine of await enginesUnderTest()) {
         await dir.addMember(actor, a!.id, { kind: 'user', id: user.id });
       });
       await admin;
-      assert.deepEqual((await store.directory.effectiveGroupsOfUser(user.id)).map((g) => g.id), [a!.id]);
+      assert.deepEqual(
+        (await store.directory.effectiveGroupsOfUser(user.id)).map((g) => g.id),
+        [a!.id],
+      );
     });
 
     test('a transaction that changes access and then deletes a user does not deadlock with adding that user to a group', async () => {
-      const [a, b] = await Promise.all(['a', 'b'].map((n) => store.directory.createGroup(actor, { displayName: uniq(`del-${n}`) })));
+      const [a, b] = await Promise.all(
+        ['a', 'b'].map((n) => store.directory.createGroup(actor, { displayName: uniq(`del-${n}`) })),
+      );
       const user = await store.directory.createUser(actor, { userName: uniq('ivy') });
       let admin: Promise<unknown> | undefined;
       const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
       await store.transaction(async (trx) => {
         const dir = store.directoryIn(trx);
         await dir.updateGroup(actor, a!.id, { description: 'changed' });
-        admin = otherWriter().directory.addMember(actor, b!.id, { kind: 'user', id: user.id }).catch((e: unknown) => e);
+        admin = otherWriter()
+          .directory.addMember(actor, b!.id, { kind: 'user', id: user.id })
+          .catch((e: unknown) => e);
         await sleep(300);
         await dir.deleteUser(actor, user.id);
       });
       const outcome = await admin;
       // Either order is a correct outcome; a deadlock error is not.
-      assert.ok(outcome === undefined || (outcome instanceof Error && /No user|no longer exists/.test(outcome.message)), String(outcome));
+      assert.ok(
+        outcome === undefined || (outcome instanceof Error && /No user|no longer exists/.test(outcome.message)),
+        String(outcome),
+      );
     });
   });
 }
 
 describe('the access epoch cache', () => {
   const fakeDb = (epoch: { value: number }) =>
-    ({ executeQuery: async () => ({ rows: [{ value: epoch.value }] }) }) as unknown as Parameters<typeof createAccessEpochCache>[0];
+    ({ executeQuery: async () => ({ rows: [{ value: epoch.value }] }) }) as unknown as Parameters<
+      typeof createAccessEpochCache
+    >[0];
 
   test('loads once per epoch, again when the epoch moves or the entry expires, and forgets the least recently used', async () => {
     const epoch = { value: 1 };
@@ -246,7 +320,12 @@ describe('the access epoch cache', () => {
   });
 
   test('a database without the migration is a clear error, not an empty answer', async () => {
-    const cache = createAccessEpochCache({ executeQuery: async () => ({ rows: [] }) } as unknown as Parameters<typeof createAccessEpochCache>[0]);
-    await assert.rejects(cache.get('k', async () => 1), /0050-access-epoch migration has not run/);
+    const cache = createAccessEpochCache({ executeQuery: async () => ({ rows: [] }) } as unknown as Parameters<
+      typeof createAccessEpochCache
+    >[0]);
+    await assert.rejects(
+      cache.get('k', async () => 1),
+      /0050-access-epoch migration has not run/,
+    );
   });
 });

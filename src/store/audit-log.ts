@@ -1,12 +1,25 @@
 import type { Kysely, Selectable } from 'kysely';
-import { DomainError, pageLimit, type Actor, type AuditEvent, type AuditEventInput, type AuditLog, type AuditOutcome, type AuditQuery, type Page } from '../core/index.js';
+import {
+  DomainError,
+  pageLimit,
+  type Actor,
+  type AuditEvent,
+  type AuditEventInput,
+  type AuditLog,
+  type AuditOutcome,
+  type AuditQuery,
+  type Page,
+} from '../core/index.js';
 import type { AuditEventsTable, Database } from './database.js';
 import { decodeCursor, encodeCursor, fromJson, iso, optionalJson, toJson } from './sql-helpers.js';
 
 /** Inserts one audit record on the given handle, so a caller inside a transaction audits inside it. */
 export async function insertAudit(db: Kysely<Database>, e: AuditEventInput, at: string): Promise<AuditEvent> {
   const id = globalThis.crypto.randomUUID();
-  await db.insertInto('audit_events').values(auditRow(e, id, at)).execute();
+  await db
+    .insertInto('audit_events')
+    .values(auditRow(e, id, at))
+    .execute();
   return { ...e, id, at };
 }
 
@@ -37,7 +50,13 @@ function toEvent(r: Selectable<AuditEventsTable>): AuditEvent {
     actor: fromJson<Actor>(r.actor),
     ...(r.reason !== null ? { reason: r.reason } : {}),
     ...(r.target_type !== null && r.target_id !== null
-      ? { target: { type: r.target_type, id: r.target_id, ...(r.target_label !== null ? { label: r.target_label } : {}) } }
+      ? {
+          target: {
+            type: r.target_type,
+            id: r.target_id,
+            ...(r.target_label !== null ? { label: r.target_label } : {}),
+          },
+        }
       : {}),
     ...(r.before !== null ? { before: fromJson<unknown>(r.before) } : {}),
     ...(r.after !== null ? { after: fromJson<unknown>(r.after) } : {}),
@@ -58,15 +77,22 @@ export function createAuditLog(db: Kysely<Database>, now: () => Date = () => new
       if (q.since !== undefined) base = base.where('at', '>=', iso(q.since, 'since'));
       if (q.until !== undefined) base = base.where('at', '<=', iso(q.until, 'until'));
       if (q.since !== undefined && q.until !== undefined && iso(q.since) > iso(q.until)) {
-        throw new DomainError('invalid_input', 'since must not be after until', [{ at: 'since', message: 'is after until' }]);
+        throw new DomainError('invalid_input', 'since must not be after until', [
+          { at: 'since', message: 'is after until' },
+        ]);
       }
-      const { total } = await base.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow();
+      const { total } = await base
+        .select((eb) => eb.fn.countAll<number | string>().as('total'))
+        .executeTakeFirstOrThrow();
       let page = base.selectAll();
       if (q.cursor !== undefined) {
         const [seq] = decodeCursor(q.cursor, ['number']) as [number];
         page = page.where('seq', '<', seq);
       }
-      const rows = await page.orderBy('seq', 'desc').limit(limit + 1).execute();
+      const rows = await page
+        .orderBy('seq', 'desc')
+        .limit(limit + 1)
+        .execute();
       const last = rows.length > limit ? rows[limit - 1] : undefined;
       return {
         items: rows.slice(0, limit).map(toEvent),

@@ -53,12 +53,18 @@ test('with migrations skipped, ping reports the pending ones and migrate --dry-r
 });
 
 test('rejects unsupported URLs without echoing credentials', async () => {
-  await assert.rejects(openStore('mysql://root:hunter2@db/keyway'), (e: Error) => /Unsupported database URL/.test(e.message) && !e.message.includes('hunter2'));
+  await assert.rejects(
+    openStore('mysql://root:hunter2@db/keyway'),
+    (e: Error) => /Unsupported database URL/.test(e.message) && !e.message.includes('hunter2'),
+  );
   await assert.rejects(openStore('sqlite:'), /needs a path/);
 });
 
 test('rejects a PostgreSQL schema name that is not a plain identifier (no SQL through the URL)', async () => {
-  await assert.rejects(openStore('postgres://postgres@127.0.0.1:5432/test?schema=x";drop schema public;--'), /must be a lower-case identifier/);
+  await assert.rejects(
+    openStore('postgres://postgres@127.0.0.1:5432/test?schema=x";drop schema public;--'),
+    /must be a lower-case identifier/,
+  );
 });
 
 test('fails fast with a connection error when PostgreSQL is not reachable', async () => {
@@ -75,13 +81,19 @@ test('on a shared PostgreSQL database the migrator looks only at its own schema:
   const churn = async (round: number) => {
     const name = `kw_churn_${globalThis.crypto.randomUUID().replace(/-/g, '').slice(0, 12)}_${round}`;
     await store.db.schema.createSchema(name).execute();
-    await store.db.schema.createTable(`${name}.t`).addColumn('id', 'serial', (c) => c.primaryKey()).execute();
+    await store.db.schema
+      .createTable(`${name}.t`)
+      .addColumn('id', 'serial', (c) => c.primaryKey())
+      .execute();
     await store.db.schema.dropSchema(name).cascade().execute();
   };
   try {
     const rounds = Array.from({ length: 12 }, (_, i) => i);
     const [pings] = await Promise.all([Promise.all(rounds.map(() => store.ping())), Promise.all(rounds.map(churn))]);
-    assert.deepEqual(pings.map((p) => p.detail), rounds.map(() => 'ok'));
+    assert.deepEqual(
+      pings.map((p) => p.detail),
+      rounds.map(() => 'ok'),
+    );
     assert.deepEqual((await store.migrate()).ran, []);
   } finally {
     await pgEngine.dispose(store);

@@ -1,7 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase as SqliteDialectDatabase,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
 import type { Engine } from './migrations/index.js';
@@ -76,7 +85,9 @@ const STATEMENT_CACHE_SIZE = 512;
  * Kysely renders identically for the same query shape; parameters are bound per call. A statement still
  * iterating (a streamed select) is busy, so a fresh one is compiled instead of sharing it.
  */
-const withStatementCache = (database: SqliteDatabase.Database): SqliteDialectDatabase & { prepare(sql: string): SqliteDatabase.Statement } => {
+const withStatementCache = (
+  database: SqliteDatabase.Database,
+): SqliteDialectDatabase & { prepare(sql: string): SqliteDatabase.Statement } => {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => {
@@ -96,7 +107,11 @@ const withStatementCache = (database: SqliteDatabase.Database): SqliteDialectDat
   };
 };
 
-function directPath(db: Kysely<Database>, database: SqliteDatabase.Database, statements: { prepare(sql: string): SqliteDatabase.Statement }): SqliteDirect {
+function directPath(
+  db: Kysely<Database>,
+  database: SqliteDatabase.Database,
+  statements: { prepare(sql: string): SqliteDatabase.Statement },
+): SqliteDirect {
   const run = (q: CompiledQuery<unknown>): unknown[] => {
     const statement = statements.prepare(q.sql);
     if (statement.reader) return statement.all(q.parameters as unknown[]);
@@ -135,7 +150,8 @@ async function openSqlite(rest: string, opts: ConnectOptions): Promise<Connectio
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.pragma('synchronous = NORMAL');
-  const checkpointer = !memory && opts.backgroundCheckpoints ? await startCheckpointer(database, path, BUSY_TIMEOUT_MS) : undefined;
+  const checkpointer =
+    !memory && opts.backgroundCheckpoints ? await startCheckpointer(database, path, BUSY_TIMEOUT_MS) : undefined;
   const statements = withStatementCache(database);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements }) });
   directByDb.set(db, directPath(db, database, statements));
@@ -183,12 +199,20 @@ async function openPostgres(url: string): Promise<Connection> {
   }
   const safe = new URL(connectionString);
   safe.password = '';
-  return { engine: 'postgres', db, schema: current, describe: `${safe.protocol}//${safe.host}${safe.pathname} schema ${current}`, release: async () => undefined };
+  return {
+    engine: 'postgres',
+    db,
+    schema: current,
+    describe: `${safe.protocol}//${safe.host}${safe.pathname} schema ${current}`,
+    release: async () => undefined,
+  };
 }
 
 /** Chooses the engine from the URL: `sqlite:<path>`, `sqlite::memory:`, `postgres://…`, `postgresql://…`. */
 export async function connect(url: string, opts: ConnectOptions = {}): Promise<Connection> {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), opts);
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
-  throw new Error(`Unsupported database URL ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//…@'))}: use sqlite:<path> or postgres://…`);
+  throw new Error(
+    `Unsupported database URL ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//…@'))}: use sqlite:<path> or postgres://…`,
+  );
 }

@@ -76,7 +76,10 @@ export async function enginesUnderTest(): Promise<EngineUnderTest[]> {
         const schema = `kw_test_${globalThis.crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`;
         const url = `${PG_BASE}?schema=${schema}`;
         const s = await openStore(url);
-        urls.set(s, { url, cleanup: async () => void (await s.db.schema.dropSchema(schema).ifExists().cascade().execute()) });
+        urls.set(s, {
+          url,
+          cleanup: async () => void (await s.db.schema.dropSchema(schema).ifExists().cascade().execute()),
+        });
         return s;
       },
       openPeer: peer,

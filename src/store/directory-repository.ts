@@ -19,7 +19,15 @@ import type { AccessEpochCache } from './access-epoch.js';
 import { insertAudit } from './audit-log.js';
 import type { Database, GroupsTable, UsersTable } from './database.js';
 import type { Engine } from './migrations/index.js';
-import { decodeCursor, encodeCursor, fromJson, isForeignKeyViolation, likePrefix, mapConflict, toJson } from './sql-helpers.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  fromJson,
+  isForeignKeyViolation,
+  likePrefix,
+  mapConflict,
+  toJson,
+} from './sql-helpers.js';
 
 /** Any fixed number works; it only has to be the same on every node. */
 const MEMBERSHIP_GRAPH_LOCK = 0x6b657977;
@@ -73,7 +81,16 @@ function toGroup(r: Selectable<GroupsTable>): Group {
   };
 }
 
-type GroupTuple = [id: string, displayName: string, description: string | null, externalId: string | null, attributes: string, createdAt: string, updatedAt: string, version: number];
+type GroupTuple = [
+  id: string,
+  displayName: string,
+  description: string | null,
+  externalId: string | null,
+  attributes: string,
+  createdAt: string,
+  updatedAt: string,
+  version: number,
+];
 
 /**
  * A user's effective groups as one JSON array in one row, in name order: the drivers build each row object field
@@ -105,8 +122,10 @@ function groupColumns(g: Group): Omit<GroupsTable, 'id' | 'created_at'> {
   };
 }
 
-const userTaken = (u: User) => `A user with userName ${JSON.stringify(u.userName)} already exists (userName is case-insensitive)`;
-const groupTaken = (g: Group) => `A group with displayName ${JSON.stringify(g.displayName)} already exists (displayName is case-insensitive)`;
+const userTaken = (u: User) =>
+  `A user with userName ${JSON.stringify(u.userName)} already exists (userName is case-insensitive)`;
+const groupTaken = (g: Group) =>
+  `A group with displayName ${JSON.stringify(g.displayName)} already exists (displayName is case-insensitive)`;
 
 /** The directory ports on one Kysely handle: the database itself for reads, a transaction for writes. */
 export class DirectoryRepository implements DirectoryWriter {
@@ -121,7 +140,11 @@ export class DirectoryRepository implements DirectoryWriter {
   }
 
   async findUserByUserName(userName: string): Promise<User | null> {
-    const r = await this.db.selectFrom('users').selectAll().where('user_name_lower', '=', foldCase(userName)).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('user_name_lower', '=', foldCase(userName))
+      .executeTakeFirst();
     return r ? toUser(r) : null;
   }
 
@@ -139,16 +162,28 @@ export class DirectoryRepository implements DirectoryWriter {
         ]),
       );
     }
-    const { total } = await base.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow();
+    const { total } = await base
+      .select((eb) => eb.fn.countAll<number | string>().as('total'))
+      .executeTakeFirstOrThrow();
     let page = base.selectAll();
     if (query.cursor !== undefined) {
       const [key, id] = decodeCursor(query.cursor, ['string', 'string']) as [string, string];
-      page = page.where((eb) => eb.or([eb('user_name_lower', '>', key), eb.and([eb('user_name_lower', '=', key), eb('id', '>', id)])]));
+      page = page.where((eb) =>
+        eb.or([eb('user_name_lower', '>', key), eb.and([eb('user_name_lower', '=', key), eb('id', '>', id)])]),
+      );
     }
-    const rows = await page.orderBy('user_name_lower').orderBy('id').limit(query.limit + 1).execute();
+    const rows = await page
+      .orderBy('user_name_lower')
+      .orderBy('id')
+      .limit(query.limit + 1)
+      .execute();
     const items = rows.slice(0, query.limit).map(toUser);
     const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
-    return { items, total: Number(total), ...(last ? { nextCursor: encodeCursor([last.user_name_lower, last.id]) } : {}) };
+    return {
+      items,
+      total: Number(total),
+      ...(last ? { nextCursor: encodeCursor([last.user_name_lower, last.id]) } : {}),
+    };
   }
 
   async findGroupById(id: string): Promise<Group | null> {
@@ -157,13 +192,23 @@ export class DirectoryRepository implements DirectoryWriter {
   }
 
   async findGroupByDisplayName(displayName: string): Promise<Group | null> {
-    const r = await this.db.selectFrom('groups').selectAll().where('display_name_lower', '=', foldCase(displayName)).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('groups')
+      .selectAll()
+      .where('display_name_lower', '=', foldCase(displayName))
+      .executeTakeFirst();
     return r ? toGroup(r) : null;
   }
 
   async findGroupsByIds(ids: readonly string[]): Promise<readonly Group[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom('groups').selectAll().where('id', 'in', [...ids]).orderBy('display_name_lower').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('groups')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .orderBy('display_name_lower')
+      .orderBy('id')
+      .execute();
     return rows.map(toGroup);
   }
 
@@ -174,38 +219,78 @@ export class DirectoryRepository implements DirectoryWriter {
       const p = likePrefix(foldCase(query.search));
       base = base.where((eb) => sql<boolean>`${eb.ref('display_name_lower')} like ${p} escape '\\'`);
     }
-    const { total } = await base.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow();
+    const { total } = await base
+      .select((eb) => eb.fn.countAll<number | string>().as('total'))
+      .executeTakeFirstOrThrow();
     let page = base.selectAll();
     if (query.cursor !== undefined) {
       const [key, id] = decodeCursor(query.cursor, ['string', 'string']) as [string, string];
-      page = page.where((eb) => eb.or([eb('display_name_lower', '>', key), eb.and([eb('display_name_lower', '=', key), eb('id', '>', id)])]));
+      page = page.where((eb) =>
+        eb.or([eb('display_name_lower', '>', key), eb.and([eb('display_name_lower', '=', key), eb('id', '>', id)])]),
+      );
     }
-    const rows = await page.orderBy('display_name_lower').orderBy('id').limit(query.limit + 1).execute();
+    const rows = await page
+      .orderBy('display_name_lower')
+      .orderBy('id')
+      .limit(query.limit + 1)
+      .execute();
     const items = rows.slice(0, query.limit).map(toGroup);
     const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
-    return { items, total: Number(total), ...(last ? { nextCursor: encodeCursor([last.display_name_lower, last.id]) } : {}) };
+    return {
+      items,
+      total: Number(total),
+      ...(last ? { nextCursor: encodeCursor([last.display_name_lower, last.id]) } : {}),
+    };
   }
 
   async listMembers(groupId: string): Promise<readonly Member[]> {
-    const users = await this.db.selectFrom('group_user_members').select('user_id').where('group_id', '=', groupId).orderBy('user_id').execute();
-    const groups = await this.db.selectFrom('group_group_members').select('child_id').where('parent_id', '=', groupId).orderBy('child_id').execute();
-    return [...users.map((r): Member => ({ kind: 'user', id: r.user_id })), ...groups.map((r): Member => ({ kind: 'group', id: r.child_id }))];
+    const users = await this.db
+      .selectFrom('group_user_members')
+      .select('user_id')
+      .where('group_id', '=', groupId)
+      .orderBy('user_id')
+      .execute();
+    const groups = await this.db
+      .selectFrom('group_group_members')
+      .select('child_id')
+      .where('parent_id', '=', groupId)
+      .orderBy('child_id')
+      .execute();
+    return [
+      ...users.map((r): Member => ({ kind: 'user', id: r.user_id })),
+      ...groups.map((r): Member => ({ kind: 'group', id: r.child_id })),
+    ];
   }
 
   async findUsersByIds(ids: readonly string[]): Promise<readonly User[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', [...ids]).orderBy('user_name_lower').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .orderBy('user_name_lower')
+      .orderBy('id')
+      .execute();
     return rows.map(toUser);
   }
 
   async userIdsInGroups(groupIds: readonly string[]): Promise<readonly string[]> {
     if (groupIds.length === 0) return [];
-    const rows = await this.db.selectFrom('group_user_members').select('user_id').distinct().where('group_id', 'in', [...groupIds]).execute();
+    const rows = await this.db
+      .selectFrom('group_user_members')
+      .select('user_id')
+      .distinct()
+      .where('group_id', 'in', [...groupIds])
+      .execute();
     return rows.map((r) => r.user_id);
   }
 
   async groupIdsOfUser(userId: string): Promise<readonly string[]> {
-    const rows = await this.db.selectFrom('group_user_members').select('group_id').where('user_id', '=', userId).execute();
+    const rows = await this.db
+      .selectFrom('group_user_members')
+      .select('group_id')
+      .where('user_id', '=', userId)
+      .execute();
     return rows.map((r) => r.group_id);
   }
 
@@ -218,7 +303,12 @@ export class DirectoryRepository implements DirectoryWriter {
           .selectFrom('group_user_members')
           .select('group_id as id')
           .where('user_id', '=', userId)
-          .union((qb) => qb.selectFrom('group_group_members').innerJoin('eg', 'eg.id', 'group_group_members.child_id').select('group_group_members.parent_id as id')),
+          .union((qb) =>
+            qb
+              .selectFrom('group_group_members')
+              .innerJoin('eg', 'eg.id', 'group_group_members.child_id')
+              .select('group_group_members.parent_id as id'),
+          ),
       )
       .selectFrom('groups')
       .innerJoin('eg', 'eg.id', 'groups.id')
@@ -231,13 +321,22 @@ export class DirectoryRepository implements DirectoryWriter {
 
   async childGroupIds(groupIds: readonly string[]): Promise<readonly string[]> {
     if (groupIds.length === 0) return [];
-    const rows = await this.db.selectFrom('group_group_members').select('child_id').distinct().where('parent_id', 'in', [...groupIds]).execute();
+    const rows = await this.db
+      .selectFrom('group_group_members')
+      .select('child_id')
+      .distinct()
+      .where('parent_id', 'in', [...groupIds])
+      .execute();
     return rows.map((r) => r.child_id);
   }
 
   async insertUser(user: User): Promise<void> {
     await mapConflict(
-      () => this.db.insertInto('users').values({ id: user.id, created_at: user.createdAt, ...userColumns(user) }).execute(),
+      () =>
+        this.db
+          .insertInto('users')
+          .values({ id: user.id, created_at: user.createdAt, ...userColumns(user) })
+          .execute(),
       userTaken(user),
       'userName',
     );
@@ -245,7 +344,13 @@ export class DirectoryRepository implements DirectoryWriter {
 
   async updateUser(user: User, expectedVersion: number): Promise<boolean> {
     const r = await mapConflict(
-      () => this.db.updateTable('users').set(userColumns(user)).where('id', '=', user.id).where('version', '=', expectedVersion).executeTakeFirst(),
+      () =>
+        this.db
+          .updateTable('users')
+          .set(userColumns(user))
+          .where('id', '=', user.id)
+          .where('version', '=', expectedVersion)
+          .executeTakeFirst(),
       userTaken(user),
       'userName',
     );
@@ -258,7 +363,11 @@ export class DirectoryRepository implements DirectoryWriter {
 
   async insertGroup(group: Group): Promise<void> {
     await mapConflict(
-      () => this.db.insertInto('groups').values({ id: group.id, created_at: group.createdAt, ...groupColumns(group) }).execute(),
+      () =>
+        this.db
+          .insertInto('groups')
+          .values({ id: group.id, created_at: group.createdAt, ...groupColumns(group) })
+          .execute(),
       groupTaken(group),
       'displayName',
     );
@@ -266,7 +375,13 @@ export class DirectoryRepository implements DirectoryWriter {
 
   async updateGroup(group: Group, expectedVersion: number): Promise<boolean> {
     const r = await mapConflict(
-      () => this.db.updateTable('groups').set(groupColumns(group)).where('id', '=', group.id).where('version', '=', expectedVersion).executeTakeFirst(),
+      () =>
+        this.db
+          .updateTable('groups')
+          .set(groupColumns(group))
+          .where('id', '=', group.id)
+          .where('version', '=', expectedVersion)
+          .executeTakeFirst(),
       groupTaken(group),
       'displayName',
     );
@@ -281,12 +396,21 @@ export class DirectoryRepository implements DirectoryWriter {
     try {
       const r =
         member.kind === 'user'
-          ? await this.db.insertInto('group_user_members').values({ group_id: groupId, user_id: member.id, created_at: at }).onConflict((oc) => oc.doNothing()).executeTakeFirst()
-          : await this.db.insertInto('group_group_members').values({ parent_id: groupId, child_id: member.id, created_at: at }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+          ? await this.db
+              .insertInto('group_user_members')
+              .values({ group_id: groupId, user_id: member.id, created_at: at })
+              .onConflict((oc) => oc.doNothing())
+              .executeTakeFirst()
+          : await this.db
+              .insertInto('group_group_members')
+              .values({ parent_id: groupId, child_id: member.id, created_at: at })
+              .onConflict((oc) => oc.doNothing())
+              .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
     } catch (e) {
       // The group or member was deleted by a concurrent transaction after we looked it up.
-      if (isForeignKeyViolation(e)) throw new DomainError('not_found', `The group or the ${member.kind} no longer exists`);
+      if (isForeignKeyViolation(e))
+        throw new DomainError('not_found', `The group or the ${member.kind} no longer exists`);
       throw e;
     }
   }
@@ -294,8 +418,16 @@ export class DirectoryRepository implements DirectoryWriter {
   async removeMember(groupId: string, member: Member): Promise<boolean> {
     const r =
       member.kind === 'user'
-        ? await this.db.deleteFrom('group_user_members').where('group_id', '=', groupId).where('user_id', '=', member.id).executeTakeFirst()
-        : await this.db.deleteFrom('group_group_members').where('parent_id', '=', groupId).where('child_id', '=', member.id).executeTakeFirst();
+        ? await this.db
+            .deleteFrom('group_user_members')
+            .where('group_id', '=', groupId)
+            .where('user_id', '=', member.id)
+            .executeTakeFirst()
+        : await this.db
+            .deleteFrom('group_group_members')
+            .where('parent_id', '=', groupId)
+            .where('child_id', '=', member.id)
+            .executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
 
@@ -305,7 +437,18 @@ export class DirectoryRepository implements DirectoryWriter {
   }
 
   async appendEvent(event: DirectoryEvent, at: string): Promise<void> {
-    await this.db.insertInto('outbox').values({ id: globalThis.crypto.randomUUID(), type: event.type, payload: toJson(event), created_at: at, claimed_by: null, claimed_until: null, done_at: null }).execute();
+    await this.db
+      .insertInto('outbox')
+      .values({
+        id: globalThis.crypto.randomUUID(),
+        type: event.type,
+        payload: toJson(event),
+        created_at: at,
+        claimed_by: null,
+        claimed_until: null,
+        done_at: null,
+      })
+      .execute();
   }
 
   async appendAudit(event: AuditEventInput, at: string): Promise<void> {
@@ -340,11 +483,17 @@ class CachingDirectoryReader extends DirectoryRepository {
   }
 
   override effectiveGroupsOfUser(userId: string): Promise<readonly Group[]> {
-    return this.cache.get(`effective-groups:${userId}`, async () => Object.freeze((await super.effectiveGroupsOfUser(userId)).map(frozenGroup)));
+    return this.cache.get(`effective-groups:${userId}`, async () =>
+      Object.freeze((await super.effectiveGroupsOfUser(userId)).map(frozenGroup)),
+    );
   }
 }
 
-export function directoryUnitOfWork(db: Kysely<Database>, engine: Engine, cache?: AccessEpochCache): DirectoryUnitOfWork {
+export function directoryUnitOfWork(
+  db: Kysely<Database>,
+  engine: Engine,
+  cache?: AccessEpochCache,
+): DirectoryUnitOfWork {
   return {
     reader: cache ? new CachingDirectoryReader(db, engine, cache) : new DirectoryRepository(db, engine),
     transaction: (fn) => db.transaction().execute((trx) => fn(new DirectoryRepository(trx, engine))),

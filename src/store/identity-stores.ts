@@ -6,7 +6,11 @@ import { fromJson, iso, toJson } from './sql-helpers.js';
 export function createCredentialStore(db: Kysely<Database>, now: () => Date = () => new Date()): CredentialStore {
   return {
     async getPassword(userId) {
-      const r = await db.selectFrom('password_credentials').selectAll().where('user_id', '=', userId).executeTakeFirst();
+      const r = await db
+        .selectFrom('password_credentials')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
       return r ? { userId: r.user_id, hash: r.hash, updatedAt: r.updated_at } : null;
     },
     async setPassword(userId, hash) {
@@ -54,10 +58,18 @@ export function createSessionStore(db: Kysely<Database>): SessionStore {
       return r ? toSession(r) : null;
     },
     async touch(idHash, lastSeenAt, expiresAt) {
-      await db.updateTable('sessions').set({ last_seen_at: iso(lastSeenAt, 'lastSeenAt'), expires_at: iso(expiresAt, 'expiresAt') }).where('id_hash', '=', idHash).execute();
+      await db
+        .updateTable('sessions')
+        .set({ last_seen_at: iso(lastSeenAt, 'lastSeenAt'), expires_at: iso(expiresAt, 'expiresAt') })
+        .where('id_hash', '=', idHash)
+        .execute();
     },
     async updateData(idHash, data) {
-      await db.updateTable('sessions').set({ data: toJson(data) }).where('id_hash', '=', idHash).execute();
+      await db
+        .updateTable('sessions')
+        .set({ data: toJson(data) })
+        .where('id_hash', '=', idHash)
+        .execute();
     },
     async delete(idHash) {
       await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
@@ -106,11 +118,20 @@ export function createApiTokenStore(db: Kysely<Database>): ApiTokenStore {
       return rows.map(toToken);
     },
     async revoke(id, at) {
-      const r = await db.updateTable('api_tokens').set({ revoked_at: iso(at, 'at') }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+      const r = await db
+        .updateTable('api_tokens')
+        .set({ revoked_at: iso(at, 'at') })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
     async markUsed(id, at) {
-      await db.updateTable('api_tokens').set({ last_used_at: iso(at, 'at') }).where('id', '=', id).execute();
+      await db
+        .updateTable('api_tokens')
+        .set({ last_used_at: iso(at, 'at') })
+        .where('id', '=', id)
+        .execute();
     },
   };
 }
@@ -119,7 +140,14 @@ export function createThrottleStore(db: Kysely<Database>): ThrottleStore {
   return {
     async get(key) {
       const r = await db.selectFrom('throttle').selectAll().where('key', '=', key).executeTakeFirst();
-      return r ? { key: r.key, failures: Number(r.failures), windowStartedAt: r.window_started_at, lockedUntil: r.locked_until } : null;
+      return r
+        ? {
+            key: r.key,
+            failures: Number(r.failures),
+            windowStartedAt: r.window_started_at,
+            lockedUntil: r.locked_until,
+          }
+        : null;
     },
     async put(s) {
       const row = {

@@ -60,7 +60,12 @@ for (const engine of await enginesUnderTest()) {
       assert.equal(again.membershipsAdded, 0);
       assert.equal(await store.outbox.latestSeq(), seq, 'an unchanged import writes no events');
 
-      const upd = await importDirectory(store.directory, actor, `userName,familyName,status\n${p}-bob,Builder,active\n`, { format: 'users-csv' });
+      const upd = await importDirectory(
+        store.directory,
+        actor,
+        `userName,familyName,status\n${p}-bob,Builder,active\n`,
+        { format: 'users-csv' },
+      );
       assert.deepEqual(upd.users, { created: 0, updated: 1, unchanged: 0 });
       const bob = await store.directory.findUserByUserName(`${p}-bob`);
       assert.equal(bob?.familyName, 'Builder');
@@ -86,7 +91,10 @@ for (const engine of await enginesUnderTest()) {
       const e = await importFails(store, csv, { format: 'users-csv' });
       assert.equal(e.code, 'invalid_input');
       assert.match(e.message, /problems on 8 lines; nothing was imported/);
-      assert.deepEqual(e.problems.map((x) => x.at), ['line 3', 'line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'line 9', 'line 11']);
+      assert.deepEqual(
+        e.problems.map((x) => x.at),
+        ['line 3', 'line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'line 9', 'line 11'],
+      );
       const byLine = new Map(e.problems.map((x) => [x.at, x.message]));
       assert.match(byLine.get('line 3') ?? '', /userName: must not be empty/);
       assert.match(byLine.get('line 4') ?? '', /emails\[0\]\.value: must be an email address/);
@@ -111,14 +119,35 @@ for (const engine of await enginesUnderTest()) {
     });
 
     test('rejects a file that is not UTF-8 and imports nothing', async () => {
-      const bytes = Buffer.concat([Buffer.from(`userName,givenName\n${uniq('enc')},Jos`), Buffer.from([0xe9]), Buffer.from('\n')]);
+      const bytes = Buffer.concat([
+        Buffer.from(`userName,givenName\n${uniq('enc')},Jos`),
+        Buffer.from([0xe9]),
+        Buffer.from('\n'),
+      ]);
       const e = await importFails(store, bytes, { format: 'users-csv' });
-      assert.deepEqual(e.problems.map((x) => x.at), ['line 2']);
+      assert.deepEqual(
+        e.problems.map((x) => x.at),
+        ['line 2'],
+      );
     });
 
     test('imports JSON users and groups, and reports bad JSON entries by line', async () => {
       const p = uniq('json');
-      const good = JSON.stringify({ groups: [{ displayName: `${p}-g`, parentGroups: [] }], users: [{ userName: `${p}-u`, emails: [{ value: 'u@example.com', type: 'work' }], attributes: { tags: ['a', 'b'] }, groups: [`${p}-g`] }] }, null, 2);
+      const good = JSON.stringify(
+        {
+          groups: [{ displayName: `${p}-g`, parentGroups: [] }],
+          users: [
+            {
+              userName: `${p}-u`,
+              emails: [{ value: 'u@example.com', type: 'work' }],
+              attributes: { tags: ['a', 'b'] },
+              groups: [`${p}-g`],
+            },
+          ],
+        },
+        null,
+        2,
+      );
       const r = await importDirectory(store.directory, actor, good, { format: 'json' });
       assert.equal(r.users.created, 1);
       assert.equal(r.groups.created, 1);
@@ -127,7 +156,10 @@ for (const engine of await enginesUnderTest()) {
 
       const bad = `{\n  "users": [\n    { "userName": "${p}-x", "id": "123" },\n    { "userName": "" },\n    { "userName": "${p}-y", "groups": "not-a-list" }\n  ],\n  "extra": 1\n}`;
       const e = await importFails(store, bad, { format: 'json' });
-      assert.deepEqual(e.problems.map((x) => x.at), ['line 1', 'line 3', 'line 4', 'line 5']);
+      assert.deepEqual(
+        e.problems.map((x) => x.at),
+        ['line 1', 'line 3', 'line 4', 'line 5'],
+      );
       assert.match(e.problems[1]?.message ?? '', /users\[0\]\.id: is not a known field/);
       assert.match(e.problems[2]?.message ?? '', /users\[1\]\.userName: must not be empty/);
       assert.match(e.problems[3]?.message ?? '', /users\[2\]\.groups: must be a list/);
@@ -135,17 +167,27 @@ for (const engine of await enginesUnderTest()) {
 
     test('aborts the whole import when applying a row would close a membership cycle', async () => {
       const p = uniq('cyc');
-      await importDirectory(store.directory, actor, `displayName,parentGroups\n${p}-a,\n${p}-b,${p}-a\n`, { format: 'groups-csv' });
-      const e = await importFails(store, `displayName,parentGroups\n${p}-new,\n${p}-a,${p}-b\n`, { format: 'groups-csv' });
+      await importDirectory(store.directory, actor, `displayName,parentGroups\n${p}-a,\n${p}-b,${p}-a\n`, {
+        format: 'groups-csv',
+      });
+      const e = await importFails(store, `displayName,parentGroups\n${p}-new,\n${p}-a,${p}-b\n`, {
+        format: 'groups-csv',
+      });
       assert.equal(e.code, 'membership_cycle');
-      assert.deepEqual(e.problems.map((x) => x.at), ['line 3']);
+      assert.deepEqual(
+        e.problems.map((x) => x.at),
+        ['line 3'],
+      );
       assert.equal(await store.directory.findGroupByDisplayName(`${p}-new`), null);
     });
 
     test('a dry run reports what would change and writes nothing', async () => {
       const p = uniq('dry');
       const seq = await store.outbox.latestSeq();
-      const r = await importDirectory(store.directory, actor, `userName\n${p}-1\n${p}-2\n`, { format: 'users-csv', dryRun: true });
+      const r = await importDirectory(store.directory, actor, `userName\n${p}-1\n${p}-2\n`, {
+        format: 'users-csv',
+        dryRun: true,
+      });
       assert.equal(r.dryRun, true);
       assert.equal(r.users.created, 2);
       assert.equal(await store.directory.findUserByUserName(`${p}-1`), null);
@@ -159,7 +201,14 @@ for (const engine of await enginesUnderTest()) {
         await importDirectory(fresh.directory, actor, out, { format: 'json' });
         assert.equal(await exportDirectory(fresh.directory, 'json'), out);
         const again = await importDirectory(fresh.directory, actor, out, { format: 'json' });
-        assert.equal(again.users.created + again.users.updated + again.groups.created + again.groups.updated + again.membershipsAdded, 0);
+        assert.equal(
+          again.users.created +
+            again.users.updated +
+            again.groups.created +
+            again.groups.updated +
+            again.membershipsAdded,
+          0,
+        );
       } finally {
         await engine.dispose(fresh);
       }

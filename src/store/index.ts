@@ -39,7 +39,12 @@ import { accessEpochCacheFor } from './access-epoch.js';
 import { connect } from './connect.js';
 import type { Database } from './database.js';
 import { directoryUnitOfWork, joinedUnitOfWork } from './directory-repository.js';
-import { createApiTokenStore, createCredentialStore, createSessionStore, createThrottleStore } from './identity-stores.js';
+import {
+  createApiTokenStore,
+  createCredentialStore,
+  createSessionStore,
+  createThrottleStore,
+} from './identity-stores.js';
 import { migrate, migrationStatus, type MigrationReport } from './migrator.js';
 import type { Engine } from './migrations/index.js';
 import { createOutbox } from './outbox.js';
@@ -135,7 +140,9 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     async ping() {
       try {
         const { pending } = await migrationStatus(db, engine, schema);
-        return pending.length ? { ok: false, detail: `pending migrations: ${pending.join(', ')}` } : { ok: true, detail: 'ok' };
+        return pending.length
+          ? { ok: false, detail: `pending migrations: ${pending.join(', ')}` }
+          : { ok: true, detail: 'ok' };
       } catch (e) {
         return { ok: false, detail: `database unreachable: ${e instanceof Error ? e.message : String(e)}` };
       }

@@ -1,4 +1,11 @@
-import { Migrator, sql, type DatabaseIntrospector, type Kysely, type Migration as KyselyMigration, type TableMetadata } from 'kysely';
+import {
+  Migrator,
+  sql,
+  type DatabaseIntrospector,
+  type Kysely,
+  type Migration as KyselyMigration,
+  type TableMetadata,
+} from 'kysely';
 import type { Database } from './database.js';
 import { migrations, type Engine } from './migrations/index.js';
 
@@ -19,12 +26,19 @@ export interface MigrationReport {
  */
 const pinnedToSchema = (db: Kysely<Database>, schema: string): Kysely<Database> => {
   const getTables = async (): Promise<TableMetadata[]> => {
-    const { rows } = await sql<{ name: string; type: string }>`select table_name as name, table_type as type from information_schema.tables where table_schema = ${schema}`.execute(db);
+    const { rows } = await sql<{
+      name: string;
+      type: string;
+    }>`select table_name as name, table_type as type from information_schema.tables where table_schema = ${schema}`.execute(
+      db,
+    );
     return rows.map((r) => ({ name: r.name, schema, isView: r.type === 'VIEW', columns: [] }));
   };
   const introspection: DatabaseIntrospector = {
     async getSchemas() {
-      const { rows } = await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db);
+      const { rows } = await sql<{
+        name: string;
+      }>`select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db);
       return rows;
     },
     getTables,
@@ -72,12 +86,20 @@ export async function migrationStatus(db: Kysely<Database>, engine: Engine, sche
   };
 }
 
-export async function migrate(db: Kysely<Database>, engine: Engine, schema: string | undefined, opts: { dryRun?: boolean } = {}): Promise<MigrationReport> {
+export async function migrate(
+  db: Kysely<Database>,
+  engine: Engine,
+  schema: string | undefined,
+  opts: { dryRun?: boolean } = {},
+): Promise<MigrationReport> {
   if (opts.dryRun) return migrationStatus(db, engine, schema);
   const { error, results } = await migrator(db, engine, schema).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`Migration ${failed ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(
+      `Migration ${failed ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const status = await migrationStatus(db, engine, schema);
   return { ...status, ran: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };

@@ -18,12 +18,21 @@ const batch = (n: number) => Math.max(1, Math.min(MAX_BATCH, Math.floor(n)));
 export function createOutbox(db: Kysely<Database>, engine: Engine, now: () => Date = () => new Date()): OutboxStore {
   return {
     async readAfter(seq, limit) {
-      const rows = await db.selectFrom('outbox').selectAll().where('seq', '>', seq).orderBy('seq').limit(batch(limit)).execute();
+      const rows = await db
+        .selectFrom('outbox')
+        .selectAll()
+        .where('seq', '>', seq)
+        .orderBy('seq')
+        .limit(batch(limit))
+        .execute();
       return rows.map(toRecord);
     },
 
     async latestSeq() {
-      const r = await db.selectFrom('outbox').select((eb) => eb.fn.max('seq').as('max')).executeTakeFirst();
+      const r = await db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.max('seq').as('max'))
+        .executeTakeFirst();
       return r?.max == null ? 0 : Number(r.max);
     },
 
@@ -46,7 +55,11 @@ export function createOutbox(db: Kysely<Database>, engine: Engine, now: () => Da
         await trx
           .updateTable('outbox')
           .set((eb) => ({ claimed_by: worker, claimed_until: until, attempts: eb('attempts', '+', 1) }))
-          .where('seq', 'in', rows.map((r) => Number(r.seq)))
+          .where(
+            'seq',
+            'in',
+            rows.map((r) => Number(r.seq)),
+          )
           .execute();
         return rows.map(toRecord);
       });

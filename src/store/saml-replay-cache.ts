@@ -20,7 +20,10 @@ export function createMessageIdCache(base: Kysely<Database>): MessageIdCache {
     async remember(key, expiresAt, now) {
       await db.deleteFrom('saml_replay_cache').where('expires_at', '<=', now.toISOString()).execute();
       try {
-        await db.insertInto('saml_replay_cache').values({ key: createHash('sha256').update(key, 'utf8').digest('hex'), expires_at: expiresAt.toISOString() }).execute();
+        await db
+          .insertInto('saml_replay_cache')
+          .values({ key: createHash('sha256').update(key, 'utf8').digest('hex'), expires_at: expiresAt.toISOString() })
+          .execute();
         return true;
       } catch (e) {
         if (isUniqueViolation(e)) return false;

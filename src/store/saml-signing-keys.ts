@@ -19,7 +19,8 @@ const toKey = (r: Selectable<SamlSigningKeysTable>): SigningKey => ({
 });
 
 const conflict = (e: unknown): never => {
-  if (isUniqueViolation(e)) throw new DomainError('conflict', 'another signing-key change happened at the same time; try again');
+  if (isUniqueViolation(e))
+    throw new DomainError('conflict', 'another signing-key change happened at the same time; try again');
   throw e;
 };
 
@@ -27,39 +28,68 @@ export function createSigningKeyStore(base: Kysely<Database>, now: () => Date = 
   const db = base.withTables<SamlTables>();
   return {
     async list() {
-      return (await db.selectFrom('saml_signing_keys').selectAll().orderBy('created_at').orderBy('id').execute()).map(toKey);
+      return (await db.selectFrom('saml_signing_keys').selectAll().orderBy('created_at').orderBy('id').execute()).map(
+        toKey,
+      );
     },
     async get(id) {
       const r = await db.selectFrom('saml_signing_keys').selectAll().where('id', '=', id).executeTakeFirst();
       return r ? toKey(r) : null;
     },
     async insert(k, audit) {
-      await base.transaction().execute(async (trx) => {
-        await trx.withTables<SamlTables>().insertInto('saml_signing_keys').values({
-          id: k.id, state: k.state, algorithm: k.algorithm, bits: k.bits, certificate_pem: k.certificatePem, fingerprint: k.fingerprint,
-          encrypted_private_key: k.encryptedPrivateKey, created_at: k.createdAt, activated_at: k.activatedAt, retired_at: k.retiredAt,
-        }).execute();
-        await insertAudit(trx, audit, now().toISOString());
-      }).catch(conflict);
+      await base
+        .transaction()
+        .execute(async (trx) => {
+          await trx
+            .withTables<SamlTables>()
+            .insertInto('saml_signing_keys')
+            .values({
+              id: k.id,
+              state: k.state,
+              algorithm: k.algorithm,
+              bits: k.bits,
+              certificate_pem: k.certificatePem,
+              fingerprint: k.fingerprint,
+              encrypted_private_key: k.encryptedPrivateKey,
+              created_at: k.createdAt,
+              activated_at: k.activatedAt,
+              retired_at: k.retiredAt,
+            })
+            .execute();
+          await insertAudit(trx, audit, now().toISOString());
+        })
+        .catch(conflict);
     },
     async changeStates(changes, expected, audit) {
-      await base.transaction().execute(async (trx) => {
-        const t = trx.withTables<SamlTables>();
-        for (const e of expected) {
-          const r = await t.selectFrom('saml_signing_keys').select('state').where('id', '=', e.id).executeTakeFirst();
-          if (r?.state !== e.state) throw new DomainError('conflict', `signing key ${e.id} changed meanwhile; list the keys and try again`);
-        }
-        // Leave the unique (state) slots before taking new ones, so `current`→`previous` frees the slot first.
-        const ordered = [...changes].sort((a, b) => (a.state === 'current' || a.state === 'next' ? 1 : 0) - (b.state === 'current' || b.state === 'next' ? 1 : 0));
-        for (const c of ordered) {
-          await t.updateTable('saml_signing_keys').set({
-            state: c.state,
-            ...(c.activatedAt !== undefined ? { activated_at: c.activatedAt } : {}),
-            ...(c.retiredAt !== undefined ? { retired_at: c.retiredAt } : {}),
-          }).where('id', '=', c.id).execute();
-        }
-        await insertAudit(trx, audit, now().toISOString());
-      }).catch(conflict);
+      await base
+        .transaction()
+        .execute(async (trx) => {
+          const t = trx.withTables<SamlTables>();
+          for (const e of expected) {
+            const r = await t.selectFrom('saml_signing_keys').select('state').where('id', '=', e.id).executeTakeFirst();
+            if (r?.state !== e.state)
+              throw new DomainError('conflict', `signing key ${e.id} changed meanwhile; list the keys and try again`);
+          }
+          // Leave the unique (state) slots before taking new ones, so `current`→`previous` frees the slot first.
+          const ordered = [...changes].sort(
+            (a, b) =>
+              (a.state === 'current' || a.state === 'next' ? 1 : 0) -
+              (b.state === 'current' || b.state === 'next' ? 1 : 0),
+          );
+          for (const c of ordered) {
+            await t
+              .updateTable('saml_signing_keys')
+              .set({
+                state: c.state,
+                ...(c.activatedAt !== undefined ? { activated_at: c.activatedAt } : {}),
+                ...(c.retiredAt !== undefined ? { retired_at: c.retiredAt } : {}),
+              })
+              .where('id', '=', c.id)
+              .execute();
+          }
+          await insertAudit(trx, audit, now().toISOString());
+        })
+        .catch(conflict);
     },
   };
 }

@@ -39,7 +39,11 @@ for (const engine of await enginesUnderTest()) {
       await store.credentials.setPassword(user.id, '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA');
       const totp = createTotpStore(store.db);
       await totp.begin(user.id, 'sealed', '2026-01-01T00:00:00.000Z');
-      assert.equal((await signIn.account('ADA.LOVELACE'))?.secondFactor, false, 'an unconfirmed enrolment asks for no code');
+      assert.equal(
+        (await signIn.account('ADA.LOVELACE'))?.secondFactor,
+        false,
+        'an unconfirmed enrolment asks for no code',
+      );
       await totp.confirm(user.id, '2026-01-01T00:00:01.000Z', 1);
       const found = await signIn.account(' ada.lovelace ');
       assert.equal(found?.passwordHash, '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA');
@@ -51,12 +55,25 @@ for (const engine of await enginesUnderTest()) {
       const signIn = createSignInStore(store.db);
       assert.deepEqual(await signIn.counters(['user:x', 'ip:127.0.0.9']), []);
       const first = { key: 'user:x', failures: 1, windowStartedAt: '2026-01-01T00:00:00.000Z', lockedUntil: null };
-      await signIn.recordFailure([first, { key: 'ip:127.0.0.9', failures: 1, windowStartedAt: '2026-01-01T00:00:00.000Z', lockedUntil: null }], audit('bad_password'));
-      await signIn.recordFailure([{ ...first, failures: 2, lockedUntil: '2026-01-01T00:15:00.000Z' }], audit('bad_password'));
-      const counters = [...(await signIn.counters(['user:x', 'ip:127.0.0.9', 'ip:other']))].sort((a, b) => a.key.localeCompare(b.key));
+      await signIn.recordFailure(
+        [first, { key: 'ip:127.0.0.9', failures: 1, windowStartedAt: '2026-01-01T00:00:00.000Z', lockedUntil: null }],
+        audit('bad_password'),
+      );
+      await signIn.recordFailure(
+        [{ ...first, failures: 2, lockedUntil: '2026-01-01T00:15:00.000Z' }],
+        audit('bad_password'),
+      );
+      const counters = [...(await signIn.counters(['user:x', 'ip:127.0.0.9', 'ip:other']))].sort((a, b) =>
+        a.key.localeCompare(b.key),
+      );
       assert.deepEqual(counters, [
         { key: 'ip:127.0.0.9', failures: 1, windowStartedAt: '2026-01-01T00:00:00.000Z', lockedUntil: null },
-        { key: 'user:x', failures: 2, windowStartedAt: '2026-01-01T00:00:00.000Z', lockedUntil: '2026-01-01T00:15:00.000Z' },
+        {
+          key: 'user:x',
+          failures: 2,
+          windowStartedAt: '2026-01-01T00:00:00.000Z',
+          lockedUntil: '2026-01-01T00:15:00.000Z',
+        },
       ]);
       const page = await store.audit.query({ actorId: '127.0.0.9' });
       assert.equal(page.items.filter((e) => e.reason === 'bad_password').length, 2);
@@ -67,7 +84,12 @@ for (const engine of await enginesUnderTest()) {
       const user = await store.directory.createUser(systemActor('t'), { userName: 'grace' });
       await store.sessions.create(session('a'.repeat(64), user.id));
       const before = (await store.audit.query({ action: 'signin.password' })).total;
-      await signIn.recordSuccess({ audit: [audit()], session: session('b'.repeat(64), user.id), replaces: 'a'.repeat(64), forget: 'user:x' });
+      await signIn.recordSuccess({
+        audit: [audit()],
+        session: session('b'.repeat(64), user.id),
+        replaces: 'a'.repeat(64),
+        forget: 'user:x',
+      });
       assert.equal(await store.sessions.get('a'.repeat(64)), null);
       assert.deepEqual((await store.sessions.get('b'.repeat(64)))?.data, { kept: true });
       assert.equal((await signIn.counters(['user:x'])).length, 0);
@@ -75,7 +97,11 @@ for (const engine of await enginesUnderTest()) {
 
       // The same session id again violates its primary key: the audit record written before it is rolled back.
       await assert.rejects(signIn.recordSuccess({ audit: [audit()], session: session('b'.repeat(64), user.id) }));
-      assert.equal((await store.audit.query({ action: 'signin.password' })).total, before + 1, 'no audit record without its session');
+      assert.equal(
+        (await store.audit.query({ action: 'signin.password' })).total,
+        before + 1,
+        'no audit record without its session',
+      );
     });
 
     test('a sign-in write is its own transaction: it neither joins nor breaks one another caller has open', async () => {
@@ -103,7 +129,11 @@ for (const engine of await enginesUnderTest()) {
       await assert.rejects(outer, /abort/);
       await write;
       assert.ok(await store.sessions.get('c'.repeat(64)), 'the sign-in committed');
-      assert.equal(await store.directory.findUserByUserName('rolled-back'), null, 'the other transaction rolled back alone');
+      assert.equal(
+        await store.directory.findUserByUserName('rolled-back'),
+        null,
+        'the other transaction rolled back alone',
+      );
     });
   });
 }

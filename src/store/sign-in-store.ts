@@ -49,7 +49,10 @@ export interface SignInStore {
  * call binds the values in the order the compiled SQL uses them. Kysely binds every value as a parameter, so
  * a placeholder that does not come back out (or an extra parameter) is a programming error caught at once.
  */
-const prepare = <K extends string>(names: readonly K[], build: (p: Readonly<Record<K, string>>) => Compilable<unknown>) => {
+const prepare = <K extends string>(
+  names: readonly K[],
+  build: (p: Readonly<Record<K, string>>) => Compilable<unknown>,
+) => {
   const placeholders = Object.fromEntries(names.map((n) => [n, `\u0000keyway-param:${n}`])) as Record<K, string>;
   const compiled = build(placeholders).compile();
   const order = compiled.parameters.map((p) => {
@@ -58,11 +61,38 @@ const prepare = <K extends string>(names: readonly K[], build: (p: Readonly<Reco
     return name;
   });
   if (new Set(order).size !== names.length) throw new Error('prepared query: a named parameter is not used');
-  return (values: Readonly<Record<K, unknown>>): CompiledQuery<unknown> => ({ ...compiled, parameters: order.map((n) => values[n]) });
+  return (values: Readonly<Record<K, unknown>>): CompiledQuery<unknown> => ({
+    ...compiled,
+    parameters: order.map((n) => values[n]),
+  });
 };
 
-const auditColumns = ['id', 'at', 'action', 'outcome', 'reason', 'actor_kind', 'actor_id', 'actor', 'target_type', 'target_id', 'target_label', 'before', 'after', 'details'] as const;
-const sessionColumns = ['id_hash', 'user_id', 'created_at', 'expires_at', 'last_seen_at', 'auth_methods', 'csrf_secret', 'data'] as const;
+const auditColumns = [
+  'id',
+  'at',
+  'action',
+  'outcome',
+  'reason',
+  'actor_kind',
+  'actor_id',
+  'actor',
+  'target_type',
+  'target_id',
+  'target_label',
+  'before',
+  'after',
+  'details',
+] as const;
+const sessionColumns = [
+  'id_hash',
+  'user_id',
+  'created_at',
+  'expires_at',
+  'last_seen_at',
+  'auth_methods',
+  'csrf_secret',
+  'data',
+] as const;
 
 interface AccountRow extends Selectable<UsersTable> {
   readonly password_hash: string | null;
@@ -81,14 +111,17 @@ export function createSignInStore(base: Kysely<Database>, now: () => Date = () =
   // Every write is a short list of statements with nothing read in between, so both engines take the list: on
   // SQLite the connection runs it directly (connect.ts, sqliteDirect), elsewhere a Kysely transaction does.
   const direct = sqliteDirect(base);
-  const read = async <R>(q: CompiledQuery<R>): Promise<readonly R[]> => (direct ? direct.query(q) : (await base.executeQuery(q)).rows);
+  const read = async <R>(q: CompiledQuery<R>): Promise<readonly R[]> =>
+    direct ? direct.query(q) : (await base.executeQuery(q)).rows;
   const write = (queries: readonly CompiledQuery<unknown>[]): Promise<void> =>
     direct
       ? direct.transaction(queries)
       : base.transaction().execute(async (trx: Transaction<Database>) => {
           for (const q of queries) await trx.executeQuery(q);
         });
-  const countersQuery = prepare(['user', 'ip'], (p) => db.selectFrom('throttle').selectAll().where('key', 'in', [p.user, p.ip]));
+  const countersQuery = prepare(['user', 'ip'], (p) =>
+    db.selectFrom('throttle').selectAll().where('key', 'in', [p.user, p.ip]),
+  );
   const accountQuery = prepare(['userNameLower'], (p) =>
     db
       .selectFrom('users')
@@ -111,8 +144,15 @@ export function createSignInStore(base: Kysely<Database>, now: () => Date = () =
           ? await read(countersQuery({ user, ip }) as CompiledQuery<ThrottleRow>)
           : keys.length === 0
             ? []
-            : await read(db.selectFrom('throttle').selectAll().where('key', 'in', keys).compile() as CompiledQuery<ThrottleRow>);
-      return rows.map((r) => ({ key: r.key, failures: Number(r.failures), windowStartedAt: r.window_started_at, lockedUntil: r.locked_until }));
+            : await read(
+                db.selectFrom('throttle').selectAll().where('key', 'in', keys).compile() as CompiledQuery<ThrottleRow>,
+              );
+      return rows.map((r) => ({
+        key: r.key,
+        failures: Number(r.failures),
+        windowStartedAt: r.window_started_at,
+        lockedUntil: r.locked_until,
+      }));
     },
     async account(userName) {
       const [r] = await read(accountQuery({ userNameLower: foldCase(userName) }) as CompiledQuery<AccountRow>);

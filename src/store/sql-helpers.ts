@@ -20,7 +20,8 @@ export async function mapConflict<T>(run: () => Promise<T>, message: string, at:
   try {
     return await run();
   } catch (e) {
-    if (isUniqueViolation(e)) throw new DomainError('conflict', message, [{ at, message: 'is already taken (case-insensitive)' }]);
+    if (isUniqueViolation(e))
+      throw new DomainError('conflict', message, [{ at, message: 'is already taken (case-insensitive)' }]);
     throw e;
   }
 }
@@ -42,7 +43,10 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 }
 
 export function decodeCursor(cursor: string, shape: readonly ('string' | 'number')[]): (string | number)[] {
-  const bad = () => new DomainError('invalid_input', 'The page cursor is not valid; start again without it', [{ at: 'cursor', message: 'is not a cursor from a previous page' }]);
+  const bad = () =>
+    new DomainError('invalid_input', 'The page cursor is not valid; start again without it', [
+      { at: 'cursor', message: 'is not a cursor from a previous page' },
+    ]);
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -59,6 +63,9 @@ export function decodeCursor(cursor: string, shape: readonly ('string' | 'number
 /** Normalises a timestamp to the stored text form so text comparison is time comparison. */
 export function iso(value: string, at = 'time'): string {
   const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new DomainError('invalid_input', `${at} must be an ISO-8601 date-time`, [{ at, message: 'is not a date-time' }]);
+  if (Number.isNaN(d.getTime()))
+    throw new DomainError('invalid_input', `${at} must be an ISO-8601 date-time`, [
+      { at, message: 'is not a date-time' },
+    ]);
   return d.toISOString();
 }

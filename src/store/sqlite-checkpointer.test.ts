@@ -39,13 +39,23 @@ test('commits on the main connection no longer checkpoint; the worker copies the
   try {
     const ckpt = await startCheckpointer(db, path, 1000, { intervalMs: 50 });
     assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
-    assert.equal(db.pragma('journal_size_limit', { simple: true }), 64 * 1024 * 1024, 'a WAL that grew gives its space back');
+    assert.equal(
+      db.pragma('journal_size_limit', { simple: true }),
+      64 * 1024 * 1024,
+      'a WAL that grew gives its space back',
+    );
     const before = statSync(path).size;
     // 3000 pages, three times SQLite's automatic threshold: the main connection checkpoints none of them.
     writeRows(db, 1500);
     await waitFor('the database file to receive the rows', () => statSync(path).size > before + 1500 * 2000);
     await ckpt.stop();
-    assert.equal((db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[]).map((r) => r.log - r.checkpointed)[0], 0, 'after stop() every frame is in the database file');
+    assert.equal(
+      (db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[]).map(
+        (r) => r.log - r.checkpointed,
+      )[0],
+      0,
+      'after stop() every frame is in the database file',
+    );
   } finally {
     db.close();
     rmSync(dir, { recursive: true, force: true });

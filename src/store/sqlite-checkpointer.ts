@@ -73,7 +73,12 @@ parentPort.on('message', (m) => {
 parentPort.postMessage('ready');
 `;
 
-export async function startCheckpointer(database: SqliteDatabase.Database, path: string, busyTimeoutMs: number, opts: CheckpointerOptions = {}): Promise<Checkpointer> {
+export async function startCheckpointer(
+  database: SqliteDatabase.Database,
+  path: string,
+  busyTimeoutMs: number,
+  opts: CheckpointerOptions = {},
+): Promise<Checkpointer> {
   const truncateBytes = opts.truncateBytes ?? 64 * 1024 * 1024;
   database.pragma('wal_autocheckpoint = 0');
   database.pragma(`journal_size_limit = ${truncateBytes}`);
@@ -93,7 +98,13 @@ export async function startCheckpointer(database: SqliteDatabase.Database, path:
     if (failed || stopped) return;
     failed = true;
     if (database.open) database.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
-    (opts.onFailure ?? ((err: Error) => process.emitWarning(`SQLite checkpoint worker failed (${err.message}); the main connection checkpoints itself again`)))(e);
+    (
+      opts.onFailure ??
+      ((err: Error) =>
+        process.emitWarning(
+          `SQLite checkpoint worker failed (${err.message}); the main connection checkpoints itself again`,
+        ))
+    )(e);
   };
   // A worker that cannot start (e.g. the file is gone) leaves the store working with SQLite's own checkpoints.
   const started = await new Promise<boolean>((resolve) => {

@@ -34,7 +34,12 @@ for (const engine of await enginesUnderTest()) {
     describe('users', () => {
       test('creates, reads, updates with a version bump, and deletes a user', async () => {
         const name = uniq('ada');
-        const u = await dir.createUser(actor, { userName: name, givenName: 'Ada', emails: [{ value: `${name}@example.com`, primary: true }], attributes: { dept: 'eng', tags: ['a', 'b'] } });
+        const u = await dir.createUser(actor, {
+          userName: name,
+          givenName: 'Ada',
+          emails: [{ value: `${name}@example.com`, primary: true }],
+          attributes: { dept: 'eng', tags: ['a', 'b'] },
+        });
         assert.equal(u.version, 1);
         assert.equal(u.status, 'active');
         assert.deepEqual(await dir.getUser(u.id), u);
@@ -54,7 +59,11 @@ for (const engine of await enginesUnderTest()) {
       test('rejects a userName differing only in case, on create and on rename (conflict)', async () => {
         const name = uniq('Grace');
         const u = await dir.createUser(actor, { userName: name });
-        const e = await rejectsWith(dir.createUser(actor, { userName: name.toUpperCase() }), 'conflict', /already exists/);
+        const e = await rejectsWith(
+          dir.createUser(actor, { userName: name.toUpperCase() }),
+          'conflict',
+          /already exists/,
+        );
         assert.equal(e.problems[0]?.at, 'userName');
         const other = await dir.createUser(actor, { userName: uniq('other') });
         await rejectsWith(dir.updateUser(actor, other.id, { userName: name.toLowerCase() }), 'conflict');
@@ -63,11 +72,22 @@ for (const engine of await enginesUnderTest()) {
 
       test('reports every invalid field at once with its path', async () => {
         const e = await rejectsWith(
-          dir.createUser(actor, { userName: '  ', emails: [{ value: 'not-an-email' }], status: 'gone', attributes: { '1bad': 'x' }, colour: 'red' } as never),
+          dir.createUser(actor, {
+            userName: '  ',
+            emails: [{ value: 'not-an-email' }],
+            status: 'gone',
+            attributes: { '1bad': 'x' },
+            colour: 'red',
+          } as never),
           'invalid_input',
         );
         const at = e.problems.map((p) => p.at).sort();
-        assert.deepEqual(at, ['1bad', 'colour', 'emails[0].value', 'status', 'userName'].map((a) => (a === '1bad' ? 'attributes.1bad' : a)).sort());
+        assert.deepEqual(
+          at,
+          ['1bad', 'colour', 'emails[0].value', 'status', 'userName']
+            .map((a) => (a === '1bad' ? 'attributes.1bad' : a))
+            .sort(),
+        );
       });
 
       test('rejects an update whose expected version is stale (precondition_failed)', async () => {
@@ -98,11 +118,22 @@ for (const engine of await enginesUnderTest()) {
 
       test('filters by exact userName case-insensitively and by prefix on userName, displayName or email', async () => {
         const name = uniq('Filter');
-        const u = await dir.createUser(actor, { userName: name, displayName: `Zed ${name}`, emails: [{ value: `mail-${name}@example.com` }] });
-        assert.deepEqual((await dir.listUsers({ userName: name.toUpperCase() })).items.map((x) => x.id), [u.id]);
+        const u = await dir.createUser(actor, {
+          userName: name,
+          displayName: `Zed ${name}`,
+          emails: [{ value: `mail-${name}@example.com` }],
+        });
+        assert.deepEqual(
+          (await dir.listUsers({ userName: name.toUpperCase() })).items.map((x) => x.id),
+          [u.id],
+        );
         assert.deepEqual((await dir.listUsers({ userName: name.slice(0, -1) })).items, []);
         for (const search of [name.slice(0, 12).toUpperCase(), `zed ${name}`, `MAIL-${name}`]) {
-          assert.deepEqual((await dir.listUsers({ search })).items.map((x) => x.id), [u.id], search);
+          assert.deepEqual(
+            (await dir.listUsers({ search })).items.map((x) => x.id),
+            [u.id],
+            search,
+          );
         }
       });
 
@@ -110,7 +141,19 @@ for (const engine of await enginesUnderTest()) {
         const marker = uniq('inj');
         await dir.createUser(actor, { userName: `${marker}-plain` });
         const pct = await dir.createUser(actor, { userName: `%${marker}` });
-        const hostile = ["' OR 1=1 --", "' OR '1'='1", '%', '_', '\\', "'", '"', '%%', '_%', "\\'; DROP TABLE users; --", `${marker.slice(0, 3)}_`];
+        const hostile = [
+          "' OR 1=1 --",
+          "' OR '1'='1",
+          '%',
+          '_',
+          '\\',
+          "'",
+          '"',
+          '%%',
+          '_%',
+          "\\'; DROP TABLE users; --",
+          `${marker.slice(0, 3)}_`,
+        ];
         for (const h of hostile) {
           assert.deepEqual((await dir.listUsers({ userName: h })).items, [], `users userName=${h}`);
           const found = (await dir.listUsers({ search: h })).items.map((u) => u.id);
@@ -123,7 +166,10 @@ for (const engine of await enginesUnderTest()) {
           assert.deepEqual((await store.audit.query({ targetId: h })).items, []);
           assert.deepEqual((await store.audit.query({ action: h })).items, []);
         }
-        assert.deepEqual((await dir.listUsers({ search: '%' })).items.map((u) => u.id), [pct.id]);
+        assert.deepEqual(
+          (await dir.listUsers({ search: '%' })).items.map((u) => u.id),
+          [pct.id],
+        );
         assert.ok((await dir.listUsers({ limit: 500 })).total >= 2, 'the table survived');
       });
     });
@@ -143,21 +189,38 @@ for (const engine of await enginesUnderTest()) {
 
       test('computes effective membership through nested groups', async () => {
         const u = await dir.createUser(actor, { userName: uniq('nest') });
-        const [a, b, c, other] = await Promise.all(['A', 'B', 'C', 'Other'].map((n) => dir.createGroup(actor, { displayName: uniq(n) })));
+        const [a, b, c, other] = await Promise.all(
+          ['A', 'B', 'C', 'Other'].map((n) => dir.createGroup(actor, { displayName: uniq(n) })),
+        );
         assert.ok(a && b && c && other);
         await dir.addMember(actor, a.id, { kind: 'user', id: u.id });
         await dir.addMember(actor, b.id, { kind: 'group', id: a.id });
         await dir.addMember(actor, c.id, { kind: 'group', id: b.id });
         await dir.addMember(actor, c.id, { kind: 'group', id: a.id });
-        assert.deepEqual((await dir.directGroupsOfUser(u.id)).map((g) => g.id), [a.id]);
-        assert.deepEqual(new Set((await dir.effectiveGroupsOfUser(u.id)).map((g) => g.id)), new Set([a.id, b.id, c.id]));
+        assert.deepEqual(
+          (await dir.directGroupsOfUser(u.id)).map((g) => g.id),
+          [a.id],
+        );
+        assert.deepEqual(
+          new Set((await dir.effectiveGroupsOfUser(u.id)).map((g) => g.id)),
+          new Set([a.id, b.id, c.id]),
+        );
         const v = await dir.createUser(actor, { userName: uniq('nest-v') });
         await dir.addMember(actor, b.id, { kind: 'user', id: v.id });
         assert.deepEqual(new Set((await dir.effectiveUsersOfGroup(c.id)).map((x) => x.id)), new Set([u.id, v.id]));
-        assert.deepEqual((await dir.effectiveUsersOfGroup(a.id)).map((x) => x.id), [u.id]);
+        assert.deepEqual(
+          (await dir.effectiveUsersOfGroup(a.id)).map((x) => x.id),
+          [u.id],
+        );
         assert.deepEqual(await dir.effectiveUsersOfGroup(other.id), []);
         await rejectsWith(dir.effectiveUsersOfGroup('no-such-group'), 'not_found');
-        assert.deepEqual(await dir.listMembers(c.id), [{ kind: 'group', id: a.id }, { kind: 'group', id: b.id }].sort((x, y) => x.id.localeCompare(y.id)));
+        assert.deepEqual(
+          await dir.listMembers(c.id),
+          [
+            { kind: 'group', id: a.id },
+            { kind: 'group', id: b.id },
+          ].sort((x, y) => x.id.localeCompare(y.id)),
+        );
         await dir.removeMember(actor, b.id, { kind: 'group', id: a.id });
         assert.deepEqual(new Set((await dir.effectiveGroupsOfUser(u.id)).map((g) => g.id)), new Set([a.id, c.id]));
         assert.equal((await dir.effectiveUsersOfGroup(b.id)).length, 1, 'only v is left in b');
@@ -170,7 +233,9 @@ for (const engine of await enginesUnderTest()) {
       test('effective groups of a user come once each, in display-name order, through several levels and diamonds', async () => {
         const u = await dir.createUser(actor, { userName: uniq('deep') });
         const tag = uniq('deep');
-        const [g1, g2, g3, g4] = await Promise.all(['d', 'c', 'b', 'a'].map((n) => dir.createGroup(actor, { displayName: `${tag}-${n}` })));
+        const [g1, g2, g3, g4] = await Promise.all(
+          ['d', 'c', 'b', 'a'].map((n) => dir.createGroup(actor, { displayName: `${tag}-${n}` })),
+        );
         assert.ok(g1 && g2 && g3 && g4);
         await dir.addMember(actor, g1.id, { kind: 'user', id: u.id });
         await dir.addMember(actor, g2.id, { kind: 'group', id: g1.id });
@@ -178,20 +243,32 @@ for (const engine of await enginesUnderTest()) {
         await dir.addMember(actor, g4.id, { kind: 'group', id: g3.id });
         await dir.addMember(actor, g4.id, { kind: 'group', id: g1.id });
         await dir.addMember(actor, g3.id, { kind: 'user', id: u.id });
-        assert.deepEqual((await dir.effectiveGroupsOfUser(u.id)).map((g) => g.displayName), ['a', 'b', 'c', 'd'].map((n) => `${tag}-${n}`));
+        assert.deepEqual(
+          (await dir.effectiveGroupsOfUser(u.id)).map((g) => g.displayName),
+          ['a', 'b', 'c', 'd'].map((n) => `${tag}-${n}`),
+        );
         await rejectsWith(dir.effectiveGroupsOfUser('no-such-user'), 'not_found');
       });
 
       test('a membership cycle written around the service does not hang the effective-group read', async () => {
         const u = await dir.createUser(actor, { userName: uniq('loop') });
-        const [a, b] = await Promise.all(['LoopA', 'LoopB'].map((n) => dir.createGroup(actor, { displayName: uniq(n) })));
+        const [a, b] = await Promise.all(
+          ['LoopA', 'LoopB'].map((n) => dir.createGroup(actor, { displayName: uniq(n) })),
+        );
         assert.ok(a && b);
         await dir.addMember(actor, a.id, { kind: 'user', id: u.id });
         await dir.addMember(actor, b.id, { kind: 'group', id: a.id });
         // Corrupted data: a → b as well as b → a, which the service itself refuses to write.
-        await store.db.insertInto('group_group_members').values({ parent_id: a.id, child_id: b.id, created_at: new Date().toISOString() }).execute();
+        await store.db
+          .insertInto('group_group_members')
+          .values({ parent_id: a.id, child_id: b.id, created_at: new Date().toISOString() })
+          .execute();
         assert.deepEqual(new Set((await dir.effectiveGroupsOfUser(u.id)).map((g) => g.id)), new Set([a.id, b.id]));
-        await store.db.deleteFrom('group_group_members').where('parent_id', '=', a.id).where('child_id', '=', b.id).execute();
+        await store.db
+          .deleteFrom('group_group_members')
+          .where('parent_id', '=', a.id)
+          .where('child_id', '=', b.id)
+          .execute();
       });
 
       test('adding the same member twice changes nothing and writes no second event', async () => {
@@ -204,14 +281,20 @@ for (const engine of await enginesUnderTest()) {
       });
 
       test('rejects direct and indirect membership cycles (membership_cycle)', async () => {
-        const [a, b, c] = await Promise.all(['A', 'B', 'C'].map((n) => dir.createGroup(actor, { displayName: uniq(`cyc${n}`) })));
+        const [a, b, c] = await Promise.all(
+          ['A', 'B', 'C'].map((n) => dir.createGroup(actor, { displayName: uniq(`cyc${n}`) })),
+        );
         assert.ok(a && b && c);
         await rejectsWith(dir.addMember(actor, a.id, { kind: 'group', id: a.id }), 'membership_cycle');
         await dir.addMember(actor, a.id, { kind: 'group', id: b.id });
         await rejectsWith(dir.addMember(actor, b.id, { kind: 'group', id: a.id }), 'membership_cycle');
         await dir.addMember(actor, b.id, { kind: 'group', id: c.id });
         const before = await store.outbox.latestSeq();
-        const e = await rejectsWith(dir.addMember(actor, c.id, { kind: 'group', id: a.id }), 'membership_cycle', /contain itself/);
+        const e = await rejectsWith(
+          dir.addMember(actor, c.id, { kind: 'group', id: a.id }),
+          'membership_cycle',
+          /contain itself/,
+        );
         assert.equal(e.problems[0]?.at, 'member.id');
         assert.equal(await store.outbox.latestSeq(), before, 'a rejected change writes no event');
         assert.deepEqual(await dir.listMembers(c.id), []);
@@ -219,7 +302,9 @@ for (const engine of await enginesUnderTest()) {
 
       test('two concurrent writers cannot together close a cycle', async () => {
         for (let round = 0; round < 5; round++) {
-          const [a, b] = await Promise.all(['A', 'B'].map((n) => dir.createGroup(actor, { displayName: uniq(`race${n}`) })));
+          const [a, b] = await Promise.all(
+            ['A', 'B'].map((n) => dir.createGroup(actor, { displayName: uniq(`race${n}`) })),
+          );
           assert.ok(a && b);
           const results = await Promise.allSettled([
             dir.addMember(actor, a.id, { kind: 'group', id: b.id }),
@@ -244,15 +329,32 @@ for (const engine of await enginesUnderTest()) {
         await dir.deleteGroup(actor, g.id);
         await dir.deleteUser(actor, u.id);
         const events = await store.outbox.readAfter(start, 100);
-        assert.deepEqual(events.map((e) => e.event.type), ['user.created', 'group.created', 'user.updated', 'membership.added', 'membership.removed', 'group.deleted', 'user.deleted']);
-        assert.ok(events.every((e, i) => i === 0 || e.seq > (events[i - 1]?.seq ?? 0)), 'seq is monotonic');
+        assert.deepEqual(
+          events.map((e) => e.event.type),
+          [
+            'user.created',
+            'group.created',
+            'user.updated',
+            'membership.added',
+            'membership.removed',
+            'group.deleted',
+            'user.deleted',
+          ],
+        );
+        assert.ok(
+          events.every((e, i) => i === 0 || e.seq > (events[i - 1]?.seq ?? 0)),
+          'seq is monotonic',
+        );
         const upd = events[2]?.event;
         assert.ok(upd?.type === 'user.updated');
         assert.equal(upd.before.displayName, null);
         assert.deepEqual(upd.user, u2);
 
         const audit = await store.audit.query({ targetId: u.id });
-        assert.deepEqual(audit.items.map((a) => a.action), ['user.deleted', 'user.updated', 'user.created']);
+        assert.deepEqual(
+          audit.items.map((a) => a.action),
+          ['user.deleted', 'user.updated', 'user.created'],
+        );
         const updated = audit.items[1];
         assert.deepEqual(updated?.before, u);
         assert.deepEqual(updated?.after, u2);
@@ -303,7 +405,10 @@ for (const engine of await enginesUnderTest()) {
         });
         assert.equal((await dir.getUser(u.id)).userName, name);
         assert.equal((await store.audit.query({ targetId: marker.id })).total, 1);
-        assert.equal((await store.outbox.readAfter((await store.outbox.latestSeq()) - 1, 1))[0]?.event.type, 'user.created');
+        assert.equal(
+          (await store.outbox.readAfter((await store.outbox.latestSeq()) - 1, 1))[0]?.event.type,
+          'user.created',
+        );
       });
 
       test('workers claim each pending event once, lease it, and mark it done', async () => {
@@ -313,7 +418,13 @@ for (const engine of await enginesUnderTest()) {
           const batch = await store.outbox.claim({ worker: 'drain', limit: 500, leaseMs: 60_000 });
           if (batch.length === 0) break;
           pending.push(...batch.map((r) => r.seq));
-          assert.equal(await store.outbox.markDone('drain', batch.map((r) => r.seq)), batch.length);
+          assert.equal(
+            await store.outbox.markDone(
+              'drain',
+              batch.map((r) => r.seq),
+            ),
+            batch.length,
+          );
         }
         assert.ok(pending.length > 0);
         for (let i = 0; i < 6; i++) await dir.createGroup(actor, { displayName: uniq('claim') });
@@ -324,7 +435,11 @@ for (const engine of await enginesUnderTest()) {
         const s1 = w1.map((r) => r.seq);
         const s2 = w2.map((r) => r.seq);
         assert.equal(s1.length + s2.length, 6);
-        assert.deepEqual(s1.filter((s) => s2.includes(s)), [], 'no event is claimed twice');
+        assert.deepEqual(
+          s1.filter((s) => s2.includes(s)),
+          [],
+          'no event is claimed twice',
+        );
         assert.equal(await store.outbox.markDone('w2', s1), 0, 'a worker cannot complete another worker’s lease');
         assert.equal(await store.outbox.release('w1', s1), s1.length);
         const again = await store.outbox.claim({ worker: 'w3', limit: 10, leaseMs: 60_000 });
@@ -338,32 +453,62 @@ for (const engine of await enginesUnderTest()) {
         assert.ok(first.length >= 1);
         await new Promise((r) => setTimeout(r, 10));
         const again = await store.outbox.claim({ worker: 'next', limit: 1000, leaseMs: 60_000 });
-        assert.deepEqual(again.map((r) => r.seq), first.map((r) => r.seq));
-        await store.outbox.markDone('next', again.map((r) => r.seq));
+        assert.deepEqual(
+          again.map((r) => r.seq),
+          first.map((r) => r.seq),
+        );
+        await store.outbox.markDone(
+          'next',
+          again.map((r) => r.seq),
+        );
       });
 
       test('queries the audit log by actor, target, action and time range, newest first, with a cursor', async () => {
         const who: Actor = { kind: 'user', id: uniq('admin'), label: 'admin' };
         const t0 = new Date().toISOString();
-        await store.audit.record({ action: 'signin.password', actor: who, outcome: 'failure', reason: 'bad_password', target: { type: 'user', id: who.id } });
-        await store.audit.record({ action: 'signin.password', actor: who, outcome: 'success', target: { type: 'user', id: who.id }, details: { ip: '127.0.0.1' } });
+        await store.audit.record({
+          action: 'signin.password',
+          actor: who,
+          outcome: 'failure',
+          reason: 'bad_password',
+          target: { type: 'user', id: who.id },
+        });
+        await store.audit.record({
+          action: 'signin.password',
+          actor: who,
+          outcome: 'success',
+          target: { type: 'user', id: who.id },
+          details: { ip: '127.0.0.1' },
+        });
         const g = await dir.createGroup(who, { displayName: uniq('Aud') });
         const all = await store.audit.query({ actorId: who.id });
-        assert.deepEqual(all.items.map((a) => a.action), ['group.created', 'signin.password', 'signin.password']);
+        assert.deepEqual(
+          all.items.map((a) => a.action),
+          ['group.created', 'signin.password', 'signin.password'],
+        );
         assert.equal(all.items[2]?.reason, 'bad_password');
         assert.equal(all.items[2]?.outcome, 'failure');
         assert.deepEqual(all.items[1]?.details, { ip: '127.0.0.1' });
-        assert.deepEqual((await store.audit.query({ actorId: who.id, action: 'group.created' })).items.map((a) => a.target?.id), [g.id]);
+        assert.deepEqual(
+          (await store.audit.query({ actorId: who.id, action: 'group.created' })).items.map((a) => a.target?.id),
+          [g.id],
+        );
         const p1 = await store.audit.query({ actorId: who.id, limit: 2 });
         assert.equal(p1.items.length, 2);
         assert.ok(p1.nextCursor);
         const p2 = await store.audit.query({ actorId: who.id, limit: 2, cursor: p1.nextCursor });
-        assert.deepEqual(p2.items.map((a) => a.id), [all.items[2]?.id]);
+        assert.deepEqual(
+          p2.items.map((a) => a.id),
+          [all.items[2]?.id],
+        );
         assert.equal(p2.nextCursor, undefined);
         assert.equal((await store.audit.query({ actorId: who.id, since: t0 })).total, 3);
         assert.equal((await store.audit.query({ actorId: who.id, until: '2000-01-01T00:00:00Z' })).total, 0);
         await rejectsWith(store.audit.query({ since: 'yesterday-ish' }), 'invalid_input');
-        await rejectsWith(store.audit.query({ since: '2030-01-01T00:00:00Z', until: '2020-01-01T00:00:00Z' }), 'invalid_input');
+        await rejectsWith(
+          store.audit.query({ since: '2030-01-01T00:00:00Z', until: '2020-01-01T00:00:00Z' }),
+          'invalid_input',
+        );
         await rejectsWith(store.audit.query({ cursor: "' OR 1=1 --" }), 'invalid_input');
       });
     });
@@ -379,7 +524,14 @@ for (const engine of await enginesUnderTest()) {
 
       test('creates, touches, updates and expires sessions', async () => {
         const u = await dir.createUser(actor, { userName: uniq('sess') });
-        const base = { userId: u.id, createdAt: '2026-01-01T00:00:00.000Z', lastSeenAt: '2026-01-01T00:00:00.000Z', authMethods: ['pwd'], csrfSecret: 'c', data: {} };
+        const base = {
+          userId: u.id,
+          createdAt: '2026-01-01T00:00:00.000Z',
+          lastSeenAt: '2026-01-01T00:00:00.000Z',
+          authMethods: ['pwd'],
+          csrfSecret: 'c',
+          data: {},
+        };
         await store.sessions.create({ ...base, idHash: uniq('s1'), expiresAt: '2026-01-01T01:00:00.000Z' });
         const keep = uniq('s2');
         await store.sessions.create({ ...base, idHash: keep, expiresAt: '2026-01-02T00:00:00.000Z' });
@@ -398,7 +550,14 @@ for (const engine of await enginesUnderTest()) {
       test('finds API tokens by hash, lists, marks use and revokes once', async () => {
         const id = uniq('tok');
         const hash = uniq('hash');
-        await store.apiTokens.create({ id, name: 'ci', hash, createdAt: new Date().toISOString(), revokedAt: null, lastUsedAt: null });
+        await store.apiTokens.create({
+          id,
+          name: 'ci',
+          hash,
+          createdAt: new Date().toISOString(),
+          revokedAt: null,
+          lastUsedAt: null,
+        });
         assert.equal((await store.apiTokens.findByHash(hash))?.id, id);
         assert.equal(await store.apiTokens.findByHash("' OR 1=1 --"), null);
         await store.apiTokens.markUsed(id, '2026-02-02T00:00:00Z');
@@ -413,8 +572,18 @@ for (const engine of await enginesUnderTest()) {
         const key = `ip:${uniq('10.0.0.1')}`;
         assert.equal(await store.throttle.get(key), null);
         await store.throttle.put({ key, failures: 1, windowStartedAt: '2026-01-01T00:00:00Z', lockedUntil: null });
-        await store.throttle.put({ key, failures: 5, windowStartedAt: '2026-01-01T00:00:00Z', lockedUntil: '2026-01-01T00:15:00Z' });
-        assert.deepEqual(await store.throttle.get(key), { key, failures: 5, windowStartedAt: '2026-01-01T00:00:00.000Z', lockedUntil: '2026-01-01T00:15:00.000Z' });
+        await store.throttle.put({
+          key,
+          failures: 5,
+          windowStartedAt: '2026-01-01T00:00:00Z',
+          lockedUntil: '2026-01-01T00:15:00Z',
+        });
+        assert.deepEqual(await store.throttle.get(key), {
+          key,
+          failures: 5,
+          windowStartedAt: '2026-01-01T00:00:00.000Z',
+          lockedUntil: '2026-01-01T00:15:00.000Z',
+        });
         await store.throttle.clear(key);
         assert.equal(await store.throttle.get(key), null);
       });
@@ -424,8 +593,10 @@ for (const engine of await enginesUnderTest()) {
       // PostgreSQL runs the two nodes' calls truly concurrently. better-sqlite3 is synchronous, so two
       // connections in one process would block each other's event loop; there the calls interleave in turn,
       // which still checks that each node sees the other's commits and the database enforces the rules.
-      const both = async <T,>(a: () => Promise<T>, b: () => Promise<T>): Promise<PromiseSettledResult<T>[]> =>
-        engine.name === 'PostgreSQL' ? Promise.allSettled([a(), b()]) : [...(await Promise.allSettled([a()])), ...(await Promise.allSettled([b()]))];
+      const both = async <T>(a: () => Promise<T>, b: () => Promise<T>): Promise<PromiseSettledResult<T>[]> =>
+        engine.name === 'PostgreSQL'
+          ? Promise.allSettled([a(), b()])
+          : [...(await Promise.allSettled([a()])), ...(await Promise.allSettled([b()]))];
       let peer: Store;
       before(async () => {
         peer = await engine.openPeer(store);
@@ -436,7 +607,10 @@ for (const engine of await enginesUnderTest()) {
 
       test('a userName differing only in case is rejected across nodes', async () => {
         const name = uniq('Node');
-        const r = await both(() => dir.createUser(actor, { userName: name }), () => peer.directory.createUser(actor, { userName: name.toUpperCase() }));
+        const r = await both(
+          () => dir.createUser(actor, { userName: name }),
+          () => peer.directory.createUser(actor, { userName: name.toUpperCase() }),
+        );
         assert.equal(r.filter((x) => x.status === 'fulfilled').length, 1);
         const failed = r.find((x): x is PromiseRejectedResult => x.status === 'rejected');
         assert.equal((failed?.reason as DomainError).code, 'conflict');
@@ -446,7 +620,10 @@ for (const engine of await enginesUnderTest()) {
         for (let round = 0; round < 5; round++) {
           const a = await dir.createGroup(actor, { displayName: uniq('nodeA') });
           const b = await peer.directory.createGroup(actor, { displayName: uniq('nodeB') });
-          const r = await both(() => dir.addMember(actor, a.id, { kind: 'group', id: b.id }), () => peer.directory.addMember(actor, b.id, { kind: 'group', id: a.id }));
+          const r = await both(
+            () => dir.addMember(actor, a.id, { kind: 'group', id: b.id }),
+            () => peer.directory.addMember(actor, b.id, { kind: 'group', id: a.id }),
+          );
           assert.equal(r.filter((x) => x.status === 'fulfilled').length, 1, `round ${round}`);
           const failed = r.find((x): x is PromiseRejectedResult => x.status === 'rejected');
           assert.equal((failed?.reason as DomainError).code, 'membership_cycle');
@@ -454,7 +631,8 @@ for (const engine of await enginesUnderTest()) {
       });
 
       test('provisioning workers on two nodes never claim the same event', async () => {
-        for (let i = 0; i < 100; i++) if ((await store.outbox.claim({ worker: 'pre', limit: 1000, leaseMs: 60_000 })).length === 0) break;
+        for (let i = 0; i < 100; i++)
+          if ((await store.outbox.claim({ worker: 'pre', limit: 1000, leaseMs: 60_000 })).length === 0) break;
         for (let i = 0; i < 12; i++) await dir.createGroup(actor, { displayName: uniq('work') });
         const claimed: number[][] = [[], []];
         for (let round = 0; round < 20; round++) {
@@ -462,7 +640,9 @@ for (const engine of await enginesUnderTest()) {
             () => store.outbox.claim({ worker: 'node1', limit: 2, leaseMs: 60_000 }),
             () => peer.outbox.claim({ worker: 'node2', limit: 2, leaseMs: 60_000 }),
           );
-          const got = r.map((x) => (x.status === 'fulfilled' ? x.value.map((e) => e.seq) : assert.fail(String(x.reason))));
+          const got = r.map((x) =>
+            x.status === 'fulfilled' ? x.value.map((e) => e.seq) : assert.fail(String(x.reason)),
+          );
           claimed[0]?.push(...(got[0] ?? []));
           claimed[1]?.push(...(got[1] ?? []));
           if (got.every((g) => g.length === 0)) break;

@@ -52,11 +52,25 @@ export function createTotpStore(base: Kysely<Database>): TotpStore {
     async begin(userId, sealedSecret, at) {
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('totp_factors').where('user_id', '=', userId).execute();
-        await trx.insertInto('totp_factors').values({ user_id: userId, sealed_secret: sealedSecret, created_at: at, confirmed_at: null, last_used_step: null }).execute();
+        await trx
+          .insertInto('totp_factors')
+          .values({
+            user_id: userId,
+            sealed_secret: sealedSecret,
+            created_at: at,
+            confirmed_at: null,
+            last_used_step: null,
+          })
+          .execute();
       });
     },
     async confirm(userId, at, step) {
-      const r = await db.updateTable('totp_factors').set({ confirmed_at: at, last_used_step: step }).where('user_id', '=', userId).where('confirmed_at', 'is', null).executeTakeFirst();
+      const r = await db
+        .updateTable('totp_factors')
+        .set({ confirmed_at: at, last_used_step: step })
+        .where('user_id', '=', userId)
+        .where('confirmed_at', 'is', null)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
     async useStep(userId, step) {

@@ -24,7 +24,13 @@ import {
 import { ListAccountAssignmentsCommand, ListPermissionSetsCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { silentLogger, startEmulator, type RunningEmulator } from '../../src/aws-emulator/index.js';
 import { systemActor } from '../../src/core/index.js';
-import { createSamlRuntimeFrom, loadConfig, startServer, type RunningServer, type ServerConfig } from '../../src/server/index.js';
+import {
+  createSamlRuntimeFrom,
+  loadConfig,
+  startServer,
+  type RunningServer,
+  type ServerConfig,
+} from '../../src/server/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { awsPatternA, demoEmulator } from '../../src/demo/aws-pattern-a.js';
 import {
@@ -41,14 +47,23 @@ import type { DemoBaseContext, DemoSeedContext } from '../../src/demo/steps.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const AWS_CLI = '/usr/bin/aws';
-const CHROME_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROME_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const PRODUCTION = '333333333333';
 const DEVELOPMENT = '555555555555';
 const MANAGEMENT = '111111111111';
 
 const browserSkip = existsSync(CHROMIUM) ? false : `needs ${CHROMIUM}`;
 const cliSkip = existsSync(AWS_CLI) ? false : `needs AWS CLI v2 at ${AWS_CLI}`;
-if (process.env.CI === 'true' && (browserSkip || cliSkip)) throw new Error(`demo-pattern-b e2e cannot run in CI: ${browserSkip || cliSkip}`);
+if (process.env.CI === 'true' && (browserSkip || cliSkip))
+  throw new Error(`demo-pattern-b e2e cannot run in CI: ${browserSkip || cliSkip}`);
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -85,7 +100,13 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
       KEYWAY_PORT: String(await freePort()),
       KEYWAY_DEMO_EMULATOR_PORT: '0',
     };
-    const base: DemoBaseContext = { env, cwd: dir, log: (l) => logs.push(l), banner: (...l) => banner.push(...l), onShutdown: (fn) => shutdowns.push(fn) };
+    const base: DemoBaseContext = {
+      env,
+      cwd: dir,
+      log: (l) => logs.push(l),
+      banner: (...l) => banner.push(...l),
+      onShutdown: (fn) => shutdowns.push(fn),
+    };
     await awsPatternA.prepare?.(base);
     config = loadConfig(env, { cwd: dir });
     store = await openStore(config.databaseUrl);
@@ -97,7 +118,12 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
     assert.ok(running && set, 'the demo steps started the emulator and set up Identity Center');
     emu = running;
     demo = set;
-    const client = { endpoint: emu.url, region: 'us-east-1', credentials: emu.rootCredentials(MANAGEMENT), maxAttempts: 1 };
+    const client = {
+      endpoint: emu.url,
+      region: 'us-east-1',
+      credentials: emu.rootCredentials(MANAGEMENT),
+      maxAttempts: 1,
+    };
     identitystore = new IdentitystoreClient(client);
     ssoAdmin = new SSOAdminClient(client);
     if (!browserSkip) browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROME_ARGS });
@@ -130,17 +156,27 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
     assert.match(text, /aws configure sso --no-browser/);
     assert.match(text, /aws sso login --profile carol-prod --no-browser/);
     assert.match(text, new RegExp(`aws sts get-caller-identity --profile carol-prod --endpoint-url ${emu.url}`));
-    assert.match(text, new RegExp(`export AWS_DATA_PATH=${demo.cliDataPath} AWS_ENDPOINT_URL_SSO=${emu.url} AWS_ENDPOINT_URL_SSO_OIDC=${emu.url}`));
+    assert.match(
+      text,
+      new RegExp(
+        `export AWS_DATA_PATH=${demo.cliDataPath} AWS_ENDPOINT_URL_SSO=${emu.url} AWS_ENDPOINT_URL_SSO_OIDC=${emu.url}`,
+      ),
+    );
     assert.match(text, /Engineering\s+→ permission set ReadOnly in Development/);
   });
 
   test('Keyway registered Identity Center from its SP metadata with the email as emailAddress NameID, and Identity Center trusts Keyway', async () => {
-    const apps = (await createSamlRuntimeFrom({ config, store }).apps.list({ limit: 500 })).items.filter((a) => a.name === IDC_APP_NAME);
+    const apps = (await createSamlRuntimeFrom({ config, store }).apps.list({ limit: 500 })).items.filter(
+      (a) => a.name === IDC_APP_NAME,
+    );
     assert.equal(apps.length, 1);
     const app = apps[0];
     assert.ok(app);
     assert.equal(app.entityId, demo.description.SpEntityId);
-    assert.deepEqual(app.acs.map((a) => a.url), [`${emu.url}${demo.description.AcsPath}`]);
+    assert.deepEqual(
+      app.acs.map((a) => a.url),
+      [`${emu.url}${demo.description.AcsPath}`],
+    );
     assert.equal(app.nameIdFormat, 'emailAddress');
     assert.equal(app.nameIdSource, 'user.email');
     const described = await callIdentityCenterAdmin<{ IdpEntityId: string | null }>(emu, 'DescribeIdentityCenter');
@@ -150,22 +186,51 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
   test('the SCIM-seeded users and groups are in the identity store: userName = email, nested Developers flattened into Engineering', async () => {
     const IdentityStoreId = demo.description.IdentityStoreId;
     const users = (await identitystore.send(new ListUsersCommand({ IdentityStoreId, MaxResults: 100 }))).Users ?? [];
-    assert.deepEqual(users.map((u) => u.UserName).sort(), ['alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com']);
+    assert.deepEqual(users.map((u) => u.UserName).sort(), [
+      'alice@example.com',
+      'bob@example.com',
+      'carol@example.com',
+      'dave@example.com',
+    ]);
     const carol = users.find((u) => u.UserName === 'carol@example.com');
     assert.equal(carol?.DisplayName, 'Carol Chen');
     assert.equal(carol?.Name?.GivenName, 'Carol');
     const groups = (await identitystore.send(new ListGroupsCommand({ IdentityStoreId, MaxResults: 100 }))).Groups ?? [];
-    assert.deepEqual(groups.map((g) => g.DisplayName).sort(), ['Admins', 'Developers', 'Engineering', 'Finance', 'Operations']);
-    const engineering = await identitystore.send(new GetGroupIdCommand({ IdentityStoreId, AlternateIdentifier: { UniqueAttribute: { AttributePath: 'displayName', AttributeValue: 'Engineering' } } }));
-    const members = (await identitystore.send(new ListGroupMembershipsCommand({ IdentityStoreId, GroupId: engineering.GroupId, MaxResults: 100 }))).GroupMemberships ?? [];
+    assert.deepEqual(groups.map((g) => g.DisplayName).sort(), [
+      'Admins',
+      'Developers',
+      'Engineering',
+      'Finance',
+      'Operations',
+    ]);
+    const engineering = await identitystore.send(
+      new GetGroupIdCommand({
+        IdentityStoreId,
+        AlternateIdentifier: { UniqueAttribute: { AttributePath: 'displayName', AttributeValue: 'Engineering' } },
+      }),
+    );
+    const members =
+      (
+        await identitystore.send(
+          new ListGroupMembershipsCommand({ IdentityStoreId, GroupId: engineering.GroupId, MaxResults: 100 }),
+        )
+      ).GroupMemberships ?? [];
     const byId = new Map(users.map((u) => [u.UserId, u.UserName]));
-    assert.deepEqual(members.map((m) => byId.get(m.MemberId?.UserId ?? '')).sort(), ['bob@example.com', 'carol@example.com']);
+    assert.deepEqual(members.map((m) => byId.get(m.MemberId?.UserId ?? '')).sort(), [
+      'bob@example.com',
+      'carol@example.com',
+    ]);
     const tokens = await callIdentityCenterAdmin<{ Tokens: unknown[] }>(emu, 'ListScimAccessTokens');
     assert.deepEqual(tokens.Tokens, [], 'the seeding token is deleted after use');
   });
 
   test('permission sets ReadOnly and Admin are assigned to groups in two accounts and provisioned as AWSReservedSSO roles', () => {
-    for (const [account, ps] of [[PRODUCTION, 'Admin'], [PRODUCTION, 'ReadOnly'], [DEVELOPMENT, 'Admin'], [DEVELOPMENT, 'ReadOnly']] as const) {
+    for (const [account, ps] of [
+      [PRODUCTION, 'Admin'],
+      [PRODUCTION, 'ReadOnly'],
+      [DEVELOPMENT, 'Admin'],
+      [DEVELOPMENT, 'ReadOnly'],
+    ] as const) {
       const role = reservedRole(account, ps);
       assert.ok(role, `AWSReservedSSO_${ps}_* in ${account}`);
       assert.equal(role.path, '/aws-reserved/sso.amazonaws.com/');
@@ -175,7 +240,9 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
 
   // Sign-ins and the CLI only read what the step set up, so they run side by side (the CLI mostly waits on its poll interval).
   describe('signing in through Keyway', { concurrency: true }, () => {
-    test('the access portal sends the browser to Keyway; carol signs in, sees her accounts and permission sets, and opens the console as AWSReservedSSO_Admin', { skip: browserSkip }, async () => {
+    test('the access portal sends the browser to Keyway; carol signs in, sees her accounts and permission sets, and opens the console as AWSReservedSSO_Admin', {
+      skip: browserSkip,
+    }, async () => {
       const context = await (browser as Browser).newContext();
       try {
         const page = await context.newPage();
@@ -184,18 +251,32 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
         await page.waitForSelector('#user', { timeout: 15_000 });
         assert.ok(page.url().startsWith(emu.url), `back on the portal, got ${page.url()}`);
         assert.equal(await page.textContent('#user'), 'carol@example.com');
-        const rows = await page.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')).map((c) => `${c[1]} ${c[3]}`));
-        assert.deepEqual(rows.sort(), [`${PRODUCTION} Admin`, `${PRODUCTION} ReadOnly`, `${DEVELOPMENT} ReadOnly`].sort());
+        const rows = await page
+          .locator('tbody tr')
+          .evaluateAll((trs) =>
+            trs
+              .map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? ''))
+              .map((c) => `${c[1]} ${c[3]}`),
+          );
+        assert.deepEqual(
+          rows.sort(),
+          [`${PRODUCTION} Admin`, `${PRODUCTION} ReadOnly`, `${DEVELOPMENT} ReadOnly`].sort(),
+        );
         await page.locator('tr', { hasText: PRODUCTION }).getByRole('button', { name: 'Admin', exact: true }).click();
         await page.waitForSelector('#assumed-role-arn');
         const role = reservedRole(PRODUCTION, 'Admin');
-        assert.equal(await page.textContent('#assumed-role-arn'), `arn:aws:sts::${PRODUCTION}:assumed-role/${role?.name}/carol@example.com`);
+        assert.equal(
+          await page.textContent('#assumed-role-arn'),
+          `arn:aws:sts::${PRODUCTION}:assumed-role/${role?.name}/carol@example.com`,
+        );
       } finally {
         await context.close();
       }
     });
 
-    test('the AWS IAM Identity Center tile on Keyway\'s portal signs in IdP-initiated and lands on the access portal as bob', { skip: browserSkip }, async () => {
+    test("the AWS IAM Identity Center tile on Keyway's portal signs in IdP-initiated and lands on the access portal as bob", {
+      skip: browserSkip,
+    }, async () => {
       const context = await (browser as Browser).newContext();
       try {
         const page = await context.newPage();
@@ -205,14 +286,26 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
         await page.locator('.tile', { hasText: IDC_APP_NAME }).locator('a, button').first().click();
         await page.waitForSelector('#user', { timeout: 15_000 });
         assert.equal(await page.textContent('#user'), 'bob@example.com');
-        const rows = await page.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')).map((c) => `${c[1]} ${c[3]}`));
-        assert.deepEqual(rows.sort(), [`${PRODUCTION} ReadOnly`, `${DEVELOPMENT} ReadOnly`].sort(), 'bob reaches Engineering through Developers');
+        const rows = await page
+          .locator('tbody tr')
+          .evaluateAll((trs) =>
+            trs
+              .map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? ''))
+              .map((c) => `${c[1]} ${c[3]}`),
+          );
+        assert.deepEqual(
+          rows.sort(),
+          [`${PRODUCTION} ReadOnly`, `${DEVELOPMENT} ReadOnly`].sort(),
+          'bob reaches Engineering through Developers',
+        );
       } finally {
         await context.close();
       }
     });
 
-    test('dave (Finance, no assignment) signs in through Keyway and the portal says no accounts are assigned', { skip: browserSkip }, async () => {
+    test('dave (Finance, no assignment) signs in through Keyway and the portal says no accounts are assigned', {
+      skip: browserSkip,
+    }, async () => {
       const context = await (browser as Browser).newContext();
       try {
         const page = await context.newPage();
@@ -226,21 +319,48 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
       }
     });
 
-    test('the printed CLI tour works with AWS CLI 2.9: aws sso login approved through Keyway, then get-caller-identity is the AWSReservedSSO role', { skip: browserSkip || cliSkip }, async () => {
-      const exported = /export (AWS_DATA_PATH=\S+) (AWS_ENDPOINT_URL_SSO=\S+) (AWS_ENDPOINT_URL_SSO_OIDC=\S+)/.exec(banner.join('\n'));
+    test('the printed CLI tour works with AWS CLI 2.9: aws sso login approved through Keyway, then get-caller-identity is the AWSReservedSSO role', {
+      skip: browserSkip || cliSkip,
+    }, async () => {
+      const exported = /export (AWS_DATA_PATH=\S+) (AWS_ENDPOINT_URL_SSO=\S+) (AWS_ENDPOINT_URL_SSO_OIDC=\S+)/.exec(
+        banner.join('\n'),
+      );
       assert.ok(exported, 'the banner exports the CLI endpoint settings');
       const fromBanner = Object.fromEntries(exported.slice(1).map((kv) => kv.split('=', 2) as [string, string]));
       const home = join(dir, 'cli-home');
       const cfg = join(dir, 'aws-config');
       // What `aws configure sso` writes for Production / ReadOnly (its prompts are tested in emulator-idc-signin).
-      writeFileSync(cfg, ['[profile carol-prod]', `sso_start_url = ${demo.description.StartUrl}`, 'sso_region = us-east-1', `sso_account_id = ${PRODUCTION}`, 'sso_role_name = ReadOnly', 'region = us-east-1', ''].join('\n'));
+      writeFileSync(
+        cfg,
+        [
+          '[profile carol-prod]',
+          `sso_start_url = ${demo.description.StartUrl}`,
+          'sso_region = us-east-1',
+          `sso_account_id = ${PRODUCTION}`,
+          'sso_role_name = ReadOnly',
+          'region = us-east-1',
+          '',
+        ].join('\n'),
+      );
       const env = {
-        PATH: process.env.PATH ?? '', HOME: home, AWS_CONFIG_FILE: cfg, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
-        AWS_EC2_METADATA_DISABLED: 'true', AWS_MAX_ATTEMPTS: '1', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '', ...fromBanner,
+        PATH: process.env.PATH ?? '',
+        HOME: home,
+        AWS_CONFIG_FILE: cfg,
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_MAX_ATTEMPTS: '1',
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_PAGER: '',
+        ...fromBanner,
       };
-      const login = spawn(AWS_CLI, ['sso', 'login', '--profile', 'carol-prod', '--no-browser'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const login = spawn(AWS_CLI, ['sso', 'login', '--profile', 'carol-prod', '--no-browser'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
-      login.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+      login.stderr.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
       const exited = new Promise<number | null>((resolve) => login.on('exit', (code) => resolve(code)));
       try {
         const url = await new Promise<string>((resolve, reject) => {
@@ -248,7 +368,10 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
           login.stdout.on('data', (d: Buffer) => {
             out += d.toString();
             const m = /(http:\/\/\S+\/device\?user_code=[A-Z-]+)/.exec(out);
-            if (m) { clearTimeout(timer); resolve(m[1] as string); }
+            if (m) {
+              clearTimeout(timer);
+              resolve(m[1] as string);
+            }
           });
         });
         assert.ok(url.startsWith(emu.url));
@@ -264,18 +387,31 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
           await context.close();
         }
         let killer: NodeJS.Timeout | undefined;
-        const code = await Promise.race([exited, new Promise<null>((r) => { killer = setTimeout(() => r(null), 20_000); })]);
+        const code = await Promise.race([
+          exited,
+          new Promise<null>((r) => {
+            killer = setTimeout(() => r(null), 20_000);
+          }),
+        ]);
         clearTimeout(killer);
         assert.equal(code, 0, out);
       } finally {
         if (login.exitCode === null) login.kill();
       }
       const who = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(AWS_CLI, ['sts', 'get-caller-identity', '--profile', 'carol-prod', '--endpoint-url', emu.url, '--output', 'json'], { env, encoding: 'utf8', timeout: 30_000 }, (e, stdout, stderr) => resolve({ code: e ? 1 : 0, stdout, stderr }));
+        execFile(
+          AWS_CLI,
+          ['sts', 'get-caller-identity', '--profile', 'carol-prod', '--endpoint-url', emu.url, '--output', 'json'],
+          { env, encoding: 'utf8', timeout: 30_000 },
+          (e, stdout, stderr) => resolve({ code: e ? 1 : 0, stdout, stderr }),
+        );
       });
       assert.equal(who.code, 0, who.stderr);
       const role = reservedRole(PRODUCTION, 'ReadOnly');
-      assert.equal((JSON.parse(who.stdout) as { Arn: string }).Arn, `arn:aws:sts::${PRODUCTION}:assumed-role/${role?.name}/carol@example.com`);
+      assert.equal(
+        (JSON.parse(who.stdout) as { Arn: string }).Arn,
+        `arn:aws:sts::${PRODUCTION}:assumed-role/${role?.name}/carol@example.com`,
+      );
     });
   });
 
@@ -286,19 +422,37 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
     const groups = (await identitystore.send(new ListGroupsCommand({ IdentityStoreId, MaxResults: 100 }))).Groups ?? [];
     const memberships: string[] = [];
     for (const g of groups) {
-      const ms = (await identitystore.send(new ListGroupMembershipsCommand({ IdentityStoreId, GroupId: g.GroupId, MaxResults: 100 }))).GroupMemberships ?? [];
+      const ms =
+        (
+          await identitystore.send(
+            new ListGroupMembershipsCommand({ IdentityStoreId, GroupId: g.GroupId, MaxResults: 100 }),
+          )
+        ).GroupMemberships ?? [];
       memberships.push(...ms.map((m) => `${g.DisplayName}:${m.MemberId?.UserId}:${m.MembershipId}`));
     }
-    const sets = (await ssoAdmin.send(new ListPermissionSetsCommand({ InstanceArn, MaxResults: 100 }))).PermissionSets ?? [];
+    const sets =
+      (await ssoAdmin.send(new ListPermissionSetsCommand({ InstanceArn, MaxResults: 100 }))).PermissionSets ?? [];
     const assignments: string[] = [];
     for (const AccountId of [MANAGEMENT, PRODUCTION, DEVELOPMENT]) {
       for (const PermissionSetArn of sets) {
-        const a = (await ssoAdmin.send(new ListAccountAssignmentsCommand({ InstanceArn, AccountId, PermissionSetArn, MaxResults: 100 }))).AccountAssignments ?? [];
+        const a =
+          (
+            await ssoAdmin.send(
+              new ListAccountAssignmentsCommand({ InstanceArn, AccountId, PermissionSetArn, MaxResults: 100 }),
+            )
+          ).AccountAssignments ?? [];
         assignments.push(...a.map((x) => `${AccountId}:${PermissionSetArn}:${x.PrincipalType}:${x.PrincipalId}`));
       }
     }
-    const apps = (await createSamlRuntimeFrom({ config, store }).apps.list({ limit: 500 })).items.filter((a) => a.name === IDC_APP_NAME).map((a) => `${a.id}@${a.version}`);
-    const roles = [PRODUCTION, DEVELOPMENT].flatMap((acc) => emu.iam.listRoles(acc).filter((r) => r.name.startsWith('AWSReservedSSO_')).map((r) => r.arn));
+    const apps = (await createSamlRuntimeFrom({ config, store }).apps.list({ limit: 500 })).items
+      .filter((a) => a.name === IDC_APP_NAME)
+      .map((a) => `${a.id}@${a.version}`);
+    const roles = [PRODUCTION, DEVELOPMENT].flatMap((acc) =>
+      emu.iam
+        .listRoles(acc)
+        .filter((r) => r.name.startsWith('AWSReservedSSO_'))
+        .map((r) => r.arn),
+    );
     const tokens = (await callIdentityCenterAdmin<{ Tokens: unknown[] }>(emu, 'ListScimAccessTokens')).Tokens.length;
     return {
       users: users.map((u) => `${u.UserId}:${u.UserName}`).sort(),
@@ -317,28 +471,46 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
     logs.length = 0;
     await identityCenterPatternB.seed?.({ ...seedCtx, banner: () => undefined });
     assert.deepEqual(await snapshot(), before);
-    assert.match(logs.join('\n'), /app unchanged.*SCIM: 0 user\(s\) and 0 group\(s\) created, 0 member\(s\) added, 0 removed; 0 permission set\(s\), 0 assignment\(s\) created/);
+    assert.match(
+      logs.join('\n'),
+      /app unchanged.*SCIM: 0 user\(s\) and 0 group\(s\) created, 0 member\(s\) added, 0 removed; 0 permission set\(s\), 0 assignment\(s\) created/,
+    );
 
     // Drift: carol leaves Engineering in Identity Center, and Keyway's app still points at an old instance's ACS.
     const IdentityStoreId = demo.description.IdentityStoreId;
     const carol = before.users.find((u) => u.endsWith(':carol@example.com'))?.split(':')[0];
     const engineering = before.groups.find((g) => g.endsWith(':Engineering'))?.split(':')[0];
     assert.ok(carol && engineering);
-    const { MembershipId } = await identitystore.send(new GetGroupMembershipIdCommand({ IdentityStoreId, GroupId: engineering, MemberId: { UserId: carol } }));
+    const { MembershipId } = await identitystore.send(
+      new GetGroupMembershipIdCommand({ IdentityStoreId, GroupId: engineering, MemberId: { UserId: carol } }),
+    );
     await identitystore.send(new DeleteGroupMembershipCommand({ IdentityStoreId, MembershipId }));
     const rt = createSamlRuntimeFrom({ config, store });
     const app = (await rt.apps.list({ limit: 500 })).items.find((a) => a.name === IDC_APP_NAME);
     assert.ok(app);
-    await rt.apps.update(systemActor('test'), app.id, { acs: [{ url: `${emu.url}/platform/saml/acs/00000000-0000-4000-8000-000000000000`, index: 0, isDefault: true }] }, app.version);
+    await rt.apps.update(
+      systemActor('test'),
+      app.id,
+      {
+        acs: [{ url: `${emu.url}/platform/saml/acs/00000000-0000-4000-8000-000000000000`, index: 0, isDefault: true }],
+      },
+      app.version,
+    );
 
     await identityCenterPatternB.seed?.({ ...seedCtx, banner: () => undefined });
     const afterDrift = await snapshot();
     assert.deepEqual(afterDrift.users, before.users);
-    assert.ok(afterDrift.memberships.some((m) => m.startsWith(`Engineering:${carol}:`)), 'carol is back in Engineering');
+    assert.ok(
+      afterDrift.memberships.some((m) => m.startsWith(`Engineering:${carol}:`)),
+      'carol is back in Engineering',
+    );
     assert.deepEqual(afterDrift.assignments, before.assignments);
     assert.equal(afterDrift.apps.length, 1, 'the app is updated, not duplicated');
     const fixed = (await rt.apps.list({ limit: 500 })).items.find((a) => a.name === IDC_APP_NAME);
-    assert.deepEqual(fixed?.acs.map((a) => a.url), [`${emu.url}${demo.description.AcsPath}`]);
+    assert.deepEqual(
+      fixed?.acs.map((a) => a.url),
+      [`${emu.url}${demo.description.AcsPath}`],
+    );
   });
 
   test('after an emulator restart (a new Identity Center instance) the step follows it: one app with the new SP, users pushed again, portal sign-in works', async () => {
@@ -346,12 +518,24 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
     try {
       const set = await setUpIdentityCenter({ ...seedCtx, banner: () => undefined }, fresh);
       assert.notEqual(set.description.IdentityStoreId, demo.description.IdentityStoreId);
-      const apps = (await createSamlRuntimeFrom({ config, store }).apps.list({ limit: 500 })).items.filter((a) => a.name === IDC_APP_NAME);
+      const apps = (await createSamlRuntimeFrom({ config, store }).apps.list({ limit: 500 })).items.filter(
+        (a) => a.name === IDC_APP_NAME,
+      );
       assert.equal(apps.length, 1);
       assert.equal(apps[0]?.entityId, set.description.SpEntityId);
-      const client = new IdentitystoreClient({ endpoint: fresh.url, region: 'us-east-1', credentials: fresh.rootCredentials(MANAGEMENT), maxAttempts: 1 });
+      const client = new IdentitystoreClient({
+        endpoint: fresh.url,
+        region: 'us-east-1',
+        credentials: fresh.rootCredentials(MANAGEMENT),
+        maxAttempts: 1,
+      });
       try {
-        const users = (await client.send(new ListUsersCommand({ IdentityStoreId: set.description.IdentityStoreId, MaxResults: 100 }))).Users ?? [];
+        const users =
+          (
+            await client.send(
+              new ListUsersCommand({ IdentityStoreId: set.description.IdentityStoreId, MaxResults: 100 }),
+            )
+          ).Users ?? [];
         assert.equal(users.length, 4);
       } finally {
         client.destroy();
@@ -379,8 +563,16 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
     try {
       const rt = createSamlRuntimeFrom({ config, store });
       const appsBefore = (await rt.apps.list({ limit: 500 })).items.map((a) => `${a.id}@${a.version}`);
-      await assert.rejects(setUpIdentityCenter(seedCtx, bare), (e: unknown) => e instanceof IdentityCenterSetupError && /DescribeIdentityCenter → 400.*is Identity Center registered in the emulator\?/.test(e.message));
-      assert.deepEqual((await rt.apps.list({ limit: 500 })).items.map((a) => `${a.id}@${a.version}`), appsBefore);
+      await assert.rejects(
+        setUpIdentityCenter(seedCtx, bare),
+        (e: unknown) =>
+          e instanceof IdentityCenterSetupError &&
+          /DescribeIdentityCenter → 400.*is Identity Center registered in the emulator\?/.test(e.message),
+      );
+      assert.deepEqual(
+        (await rt.apps.list({ limit: 500 })).items.map((a) => `${a.id}@${a.version}`),
+        appsBefore,
+      );
     } finally {
       await bare.close();
     }

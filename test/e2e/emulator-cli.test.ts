@@ -11,10 +11,25 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUTHN_CONTEXT, buildIdpMetadata, buildResponse, createSelfSignedCertificate, createSigningCredential } from '../../src/saml/index.js';
+import {
+  AUTHN_CONTEXT,
+  buildIdpMetadata,
+  buildResponse,
+  createSelfSignedCertificate,
+  createSigningCredential,
+} from '../../src/saml/index.js';
 import { silentLogger, startEmulator } from '../../src/aws-emulator/index.js';
 import type { RunningEmulator } from '../../src/aws-emulator/index.js';
-import { cliEnv, cliErrorCode, cliSkipReason, idpMetadata, issueRoleSession, makeCertificate, runCli, samlTrustPolicy } from './emulator-helpers.js';
+import {
+  cliEnv,
+  cliErrorCode,
+  cliSkipReason,
+  idpMetadata,
+  issueRoleSession,
+  makeCertificate,
+  runCli,
+  samlTrustPolicy,
+} from './emulator-helpers.js';
 import type { KeyPair } from './emulator-helpers.js';
 
 const skip = cliSkipReason();
@@ -26,7 +41,8 @@ let dir: string;
 
 function world(): unknown {
   const accounts = [{ id: MGMT, name: 'Management', email: 'mgmt@example.com' }];
-  for (let i = 1; i <= 24; i++) accounts.push({ id: String(200000000000 + i), name: `Account ${i}`, email: `a${i}@example.com` });
+  for (let i = 1; i <= 24; i++)
+    accounts.push({ id: String(200000000000 + i), name: `Account ${i}`, email: `a${i}@example.com` });
   return { organization: { id: 'o-clitestorg1', rootId: 'r-c1i0', managementAccountId: MGMT }, accounts };
 }
 
@@ -62,21 +78,50 @@ describe('AWS CLI v2 against the emulator', { skip }, () => {
     const root = emulator.rootCredentials(MGMT);
     const entityId = 'https://keyway.example.test/saml/metadata';
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const credential = createSigningCredential(privateKey, createSelfSignedCertificate({ privateKey, commonName: 'keyway' }));
+    const credential = createSigningCredential(
+      privateKey,
+      createSelfSignedCertificate({ privateKey, commonName: 'keyway' }),
+    );
     writeFileSync(
       join(dir, 'metadata.xml'),
-      buildIdpMetadata({ entityId, ssoUrls: [{ binding: 'post', location: 'https://keyway.example.test/saml/sso' }], signingCerts: [credential.certificatePem], validUntil: new Date(Date.now() + 30 * 86_400_000) }),
+      buildIdpMetadata({
+        entityId,
+        ssoUrls: [{ binding: 'post', location: 'https://keyway.example.test/saml/sso' }],
+        signingCerts: [credential.certificatePem],
+        validUntil: new Date(Date.now() + 30 * 86_400_000),
+      }),
     );
-    const provider = await awsJson<{ SAMLProviderArn: string }>(root, 'iam', 'create-saml-provider', '--name', 'Keyway', '--saml-metadata-document', `file://${join(dir, 'metadata.xml')}`);
+    const provider = await awsJson<{ SAMLProviderArn: string }>(
+      root,
+      'iam',
+      'create-saml-provider',
+      '--name',
+      'Keyway',
+      '--saml-metadata-document',
+      `file://${join(dir, 'metadata.xml')}`,
+    );
     assert.equal(provider.SAMLProviderArn, `arn:aws:iam::${MGMT}:saml-provider/Keyway`);
     const trust = samlTrustPolicy(provider.SAMLProviderArn);
     writeFileSync(join(dir, 'trust.json'), trust);
     const created = await awsJson<{ Role: { Arn: string; Tags: { Key: string; Value: string }[] } }>(
-      root, 'iam', 'create-role', '--role-name', 'Admin', '--assume-role-policy-document', `file://${join(dir, 'trust.json')}`,
-      '--max-session-duration', '28800', '--tags', 'Key=Team,Value=Platform', 'Key=CostCentre,Value=42',
+      root,
+      'iam',
+      'create-role',
+      '--role-name',
+      'Admin',
+      '--assume-role-policy-document',
+      `file://${join(dir, 'trust.json')}`,
+      '--max-session-duration',
+      '28800',
+      '--tags',
+      'Key=Team,Value=Platform',
+      'Key=CostCentre,Value=42',
     );
     assert.equal(created.Role.Arn, `arn:aws:iam::${MGMT}:role/Admin`);
-    assert.deepEqual(created.Role.Tags, [{ Key: 'Team', Value: 'Platform' }, { Key: 'CostCentre', Value: '42' }]);
+    assert.deepEqual(created.Role.Tags, [
+      { Key: 'Team', Value: 'Platform' },
+      { Key: 'CostCentre', Value: '42' },
+    ]);
     const response = await buildResponse({
       issuer: entityId,
       destination: 'https://signin.aws.amazon.com/saml',
@@ -86,7 +131,10 @@ describe('AWS CLI v2 against the emulator', { skip }, () => {
       authnInstant: new Date(),
       authnContextClassRef: AUTHN_CONTEXT.passwordProtectedTransport,
       attributes: [
-        { name: 'https://aws.amazon.com/SAML/Attributes/Role', values: [`${created.Role.Arn},${provider.SAMLProviderArn}`] },
+        {
+          name: 'https://aws.amazon.com/SAML/Attributes/Role',
+          values: [`${created.Role.Arn},${provider.SAMLProviderArn}`],
+        },
         { name: 'https://aws.amazon.com/SAML/Attributes/RoleSessionName', values: ['carol@example.com'] },
       ],
       signing: { credential, signResponse: true, signAssertion: true },
@@ -95,44 +143,125 @@ describe('AWS CLI v2 against the emulator', { skip }, () => {
 
     const assumeAndIdentify = async () => {
       // No credentials at all: the CLI sends AssumeRoleWithSAML unsigned.
-      const out = await awsJson<{ Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string }; AssumedRoleUser: { Arn: string }; SubjectType: string; Issuer: string }>(
-        undefined, 'sts', 'assume-role-with-saml', '--role-arn', created.Role.Arn, '--principal-arn', provider.SAMLProviderArn,
-        '--saml-assertion', `file://${join(dir, 'response.b64')}`, '--duration-seconds', '7200',
+      const out = await awsJson<{
+        Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string };
+        AssumedRoleUser: { Arn: string };
+        SubjectType: string;
+        Issuer: string;
+      }>(
+        undefined,
+        'sts',
+        'assume-role-with-saml',
+        '--role-arn',
+        created.Role.Arn,
+        '--principal-arn',
+        provider.SAMLProviderArn,
+        '--saml-assertion',
+        `file://${join(dir, 'response.b64')}`,
+        '--duration-seconds',
+        '7200',
       );
       assert.match(out.Credentials.AccessKeyId, /^ASIA/);
       assert.equal(out.AssumedRoleUser.Arn, `arn:aws:sts::${MGMT}:assumed-role/Admin/carol@example.com`);
       assert.deepEqual([out.SubjectType, out.Issuer], ['persistent', entityId]);
       assert.ok(Date.parse(out.Credentials.Expiration) > Date.now() + 7100_000, 'DurationSeconds 7200 is honoured');
-      const temp = { accessKeyId: out.Credentials.AccessKeyId, secretAccessKey: out.Credentials.SecretAccessKey, sessionToken: out.Credentials.SessionToken };
-      const me = await runCli(['--endpoint-url', emulator.url, 'sts', 'get-caller-identity', '--output', 'text', '--query', 'Arn'], cliEnv(temp));
+      const temp = {
+        accessKeyId: out.Credentials.AccessKeyId,
+        secretAccessKey: out.Credentials.SecretAccessKey,
+        sessionToken: out.Credentials.SessionToken,
+      };
+      const me = await runCli(
+        ['--endpoint-url', emulator.url, 'sts', 'get-caller-identity', '--output', 'text', '--query', 'Arn'],
+        cliEnv(temp),
+      );
       assert.equal(me.code, 0, me.stderr);
       assert.equal(me.stdout.trim(), `arn:aws:sts::${MGMT}:assumed-role/Admin/carol@example.com`);
     };
     const attachAndList = async () => {
-      await awsJson(root, 'iam', 'attach-role-policy', '--role-name', 'Admin', '--policy-arn', 'arn:aws:iam::aws:policy/ReadOnlyAccess');
-      const attached = await awsJson<{ AttachedPolicies: { PolicyName: string }[] }>(root, 'iam', 'list-attached-role-policies', '--role-name', 'Admin');
-      assert.deepEqual(attached.AttachedPolicies.map((p) => p.PolicyName), ['ReadOnlyAccess']);
+      await awsJson(
+        root,
+        'iam',
+        'attach-role-policy',
+        '--role-name',
+        'Admin',
+        '--policy-arn',
+        'arn:aws:iam::aws:policy/ReadOnlyAccess',
+      );
+      const attached = await awsJson<{ AttachedPolicies: { PolicyName: string }[] }>(
+        root,
+        'iam',
+        'list-attached-role-policies',
+        '--role-name',
+        'Admin',
+      );
+      assert.deepEqual(
+        attached.AttachedPolicies.map((p) => p.PolicyName),
+        ['ReadOnlyAccess'],
+      );
     };
     const [got, providers] = await Promise.all([
-      awsJson<{ Role: { AssumeRolePolicyDocument: unknown; MaxSessionDuration: number; Tags: unknown } }>(root, 'iam', 'get-role', '--role-name', 'Admin'),
+      awsJson<{ Role: { AssumeRolePolicyDocument: unknown; MaxSessionDuration: number; Tags: unknown } }>(
+        root,
+        'iam',
+        'get-role',
+        '--role-name',
+        'Admin',
+      ),
       awsJson<{ SAMLProviderList: { Arn: string }[] }>(root, 'iam', 'list-saml-providers'),
       assumeAndIdentify(),
       attachAndList(),
     ]);
-    assert.deepEqual(got.Role.AssumeRolePolicyDocument, JSON.parse(trust), 'botocore URL-decodes and parses policy documents');
+    assert.deepEqual(
+      got.Role.AssumeRolePolicyDocument,
+      JSON.parse(trust),
+      'botocore URL-decodes and parses policy documents',
+    );
     assert.equal(got.Role.MaxSessionDuration, 28800);
     assert.deepEqual(got.Role.Tags, created.Role.Tags);
-    assert.deepEqual(providers.SAMLProviderList.map((p) => p.Arn), [provider.SAMLProviderArn]);
+    assert.deepEqual(
+      providers.SAMLProviderList.map((p) => p.Arn),
+      [provider.SAMLProviderArn],
+    );
   });
 
   test('prints IAM model errors: NoSuchEntity, EntityAlreadyExists, MalformedPolicyDocument, InvalidInput', async () => {
     const root = emulator.rootCredentials(MGMT);
-    writeFileSync(join(dir, 'sp.xml'), idpMetadata({ entityId: 'https://sp.example.test', certificates: [makeCertificate()], role: 'SPSSODescriptor' }));
+    writeFileSync(
+      join(dir, 'sp.xml'),
+      idpMetadata({ entityId: 'https://sp.example.test', certificates: [makeCertificate()], role: 'SPSSODescriptor' }),
+    );
     await Promise.all([
       awsFails('NoSuchEntity', root, 'iam', 'get-role', '--role-name', 'Missing'),
-      awsFails('EntityAlreadyExists', root, 'iam', 'create-role', '--role-name', 'admin', '--assume-role-policy-document', `file://${join(dir, 'trust.json')}`),
-      awsFails('MalformedPolicyDocument', root, 'iam', 'create-role', '--role-name', 'Broken', '--assume-role-policy-document', '{"Statement": "nope"}'),
-      awsFails('InvalidInput', root, 'iam', 'create-saml-provider', '--name', 'Sp', '--saml-metadata-document', `file://${join(dir, 'sp.xml')}`),
+      awsFails(
+        'EntityAlreadyExists',
+        root,
+        'iam',
+        'create-role',
+        '--role-name',
+        'admin',
+        '--assume-role-policy-document',
+        `file://${join(dir, 'trust.json')}`,
+      ),
+      awsFails(
+        'MalformedPolicyDocument',
+        root,
+        'iam',
+        'create-role',
+        '--role-name',
+        'Broken',
+        '--assume-role-policy-document',
+        '{"Statement": "nope"}',
+      ),
+      awsFails(
+        'InvalidInput',
+        root,
+        'iam',
+        'create-saml-provider',
+        '--name',
+        'Sp',
+        '--saml-metadata-document',
+        `file://${join(dir, 'sp.xml')}`,
+      ),
     ]);
   });
 
@@ -145,7 +274,10 @@ describe('AWS CLI v2 against the emulator', { skip }, () => {
       awsFails('AccessDeniedException', emulator.rootCredentials(MEMBER), 'organizations', 'list-accounts'),
     ]);
     assert.equal(all.Accounts.length, 25);
-    assert.deepEqual(paged.Accounts.map((a) => a.Id), all.Accounts.map((a) => a.Id));
+    assert.deepEqual(
+      paged.Accounts.map((a) => a.Id),
+      all.Accounts.map((a) => a.Id),
+    );
   });
 
   test('get-caller-identity reports the root ARN for a root key, and the assumed-role ARN for issued credentials', async () => {
@@ -162,9 +294,24 @@ describe('AWS CLI v2 against the emulator', { skip }, () => {
   test('prints the SigV4 errors: SignatureDoesNotMatch, InvalidClientTokenId, MissingAuthenticationToken, ExpiredToken', async () => {
     const root = emulator.rootCredentials(MGMT);
     await Promise.all([
-      awsFails('SignatureDoesNotMatch', { accessKeyId: root.accessKeyId, secretAccessKey: 'wrong-secret-wrong-secret' }, 'iam', 'list-roles'),
-      awsFails('InvalidSignatureException', { accessKeyId: root.accessKeyId, secretAccessKey: 'wrong-secret-wrong-secret' }, 'organizations', 'list-roots'),
-      awsFails('InvalidClientTokenId', { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'wrong-secret-wrong-secret' }, 'sts', 'get-caller-identity'),
+      awsFails(
+        'SignatureDoesNotMatch',
+        { accessKeyId: root.accessKeyId, secretAccessKey: 'wrong-secret-wrong-secret' },
+        'iam',
+        'list-roles',
+      ),
+      awsFails(
+        'InvalidSignatureException',
+        { accessKeyId: root.accessKeyId, secretAccessKey: 'wrong-secret-wrong-secret' },
+        'organizations',
+        'list-roots',
+      ),
+      awsFails(
+        'InvalidClientTokenId',
+        { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'wrong-secret-wrong-secret' },
+        'sts',
+        'get-caller-identity',
+      ),
       awsFails('MissingAuthenticationToken', undefined, '--no-sign-request', 'iam', 'list-roles'),
     ]);
     const role = emulator.iam.getRole(MEMBER, 'Developer');

@@ -92,7 +92,11 @@ export interface TestIdp {
  * A self-signed RSA certificate (node:crypto key, node-forge certificate) as metadata carries it, with the given
  * node-forge extension descriptions (none by default).
  */
-export function makeCertificate(bits = 2048, commonName = 'emulator-test-idp', extensions: readonly object[] = []): string {
+export function makeCertificate(
+  bits = 2048,
+  commonName = 'emulator-test-idp',
+  extensions: readonly object[] = [],
+): string {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
@@ -102,8 +106,14 @@ export function makeCertificate(bits = 2048, commonName = 'emulator-test-idp', e
   cert.setSubject([{ name: 'commonName', value: commonName }]);
   cert.setIssuer([{ name: 'commonName', value: commonName }]);
   cert.setExtensions([...extensions]);
-  cert.sign(forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
-  return forge.pki.certificateToPem(cert).replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
+  cert.sign(
+    forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()),
+    forge.md.sha256.create(),
+  );
+  return forge.pki
+    .certificateToPem(cert)
+    .replace(/-----[A-Z ]+-----/g, '')
+    .replace(/\s+/g, '');
 }
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
@@ -113,7 +123,12 @@ const DS = 'http://www.w3.org/2000/09/xmldsig#';
  * IdP metadata in the shape Keyway publishes. `role` picks the descriptor (an SP descriptor is what a confused
  * admin might upload); `certificates` may be empty to test the "no signing key" rule.
  */
-export function idpMetadata(options: { entityId: string; certificates: readonly string[]; role?: 'IDPSSODescriptor' | 'SPSSODescriptor'; validUntil?: Date }): string {
+export function idpMetadata(options: {
+  entityId: string;
+  certificates: readonly string[];
+  role?: 'IDPSSODescriptor' | 'SPSSODescriptor';
+  validUntil?: Date;
+}): string {
   const doc = new DOMImplementation().createDocument(MD, 'md:EntityDescriptor', null);
   const root = doc.documentElement as Element;
   root.setAttribute('entityID', options.entityId);
@@ -181,7 +196,12 @@ export function issueRoleSession(
     inlinePolicies: {},
     managedPolicyArns: [],
   });
-  const { accessKeyId, secretAccessKey, sessionToken } = emulator.credentials.issueRoleSession(accountId, role, session, durationSeconds);
+  const { accessKeyId, secretAccessKey, sessionToken } = emulator.credentials.issueRoleSession(
+    accountId,
+    role,
+    session,
+    durationSeconds,
+  );
   return { role, keys: { accessKeyId, secretAccessKey, sessionToken } };
 }
 
@@ -209,9 +229,23 @@ export async function signedFetch(
   const target = new URL(url);
   const headers: Record<string, string> = { host: target.host, ...(options.headers ?? {}) };
   if (options.credentials) {
-    const signer = new SignatureV4({ credentials: options.credentials, region: 'us-east-1', service: options.service, sha256: Sha256 });
+    const signer = new SignatureV4({
+      credentials: options.credentials,
+      region: 'us-east-1',
+      service: options.service,
+      sha256: Sha256,
+    });
     const signed = await signer.sign(
-      { method: 'POST', protocol: 'http:', hostname: target.hostname, port: Number(target.port), path: '/', query: {}, headers, body: options.body },
+      {
+        method: 'POST',
+        protocol: 'http:',
+        hostname: target.hostname,
+        port: Number(target.port),
+        path: '/',
+        query: {},
+        headers,
+        body: options.body,
+      },
       options.signingDate ? { signingDate: options.signingDate } : {},
     );
     Object.assign(headers, signed.headers);

@@ -30,7 +30,15 @@ const MEMBERS = 45;
 
 /** A world with 1 management account, 45 members (30 in Engineering/Platform, 15 under the root), nested OUs. */
 function bigWorld(): unknown {
-  const accounts: Record<string, unknown>[] = [{ id: MGMT, name: 'Management', email: 'mgmt@example.com', joinedTimestamp: '2020-01-02T03:04:05Z', tags: { Tier: 'management' } }];
+  const accounts: Record<string, unknown>[] = [
+    {
+      id: MGMT,
+      name: 'Management',
+      email: 'mgmt@example.com',
+      joinedTimestamp: '2020-01-02T03:04:05Z',
+      tags: { Tier: 'management' },
+    },
+  ];
   for (let i = 1; i <= MEMBERS; i++) {
     accounts.push({
       id: String(100000000000 + i),
@@ -43,7 +51,14 @@ function bigWorld(): unknown {
   }
   return {
     organization: { id: 'o-testworld01', rootId: ROOT, managementAccountId: MGMT, rootTags: { Scope: 'all' } },
-    organizationalUnits: [{ id: ENG, name: 'Engineering', tags: { Dept: 'eng' }, organizationalUnits: [{ id: PLATFORM, name: 'Platform' }] }],
+    organizationalUnits: [
+      {
+        id: ENG,
+        name: 'Engineering',
+        tags: { Dept: 'eng' },
+        organizationalUnits: [{ id: PLATFORM, name: 'Platform' }],
+      },
+    ],
     accounts,
   };
 }
@@ -87,14 +102,26 @@ describe('Organizations paging', () => {
   });
 
   test('MaxResults outside 1–20 is InvalidInputException with the MIN/MAX_VALUE_EXCEEDED reason', async () => {
-    await rejects(orgs.send(new ListAccountsCommand({ MaxResults: 21 })), 'InvalidInputException', 'MAX_VALUE_EXCEEDED');
+    await rejects(
+      orgs.send(new ListAccountsCommand({ MaxResults: 21 })),
+      'InvalidInputException',
+      'MAX_VALUE_EXCEEDED',
+    );
     await rejects(orgs.send(new ListAccountsCommand({ MaxResults: 0 })), 'InvalidInputException', 'MIN_VALUE_EXCEEDED');
   });
 
   test('a forged or foreign NextToken is InvalidInputException INVALID_NEXT_TOKEN', async () => {
-    await rejects(orgs.send(new ListAccountsCommand({ NextToken: 'garbage' })), 'InvalidInputException', 'INVALID_NEXT_TOKEN');
+    await rejects(
+      orgs.send(new ListAccountsCommand({ NextToken: 'garbage' })),
+      'InvalidInputException',
+      'INVALID_NEXT_TOKEN',
+    );
     const page = await orgs.send(new ListAccountsForParentCommand({ ParentId: PLATFORM, MaxResults: 5 }));
-    await rejects(orgs.send(new ListAccountsForParentCommand({ ParentId: ROOT, NextToken: page.NextToken })), 'InvalidInputException', 'INVALID_NEXT_TOKEN');
+    await rejects(
+      orgs.send(new ListAccountsForParentCommand({ ParentId: ROOT, NextToken: page.NextToken })),
+      'InvalidInputException',
+      'INVALID_NEXT_TOKEN',
+    );
   });
 });
 
@@ -105,7 +132,10 @@ describe('Organizations structure', () => {
     assert.equal(org?.MasterAccountId, MGMT);
     assert.equal(org?.Arn, `arn:aws:organizations::${MGMT}:organization/o-testworld01`);
     const roots = (await orgs.send(new ListRootsCommand({}))).Roots;
-    assert.deepEqual(roots?.map((r) => [r.Id, r.Name]), [[ROOT, 'Root']]);
+    assert.deepEqual(
+      roots?.map((r) => [r.Id, r.Name]),
+      [[ROOT, 'Root']],
+    );
     const account = (await orgs.send(new DescribeAccountCommand({ AccountId: MGMT }))).Account;
     assert.equal(account?.Arn, `arn:aws:organizations::${MGMT}:account/o-testworld01/${MGMT}`);
     assert.equal(account?.JoinedTimestamp?.toISOString(), '2020-01-02T03:04:05.000Z');
@@ -114,15 +144,26 @@ describe('Organizations structure', () => {
   });
 
   test('lists OUs and accounts per parent: the root holds only accounts not in an OU, OUs only direct children', async () => {
-    assert.deepEqual((await orgs.send(new ListOrganizationalUnitsForParentCommand({ ParentId: ROOT }))).OrganizationalUnits?.map((o) => o.Name), ['Engineering']);
-    const nested = (await orgs.send(new ListOrganizationalUnitsForParentCommand({ ParentId: ENG }))).OrganizationalUnits;
-    assert.deepEqual(nested?.map((o) => [o.Id, o.Name, o.Arn]), [[PLATFORM, 'Platform', `arn:aws:organizations::${MGMT}:ou/o-testworld01/${PLATFORM}`]]);
+    assert.deepEqual(
+      (await orgs.send(new ListOrganizationalUnitsForParentCommand({ ParentId: ROOT }))).OrganizationalUnits?.map(
+        (o) => o.Name,
+      ),
+      ['Engineering'],
+    );
+    const nested = (await orgs.send(new ListOrganizationalUnitsForParentCommand({ ParentId: ENG })))
+      .OrganizationalUnits;
+    assert.deepEqual(
+      nested?.map((o) => [o.Id, o.Name, o.Arn]),
+      [[PLATFORM, 'Platform', `arn:aws:organizations::${MGMT}:ou/o-testworld01/${PLATFORM}`]],
+    );
     const inEng = await orgs.send(new ListAccountsForParentCommand({ ParentId: ENG }));
     assert.deepEqual(inEng.Accounts, []);
     let inRoot = 0;
     let token: string | undefined;
     for (let i = 0; i < 10; i++) {
-      const page = await orgs.send(new ListAccountsForParentCommand({ ParentId: ROOT, ...(token ? { NextToken: token } : {}) }));
+      const page = await orgs.send(
+        new ListAccountsForParentCommand({ ParentId: ROOT, ...(token ? { NextToken: token } : {}) }),
+      );
       inRoot += page.Accounts?.length ?? 0;
       token = page.NextToken;
       if (!token) break;
@@ -130,26 +171,46 @@ describe('Organizations structure', () => {
     assert.equal(inRoot, MEMBERS - 30 + 1);
     const children = await orgs.send(new ListChildrenCommand({ ParentId: ENG, ChildType: 'ORGANIZATIONAL_UNIT' }));
     assert.deepEqual(children.Children, [{ Id: PLATFORM, Type: 'ORGANIZATIONAL_UNIT' }]);
-    const ou = (await orgs.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: PLATFORM }))).OrganizationalUnit;
+    const ou = (await orgs.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: PLATFORM })))
+      .OrganizationalUnit;
     assert.deepEqual([ou?.Name, ou?.Path], ['Platform', `o-testworld01/${ROOT}/${ENG}/${PLATFORM}/`]);
-    await rejects(orgs.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: 'ou-t3st-missing99' })), 'OrganizationalUnitNotFoundException');
+    await rejects(
+      orgs.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: 'ou-t3st-missing99' })),
+      'OrganizationalUnitNotFoundException',
+    );
     const parents = await orgs.send(new ListParentsCommand({ ChildId: '100000000001' }));
     assert.deepEqual(parents.Parents, [{ Id: PLATFORM, Type: 'ORGANIZATIONAL_UNIT' }]);
   });
 
   test('ListTagsForResource reads account, OU and root tags; unknown targets are TargetNotFoundException', async () => {
-    assert.deepEqual((await orgs.send(new ListTagsForResourceCommand({ ResourceId: '100000000007' }))).Tags, [{ Key: 'Index', Value: '7' }]);
-    assert.deepEqual((await orgs.send(new ListTagsForResourceCommand({ ResourceId: ENG }))).Tags, [{ Key: 'Dept', Value: 'eng' }]);
-    assert.deepEqual((await orgs.send(new ListTagsForResourceCommand({ ResourceId: ROOT }))).Tags, [{ Key: 'Scope', Value: 'all' }]);
+    assert.deepEqual((await orgs.send(new ListTagsForResourceCommand({ ResourceId: '100000000007' }))).Tags, [
+      { Key: 'Index', Value: '7' },
+    ]);
+    assert.deepEqual((await orgs.send(new ListTagsForResourceCommand({ ResourceId: ENG }))).Tags, [
+      { Key: 'Dept', Value: 'eng' },
+    ]);
+    assert.deepEqual((await orgs.send(new ListTagsForResourceCommand({ ResourceId: ROOT }))).Tags, [
+      { Key: 'Scope', Value: 'all' },
+    ]);
     await rejects(orgs.send(new ListTagsForResourceCommand({ ResourceId: '999999999999' })), 'TargetNotFoundException');
   });
 
   test('unknown ids get ParentNotFoundException, AccountNotFoundException, ChildNotFoundException; bad ids INVALID_PATTERN', async () => {
-    await rejects(orgs.send(new ListAccountsForParentCommand({ ParentId: 'ou-t3st-nosuchou1' })), 'ParentNotFoundException');
-    await rejects(orgs.send(new ListOrganizationalUnitsForParentCommand({ ParentId: 'r-zzzz' })), 'ParentNotFoundException');
+    await rejects(
+      orgs.send(new ListAccountsForParentCommand({ ParentId: 'ou-t3st-nosuchou1' })),
+      'ParentNotFoundException',
+    );
+    await rejects(
+      orgs.send(new ListOrganizationalUnitsForParentCommand({ ParentId: 'r-zzzz' })),
+      'ParentNotFoundException',
+    );
     await rejects(orgs.send(new DescribeAccountCommand({ AccountId: '999999999999' })), 'AccountNotFoundException');
     await rejects(orgs.send(new ListParentsCommand({ ChildId: '999999999999' })), 'ChildNotFoundException');
-    await rejects(orgs.send(new DescribeAccountCommand({ AccountId: 'abc' })), 'InvalidInputException', 'INVALID_PATTERN');
+    await rejects(
+      orgs.send(new DescribeAccountCommand({ AccountId: 'abc' })),
+      'InvalidInputException',
+      'INVALID_PATTERN',
+    );
     await rejects(orgs.send(new ListAccountsForParentCommand({ ParentId: '' })), 'InvalidInputException');
   });
 

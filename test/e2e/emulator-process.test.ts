@@ -9,12 +9,24 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateRoleCommand, CreateSAMLProviderCommand, GetRoleCommand, GetSAMLProviderCommand, IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  CreateSAMLProviderCommand,
+  GetRoleCommand,
+  GetSAMLProviderCommand,
+  IAMClient,
+  ListRolesCommand,
+} from '@aws-sdk/client-iam';
 import { AssumeRoleWithSAMLCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { silentLogger, startEmulator } from '../../src/aws-emulator/index.js';
 import { ALG } from '../../src/aws-emulator/saml-sp/namespaces.js';
-import { fixtureMetadata, fixtureResponseXml, makeFixtureKey, toBase64 } from '../../src/aws-emulator/saml-sp/fixture-idp.js';
+import {
+  fixtureMetadata,
+  fixtureResponseXml,
+  makeFixtureKey,
+  toBase64,
+} from '../../src/aws-emulator/saml-sp/fixture-idp.js';
 import { idpMetadata, makeCertificate, samlTrustPolicy, sdkConfig } from './emulator-helpers.js';
 
 const MAIN = new URL('../../src/aws-emulator/main.ts', import.meta.url).pathname;
@@ -26,7 +38,10 @@ after(() => {
 
 const KEYWAY = new URL('../../bin/keyway.js', import.meta.url).pathname;
 
-function runMain(args: string[], entry: 'main' | 'keyway' = 'main'): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
+function runMain(
+  args: string[],
+  entry: 'main' | 'keyway' = 'main',
+): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
   const argv = entry === 'main' ? ['--import', 'tsx', MAIN, ...args] : [KEYWAY, 'aws-emulator', ...args];
   const child = spawn(process.execPath, argv, { stdio: 'pipe' });
   children.push(child);
@@ -45,10 +60,19 @@ const sha1Key = makeFixtureKey('sha1-idp');
  * Sets up a provider and role in account 111111111111 through IAM, then hands back an RSA-SHA1 signed Response
  * (SHA-1 digests too) for it, as an IdP stuck on SHA-1 would send.
  */
-async function sha1Federation(url: string, root: { accessKeyId: string; secretAccessKey: string }): Promise<{ input: () => { RoleArn: string; PrincipalArn: string; SAMLAssertion: string } }> {
+async function sha1Federation(
+  url: string,
+  root: { accessKeyId: string; secretAccessKey: string },
+): Promise<{ input: () => { RoleArn: string; PrincipalArn: string; SAMLAssertion: string } }> {
   const iam = new IAMClient(sdkConfig(url, root));
-  const { SAMLProviderArn } = await iam.send(new CreateSAMLProviderCommand({ Name: 'Sha1', SAMLMetadataDocument: fixtureMetadata(SHA1_IDP, [sha1Key]) }));
-  const role = (await iam.send(new CreateRoleCommand({ RoleName: 'Legacy', AssumeRolePolicyDocument: samlTrustPolicy(SAMLProviderArn ?? '') }))).Role;
+  const { SAMLProviderArn } = await iam.send(
+    new CreateSAMLProviderCommand({ Name: 'Sha1', SAMLMetadataDocument: fixtureMetadata(SHA1_IDP, [sha1Key]) }),
+  );
+  const role = (
+    await iam.send(
+      new CreateRoleCommand({ RoleName: 'Legacy', AssumeRolePolicyDocument: samlTrustPolicy(SAMLProviderArn ?? '') }),
+    )
+  ).Role;
   iam.destroy();
   const input = () => ({
     RoleArn: role?.Arn ?? '',
@@ -74,7 +98,12 @@ async function sha1Federation(url: string, root: { accessKeyId: string; secretAc
 }
 
 const unsignedSts = (url: string) =>
-  new STSClient({ endpoint: url, region: 'us-east-1', maxAttempts: 1, credentials: () => Promise.reject(new Error('AssumeRoleWithSAML is unsigned')) });
+  new STSClient({
+    endpoint: url,
+    region: 'us-east-1',
+    maxAttempts: 1,
+    credentials: () => Promise.reject(new Error('AssumeRoleWithSAML is unsigned')),
+  });
 
 async function waitFor(output: () => string, pattern: RegExp, exited: Promise<unknown>): Promise<RegExpExecArray> {
   let done = false;
@@ -95,17 +124,24 @@ describe('the emulator process', { concurrency: true }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'emulator-main-'));
     const run = runMain(['--port', '0', '--state', join(dir, 'state.sqlite')]);
     const [, url] = await waitFor(run.output, /listening on (http:\/\/127\.0\.0\.1:\d+)/, run.exited);
-    const [, keyId, secret] = await waitFor(run.output, /111111111111\s+Management\s+AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+)/, run.exited);
+    const [, keyId, secret] = await waitFor(
+      run.output,
+      /111111111111\s+Management\s+AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+)/,
+      run.exited,
+    );
     assert.match(run.output(), /RSA-SHA1 refused/);
     const root = { accessKeyId: keyId as string, secretAccessKey: secret as string };
     const id = await new STSClient(sdkConfig(url as string, root)).send(new GetCallerIdentityCommand({}));
     assert.equal(id.Account, '111111111111');
     const federation = await sha1Federation(url as string, root);
-    await assert.rejects(unsignedSts(url as string).send(new AssumeRoleWithSAMLCommand(federation.input())), (e: Error & { Code?: string }) => {
-      assert.equal(e.Code, 'InvalidIdentityToken');
-      assert.equal(e.message, 'Response signature invalid');
-      return true;
-    });
+    await assert.rejects(
+      unsignedSts(url as string).send(new AssumeRoleWithSAMLCommand(federation.input())),
+      (e: Error & { Code?: string }) => {
+        assert.equal(e.Code, 'InvalidIdentityToken');
+        assert.equal(e.message, 'Response signature invalid');
+        return true;
+      },
+    );
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 0);
   });
@@ -136,7 +172,10 @@ describe('the emulator process', { concurrency: true }, () => {
 
   test('refuses a non-loopback host and an invalid world file with a clear message and exit code 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'emulator-main-'));
-    writeFileSync(join(dir, 'bad.yaml'), 'organization:\n  id: nope\n  rootId: r-ab12\n  managementAccountId: "111111111111"\naccounts: []\n');
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      'organization:\n  id: nope\n  rootId: r-ab12\n  managementAccountId: "111111111111"\naccounts: []\n',
+    );
     const wide = runMain(['--port', '0', '--host', '0.0.0.0']);
     const bad = runMain(['--port', '0', '--world', join(dir, 'bad.yaml')]);
     const flag = runMain(['--bogus']);
@@ -153,17 +192,41 @@ describe('state across restarts (--state)', () => {
     const first = await startEmulator({ statePath, logger: silentLogger, registrations: [] });
     const root = first.rootCredentials('333333333333');
     const iam = new IAMClient(sdkConfig(first.url, root));
-    const provider = await iam.send(new CreateSAMLProviderCommand({ Name: 'Keyway', SAMLMetadataDocument: idpMetadata({ entityId: 'https://idp.test', certificates: [makeCertificate()] }) }));
-    const role = (await iam.send(new CreateRoleCommand({ RoleName: 'Ops', AssumeRolePolicyDocument: samlTrustPolicy(provider.SAMLProviderArn ?? '') }))).Role;
-    const temp = first.credentials.issueRoleSession('333333333333', first.iam.getRole('333333333333', 'Ops') ?? assert.fail('role'), 'erin', 3600);
+    const provider = await iam.send(
+      new CreateSAMLProviderCommand({
+        Name: 'Keyway',
+        SAMLMetadataDocument: idpMetadata({ entityId: 'https://idp.test', certificates: [makeCertificate()] }),
+      }),
+    );
+    const role = (
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: 'Ops',
+          AssumeRolePolicyDocument: samlTrustPolicy(provider.SAMLProviderArn ?? ''),
+        }),
+      )
+    ).Role;
+    const temp = first.credentials.issueRoleSession(
+      '333333333333',
+      first.iam.getRole('333333333333', 'Ops') ?? assert.fail('role'),
+      'erin',
+      3600,
+    );
     await first.close();
 
     const second = await startEmulator({ statePath, logger: silentLogger, registrations: [] });
     try {
       const iam2 = new IAMClient(sdkConfig(second.url, root));
       assert.equal((await iam2.send(new GetRoleCommand({ RoleName: 'Ops' }))).Role?.RoleId, role?.RoleId);
-      assert.ok((await iam2.send(new GetSAMLProviderCommand({ SAMLProviderArn: provider.SAMLProviderArn }))).SAMLMetadataDocument);
-      const keys = { accessKeyId: temp.accessKeyId, secretAccessKey: temp.secretAccessKey, sessionToken: temp.sessionToken };
+      assert.ok(
+        (await iam2.send(new GetSAMLProviderCommand({ SAMLProviderArn: provider.SAMLProviderArn })))
+          .SAMLMetadataDocument,
+      );
+      const keys = {
+        accessKeyId: temp.accessKeyId,
+        secretAccessKey: temp.secretAccessKey,
+        sessionToken: temp.sessionToken,
+      };
       const id = await new STSClient(sdkConfig(second.url, keys)).send(new GetCallerIdentityCommand({}));
       assert.equal(id.Arn, 'arn:aws:sts::333333333333:assumed-role/Ops/erin');
     } finally {
@@ -174,7 +237,9 @@ describe('state across restarts (--state)', () => {
   test('without --state the emulator starts empty', async () => {
     const emulator = await startEmulator({ logger: silentLogger, registrations: [] });
     try {
-      const roles = await new IAMClient(sdkConfig(emulator.url, emulator.rootCredentials('333333333333'))).send(new ListRolesCommand({}));
+      const roles = await new IAMClient(sdkConfig(emulator.url, emulator.rootCredentials('333333333333'))).send(
+        new ListRolesCommand({}),
+      );
       assert.deepEqual(roles.Roles, []);
     } finally {
       await emulator.close();
@@ -195,7 +260,10 @@ describe('SDK endpoint variables', () => {
       assert.deepEqual((await new IAMClient(plain).send(new ListRolesCommand({}))).Roles, []);
       assert.equal((await new STSClient(plain).send(new GetCallerIdentityCommand({}))).Account, '111111111111');
       process.env.AWS_ENDPOINT_URL = emulator.url;
-      assert.equal((await new OrganizationsClient(plain).send(new DescribeOrganizationCommand({}))).Organization?.MasterAccountId, '111111111111');
+      assert.equal(
+        (await new OrganizationsClient(plain).send(new DescribeOrganizationCommand({}))).Organization?.MasterAccountId,
+        '111111111111',
+      );
     } finally {
       for (const k of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL_STS']) {
         if (saved[k] === undefined) delete process.env[k];

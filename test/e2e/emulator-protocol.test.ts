@@ -28,7 +28,9 @@ async function sdkRejects(promise: Promise<unknown>, name: string, status: numbe
 }
 
 /** A build-step middleware (runs before signing) that rewrites the request as a broken client would. */
-function rewrite(fn: (req: { headers: Record<string, string>; body: unknown }) => void): BuildMiddleware<object, MetadataBearer> {
+function rewrite(
+  fn: (req: { headers: Record<string, string>; body: unknown }) => void,
+): BuildMiddleware<object, MetadataBearer> {
   return (next) => async (args) => {
     fn(args.request as { headers: Record<string, string>; body: unknown });
     return next(args);
@@ -36,7 +38,9 @@ function rewrite(fn: (req: { headers: Record<string, string>; body: unknown }) =
 }
 
 async function stillServing(): Promise<void> {
-  const id = await new STSClient(sdkConfig(emulator.url, emulator.rootCredentials(MGMT))).send(new GetCallerIdentityCommand({}));
+  const id = await new STSClient(sdkConfig(emulator.url, emulator.rootCredentials(MGMT))).send(
+    new GetCallerIdentityCommand({}),
+  );
   assert.equal(id.Account, MGMT);
 }
 
@@ -59,10 +63,18 @@ describe('routing and Query parsing', () => {
       { step: 'build' },
     );
     await sdkRejects(iam.send(new ListRolesCommand({})), 'InvalidAction', 400);
-    const raw = await signedFetch(emulator.url, { service: 'iam', headers: FORM, body: 'Action=Frobnicate&Version=2010-05-08', credentials: emulator.rootCredentials(MGMT) });
+    const raw = await signedFetch(emulator.url, {
+      service: 'iam',
+      headers: FORM,
+      body: 'Action=Frobnicate&Version=2010-05-08',
+      credentials: emulator.rootCredentials(MGMT),
+    });
     assert.equal(raw.status, 400);
     assert.equal(xmlErrorCode(raw.body), 'InvalidAction');
-    assert.match(raw.body, /<ErrorResponse xmlns="https:\/\/iam.amazonaws.com\/doc\/2010-05-08\/"><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code><Message>Could not find operation Frobnicate for version 2010-05-08<\/Message><\/Error><RequestId>[0-9a-f-]{36}<\/RequestId><\/ErrorResponse>/);
+    assert.match(
+      raw.body,
+      /<ErrorResponse xmlns="https:\/\/iam.amazonaws.com\/doc\/2010-05-08\/"><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code><Message>Could not find operation Frobnicate for version 2010-05-08<\/Message><\/Error><RequestId>[0-9a-f-]{36}<\/RequestId><\/ErrorResponse>/,
+    );
     await stillServing();
   });
 
@@ -83,9 +95,17 @@ describe('routing and Query parsing', () => {
       assert.equal(xmlErrorCode(res.body), code, `${body}: ${res.body}`);
       assert.equal(res.status, status, body);
     }
-    const binary = await fetch(emulator.url, { method: 'POST', headers: FORM, body: Buffer.from([0x41, 0x63, 0xff, 0xfe]) });
+    const binary = await fetch(emulator.url, {
+      method: 'POST',
+      headers: FORM,
+      body: Buffer.from([0x41, 0x63, 0xff, 0xfe]),
+    });
     assert.equal(xmlErrorCode(await binary.text()), 'MalformedQueryString');
-    const notForm = await fetch(emulator.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"Action":"ListRoles"}' });
+    const notForm = await fetch(emulator.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"Action":"ListRoles"}',
+    });
     assert.equal(xmlErrorCode(await notForm.text()), 'MissingAction');
     await stillServing();
   });
@@ -100,21 +120,40 @@ describe('routing and Query parsing', () => {
     );
     await sdkRejects(orgs.send(new ListAccountsCommand({})), 'UnknownOperationException', 400);
     const creds = emulator.rootCredentials(MGMT);
-    for (const target of ['NoSuchService_20200101.ListAccounts', 'AWSOrganizationsV20161128', 'AWSOrganizationsV20161128.toString', 'AWSOrganizationsV20161128.__proto__']) {
-      const res = await signedFetch(emulator.url, { service: 'organizations', headers: { ...AMZ_JSON, 'x-amz-target': target }, body: '{}', credentials: creds });
+    for (const target of [
+      'NoSuchService_20200101.ListAccounts',
+      'AWSOrganizationsV20161128',
+      'AWSOrganizationsV20161128.toString',
+      'AWSOrganizationsV20161128.__proto__',
+    ]) {
+      const res = await signedFetch(emulator.url, {
+        service: 'organizations',
+        headers: { ...AMZ_JSON, 'x-amz-target': target },
+        body: '{}',
+        credentials: creds,
+      });
       assert.equal(res.status, 400, target);
       assert.equal(JSON.parse(res.body).__type, 'UnknownOperationException', target);
       assert.equal(res.headers.get('x-amzn-errortype'), 'UnknownOperationException');
     }
     for (const body of ['{', '[]', '"x"', '{"MaxResults":']) {
-      const res = await signedFetch(emulator.url, { service: 'organizations', headers: { ...AMZ_JSON, 'x-amz-target': 'AWSOrganizationsV20161128.ListAccounts' }, body, credentials: creds });
+      const res = await signedFetch(emulator.url, {
+        service: 'organizations',
+        headers: { ...AMZ_JSON, 'x-amz-target': 'AWSOrganizationsV20161128.ListAccounts' },
+        body,
+        credentials: creds,
+      });
       assert.equal(JSON.parse(res.body).__type, 'SerializationException', body);
     }
     await stillServing();
   });
 
   test('refuses a body over the size cap with 413 and keeps serving', async () => {
-    const res = await fetch(emulator.url, { method: 'POST', headers: FORM, body: Buffer.alloc(33 * 1024 * 1024, 0x61) });
+    const res = await fetch(emulator.url, {
+      method: 'POST',
+      headers: FORM,
+      body: Buffer.alloc(33 * 1024 * 1024, 0x61),
+    });
     assert.equal(res.status, 413);
     assert.equal(xmlErrorCode(await res.text()), 'RequestEntityTooLarge');
     await stillServing();
@@ -123,37 +162,76 @@ describe('routing and Query parsing', () => {
 
 describe('Signature Version 4', () => {
   test('a request without Authorization gets MissingAuthenticationToken (Query) / MissingAuthenticationTokenException (JSON)', async () => {
-    const q = await signedFetch(emulator.url, { service: 'iam', headers: FORM, body: 'Action=ListRoles&Version=2010-05-08' });
+    const q = await signedFetch(emulator.url, {
+      service: 'iam',
+      headers: FORM,
+      body: 'Action=ListRoles&Version=2010-05-08',
+    });
     assert.equal(q.status, 403);
     assert.equal(xmlErrorCode(q.body), 'MissingAuthenticationToken');
-    const j = await signedFetch(emulator.url, { service: 'organizations', headers: { ...AMZ_JSON, 'x-amz-target': 'AWSOrganizationsV20161128.ListAccounts' }, body: '{}' });
+    const j = await signedFetch(emulator.url, {
+      service: 'organizations',
+      headers: { ...AMZ_JSON, 'x-amz-target': 'AWSOrganizationsV20161128.ListAccounts' },
+      body: '{}',
+    });
     assert.equal(JSON.parse(j.body).__type, 'MissingAuthenticationTokenException');
   });
 
   test('a wrong secret gets SignatureDoesNotMatch (Query) and InvalidSignatureException (JSON)', async () => {
     const wrong = { accessKeyId: emulator.rootCredentials(MGMT).accessKeyId, secretAccessKey: 'not-the-secret-at-all' };
-    await sdkRejects(new IAMClient(sdkConfig(emulator.url, wrong)).send(new ListRolesCommand({})), 'SignatureDoesNotMatch', 403);
-    await sdkRejects(new STSClient(sdkConfig(emulator.url, wrong)).send(new GetCallerIdentityCommand({})), 'SignatureDoesNotMatch', 403);
-    await sdkRejects(new OrganizationsClient(sdkConfig(emulator.url, wrong)).send(new ListAccountsCommand({})), 'InvalidSignatureException', 400);
+    await sdkRejects(
+      new IAMClient(sdkConfig(emulator.url, wrong)).send(new ListRolesCommand({})),
+      'SignatureDoesNotMatch',
+      403,
+    );
+    await sdkRejects(
+      new STSClient(sdkConfig(emulator.url, wrong)).send(new GetCallerIdentityCommand({})),
+      'SignatureDoesNotMatch',
+      403,
+    );
+    await sdkRejects(
+      new OrganizationsClient(sdkConfig(emulator.url, wrong)).send(new ListAccountsCommand({})),
+      'InvalidSignatureException',
+      400,
+    );
   });
 
   test('a request tampered with after signing (body, signed header, signature) gets SignatureDoesNotMatch', async () => {
     const creds = emulator.rootCredentials(MGMT);
     const tampers: [string, (r: { headers: Record<string, string>; body: string }) => void][] = [
       ['body changed', (r) => void (r.body = r.body.replace('MaxItems=5', 'MaxItems=6'))],
-      ['body changed with a matching x-amz-content-sha256', (r) => {
-        r.body = r.body.replace('MaxItems=5', 'MaxItems=6');
-        r.headers['x-amz-content-sha256'] = createHash('sha256').update(r.body).digest('hex');
-      }],
-      ['body changed, x-amz-content-sha256 of the original kept', (r) => {
-        r.headers['x-amz-content-sha256'] = createHash('sha256').update(r.body).digest('hex');
-        r.body = r.body.replace('MaxItems=5', 'MaxItems=6');
-      }],
-      ['signature flipped', (r) => void (r.headers.authorization = (r.headers.authorization ?? '').replace(/Signature=(.)/, (_m, c: string) => `Signature=${c === 'a' ? 'b' : 'a'}`))],
+      [
+        'body changed with a matching x-amz-content-sha256',
+        (r) => {
+          r.body = r.body.replace('MaxItems=5', 'MaxItems=6');
+          r.headers['x-amz-content-sha256'] = createHash('sha256').update(r.body).digest('hex');
+        },
+      ],
+      [
+        'body changed, x-amz-content-sha256 of the original kept',
+        (r) => {
+          r.headers['x-amz-content-sha256'] = createHash('sha256').update(r.body).digest('hex');
+          r.body = r.body.replace('MaxItems=5', 'MaxItems=6');
+        },
+      ],
+      [
+        'signature flipped',
+        (r) =>
+          void (r.headers.authorization = (r.headers.authorization ?? '').replace(
+            /Signature=(.)/,
+            (_m, c: string) => `Signature=${c === 'a' ? 'b' : 'a'}`,
+          )),
+      ],
       ['signed header changed', (r) => void (r.headers['content-type'] = 'application/x-www-form-urlencoded')],
     ];
     for (const [label, tamper] of tampers) {
-      const res = await signedFetch(emulator.url, { service: 'iam', headers: FORM, body: 'Action=ListRoles&Version=2010-05-08&MaxItems=5', credentials: creds, tamper });
+      const res = await signedFetch(emulator.url, {
+        service: 'iam',
+        headers: FORM,
+        body: 'Action=ListRoles&Version=2010-05-08&MaxItems=5',
+        credentials: creds,
+        tamper,
+      });
       assert.equal(xmlErrorCode(res.body), 'SignatureDoesNotMatch', `${label}: ${res.body}`);
       assert.equal(res.status, 403, label);
     }
@@ -161,16 +239,38 @@ describe('Signature Version 4', () => {
 
   test('an unknown access key gets InvalidClientTokenId (Query) and UnrecognizedClientException (JSON)', async () => {
     const unknown = { accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: 'whatever-secret-1234' };
-    await sdkRejects(new IAMClient(sdkConfig(emulator.url, unknown)).send(new ListRolesCommand({})), 'InvalidClientTokenId', 403);
-    await sdkRejects(new OrganizationsClient(sdkConfig(emulator.url, unknown)).send(new ListAccountsCommand({})), 'UnrecognizedClientException', 400);
+    await sdkRejects(
+      new IAMClient(sdkConfig(emulator.url, unknown)).send(new ListRolesCommand({})),
+      'InvalidClientTokenId',
+      403,
+    );
+    await sdkRejects(
+      new OrganizationsClient(sdkConfig(emulator.url, unknown)).send(new ListAccountsCommand({})),
+      'UnrecognizedClientException',
+      400,
+    );
   });
 
   test('a scope naming another service, a stale date or a malformed Authorization header is refused', async () => {
     const creds = emulator.rootCredentials(MGMT);
-    const wrongService = await signedFetch(emulator.url, { service: 'sts', headers: FORM, body: 'Action=ListRoles&Version=2010-05-08', credentials: creds });
+    const wrongService = await signedFetch(emulator.url, {
+      service: 'sts',
+      headers: FORM,
+      body: 'Action=ListRoles&Version=2010-05-08',
+      credentials: creds,
+    });
     assert.equal(xmlErrorCode(wrongService.body), 'SignatureDoesNotMatch');
-    assert.match(wrongService.body, /Credential should be scoped to correct service: &apos;iam&apos;|Credential should be scoped to correct service: 'iam'/);
-    const stale = await signedFetch(emulator.url, { service: 'iam', headers: FORM, body: 'Action=ListRoles&Version=2010-05-08', credentials: creds, signingDate: new Date(clock - 16 * 60_000) });
+    assert.match(
+      wrongService.body,
+      /Credential should be scoped to correct service: &apos;iam&apos;|Credential should be scoped to correct service: 'iam'/,
+    );
+    const stale = await signedFetch(emulator.url, {
+      service: 'iam',
+      headers: FORM,
+      body: 'Action=ListRoles&Version=2010-05-08',
+      credentials: creds,
+      signingDate: new Date(clock - 16 * 60_000),
+    });
     assert.equal(xmlErrorCode(stale.body), 'SignatureDoesNotMatch');
     assert.match(stale.body, /Signature expired/);
     const garbled = await signedFetch(emulator.url, {
@@ -181,7 +281,13 @@ describe('Signature Version 4', () => {
       tamper: (r) => void (r.headers.authorization = 'AWS4-HMAC-SHA256 Credential=AKIA/x, Signature=00'),
     });
     assert.equal(xmlErrorCode(garbled.body), 'IncompleteSignature');
-    const noDate = await signedFetch(emulator.url, { service: 'iam', headers: FORM, body: 'Action=ListRoles&Version=2010-05-08', credentials: creds, tamper: (r) => void delete r.headers['x-amz-date'] });
+    const noDate = await signedFetch(emulator.url, {
+      service: 'iam',
+      headers: FORM,
+      body: 'Action=ListRoles&Version=2010-05-08',
+      credentials: creds,
+      tamper: (r) => void delete r.headers['x-amz-date'],
+    });
     assert.equal(xmlErrorCode(noDate.body), 'IncompleteSignature');
   });
 
@@ -190,13 +296,25 @@ describe('Signature Version 4', () => {
     const sts = new STSClient(sdkConfig(emulator.url, keys));
     assert.equal((await sts.send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:sts::${MGMT}:assumed-role/Short/bob`);
     const withoutToken = { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey };
-    await sdkRejects(new STSClient(sdkConfig(emulator.url, withoutToken)).send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId', 403);
+    await sdkRejects(
+      new STSClient(sdkConfig(emulator.url, withoutToken)).send(new GetCallerIdentityCommand({})),
+      'InvalidClientTokenId',
+      403,
+    );
     const otherToken = { ...keys, sessionToken: `${keys.sessionToken.slice(0, -4)}AAAA` };
-    await sdkRejects(new STSClient(sdkConfig(emulator.url, otherToken)).send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId', 403);
+    await sdkRejects(
+      new STSClient(sdkConfig(emulator.url, otherToken)).send(new GetCallerIdentityCommand({})),
+      'InvalidClientTokenId',
+      403,
+    );
     clock += 901_000;
     try {
       await sdkRejects(sts.send(new GetCallerIdentityCommand({})), 'ExpiredToken', 403);
-      await sdkRejects(new OrganizationsClient(sdkConfig(emulator.url, keys)).send(new ListAccountsCommand({})), 'ExpiredTokenException', 400);
+      await sdkRejects(
+        new OrganizationsClient(sdkConfig(emulator.url, keys)).send(new ListAccountsCommand({})),
+        'ExpiredTokenException',
+        400,
+      );
     } finally {
       clock -= 901_000;
     }
@@ -204,7 +322,14 @@ describe('Signature Version 4', () => {
 
   test('logs every rejection with its code but never the secret or the request body', async () => {
     const codes = new Set(log.entries.map((e) => e.fields.error));
-    for (const code of ['SignatureDoesNotMatch', 'InvalidClientTokenId', 'ExpiredToken', 'MissingAuthenticationToken', 'InvalidAction']) assert.ok(codes.has(code), code);
+    for (const code of [
+      'SignatureDoesNotMatch',
+      'InvalidClientTokenId',
+      'ExpiredToken',
+      'MissingAuthenticationToken',
+      'InvalidAction',
+    ])
+      assert.ok(codes.has(code), code);
     const text = JSON.stringify(log.entries);
     assert.ok(!text.includes(emulator.rootCredentials(MGMT).secretAccessKey));
     assert.ok(!text.includes('MaxItems=5'));

@@ -40,7 +40,12 @@ before(async () => {
   );
   // The IdP's side of the HTTP-POST binding (SAML bindings §3.5): a page whose form posts itself to the ACS.
   idp = createServer((req, res) => {
-    const samlResponse = world.response({ attributes: [[ROLE_ATTR, [pair(PROD, 'Admin'), pair(STAGING, 'Developer')]], [SESSION_ATTR, ['erin']]] });
+    const samlResponse = world.response({
+      attributes: [
+        [ROLE_ATTR, [pair(PROD, 'Admin'), pair(STAGING, 'Developer')]],
+        [SESSION_ATTR, ['erin']],
+      ],
+    });
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(`<!DOCTYPE html><html><body onload="document.forms[0].submit()">
 <form method="post" action="${escapeHtml(`${world.emulator.url}/saml`)}">
@@ -53,7 +58,15 @@ before(async () => {
   idpUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/launch`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -63,7 +76,9 @@ after(async () => {
   if (world) await world.close();
 });
 
-test('a multi-role SAMLResponse posted by the browser shows the role picker; picking a role lands on the console page showing it and the RelayState destination', { skip }, async () => {
+test('a multi-role SAMLResponse posted by the browser shows the role picker; picking a role lands on the console page showing it and the RelayState destination', {
+  skip,
+}, async () => {
   const page = await browser.newPage();
   try {
     await page.goto(idpUrl);

@@ -9,11 +9,27 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { CreateRoleCommand, CreateSAMLProviderCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleWithSAMLCommand, STSClient } from '@aws-sdk/client-sts';
-import { AUTHN_CONTEXT, buildIdpMetadata, buildResponse, createSelfSignedCertificate, createSigningCredential, type SigningCredential } from '../../src/saml/index.js';
+import {
+  AUTHN_CONTEXT,
+  buildIdpMetadata,
+  buildResponse,
+  createSelfSignedCertificate,
+  createSigningCredential,
+  type SigningCredential,
+} from '../../src/saml/index.js';
 import { silentLogger, startEmulator, type RunningEmulator } from '../../src/aws-emulator/index.js';
 import { signInServiceFactory } from '../../src/aws-emulator/signin/index.js';
 import { sdkConfig } from './emulator-helpers.js';
-import { SESSION_ATTR, ROLE_ATTR, SIGNIN, pair, providerArn, roleArn, trustPolicy, PROVIDER_NAME } from './emulator-signin-setup.js';
+import {
+  SESSION_ATTR,
+  ROLE_ATTR,
+  SIGNIN,
+  pair,
+  providerArn,
+  roleArn,
+  trustPolicy,
+  PROVIDER_NAME,
+} from './emulator-signin-setup.js';
 
 const ACCT = '222222222222';
 const ENTITY = 'https://keyway.example.test/saml/metadata';
@@ -35,7 +51,12 @@ before(async () => {
   await iam.send(new CreateSAMLProviderCommand({ Name: PROVIDER_NAME, SAMLMetadataDocument: metadata }));
   await iam.send(new CreateRoleCommand({ RoleName: 'Auditor', AssumeRolePolicyDocument: trustPolicy(ACCT) }));
   iam.destroy();
-  sts = new STSClient({ endpoint: emulator.url, region: 'us-east-1', maxAttempts: 1, credentials: () => Promise.reject(new Error('unsigned call')) });
+  sts = new STSClient({
+    endpoint: emulator.url,
+    region: 'us-east-1',
+    maxAttempts: 1,
+    credentials: () => Promise.reject(new Error('unsigned call')),
+  });
 });
 
 after(async () => {
@@ -62,7 +83,13 @@ function keywayResponse(signResponse: boolean) {
 
 test('STS accepts a Keyway Response with both Response and Assertion signed', async () => {
   const built = await keywayResponse(true);
-  const out = await sts.send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn(ACCT, 'Auditor'), PrincipalArn: providerArn(ACCT), SAMLAssertion: built.base64 }));
+  const out = await sts.send(
+    new AssumeRoleWithSAMLCommand({
+      RoleArn: roleArn(ACCT, 'Auditor'),
+      PrincipalArn: providerArn(ACCT),
+      SAMLAssertion: built.base64,
+    }),
+  );
   assert.equal(out.AssumedRoleUser?.Arn, `arn:aws:sts::${ACCT}:assumed-role/Auditor/frank`);
   assert.equal(out.Subject, 'frank@example.com');
   assert.equal(out.Issuer, ENTITY);
@@ -77,6 +104,8 @@ test('the sign-in endpoint accepts a Keyway Response with only the Assertion sig
     body: new URLSearchParams({ SAMLResponse: built.base64 }).toString(),
   });
   assert.equal(res.status, 303, await res.clone().text());
-  const page = await fetch(`${emulator.url}/console`, { headers: { cookie: res.headers.get('set-cookie')!.split(';')[0]! } });
+  const page = await fetch(`${emulator.url}/console`, {
+    headers: { cookie: res.headers.get('set-cookie')!.split(';')[0]! },
+  });
   assert.match(await page.text(), /<dd id="role">Auditor<\/dd>/);
 });

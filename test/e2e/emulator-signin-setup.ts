@@ -4,7 +4,12 @@
  * the real AWS SDK IAM client, and fresh signed Responses on demand.
  */
 import { CreateRoleCommand, CreateSAMLProviderCommand, IAMClient } from '@aws-sdk/client-iam';
-import { startEmulator, createMemoryLogger, type MemoryLogger, type RunningEmulator } from '../../src/aws-emulator/index.js';
+import {
+  startEmulator,
+  createMemoryLogger,
+  type MemoryLogger,
+  type RunningEmulator,
+} from '../../src/aws-emulator/index.js';
 import { signInServiceFactory } from '../../src/aws-emulator/signin/index.js';
 import {
   fixtureMetadata,
@@ -26,7 +31,11 @@ export const providerArn = (account: string): string => `arn:aws:iam::${account}
 export const roleArn = (account: string, name: string): string => `arn:aws:iam::${account}:role/${name}`;
 export const pair = (account: string, role: string): string => `${roleArn(account, role)},${providerArn(account)}`;
 
-export function trustPolicy(account: string, extra: Record<string, unknown> = {}, actions: readonly string[] = ['sts:AssumeRoleWithSAML']): string {
+export function trustPolicy(
+  account: string,
+  extra: Record<string, unknown> = {},
+  actions: readonly string[] = ['sts:AssumeRoleWithSAML'],
+): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -58,7 +67,10 @@ export interface RoleSetup {
 }
 
 /** Starts an emulator (demo world) with the IdP's provider in `accounts` and the given roles. */
-export async function startFederationWorld(accounts: readonly string[], roles: readonly RoleSetup[]): Promise<FederationWorld> {
+export async function startFederationWorld(
+  accounts: readonly string[],
+  roles: readonly RoleSetup[],
+): Promise<FederationWorld> {
   const log = createMemoryLogger();
   // Only the services under test (IAM, STS, Organizations and sign-in), so other services cannot disturb them.
   const emulator = await startEmulator({ logger: log, registrations: [signInServiceFactory] });

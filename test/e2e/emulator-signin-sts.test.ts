@@ -5,7 +5,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { AssumeRoleWithSAMLCommand, GetCallerIdentityCommand, STSClient, type AssumeRoleWithSAMLCommandInput } from '@aws-sdk/client-sts';
+import {
+  AssumeRoleWithSAMLCommand,
+  GetCallerIdentityCommand,
+  STSClient,
+  type AssumeRoleWithSAMLCommandInput,
+} from '@aws-sdk/client-sts';
 import { ALG } from '../../src/aws-emulator/saml-sp/namespaces.js';
 import { createAssumeRoleWithSaml } from '../../src/aws-emulator/sts/assume-role-with-saml.js';
 import { fixtureResponseXml, toBase64 } from '../../src/aws-emulator/saml-sp/fixture-idp.js';
@@ -34,18 +39,34 @@ before(async () => {
     [ACCT],
     [
       { account: ACCT, name: 'Admin' },
-      { account: ACCT, name: 'Locked', trust: trustPolicy(ACCT, { StringEquals: { 'SAML:aud': 'https://eu-west-1.signin.aws.amazon.com/saml' } }) },
+      {
+        account: ACCT,
+        name: 'Locked',
+        trust: trustPolicy(ACCT, { StringEquals: { 'SAML:aud': 'https://eu-west-1.signin.aws.amazon.com/saml' } }),
+      },
       { account: ACCT, name: 'Tagged', trust: trustPolicy(ACCT, {}, ['sts:AssumeRoleWithSAML', 'sts:TagSession']) },
-      { account: ACCT, name: 'SubjectBound', trust: trustPolicy(ACCT, { StringLike: { 'saml:sub': '*@example.com' }, 'ForAnyValue:StringEquals': { 'saml:edupersonaffiliation': ['staff'] } }) },
+      {
+        account: ACCT,
+        name: 'SubjectBound',
+        trust: trustPolicy(ACCT, {
+          StringLike: { 'saml:sub': '*@example.com' },
+          'ForAnyValue:StringEquals': { 'saml:edupersonaffiliation': ['staff'] },
+        }),
+      },
       { account: ACCT, name: 'Short', maxSessionDuration: 3600 },
-      { account: ACCT, name: 'Sourced', trust: trustPolicy(ACCT, {}, ['sts:AssumeRoleWithSAML', 'sts:SetSourceIdentity']) },
+      {
+        account: ACCT,
+        name: 'Sourced',
+        trust: trustPolicy(ACCT, {}, ['sts:AssumeRoleWithSAML', 'sts:SetSourceIdentity']),
+      },
     ],
   );
   sts = new STSClient({
     endpoint: world.emulator.url,
     region: 'us-east-1',
     maxAttempts: 1,
-    credentials: () => Promise.reject(new Error('AssumeRoleWithSAML must be sent unsigned; the SDK asked for credentials')),
+    credentials: () =>
+      Promise.reject(new Error('AssumeRoleWithSAML must be sent unsigned; the SDK asked for credentials')),
   });
 });
 
@@ -54,14 +75,23 @@ after(async () => {
   await world.close();
 });
 
-function input(role: string, assertion: string, extra: Partial<AssumeRoleWithSAMLCommandInput> = {}): AssumeRoleWithSAMLCommandInput {
+function input(
+  role: string,
+  assertion: string,
+  extra: Partial<AssumeRoleWithSAMLCommandInput> = {},
+): AssumeRoleWithSAMLCommandInput {
   return { RoleArn: roleArn(ACCT, role), PrincipalArn: providerArn(ACCT), SAMLAssertion: assertion, ...extra };
 }
 
 const roleAttrs = (role: string, session = 'alice', more: ReadonlyArray<readonly [string, readonly string[]]> = []) =>
   [[ROLE_ATTR, [pair(ACCT, role)]], [SESSION_ATTR, [session]], ...more] as const;
 
-async function expectError(i: AssumeRoleWithSAMLCommandInput, code: string, message: string | RegExp, status: number): Promise<void> {
+async function expectError(
+  i: AssumeRoleWithSAMLCommandInput,
+  code: string,
+  message: string | RegExp,
+  status: number,
+): Promise<void> {
   await assert.rejects(sts.send(new AssumeRoleWithSAMLCommand(i)), (error: unknown) => {
     // `Code` is the code on the wire; `name` is the SDK's class for it (InvalidIdentityTokenException, …).
     const e = error as { Code?: string; message: string; $metadata?: { httpStatusCode?: number } };
@@ -75,10 +105,14 @@ async function expectError(i: AssumeRoleWithSAMLCommandInput, code: string, mess
 
 describe('AssumeRoleWithSAML succeeds for a valid assertion (STSAPI response elements)', () => {
   test('returns ASIA credentials, the assumed-role ARN, Subject, SubjectType, Issuer, Audience = Recipient and NameQualifier, and the credentials work with GetCallerIdentity', async () => {
-    const out = await sts.send(new AssumeRoleWithSAMLCommand(input('Admin', world.response({ attributes: roleAttrs('Admin') }))));
+    const out = await sts.send(
+      new AssumeRoleWithSAMLCommand(input('Admin', world.response({ attributes: roleAttrs('Admin') }))),
+    );
     assert.match(out.Credentials?.AccessKeyId ?? '', /^ASIA[A-Z2-7]{16}$/);
     assert.ok(out.Credentials?.SecretAccessKey && out.Credentials.SessionToken);
-    assert.ok(out.Credentials?.Expiration instanceof Date && out.Credentials.Expiration.getTime() > Date.now() + 3500_000);
+    assert.ok(
+      out.Credentials?.Expiration instanceof Date && out.Credentials.Expiration.getTime() > Date.now() + 3500_000,
+    );
     assert.equal(out.AssumedRoleUser?.Arn, `arn:aws:sts::${ACCT}:assumed-role/Admin/alice`);
     assert.match(out.AssumedRoleUser?.AssumedRoleId ?? '', /^AROA[A-Z0-9]+:alice$/);
     assert.equal(out.Subject, 'alice@example.com');
@@ -93,7 +127,11 @@ describe('AssumeRoleWithSAML succeeds for a valid assertion (STSAPI response ele
       endpoint: world.emulator.url,
       region: 'us-east-1',
       maxAttempts: 1,
-      credentials: { accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken! },
+      credentials: {
+        accessKeyId: out.Credentials!.AccessKeyId!,
+        secretAccessKey: out.Credentials!.SecretAccessKey!,
+        sessionToken: out.Credentials!.SessionToken!,
+      },
     });
     const me = await asRole.send(new GetCallerIdentityCommand({}));
     asRole.destroy();
@@ -104,7 +142,18 @@ describe('AssumeRoleWithSAML succeeds for a valid assertion (STSAPI response ele
   test('accepts a Role value with the provider ARN first (Okta order) and a signed Response instead of a signed Assertion', async () => {
     const okta = `${providerArn(ACCT)},${roleArn(ACCT, 'Admin')}`;
     const out = await sts.send(
-      new AssumeRoleWithSAMLCommand(input('Admin', world.response({ sign: 'response', attributes: [[ROLE_ATTR, [okta]], [SESSION_ATTR, ['bob']]] }))),
+      new AssumeRoleWithSAMLCommand(
+        input(
+          'Admin',
+          world.response({
+            sign: 'response',
+            attributes: [
+              [ROLE_ATTR, [okta]],
+              [SESSION_ATTR, ['bob']],
+            ],
+          }),
+        ),
+      ),
     );
     assert.equal(out.AssumedRoleUser?.Arn, `arn:aws:sts::${ACCT}:assumed-role/Admin/bob`);
   });
@@ -123,7 +172,12 @@ describe('AssumeRoleWithSAML succeeds for a valid assertion (STSAPI response ele
     );
     assert.equal(out.SubjectType, 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress');
     await expectError(
-      input('SubjectBound', world.response({ attributes: roleAttrs('SubjectBound', 'alice', [['urn:oid:1.3.6.1.4.1.5923.1.1.1.1', ['student']]]) })),
+      input(
+        'SubjectBound',
+        world.response({
+          attributes: roleAttrs('SubjectBound', 'alice', [['urn:oid:1.3.6.1.4.1.5923.1.1.1.1', ['student']]]),
+        }),
+      ),
       'AccessDenied',
       'Not authorized to perform sts:AssumeRoleWithSAML',
       403,
@@ -131,17 +185,41 @@ describe('AssumeRoleWithSAML succeeds for a valid assertion (STSAPI response ele
   });
 
   test('PrincipalTag attributes become session tags when the trust policy allows sts:TagSession, and PackedPolicySize is reported', async () => {
-    const tag: readonly [string, readonly string[]] = ['https://aws.amazon.com/SAML/Attributes/PrincipalTag:Project', ['Apollo']];
-    const out = await sts.send(new AssumeRoleWithSAMLCommand(input('Tagged', world.response({ attributes: roleAttrs('Tagged', 'alice', [tag]) }))));
+    const tag: readonly [string, readonly string[]] = [
+      'https://aws.amazon.com/SAML/Attributes/PrincipalTag:Project',
+      ['Apollo'],
+    ];
+    const out = await sts.send(
+      new AssumeRoleWithSAMLCommand(
+        input('Tagged', world.response({ attributes: roleAttrs('Tagged', 'alice', [tag]) })),
+      ),
+    );
     assert.ok(typeof out.PackedPolicySize === 'number' && out.PackedPolicySize > 0 && out.PackedPolicySize <= 100);
-    await expectError(input('Admin', world.response({ attributes: roleAttrs('Admin', 'alice', [tag]) })), 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithSAML', 403);
+    await expectError(
+      input('Admin', world.response({ attributes: roleAttrs('Admin', 'alice', [tag]) })),
+      'AccessDenied',
+      'Not authorized to perform sts:AssumeRoleWithSAML',
+      403,
+    );
   });
 
   test('SourceIdentity needs sts:SetSourceIdentity in the trust policy and is returned when allowed', async () => {
-    const source: readonly [string, readonly string[]] = ['https://aws.amazon.com/SAML/Attributes/SourceIdentity', ['alice.src']];
-    const out = await sts.send(new AssumeRoleWithSAMLCommand(input('Sourced', world.response({ attributes: roleAttrs('Sourced', 'alice', [source]) }))));
+    const source: readonly [string, readonly string[]] = [
+      'https://aws.amazon.com/SAML/Attributes/SourceIdentity',
+      ['alice.src'],
+    ];
+    const out = await sts.send(
+      new AssumeRoleWithSAMLCommand(
+        input('Sourced', world.response({ attributes: roleAttrs('Sourced', 'alice', [source]) })),
+      ),
+    );
     assert.equal(out.SourceIdentity, 'alice.src');
-    await expectError(input('Admin', world.response({ attributes: roleAttrs('Admin', 'alice', [source]) })), 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithSAML', 403);
+    await expectError(
+      input('Admin', world.response({ attributes: roleAttrs('Admin', 'alice', [source]) })),
+      'AccessDenied',
+      'Not authorized to perform sts:AssumeRoleWithSAML',
+      403,
+    );
   });
 
   test('a comment inside NameID cannot truncate the Subject (comment-injection)', async () => {
@@ -154,10 +232,10 @@ describe('AssumeRoleWithSAML succeeds for a valid assertion (STSAPI response ele
   });
 
   test('a comment inside the RoleSessionName value cannot truncate it', async () => {
-    const xml = fixtureResponseXml({ issuer: IDP_ENTITY_ID, attributes: roleAttrs('Admin', 'alice.admin') }, world.idpKey).replace(
-      '>alice.admin<',
-      '>alice<!---->.admin<',
-    );
+    const xml = fixtureResponseXml(
+      { issuer: IDP_ENTITY_ID, attributes: roleAttrs('Admin', 'alice.admin') },
+      world.idpKey,
+    ).replace('>alice.admin<', '>alice<!---->.admin<');
     const out = await sts.send(new AssumeRoleWithSAMLCommand(input('Admin', toBase64(xml))));
     assert.equal(out.AssumedRoleUser?.Arn, `arn:aws:sts::${ACCT}:assumed-role/Admin/alice.admin`);
   });
@@ -165,7 +243,12 @@ describe('AssumeRoleWithSAML succeeds for a valid assertion (STSAPI response ele
 
 describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS.md §2.4, §2.5)', () => {
   test('an unsigned assertion: InvalidIdentityToken "Response signature invalid"', async () => {
-    await expectError(input('Admin', world.response({ sign: 'none', attributes: roleAttrs('Admin') })), 'InvalidIdentityToken', 'Response signature invalid', 400);
+    await expectError(
+      input('Admin', world.response({ sign: 'none', attributes: roleAttrs('Admin') })),
+      'InvalidIdentityToken',
+      'Response signature invalid',
+      400,
+    );
   });
 
   test('a self-signed assertion carrying its own certificate in KeyInfo: InvalidIdentityToken "Response signature invalid"', async () => {
@@ -179,7 +262,10 @@ describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS.md
 
   test('RSA-SHA1 signatures are refused by default: InvalidIdentityToken', async () => {
     await expectError(
-      input('Admin', world.response({ signatureAlgorithm: ALG.rsaSha1, digestAlgorithm: ALG.sha1, attributes: roleAttrs('Admin') })),
+      input(
+        'Admin',
+        world.response({ signatureAlgorithm: ALG.rsaSha1, digestAlgorithm: ALG.sha1, attributes: roleAttrs('Admin') }),
+      ),
       'InvalidIdentityToken',
       'Response signature invalid',
       400,
@@ -199,18 +285,27 @@ describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS.md
   });
 
   test('a tampered twin (Role value changed after signing): InvalidIdentityToken "Response signature invalid"', async () => {
-    const xml = Buffer.from(world.response({ attributes: roleAttrs('Admin') }), 'base64').toString('utf8').replace('role/Admin', 'role/Tagged');
+    const xml = Buffer.from(world.response({ attributes: roleAttrs('Admin') }), 'base64')
+      .toString('utf8')
+      .replace('role/Admin', 'role/Tagged');
     await expectError(input('Tagged', toBase64(xml)), 'InvalidIdentityToken', 'Response signature invalid', 400);
   });
 
   test('not base64 and not XML: InvalidIdentityToken', async () => {
-    await expectError(input('Admin', 'this is not base64!'), 'InvalidIdentityToken', /^Invalid base64 SAMLResponse/, 400);
+    await expectError(
+      input('Admin', 'this is not base64!'),
+      'InvalidIdentityToken',
+      /^Invalid base64 SAMLResponse/,
+      400,
+    );
     await expectError(input('Admin', toBase64('<not-saml/>')), 'InvalidIdentityToken', /^Invalid SAML Response/, 400);
   });
 
   test('a provider that does not exist: InvalidIdentityToken "Specified provider doesn\'t exist"', async () => {
     await expectError(
-      input('Admin', world.response({ attributes: roleAttrs('Admin') }), { PrincipalArn: `arn:aws:iam::${ACCT}:saml-provider/Nope` }),
+      input('Admin', world.response({ attributes: roleAttrs('Admin') }), {
+        PrincipalArn: `arn:aws:iam::${ACCT}:saml-provider/Nope`,
+      }),
       'InvalidIdentityToken',
       /^Specified provider doesn't exist/,
       400,
@@ -247,7 +342,15 @@ describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS.md
   test('an expired assertion: ExpiredTokenException "Response has expired"', async () => {
     const t = Date.now() - 4 * MIN;
     await expectError(
-      input('Admin', world.response({ issueInstant: t, notOnOrAfter: t + MIN, subjectNotOnOrAfter: t + MIN, attributes: roleAttrs('Admin') })),
+      input(
+        'Admin',
+        world.response({
+          issueInstant: t,
+          notOnOrAfter: t + MIN,
+          subjectNotOnOrAfter: t + MIN,
+          attributes: roleAttrs('Admin'),
+        }),
+      ),
       'ExpiredTokenException',
       'Response has expired',
       400,
@@ -257,7 +360,15 @@ describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS.md
   test('an assertion issued over 5 minutes ago: ExpiredTokenException "Token must be redeemed within 5 minutes of issuance"', async () => {
     const t = Date.now() - 6 * MIN;
     await expectError(
-      input('Admin', world.response({ issueInstant: t, notOnOrAfter: t + 60 * MIN, subjectNotOnOrAfter: t + 60 * MIN, attributes: roleAttrs('Admin') })),
+      input(
+        'Admin',
+        world.response({
+          issueInstant: t,
+          notOnOrAfter: t + 60 * MIN,
+          subjectNotOnOrAfter: t + 60 * MIN,
+          attributes: roleAttrs('Admin'),
+        }),
+      ),
       'ExpiredTokenException',
       'Token must be redeemed within 5 minutes of issuance',
       400,
@@ -266,7 +377,12 @@ describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS.md
 
   test('an assertion from the future: InvalidIdentityToken "Response is not yet valid"', async () => {
     const t = Date.now() + 10 * MIN;
-    await expectError(input('Admin', world.response({ issueInstant: t, attributes: roleAttrs('Admin') })), 'InvalidIdentityToken', 'Response is not yet valid', 400);
+    await expectError(
+      input('Admin', world.response({ issueInstant: t, attributes: roleAttrs('Admin') })),
+      'InvalidIdentityToken',
+      'Response is not yet valid',
+      400,
+    );
   });
 
   test('the same assertion redeemed twice: the second is refused', async () => {
@@ -276,19 +392,39 @@ describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS.md
   });
 
   test('a role that is not in the Role attribute: AccessDenied', async () => {
-    await expectError(input('Tagged', world.response({ attributes: roleAttrs('Admin') })), 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithSAML', 403);
+    await expectError(
+      input('Tagged', world.response({ attributes: roleAttrs('Admin') })),
+      'AccessDenied',
+      'Not authorized to perform sts:AssumeRoleWithSAML',
+      403,
+    );
   });
 
   test('a role whose trust policy forbids it (SAML:aud condition not met): AccessDenied', async () => {
-    await expectError(input('Locked', world.response({ attributes: roleAttrs('Locked') })), 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithSAML', 403);
+    await expectError(
+      input('Locked', world.response({ attributes: roleAttrs('Locked') })),
+      'AccessDenied',
+      'Not authorized to perform sts:AssumeRoleWithSAML',
+      403,
+    );
   });
 
   test('a role that does not exist: AccessDenied', async () => {
-    await expectError(input('Ghost', world.response({ attributes: roleAttrs('Ghost') })), 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithSAML', 403);
+    await expectError(
+      input('Ghost', world.response({ attributes: roleAttrs('Ghost') })),
+      'AccessDenied',
+      'Not authorized to perform sts:AssumeRoleWithSAML',
+      403,
+    );
   });
 
   test('no NameID: AccessDenied', async () => {
-    await expectError(input('Admin', world.response({ nameId: null, attributes: roleAttrs('Admin') })), 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithSAML', 403);
+    await expectError(
+      input('Admin', world.response({ nameId: null, attributes: roleAttrs('Admin') })),
+      'AccessDenied',
+      'Not authorized to perform sts:AssumeRoleWithSAML',
+      403,
+    );
   });
 
   test('a RoleSessionName that breaks the pattern, or none: InvalidIdentityToken with the documented messages', async () => {
@@ -308,7 +444,14 @@ describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS.md
 
   test('a SourceIdentity beginning with aws: is refused with the documented message', async () => {
     await expectError(
-      input('Admin', world.response({ attributes: roleAttrs('Admin', 'alice', [['https://aws.amazon.com/SAML/Attributes/SourceIdentity', ['aws:admin']]]) })),
+      input(
+        'Admin',
+        world.response({
+          attributes: roleAttrs('Admin', 'alice', [
+            ['https://aws.amazon.com/SAML/Attributes/SourceIdentity', ['aws:admin']],
+          ]),
+        }),
+      ),
       'InvalidIdentityToken',
       'Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with "aws:"',
       400,
@@ -334,18 +477,44 @@ describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS.md
   });
 
   test('a session Policy that is not JSON: MalformedPolicyDocument', async () => {
-    await expectError(input('Admin', world.response({ attributes: roleAttrs('Admin') }), { Policy: '{not json' }), 'MalformedPolicyDocument', /invalid Json/, 400);
+    await expectError(
+      input('Admin', world.response({ attributes: roleAttrs('Admin') }), { Policy: '{not json' }),
+      'MalformedPolicyDocument',
+      /invalid Json/,
+      400,
+    );
   });
 
   test('checks run in AWS order: the provider before the issuer, the issuer before the signature', async () => {
-    const unsignedForeign = world.response({ sign: 'none', issuer: 'https://other-idp.example.test', attributes: roleAttrs('Admin') });
-    await expectError(input('Admin', unsignedForeign, { PrincipalArn: `arn:aws:iam::${ACCT}:saml-provider/Nope` }), 'InvalidIdentityToken', /^Specified provider doesn't exist/, 400);
-    await expectError(input('Admin', unsignedForeign), 'InvalidIdentityToken', /^Issuer not present in specified provider/, 400);
+    const unsignedForeign = world.response({
+      sign: 'none',
+      issuer: 'https://other-idp.example.test',
+      attributes: roleAttrs('Admin'),
+    });
+    await expectError(
+      input('Admin', unsignedForeign, { PrincipalArn: `arn:aws:iam::${ACCT}:saml-provider/Nope` }),
+      'InvalidIdentityToken',
+      /^Specified provider doesn't exist/,
+      400,
+    );
+    await expectError(
+      input('Admin', unsignedForeign),
+      'InvalidIdentityToken',
+      /^Issuer not present in specified provider/,
+      400,
+    );
   });
 
   test('a signed Response whose Destination is not an AWS sign-in URL: InvalidIdentityToken', async () => {
     await expectError(
-      input('Admin', world.response({ sign: 'response', destination: 'https://evil.example.test/acs', attributes: roleAttrs('Admin') })),
+      input(
+        'Admin',
+        world.response({
+          sign: 'response',
+          destination: 'https://evil.example.test/acs',
+          attributes: roleAttrs('Admin'),
+        }),
+      ),
       'InvalidIdentityToken',
       'Response does not contain a valid SubjectConfirmation Recipient.',
       400,
@@ -354,7 +523,14 @@ describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS.md
 
   test('a signed Response whose status is not Success: IDPRejectedClaim (403)', async () => {
     await expectError(
-      input('Admin', world.response({ sign: 'response', statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Responder', attributes: roleAttrs('Admin') })),
+      input(
+        'Admin',
+        world.response({
+          sign: 'response',
+          statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Responder',
+          attributes: roleAttrs('Admin'),
+        }),
+      ),
       'IDPRejectedClaim',
       'The identity provider (IdP) reported that authentication failed.',
       403,
@@ -363,7 +539,11 @@ describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS.md
 
   test('a regional sign-in Recipient is accepted and reported as Audience', async () => {
     const regional = 'https://eu-west-1.signin.aws.amazon.com/saml';
-    const out = await sts.send(new AssumeRoleWithSAMLCommand(input('Locked', world.response({ recipient: regional, attributes: roleAttrs('Locked') }))));
+    const out = await sts.send(
+      new AssumeRoleWithSAMLCommand(
+        input('Locked', world.response({ recipient: regional, attributes: roleAttrs('Locked') })),
+      ),
+    );
     assert.equal(out.Audience, regional);
   });
 
@@ -372,17 +552,28 @@ describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS.md
     const params = new URLSearchParams({
       RoleArn: roleArn(ACCT, 'Admin'),
       PrincipalArn: providerArn(ACCT),
-      SAMLAssertion: world.response({ signatureAlgorithm: ALG.rsaSha1, digestAlgorithm: ALG.sha1, attributes: roleAttrs('Admin', 'sha1user') }),
+      SAMLAssertion: world.response({
+        signatureAlgorithm: ALG.rsaSha1,
+        digestAlgorithm: ALG.sha1,
+        attributes: roleAttrs('Admin', 'sha1user'),
+      }),
     });
     const xml = await operation(params, null);
     assert.match(xml, /<Arn>arn:aws:sts::333333333333:assumed-role\/Admin\/sha1user<\/Arn>/);
   });
 
   test('the emulator logs the real reason of a rejection and keeps serving', async () => {
-    await expectError(input('Admin', world.response({ sign: 'none', attributes: roleAttrs('Admin') })), 'InvalidIdentityToken', 'Response signature invalid', 400);
+    await expectError(
+      input('Admin', world.response({ sign: 'none', attributes: roleAttrs('Admin') })),
+      'InvalidIdentityToken',
+      'Response signature invalid',
+      400,
+    );
     const last = world.log.entries.filter((e) => e.event === 'saml.rejected').at(-1);
     assert.equal(last?.fields.code, 'unsigned');
-    const out = await sts.send(new AssumeRoleWithSAMLCommand(input('Admin', world.response({ attributes: roleAttrs('Admin') }))));
+    const out = await sts.send(
+      new AssumeRoleWithSAMLCommand(input('Admin', world.response({ attributes: roleAttrs('Admin') }))),
+    );
     assert.ok(out.Credentials?.AccessKeyId);
   });
 });

@@ -9,7 +9,11 @@ export type AdminApi = (method: string, path: string, body?: unknown) => Promise
 export async function adminApi(keyway: RunningServer): Promise<AdminApi> {
   const { token } = await issueApiToken(keyway.store, systemActor('e2e'), 'e2e');
   return async (method, path, body) => {
-    const res = await fetch(`${keyway.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${keyway.url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     const json = res.status === 204 ? null : await res.json();
     assert.ok(res.ok, `${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
     return json as Record<string, unknown>;

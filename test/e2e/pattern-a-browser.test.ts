@@ -32,7 +32,15 @@ describe('the AWS tile opens AWS with a role picker across accounts', { skip }, 
     world = await startPatternA();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   after(async () => {
@@ -43,7 +51,10 @@ describe('the AWS tile opens AWS with a role picker across accounts', { skip }, 
   const signIn = async (userName: string, password: string) => {
     const page = await browser.newPage();
     await page.goto(`${world.keywayUrl}/signin`);
-    await page.getByLabel('User name').fill(userName).catch(async () => page.fill('#userName', userName));
+    await page
+      .getByLabel('User name')
+      .fill(userName)
+      .catch(async () => page.fill('#userName', userName));
     await page.fill('#password', password);
     await Promise.all([page.waitForURL(`${world.keywayUrl}/`), page.click('button[type=submit]')]);
     return page;
@@ -55,9 +66,16 @@ describe('the AWS tile opens AWS with a role picker across accounts', { skip }, 
       const tile = page.locator('.tile', { hasText: 'AWS' });
       assert.match((await tile.textContent()) ?? '', /4 roles in 3 accounts/);
       await Promise.all([page.waitForSelector('form#saml_form', { timeout: 20_000 }), tile.locator('button').click()]);
-      assert.ok(page.url().startsWith(`${world.emulator.url}/saml`), `the browser posted to the emulator, now at ${page.url()}`);
+      assert.ok(
+        page.url().startsWith(`${world.emulator.url}/saml`),
+        `the browser posted to the emulator, now at ${page.url()}`,
+      );
       const headings = await page.locator('.saml-account-name').allTextContents();
-      assert.deepEqual(headings, ['Account: Production (333333333333)', 'Account: Staging (444444444444)', 'Account: Development (555555555555)']);
+      assert.deepEqual(headings, [
+        'Account: Production (333333333333)',
+        'Account: Staging (444444444444)',
+        'Account: Development (555555555555)',
+      ]);
       const staging = page.locator('.saml-account', { hasText: 'Staging' });
       assert.deepEqual(await staging.locator('label').allTextContents(), ['Operator', 'ReadOnly']);
       await page.locator('.saml-account', { hasText: 'Production' }).getByLabel('Operator').check();
@@ -65,7 +83,10 @@ describe('the AWS tile opens AWS with a role picker across accounts', { skip }, 
       assert.equal(await page.locator('#account').textContent(), 'Production (333333333333)');
       assert.equal(await page.locator('#role').textContent(), 'Operator');
       assert.equal(await page.locator('#federated-user').textContent(), 'Operator/carol');
-      assert.equal(await page.locator('#assumed-role-arn').textContent(), 'arn:aws:sts::333333333333:assumed-role/Operator/carol');
+      assert.equal(
+        await page.locator('#assumed-role-arn').textContent(),
+        'arn:aws:sts::333333333333:assumed-role/Operator/carol',
+      );
     } finally {
       await page.close();
     }
@@ -75,7 +96,10 @@ describe('the AWS tile opens AWS with a role picker across accounts', { skip }, 
     const home = join(world.dir, 'device-home');
     mkdirSync(home, { recursive: true });
     const env = { PATH: process.env.PATH, HOME: home, KEYWAY_URL: world.keywayUrl };
-    const child = spawn(process.execPath, [BIN, 'aws', 'login', '--device'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'aws', 'login', '--device'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
     const url = await new Promise<string>((resolve, reject) => {
@@ -101,11 +125,17 @@ describe('the AWS tile opens AWS with a role picker across accounts', { skip }, 
     }
     assert.equal(await exited, 0, stderr);
     assert.match(stderr, /signed in to http:\/\/127\.0\.0\.1:\d+ as bob/);
-    const configure = spawn(process.execPath, [BIN, 'aws', 'configure', '--diff'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const configure = spawn(process.execPath, [BIN, 'aws', 'configure', '--diff'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     configure.stdout.on('data', (d: Buffer) => (out += d.toString()));
     assert.equal(await new Promise<number>((resolve) => configure.on('exit', (c) => resolve(c ?? 1))), 0);
-    assert.deepEqual([...out.matchAll(/\[profile ([^\]]+)\]/g)].map((m) => m[1]), ['keyway-development-developer', 'keyway-development-readonly', 'keyway-staging-readonly']);
+    assert.deepEqual(
+      [...out.matchAll(/\[profile ([^\]]+)\]/g)].map((m) => m[1]),
+      ['keyway-development-developer', 'keyway-development-readonly', 'keyway-staging-readonly'],
+    );
   });
 
   test('a user whose groups are bound to no role sees no AWS tile', async () => {

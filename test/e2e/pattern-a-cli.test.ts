@@ -24,7 +24,11 @@ function skipReason(): string | undefined {
 }
 const skip = skipReason();
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 const run = (file: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<Run> =>
   new Promise((resolve) => {
     const child = execFile(file, [...args], { env, timeout: 90_000 }, (error, stdout, stderr) => {
@@ -38,7 +42,8 @@ describe('keyway aws credentials as the AWS CLI credential_process', { skip }, (
   let env: NodeJS.ProcessEnv;
   let home: string;
   const keyway = (args: readonly string[], input?: string) => run(process.execPath, [BIN, ...args], env, input);
-  const aws = (args: readonly string[]) => run(AWS_CLI, [...args, '--endpoint-url', world.emulator.url, '--output', 'json'], env);
+  const aws = (args: readonly string[]) =>
+    run(AWS_CLI, [...args, '--endpoint-url', world.emulator.url, '--output', 'json'], env);
 
   before(async () => {
     world = await startPatternA();
@@ -57,22 +62,39 @@ describe('keyway aws credentials as the AWS CLI credential_process', { skip }, (
       AWS_PAGER: '',
     };
     writeFileSync(env.AWS_SHARED_CREDENTIALS_FILE!, '');
-    const cp = (account: string, role: string) => `credential_process = ${process.execPath} ${BIN} aws credentials --account ${account} --role ${role} --sts-endpoint-url ${world.emulator.url}`;
-    writeFileSync(env.AWS_CONFIG_FILE!, [
-      '[profile prod-operator]', cp('Production', 'Operator'), '',
-      '[profile staging-readonly]', cp('444444444444', 'ReadOnly'), '',
-    ].join('\n'));
+    const cp = (account: string, role: string) =>
+      `credential_process = ${process.execPath} ${BIN} aws credentials --account ${account} --role ${role} --sts-endpoint-url ${world.emulator.url}`;
+    writeFileSync(
+      env.AWS_CONFIG_FILE!,
+      [
+        '[profile prod-operator]',
+        cp('Production', 'Operator'),
+        '',
+        '[profile staging-readonly]',
+        cp('444444444444', 'ReadOnly'),
+        '',
+      ].join('\n'),
+    );
   });
   after(async () => world?.close());
 
   test('the demo prints how to reach AWS: the emulator, the bindings, the browser tile and the CLI commands', () => {
     const text = world.banner.join('\n');
-    assert.match(text, new RegExp(`AWS \\(Pattern A, against the AWS emulator at ${world.emulator.url.replace(/[.]/g, '\\.')}\\):`));
+    assert.match(
+      text,
+      new RegExp(`AWS \\(Pattern A, against the AWS emulator at ${world.emulator.url.replace(/[.]/g, '\\.')}\\):`),
+    );
     assert.match(text, /Production \(333333333333\)/);
     assert.match(text, /Operations +→ Operator in Production/);
     assert.match(text, /sign in as carol .* open the "AWS" tile/);
     assert.match(text, new RegExp(`export KEYWAY_URL=${world.config.baseUrl.replace(/[.]/g, '\\.')} `));
-    for (const command of ['aws login --user carol', 'aws configure', 'aws credentials --account Production --role Operator', 'aws explain --user bob']) assert.ok(text.includes(`keyway ${command}`), command);
+    for (const command of [
+      'aws login --user carol',
+      'aws configure',
+      'aws credentials --account Production --role Operator',
+      'aws explain --user bob',
+    ])
+      assert.ok(text.includes(`keyway ${command}`), command);
   });
 
   test('without a Keyway sign-in the credential process fails fast with one line and prints nothing on stdout', async () => {
@@ -82,7 +104,7 @@ describe('keyway aws credentials as the AWS CLI credential_process', { skip }, (
     assert.equal(r.stderr, `keyway: not signed in to Keyway at ${world.keywayUrl}; run: keyway aws login\n`);
   });
 
-  test('aws sts get-caller-identity prints the assumed-role ARN with the user\'s session name (AWS.md 2.3)', async () => {
+  test("aws sts get-caller-identity prints the assumed-role ARN with the user's session name (AWS.md 2.3)", async () => {
     const login = await keyway(['aws', 'login', '--user', 'carol', '--password-file', join(home, 'password')]);
     assert.equal(login.code, 0, login.stderr);
     const r = await aws(['sts', 'get-caller-identity', '--profile', 'prod-operator']);
@@ -104,20 +126,40 @@ describe('keyway aws credentials as the AWS CLI credential_process', { skip }, (
     assert.ok(Date.parse(String(a.Expiration)) - Date.now() > 5 * 60_000);
     assert.equal(JSON.parse(second.stdout).AccessKeyId, a.AccessKeyId, 'served from the cache');
     const cacheText = readFileSync(join(home, '.keyway', 'aws-credentials.cache'), 'utf8');
-    for (const secret of [a.AccessKeyId, a.SecretAccessKey, a.SessionToken, 'kwc_']) assert.ok(!cacheText.includes(String(secret)), `cache must not contain ${String(secret).slice(0, 8)}…`);
+    for (const secret of [a.AccessKeyId, a.SecretAccessKey, a.SessionToken, 'kwc_'])
+      assert.ok(!cacheText.includes(String(secret)), `cache must not contain ${String(secret).slice(0, 8)}…`);
   });
 
   test('keyway aws configure writes one profile per reachable role in a marked block, idempotently', async () => {
     const file = join(home, 'configured');
     writeFileSync(file, '[default]\nregion = eu-west-1\n');
-    const diff = await keyway(['aws', 'configure', '--config-file', file, '--diff', '--sts-endpoint-url', world.emulator.url]);
+    const diff = await keyway([
+      'aws',
+      'configure',
+      '--config-file',
+      file,
+      '--diff',
+      '--sts-endpoint-url',
+      world.emulator.url,
+    ]);
     assert.equal(diff.code, 0, diff.stderr);
     assert.match(diff.stdout, /^\+ \[profile keyway-production-operator\]$/m);
     assert.equal(readFileSync(file, 'utf8'), '[default]\nregion = eu-west-1\n', '--diff writes nothing');
-    assert.equal((await keyway(['aws', 'configure', '--config-file', file, '--sts-endpoint-url', world.emulator.url])).code, 0);
+    assert.equal(
+      (await keyway(['aws', 'configure', '--config-file', file, '--sts-endpoint-url', world.emulator.url])).code,
+      0,
+    );
     const written = readFileSync(file, 'utf8');
     assert.ok(written.startsWith('[default]\nregion = eu-west-1\n'));
-    assert.deepEqual([...written.matchAll(/^\[profile ([^\]]+)\]$/gm)].map((m) => m[1]), ['keyway-development-readonly', 'keyway-production-operator', 'keyway-staging-operator', 'keyway-staging-readonly']);
+    assert.deepEqual(
+      [...written.matchAll(/^\[profile ([^\]]+)\]$/gm)].map((m) => m[1]),
+      [
+        'keyway-development-readonly',
+        'keyway-production-operator',
+        'keyway-staging-operator',
+        'keyway-staging-readonly',
+      ],
+    );
     const again = await keyway(['aws', 'configure', '--config-file', file, '--sts-endpoint-url', world.emulator.url]);
     assert.match(again.stderr, /already up to date \(4 profiles\)/);
     assert.equal(readFileSync(file, 'utf8'), written);
@@ -127,21 +169,38 @@ describe('keyway aws credentials as the AWS CLI credential_process', { skip }, (
     const dir = world.store.directory;
     const carol = (await dir.findUserByUserName('carol'))!;
     const operations = (await dir.findGroupByDisplayName('Operations'))!;
-    const signIn = await fetch(`${world.keywayUrl}/aws/cli/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userName: 'carol', password: 'carol-keyway-demo' }) });
+    const signIn = await fetch(`${world.keywayUrl}/aws/cli/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userName: 'carol', password: 'carol-keyway-demo' }),
+    });
     const { token } = (await signIn.json()) as { token: string };
     const roleValues = async (): Promise<string[]> => {
-      const res = await fetch(`${world.keywayUrl}/aws/cli/assertion`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
+      const res = await fetch(`${world.keywayUrl}/aws/cli/assertion`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: '{}',
+      });
       const xml = Buffer.from(((await res.json()) as { samlResponse: string }).samlResponse, 'base64').toString('utf8');
-      const attr = xml.slice(xml.indexOf(`Name="${ROLE_ATTR}"`), xml.indexOf('</saml:Attribute>', xml.indexOf(`Name="${ROLE_ATTR}"`)));
+      const attr = xml.slice(
+        xml.indexOf(`Name="${ROLE_ATTR}"`),
+        xml.indexOf('</saml:Attribute>', xml.indexOf(`Name="${ROLE_ATTR}"`)),
+      );
       return [...attr.matchAll(/<saml:AttributeValue[^>]*>([^<]*)</g)].map((m) => m[1]!.split(',')[0]!);
     };
     assert.ok((await roleValues()).includes('arn:aws:iam::333333333333:role/Operator'));
     await dir.removeMember(systemActor('test'), operations.id, { kind: 'user', id: carol.id });
-    assert.deepEqual(await roleValues(), ['arn:aws:iam::444444444444:role/ReadOnly', 'arn:aws:iam::555555555555:role/ReadOnly']);
+    assert.deepEqual(await roleValues(), [
+      'arn:aws:iam::444444444444:role/ReadOnly',
+      'arn:aws:iam::555555555555:role/ReadOnly',
+    ]);
     const r = await keyway(['aws', 'credentials', '--account', 'Production', '--role', 'Operator', '--no-cache']);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^keyway: you may not assume role Operator in account Production; your roles: Staging\/ReadOnly, Development\/ReadOnly\. Ask an administrator, or run keyway aws explain\n$/);
+    assert.match(
+      r.stderr,
+      /^keyway: you may not assume role Operator in account Production; your roles: Staging\/ReadOnly, Development\/ReadOnly\. Ask an administrator, or run keyway aws explain\n$/,
+    );
   });
 
   test('suspending the user stops the CLI flow with one clear line, also through the AWS CLI', async () => {

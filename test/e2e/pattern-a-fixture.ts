@@ -49,7 +49,13 @@ export async function startPatternA(): Promise<PatternAWorld> {
   };
   const shutdowns: (() => Promise<void> | void)[] = [];
   const banner: string[] = [];
-  const base: DemoBaseContext = { env, cwd: dir, log: () => undefined, banner: (...lines) => banner.push(...lines), onShutdown: (fn) => shutdowns.push(fn) };
+  const base: DemoBaseContext = {
+    env,
+    cwd: dir,
+    log: () => undefined,
+    banner: (...lines) => banner.push(...lines),
+    onShutdown: (fn) => shutdowns.push(fn),
+  };
   await awsPatternA.prepare?.(base);
   const config = loadConfig(env, { cwd: dir });
   const store = await openStore(config.databaseUrl);

@@ -26,18 +26,23 @@ const missing = [
   ['mellon_create_metadata', spawnSync('sh', ['-c', 'command -v mellon_create_metadata']).status === 0],
   ['mod_auth_mellon', existsSync(join(MODULES, 'mod_auth_mellon.so'))],
   ['chromium', existsSync(CHROMIUM)],
-].filter(([, ok]) => !ok).map(([name]) => name);
-const skip = missing.length ? `needs ${missing.join(', ')} (Debian apache2, libapache2-mod-auth-mellon, chromium)` : false;
+]
+  .filter(([, ok]) => !ok)
+  .map(([name]) => name);
+const skip = missing.length
+  ? `needs ${missing.join(', ')} (Debian apache2, libapache2-mod-auth-mellon, chromium)`
+  : false;
 if (skip && process.env.CI === 'true') throw new Error(`saml-mellon e2e cannot run: ${skip}`);
 
-const freePort = () => new Promise<number>((resolve, reject) => {
-  const s = createServer();
-  s.once('error', reject);
-  s.listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => resolve(port));
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
   });
-});
 
 const apacheConf = (dir: string, port: number, prefix: string) => `ServerRoot ${dir}
 ServerName 127.0.0.1
@@ -105,7 +110,9 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
   let spUrl: string;
   let apachePid: number | undefined;
   const conf = () => join(dir, 'httpd.conf');
-  const killOnExit = () => { if (apachePid !== undefined && alive(apachePid)) process.kill(apachePid, 'SIGKILL'); };
+  const killOnExit = () => {
+    if (apachePid !== undefined && alive(apachePid)) process.kill(apachePid, 'SIGKILL');
+  };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'keyway-mellon-'));
@@ -113,35 +120,65 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
     const [idpPort, spPort] = [await freePort(), await freePort()];
     spUrl = `http://127.0.0.1:${spPort}`;
 
-    const config = loadConfig({
-      KEYWAY_MASTER_KEY: '22'.repeat(32), KEYWAY_LOG_LEVEL: 'silent', KEYWAY_HOST: '127.0.0.1', KEYWAY_PORT: String(idpPort),
-      KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}`, KEYWAY_DATA_DIR: join(dir, 'data'),
-    }, { cwd: dir });
+    const config = loadConfig(
+      {
+        KEYWAY_MASTER_KEY: '22'.repeat(32),
+        KEYWAY_LOG_LEVEL: 'silent',
+        KEYWAY_HOST: '127.0.0.1',
+        KEYWAY_PORT: String(idpPort),
+        KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}`,
+        KEYWAY_DATA_DIR: join(dir, 'data'),
+      },
+      { cwd: dir },
+    );
     keyway = await startServer(config, { handleSignals: false });
     const api = await adminApi(keyway);
-    const ada = await api('POST', '/users', { userName: 'ada', displayName: 'Ada Lovelace', emails: [{ value: 'ada@example.org', primary: true }] });
+    const ada = await api('POST', '/users', {
+      userName: 'ada',
+      displayName: 'Ada Lovelace',
+      emails: [{ value: 'ada@example.org', primary: true }],
+    });
     await keyway.store.credentials.setPassword(String(ada.id), await hashPassword('analytical engine 1843'));
     const staff = await api('POST', '/groups', { displayName: 'staff' });
     const wiki = await api('POST', '/groups', { displayName: 'wiki-editors' });
     await api('POST', `/groups/${String(wiki.id)}/members`, { kind: 'group', id: String(staff.id) });
     await api('POST', `/groups/${String(staff.id)}/members`, { kind: 'user', id: String(ada.id) });
 
-    execFileSync('mellon_create_metadata', [`${spUrl}/mellon/metadata`, `${spUrl}/mellon`], { cwd: dir, stdio: 'ignore' });
-    const prefix = readdirSync(dir).find((f) => f.endsWith('.xml'))?.replace(/\.xml$/, '');
+    execFileSync('mellon_create_metadata', [`${spUrl}/mellon/metadata`, `${spUrl}/mellon`], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
+    const prefix = readdirSync(dir)
+      .find((f) => f.endsWith('.xml'))
+      ?.replace(/\.xml$/, '');
     assert.ok(prefix, 'mellon_create_metadata wrote the SP metadata');
     // mellon asks for the first NameIDFormat of its metadata (transient when none); ask for userName-style NameIDs.
     const spMetadata = join(dir, `${prefix}.xml`);
-    writeFileSync(spMetadata, readFileSync(spMetadata, 'utf8').replace('<AssertionConsumerService', '<NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</NameIDFormat>\n    <AssertionConsumerService'));
+    writeFileSync(
+      spMetadata,
+      readFileSync(spMetadata, 'utf8').replace(
+        '<AssertionConsumerService',
+        '<NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</NameIDFormat>\n    <AssertionConsumerService',
+      ),
+    );
     await api('POST', '/apps', {
       name: 'Mellon test SP',
       metadataXml: readFileSync(spMetadata, 'utf8'),
       nameIdSource: 'user.userName',
       allowedGroupIds: [String(wiki.id)],
-      attributes: [{ name: 'memberOf', source: 'groups' }, { name: 'mail', source: 'user.email' }, { name: 'displayName', source: 'user.displayName' }],
+      attributes: [
+        { name: 'memberOf', source: 'groups' },
+        { name: 'mail', source: 'user.email' },
+        { name: 'displayName', source: 'user.displayName' },
+      ],
     });
     writeFileSync(join(dir, 'idp.xml'), await (await fetch(`${keyway.url}/saml/metadata`)).text());
     execFileSync('mkdir', ['-p', join(dir, 'cgi')]);
-    writeFileSync(join(dir, 'cgi', 'whoami'), "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\nenv | grep '^MELLON_' | sort\n", { mode: 0o755 });
+    writeFileSync(
+      join(dir, 'cgi', 'whoami'),
+      "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\nenv | grep '^MELLON_' | sort\n",
+      { mode: 0o755 },
+    );
     writeFileSync(conf(), apacheConf(dir, spPort, prefix));
     process.once('exit', killOnExit);
     execFileSync('apache2', ['-f', conf(), '-k', 'start'], { stdio: 'inherit' });
@@ -151,7 +188,15 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
     assert.ok(Number.isSafeInteger(apachePid) && apachePid > 1, `Apache wrote its PID: ${String(apachePid)}`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -166,22 +211,40 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
   test('a member of an allowed (nested) group signs in, reaches the protected page with the NameID and attributes Keyway sent, and signs out from the SP', async () => {
     const page = await browser.newPage();
     const ssoRequests: string[] = [];
-    page.on('request', (r) => { if (r.url().startsWith(`${keyway.url}/saml/sso?`)) ssoRequests.push(r.url()); });
+    page.on('request', (r) => {
+      if (r.url().startsWith(`${keyway.url}/saml/sso?`)) ssoRequests.push(r.url());
+    });
     await page.goto(`${spUrl}/protected/whoami`);
-    assert.match(page.url(), /\/signin\?returnTo=/, `an unauthenticated user is sent to the sign-in page; last audit record: ${JSON.stringify((await keyway.store.audit.query({ limit: 1 })).items[0]?.details)}`);
+    assert.match(
+      page.url(),
+      /\/signin\?returnTo=/,
+      `an unauthenticated user is sent to the sign-in page; last audit record: ${JSON.stringify((await keyway.store.audit.query({ limit: 1 })).items[0]?.details)}`,
+    );
     assert.equal(ssoRequests.length, 1);
     const sso = new URL(ssoRequests[0] ?? '');
-    assert.ok(sso.searchParams.get('SAMLRequest') && sso.searchParams.get('Signature') && sso.searchParams.get('SigAlg'), 'mellon sent a signed HTTP-Redirect AuthnRequest');
+    assert.ok(
+      sso.searchParams.get('SAMLRequest') && sso.searchParams.get('Signature') && sso.searchParams.get('SigAlg'),
+      'mellon sent a signed HTTP-Redirect AuthnRequest',
+    );
     await page.fill('#userName', 'ada');
     await page.fill('#password', 'analytical engine 1843');
-    await Promise.all([page.waitForURL(`${spUrl}/protected/whoami`, { timeout: 15_000 }), page.click('button[type=submit]')]).catch(async (e: unknown) => {
-      throw new Error(`mellon did not accept the response: ${String(e)}\n${await page.content()}\n--- Apache error.log ---\n${readFileSync(join(dir, 'error.log'), 'utf8').split('\n').slice(-15).join('\n')}`);
+    await Promise.all([
+      page.waitForURL(`${spUrl}/protected/whoami`, { timeout: 15_000 }),
+      page.click('button[type=submit]'),
+    ]).catch(async (e: unknown) => {
+      throw new Error(
+        `mellon did not accept the response: ${String(e)}\n${await page.content()}\n--- Apache error.log ---\n${readFileSync(join(dir, 'error.log'), 'utf8').split('\n').slice(-15).join('\n')}`,
+      );
     });
     const text = await page.locator('body').innerText();
     assert.match(text, /^MELLON_NAME_ID=ada$/m, text);
     assert.match(text, /^MELLON_mail=ada@example\.org$/m);
     assert.match(text, /^MELLON_displayName=Ada Lovelace$/m);
-    assert.match(text, /^MELLON_memberOf_0=staff$/m, 'multi-valued groups arrive as separate values, nested ones included');
+    assert.match(
+      text,
+      /^MELLON_memberOf_0=staff$/m,
+      'multi-valued groups arrive as separate values, nested ones included',
+    );
     assert.match(text, /^MELLON_memberOf_1=wiki-editors$/m);
     const audit = await keyway.store.audit.query({ action: 'saml.sso' });
     assert.equal(audit.items[0]?.outcome, 'success');
@@ -190,36 +253,59 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
     // session and answers with a signed LogoutResponse that mellon accepts before sending the user on.
     await page.goto(`${spUrl}/mellon/logout?ReturnTo=${encodeURIComponent(`${spUrl}/signed-out`)}`);
     assert.equal(page.url(), `${spUrl}/signed-out`, 'mellon accepted the LogoutResponse');
-    assert.equal((await keyway.store.audit.query({ action: 'saml.slo' })).items[0]?.details?.initiator, `sp:${spUrl}/mellon/metadata`);
+    assert.equal(
+      (await keyway.store.audit.query({ action: 'saml.slo' })).items[0]?.details?.initiator,
+      `sp:${spUrl}/mellon/metadata`,
+    );
     await page.goto(`${keyway.url}/`);
     assert.match(page.url(), /\/signin/, 'the Keyway session has ended');
     await page.close();
   });
 
-  test('IdP-initiated logout from the Keyway portal (the tile, and the header\'s Sign out) notifies mellon, whose session ends too (SAML profiles 4.4)', async () => {
+  test("IdP-initiated logout from the Keyway portal (the tile, and the header's Sign out) notifies mellon, whose session ends too (SAML profiles 4.4)", async () => {
     const page = await browser.newPage();
     const sloRequests: string[] = [];
-    page.on('request', (r) => { if (r.url().startsWith(`${spUrl}/mellon/logout?`)) sloRequests.push(r.url()); });
+    page.on('request', (r) => {
+      if (r.url().startsWith(`${spUrl}/mellon/logout?`)) sloRequests.push(r.url());
+    });
     for (const button of [/^Sign out of all apps/, /^Sign out$/]) {
       await page.goto(`${spUrl}/protected/whoami`);
       await page.fill('#userName', 'ada');
       await page.fill('#password', 'analytical engine 1843');
-      await Promise.all([page.waitForURL(`${spUrl}/protected/whoami`, { timeout: 15_000 }), page.click('button[type=submit]')]);
+      await Promise.all([
+        page.waitForURL(`${spUrl}/protected/whoami`, { timeout: 15_000 }),
+        page.click('button[type=submit]'),
+      ]);
       assert.match(await page.locator('body').innerText(), /^MELLON_NAME_ID=ada$/m);
 
       await page.goto(`${keyway.url}/`);
       sloRequests.length = 0;
-      await Promise.all([page.waitForURL(/\/signin\?signedOut=1$/, { timeout: 15_000 }), page.getByRole('button', { name: button }).click()]).catch(async (e: unknown) => {
-        throw new Error(`single logout (${String(button)}) did not come back to Keyway: ${String(e)}\n${page.url()}\n${await page.content()}\n--- Apache error.log ---\n${readFileSync(join(dir, 'error.log'), 'utf8').split('\n').slice(-15).join('\n')}`);
+      await Promise.all([
+        page.waitForURL(/\/signin\?signedOut=1$/, { timeout: 15_000 }),
+        page.getByRole('button', { name: button }).click(),
+      ]).catch(async (e: unknown) => {
+        throw new Error(
+          `single logout (${String(button)}) did not come back to Keyway: ${String(e)}\n${page.url()}\n${await page.content()}\n--- Apache error.log ---\n${readFileSync(join(dir, 'error.log'), 'utf8').split('\n').slice(-15).join('\n')}`,
+        );
       });
       assert.equal(sloRequests.length, 1, `${String(button)}: Keyway sent mellon one LogoutRequest`);
       const toMellon = new URL(sloRequests[0] ?? '');
-      assert.ok(toMellon.searchParams.get('SAMLRequest') && toMellon.searchParams.get('Signature'), 'a signed HTTP-Redirect LogoutRequest');
-      assert.equal((await keyway.store.audit.query({ action: 'saml.slo', limit: 1 })).items[0]?.details?.initiator, 'portal');
+      assert.ok(
+        toMellon.searchParams.get('SAMLRequest') && toMellon.searchParams.get('Signature'),
+        'a signed HTTP-Redirect LogoutRequest',
+      );
+      assert.equal(
+        (await keyway.store.audit.query({ action: 'saml.slo', limit: 1 })).items[0]?.details?.initiator,
+        'portal',
+      );
 
       // mellon's own session is gone: the protected page sends the browser back to Keyway, which asks to sign in.
       await page.goto(`${spUrl}/protected/whoami`);
-      assert.match(page.url(), /\/signin\?returnTo=%2Fsaml%2Fsso%2Fresume/, `${String(button)}: mellon asked Keyway again, and Keyway has no session`);
+      assert.match(
+        page.url(),
+        /\/signin\?returnTo=%2Fsaml%2Fsso%2Fresume/,
+        `${String(button)}: mellon asked Keyway again, and Keyway has no session`,
+      );
     }
     await page.close();
   });
@@ -231,7 +317,10 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
     await page.goto(`${spUrl}/protected/whoami`);
     await page.fill('#userName', 'bob');
     await page.fill('#password', 'difference engine 1822');
-    const [response] = await Promise.all([page.waitForResponse((r) => r.url().includes('/saml/sso/resume')), page.click('button[type=submit]')]);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/saml/sso/resume')),
+      page.click('button[type=submit]'),
+    ]);
     assert.equal(response.status(), 403);
     assert.match(await page.locator('h1').innerText(), /You cannot use Mellon test SP/);
     const audit = await keyway.store.audit.query({ action: 'saml.sso', actorId: bob.id });

@@ -22,7 +22,11 @@ const ACS = 'https://sp.onelogin.test/acs';
 const ENC_SP = 'https://enc.onelogin.test/metadata';
 const ENC_ACS = 'https://enc.onelogin.test/acs';
 
-const hidden = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1]?.replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+const hidden = (html: string, name: string) =>
+  new RegExp(`name="${name}" value="([^"]*)"`)
+    .exec(html)?.[1]
+    ?.replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"');
 
 describe('Keyway responses over HTTP accepted by python onelogin in strict mode (SAML profiles 4.1.4.2-4.1.4.3)', () => {
   let dir: string;
@@ -32,11 +36,23 @@ describe('Keyway responses over HTTP accepted by python onelogin in strict mode 
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'keyway-onelogin-'));
-    const config = loadConfig({ KEYWAY_MASTER_KEY: '44'.repeat(32), KEYWAY_LOG_LEVEL: 'silent', KEYWAY_PORT: '0', KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'k.db')}` }, { cwd: dir });
+    const config = loadConfig(
+      {
+        KEYWAY_MASTER_KEY: '44'.repeat(32),
+        KEYWAY_LOG_LEVEL: 'silent',
+        KEYWAY_PORT: '0',
+        KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'k.db')}`,
+      },
+      { cwd: dir },
+    );
     keyway = await startServer(config, { handleSignals: false });
     const { token } = await issueApiToken(keyway.store, systemActor('e2e'), 'e2e');
     const api = async (path: string, body: unknown) => {
-      const res = await fetch(`${keyway.url}/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${keyway.url}/api/v1${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       const json = (await res.json()) as Record<string, unknown>;
       assert.ok(res.ok, JSON.stringify(json));
       return json;
@@ -44,21 +60,60 @@ describe('Keyway responses over HTTP accepted by python onelogin in strict mode 
     const user = await api('/users', { userName: 'grace', emails: [{ value: 'grace@example.org', primary: true }] });
     await keyway.store.credentials.setPassword(String(user.id), await hashPassword('cobol compiler 1959'));
     const group = await api('/groups', { displayName: 'navy' });
-    await fetch(`${keyway.url}/api/v1/groups/${String(group.id)}/members`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'user', id: user.id }) });
-    const attrs = [{ name: 'memberOf', source: 'groups' }, { name: 'mail', source: 'user.email' }];
-    ids.plain = String((await api('/apps', { name: 'Plain', entityId: SP, acs: [{ url: ACS }], allowedGroupIds: [group.id], attributes: attrs })).id);
-    ids.enc = String((await api('/apps', { name: 'Encrypted', entityId: ENC_SP, acs: [{ url: ENC_ACS }], allowedGroupIds: [group.id], attributes: attrs, encryptionCertificate: testKeyPair('enc-sp').certificatePem })).id);
+    await fetch(`${keyway.url}/api/v1/groups/${String(group.id)}/members`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'user', id: user.id }),
+    });
+    const attrs = [
+      { name: 'memberOf', source: 'groups' },
+      { name: 'mail', source: 'user.email' },
+    ];
+    ids.plain = String(
+      (
+        await api('/apps', {
+          name: 'Plain',
+          entityId: SP,
+          acs: [{ url: ACS }],
+          allowedGroupIds: [group.id],
+          attributes: attrs,
+        })
+      ).id,
+    );
+    ids.enc = String(
+      (
+        await api('/apps', {
+          name: 'Encrypted',
+          entityId: ENC_SP,
+          acs: [{ url: ENC_ACS }],
+          allowedGroupIds: [group.id],
+          attributes: attrs,
+          encryptionCertificate: testKeyPair('enc-sp').certificatePem,
+        })
+      ).id,
+    );
 
     // Sign in through the real form (double-submit CSRF cookie, then the session cookie).
     const form = await fetch(`${keyway.url}/signin`);
     const csrfCookie = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const page = await form.text();
     const signin = await fetch(`${keyway.url}/signin`, {
-      method: 'POST', redirect: 'manual', headers: { cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ csrf: hidden(page, 'csrf') ?? '', returnTo: '/', userName: 'grace', password: 'cobol compiler 1959' }).toString(),
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        csrf: hidden(page, 'csrf') ?? '',
+        returnTo: '/',
+        userName: 'grace',
+        password: 'cobol compiler 1959',
+      }).toString(),
     });
     assert.equal(signin.status, 303);
-    cookie = signin.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => c?.includes('session')).join('; ');
+    cookie = signin.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .filter((c) => c?.includes('session'))
+      .join('; ');
     assert.ok(cookie, 'signed in');
   });
   after(async () => {
@@ -72,16 +127,29 @@ describe('Keyway responses over HTTP accepted by python onelogin in strict mode 
     if (!needPeer(t, 'onelogin')) return;
     const requestId = `_onelogin${Date.now()}`;
     const request = `<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${requestId}" Version="2.0" IssueInstant="${new Date().toISOString()}" AssertionConsumerServiceURL="${ACS}"><saml:Issuer>${SP}</saml:Issuer></samlp:AuthnRequest>`;
-    const sp = await fetch(`${keyway.url}/saml/sso?SAMLRequest=${encodeURIComponent(deflateRawSync(request).toString('base64'))}`, { headers: { cookie } });
+    const sp = await fetch(
+      `${keyway.url}/saml/sso?SAMLRequest=${encodeURIComponent(deflateRawSync(request).toString('base64'))}`,
+      { headers: { cookie } },
+    );
     const spInitiated = hidden(await sp.text(), 'SAMLResponse') ?? '';
     const idp = await fetch(`${keyway.url}/saml/apps/${ids.plain}/start`, { headers: { cookie } });
     const idpInitiated = hidden(await idp.text(), 'SAMLResponse') ?? '';
-    const tampered = Buffer.from(Buffer.from(idpInitiated, 'base64').toString('utf8').replace('>grace@example.org<', '>mallory@example.org<')).toString('base64');
+    const tampered = Buffer.from(
+      Buffer.from(idpInitiated, 'base64').toString('utf8').replace('>grace@example.org<', '>mallory@example.org<'),
+    ).toString('base64');
     const md = await metadata();
-    const [a] = oneloginValidate(md, { spEntityId: SP, acsUrl: ACS, wantAssertionsSigned: true, wantMessagesSigned: true, requestId }, [spInitiated]);
+    const [a] = oneloginValidate(
+      md,
+      { spEntityId: SP, acsUrl: ACS, wantAssertionsSigned: true, wantMessagesSigned: true, requestId },
+      [spInitiated],
+    );
     assert.equal(a?.valid, true, a?.error ?? '');
     assert.deepEqual(a?.attributes?.memberOf, ['navy']);
-    const [b, c] = oneloginValidate(md, { spEntityId: SP, acsUrl: ACS, wantAssertionsSigned: true, wantMessagesSigned: true }, [idpInitiated, tampered]);
+    const [b, c] = oneloginValidate(
+      md,
+      { spEntityId: SP, acsUrl: ACS, wantAssertionsSigned: true, wantMessagesSigned: true },
+      [idpInitiated, tampered],
+    );
     assert.equal(b?.valid, true, b?.error ?? '');
     assert.deepEqual(b?.attributes?.mail, ['grace@example.org']);
     assert.equal(c?.valid, false, 'the tampered twin is rejected');
@@ -94,7 +162,19 @@ describe('Keyway responses over HTTP accepted by python onelogin in strict mode 
     assert.match(Buffer.from(b64, 'base64').toString('utf8'), /<saml:EncryptedAssertion/);
     assert.doesNotMatch(Buffer.from(b64, 'base64').toString('utf8'), /grace@example\.org/);
     const sp = testKeyPair('enc-sp');
-    const [r] = oneloginValidate(await metadata(), { spEntityId: ENC_SP, acsUrl: ENC_ACS, wantAssertionsSigned: true, wantMessagesSigned: true, wantAssertionsEncrypted: true, spKey: sp.privateKeyPem, spCert: sp.certificatePem }, [b64]);
+    const [r] = oneloginValidate(
+      await metadata(),
+      {
+        spEntityId: ENC_SP,
+        acsUrl: ENC_ACS,
+        wantAssertionsSigned: true,
+        wantMessagesSigned: true,
+        wantAssertionsEncrypted: true,
+        spKey: sp.privateKeyPem,
+        spCert: sp.certificatePem,
+      },
+      [b64],
+    );
     assert.equal(r?.valid, true, r?.error ?? '');
     assert.deepEqual(r?.attributes?.mail, ['grace@example.org']);
   });

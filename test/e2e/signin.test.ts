@@ -29,16 +29,40 @@ let browser: Browser;
 before(async () => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'keyway-e2e-signin-'));
-  const config = loadConfig({ KEYWAY_PORT: '0', KEYWAY_LOG_LEVEL: 'silent', KEYWAY_MASTER_KEY: '33'.repeat(32), KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}` }, { cwd: dir });
+  const config = loadConfig(
+    {
+      KEYWAY_PORT: '0',
+      KEYWAY_LOG_LEVEL: 'silent',
+      KEYWAY_MASTER_KEY: '33'.repeat(32),
+      KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}`,
+    },
+    { cwd: dir },
+  );
   server = await startServer(config, { handleSignals: false });
-  const user = await server.store.directory.createUser(systemActor('e2e'), { userName: 'alice', givenName: 'Alice', familyName: 'Anders', displayName: 'Alice Anders' });
+  const user = await server.store.directory.createUser(systemActor('e2e'), {
+    userName: 'alice',
+    givenName: 'Alice',
+    familyName: 'Anders',
+    displayName: 'Alice Anders',
+  });
   await server.store.credentials.setPassword(user.id, await hashPassword('alice-e2e-password'));
-  const carol = await server.store.directory.createUser(systemActor('e2e'), { userName: 'carol', displayName: 'Carol Chen' });
+  const carol = await server.store.directory.createUser(systemActor('e2e'), {
+    userName: 'carol',
+    displayName: 'Carol Chen',
+  });
   await server.store.credentials.setPassword(carol.id, await hashPassword('carol-e2e-password'));
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -65,9 +89,25 @@ interface AxeViolation {
 const axeViolations = async (page: Page): Promise<AxeViolation[]> => {
   await page.addScriptTag({ path: axeScript });
   return page.evaluate(async (tags) => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run(
+            ctx: Document,
+            opts: object,
+          ): Promise<{
+            violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
+          }>;
+        };
+      }
+    ).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
   }, wcagTags);
 };
 
@@ -75,7 +115,8 @@ const assertAccessible = async (page: Page, what: string): Promise<void> => {
   assert.deepEqual(await axeViolations(page), [], `axe-core finds no WCAG 2.x A/AA violations on ${what}`);
 };
 
-const activeId = (page: Page) => page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || '');
+const activeId = (page: Page) =>
+  page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || '');
 
 describe('sign-in in a real browser', { skip }, () => {
   test('names the port chosen for KEYWAY_PORT=0 in the public base URL', async () => {
@@ -105,7 +146,10 @@ describe('sign-in in a real browser', { skip }, () => {
     assert.equal(session?.httpOnly, true);
     assert.equal(session?.sameSite, 'Lax');
 
-    await Promise.all([page.waitForURL(/\/signin\?signedOut=1$/), page.getByRole('button', { name: 'Sign out' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/signin\?signedOut=1$/),
+      page.getByRole('button', { name: 'Sign out' }).click(),
+    ]);
     assert.equal(await page.getByRole('status').textContent(), 'You have signed out.');
     await page.goto(`${server.url}/`);
     assert.match(page.url(), /\/signin/);
@@ -168,7 +212,10 @@ describe('sign-in in a real browser', { skip }, () => {
     await page.getByLabel('Password').fill('carol-e2e-password');
     await Promise.all([page.waitForURL(`${server.url}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
     assert.equal(await page.locator('h1').textContent(), 'Welcome, Carol Chen');
-    await Promise.all([page.waitForURL(/\/signin\?signedOut=1$/), page.getByRole('button', { name: 'Sign out' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/signin\?signedOut=1$/),
+      page.getByRole('button', { name: 'Sign out' }).click(),
+    ]);
     assert.equal(await page.getByRole('status').textContent(), 'You have signed out.');
     await context.close();
   });
@@ -180,7 +227,9 @@ describe('sign-in in a real browser', { skip }, () => {
       await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name }).click()]);
     };
     // The checker itself finds a known violation, so an empty list below means something.
-    await page.setContent('<!doctype html><html lang="en"><title>t</title><main><img src="data:,"><input type="text"></main></html>');
+    await page.setContent(
+      '<!doctype html><html lang="en"><title>t</title><main><img src="data:,"><input type="text"></main></html>',
+    );
     assert.deepEqual((await axeViolations(page)).map((v) => v.id).sort(), ['image-alt', 'label']);
     await page.goto(`${server.url}/signin`);
     await assertAccessible(page, 'the sign-in page');
@@ -204,7 +253,10 @@ describe('sign-in in a real browser', { skip }, () => {
     await page.getByLabel('Code from your app').fill(totpCode(seed, new Date()));
     await submit('Turn on');
     await assertAccessible(page, 'account security with the app on');
-    await Promise.all([page.waitForURL(/\/signin\?signedOut=1$/), page.getByRole('button', { name: 'Sign out' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/signin\?signedOut=1$/),
+      page.getByRole('button', { name: 'Sign out' }).click(),
+    ]);
     await assertAccessible(page, 'the signed-out page');
 
     await page.getByLabel('User name').fill('carol');

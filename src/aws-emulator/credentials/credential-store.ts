@@ -56,8 +56,14 @@ export function createCredentialStore(world: World, state: StateStore, now: () =
         principal: { accountId: session.accountId, principalArn: session.principalArn, userId: session.userId },
       };
     },
-    issueRoleSession(accountId: string, role: IamRoleInfo, sessionName: string, durationSeconds: number): TemporaryCredentials {
-      if (!Number.isInteger(durationSeconds) || durationSeconds <= 0) throw new Error('durationSeconds must be a positive integer');
+    issueRoleSession(
+      accountId: string,
+      role: IamRoleInfo,
+      sessionName: string,
+      durationSeconds: number,
+    ): TemporaryCredentials {
+      if (!Number.isInteger(durationSeconds) || durationSeconds <= 0)
+        throw new Error('durationSeconds must be a positive integer');
       const session: StoredSession = {
         accessKeyId: randomKeyId('ASIA'),
         secretAccessKey: randomBytes(30).toString('base64'),
@@ -76,7 +82,12 @@ export function createCredentialStore(world: World, state: StateStore, now: () =
         }
         state.put(COLLECTION, session.accessKeyId, session);
       });
-      return { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken, expiration: session.expiration };
+      return {
+        accessKeyId: session.accessKeyId,
+        secretAccessKey: session.secretAccessKey,
+        sessionToken: session.sessionToken,
+        expiration: session.expiration,
+      };
     },
   };
 }

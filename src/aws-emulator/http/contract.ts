@@ -49,7 +49,10 @@ export interface CallerContext {
   readonly requestId: string;
 }
 
-export type JsonOperation = (input: Readonly<Record<string, unknown>>, caller: CallerContext) => Promise<unknown> | unknown;
+export type JsonOperation = (
+  input: Readonly<Record<string, unknown>>,
+  caller: CallerContext,
+) => Promise<unknown> | unknown;
 
 /** An awsJson1_1 service, routed by `X-Amz-Target: <targetPrefix>.<Operation>`. */
 export interface JsonServiceRegistration {

@@ -9,7 +9,12 @@ const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
  * Wraps an operation's Result XML. An operation without output members (PutRolePolicy, DeleteRole, …) returns
  * the empty string, and AWS then sends only ResponseMetadata.
  */
-export function queryResponse(action: string, xmlNamespace: string, resultXml: string, requestId: string): EmulatorResponse {
+export function queryResponse(
+  action: string,
+  xmlNamespace: string,
+  resultXml: string,
+  requestId: string,
+): EmulatorResponse {
   const metadata = renderXml(el('ResponseMetadata', el('RequestId', requestId)));
   // resultXml was produced by the escaping builder; the action name is a registered operation name.
   const result = resultXml === '' ? '' : `<${action}Result>${resultXml}</${action}Result>`;
@@ -47,7 +52,12 @@ export function queryError(
  * is not `application/x-www-form-urlencoded` carries no parameters, as for AWS. Bad percent-encoding or bytes
  * that are not UTF-8 are refused with AWS's `MalformedQueryString` rather than silently repaired.
  */
-export function readQueryParams(method: string, contentType: string | undefined, body: Buffer, query: URLSearchParams): URLSearchParams | undefined {
+export function readQueryParams(
+  method: string,
+  contentType: string | undefined,
+  body: Buffer,
+  query: URLSearchParams,
+): URLSearchParams | undefined {
   if (method === 'GET') return query;
   if (method !== 'POST') return undefined;
   const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase();

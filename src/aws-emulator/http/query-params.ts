@@ -47,11 +47,17 @@ export class QueryInput {
     const at = memberName(name);
     const length = [...value].length;
     if (rule.min !== undefined && length < rule.min) {
-      this.problems.push(`Value '${quote(value)}' at '${at}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`);
+      this.problems.push(
+        `Value '${quote(value)}' at '${at}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`,
+      );
     } else if (rule.max !== undefined && length > rule.max) {
-      this.problems.push(`Value '${quote(value)}' at '${at}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
+      this.problems.push(
+        `Value '${quote(value)}' at '${at}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`,
+      );
     } else if (rule.pattern !== undefined && !matchesWhole(rule.pattern, value)) {
-      this.problems.push(`Value '${quote(value)}' at '${at}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.pattern}`);
+      this.problems.push(
+        `Value '${quote(value)}' at '${at}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.pattern}`,
+      );
     }
   }
 
@@ -78,13 +84,20 @@ export class QueryInput {
     const at = memberName(name);
     if (!/^-?\d{1,15}$/.test(value)) {
       // Coral rejects a non-numeric value before any range check.
-      throw new AwsServiceError('ValidationError', `Invalid value for parameter ${name}, value: ${quote(value)}, type: class java.lang.String`);
+      throw new AwsServiceError(
+        'ValidationError',
+        `Invalid value for parameter ${name}, value: ${quote(value)}, type: class java.lang.String`,
+      );
     }
     const n = Number(value);
     if (rule.min !== undefined && n < rule.min) {
-      this.problems.push(`Value '${n}' at '${at}' failed to satisfy constraint: Member must have value greater than or equal to ${rule.min}`);
+      this.problems.push(
+        `Value '${n}' at '${at}' failed to satisfy constraint: Member must have value greater than or equal to ${rule.min}`,
+      );
     } else if (rule.max !== undefined && n > rule.max) {
-      this.problems.push(`Value '${n}' at '${at}' failed to satisfy constraint: Member must have value less than or equal to ${rule.max}`);
+      this.problems.push(
+        `Value '${n}' at '${at}' failed to satisfy constraint: Member must have value less than or equal to ${rule.max}`,
+      );
     }
     return n;
   }
@@ -110,11 +123,15 @@ export class QueryInput {
       const value = this.params.get(`${name}.member.${i}.Value`);
       if (key === null && value === null) break;
       if (key === null) {
-        this.problems.push(`Value null at '${memberName(name)}.${i}.member.key' failed to satisfy constraint: Member must not be null`);
+        this.problems.push(
+          `Value null at '${memberName(name)}.${i}.member.key' failed to satisfy constraint: Member must not be null`,
+        );
         continue;
       }
       if (value === null) {
-        this.problems.push(`Value null at '${memberName(name)}.${i}.member.value' failed to satisfy constraint: Member must not be null`);
+        this.problems.push(
+          `Value null at '${memberName(name)}.${i}.member.value' failed to satisfy constraint: Member must not be null`,
+        );
         continue;
       }
       this.check(`${name}.${i}.member.key`, key, { min: 1, max: 128, pattern: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+' });
@@ -127,7 +144,9 @@ export class QueryInput {
 
   private listLength(name: string, length: number, max: number | undefined): void {
     if (max !== undefined && length > max) {
-      this.problems.push(`Value at '${memberName(name)}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
+      this.problems.push(
+        `Value at '${memberName(name)}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
+      );
     }
   }
 
@@ -135,6 +154,9 @@ export class QueryInput {
   done(): void {
     if (this.problems.length === 0) return;
     const n = this.problems.length;
-    throw new AwsServiceError('ValidationError', `${n} validation error${n === 1 ? '' : 's'} detected: ${this.problems.join('; ')}`);
+    throw new AwsServiceError(
+      'ValidationError',
+      `${n} validation error${n === 1 ? '' : 's'} detected: ${this.problems.join('; ')}`,
+    );
   }
 }

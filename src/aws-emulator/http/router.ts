@@ -44,7 +44,12 @@ export function createRouter(options: RouterOptions): RequestHandler {
     }
   }
 
-  async function authenticate(req: EmulatorRequest, signingName: string, requestId: string, protocol: 'query' | 'json'): Promise<CallerContext> {
+  async function authenticate(
+    req: EmulatorRequest,
+    signingName: string,
+    requestId: string,
+    protocol: 'query' | 'json',
+  ): Promise<CallerContext> {
     try {
       const verified = await verifySigV4(req, signingName, options.lookupCredential, options.now());
       return { ...verified.principal, accessKeyId: verified.accessKeyId, region: verified.region, requestId };
@@ -54,12 +59,20 @@ export function createRouter(options: RouterOptions): RequestHandler {
     }
   }
 
-  async function handleRest(route: RestRouteRegistration, req: EmulatorRequest, requestId: string): Promise<EmulatorResponse> {
+  async function handleRest(
+    route: RestRouteRegistration,
+    req: EmulatorRequest,
+    requestId: string,
+  ): Promise<EmulatorResponse> {
     try {
       return await route.handle(req);
     } catch (e) {
       options.log.warn('rest-route-failed', { requestId, route: route.name, error: String(e) });
-      return { status: 500, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body: JSON.stringify({ message: 'An internal error occurred.' }) };
+      return {
+        status: 500,
+        headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId },
+        body: JSON.stringify({ message: 'An internal error occurred.' }),
+      };
     }
   }
 
@@ -67,13 +80,19 @@ export function createRouter(options: RouterOptions): RequestHandler {
     const dot = target.lastIndexOf('.');
     const service = dot > 0 ? json.get(target.slice(0, dot)) : undefined;
     const operationName = target.slice(dot + 1);
-    const operation = service && Object.hasOwn(service.operations, operationName) ? service.operations[operationName] : undefined;
+    const operation =
+      service && Object.hasOwn(service.operations, operationName) ? service.operations[operationName] : undefined;
     const logFields = { requestId, target: target.slice(0, 128) };
     try {
-      if (!service || !operation) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${target.slice(0, 128)}`);
+      if (!service || !operation)
+        throw new AwsServiceError('UnknownOperationException', `Unknown operation ${target.slice(0, 128)}`);
       const caller = await authenticate(req, service.signingName, requestId, 'json');
       const input = parseJsonBody(req.body);
-      if (!input) throw new AwsServiceError('SerializationException', 'Start of structure or map found where not expected, or the body is not a JSON object.');
+      if (!input)
+        throw new AwsServiceError(
+          'SerializationException',
+          'Start of structure or map found where not expected, or the body is not a JSON object.',
+        );
       const output = await operation(input, caller);
       options.log.info('request', { ...logFields, status: 200, account: caller.accountId });
       return jsonResponse(output, requestId);
@@ -89,9 +108,14 @@ export function createRouter(options: RouterOptions): RequestHandler {
 
   function pickQueryService(params: URLSearchParams): QueryServiceRegistration {
     const version = params.get('Version');
-    if (version === null || version === '') throw new AwsServiceError('MissingParameter', 'The request must contain the parameter Version');
+    if (version === null || version === '')
+      throw new AwsServiceError('MissingParameter', 'The request must contain the parameter Version');
     const service = query.get(version);
-    if (!service) throw new AwsServiceError('NoSuchVersion', `The requested version (${version.slice(0, 32)}) of service is not available.`);
+    if (!service)
+      throw new AwsServiceError(
+        'NoSuchVersion',
+        `The requested version (${version.slice(0, 32)}) of service is not available.`,
+      );
     return service;
   }
 
@@ -106,12 +130,18 @@ export function createRouter(options: RouterOptions): RequestHandler {
       const service = pickQueryService(params);
       namespace = service.xmlNamespace;
       if (!Object.hasOwn(service.operations, actionParam)) {
-        throw new AwsServiceError('InvalidAction', `Could not find operation ${actionParam.slice(0, 128)} for version ${service.version}`);
+        throw new AwsServiceError(
+          'InvalidAction',
+          `Could not find operation ${actionParam.slice(0, 128)} for version ${service.version}`,
+        );
       }
       action = actionParam;
       const operation = service.operations[action];
-      if (!operation) throw new AwsServiceError('InvalidAction', `Could not find operation ${action} for version ${service.version}`);
-      const caller = service.unsignedActions.has(action) ? null : await authenticate(req, service.signingName, requestId, 'query');
+      if (!operation)
+        throw new AwsServiceError('InvalidAction', `Could not find operation ${action} for version ${service.version}`);
+      const caller = service.unsignedActions.has(action)
+        ? null
+        : await authenticate(req, service.signingName, requestId, 'query');
       const result = await operation(params, caller);
       options.log.info('request', { requestId, action, status: 200, account: caller?.accountId });
       return queryResponse(action, service.xmlNamespace, result, requestId);
@@ -121,7 +151,14 @@ export function createRouter(options: RouterOptions): RequestHandler {
         return queryError(e.code, e.message, e.status, e.fault, requestId, namespace);
       }
       options.log.warn('request-failed', { requestId, action, error: String(e) });
-      return queryError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500, 'Receiver', requestId, namespace);
+      return queryError(
+        'InternalFailure',
+        'The request processing has failed because of an unknown error, exception or failure.',
+        500,
+        'Receiver',
+        requestId,
+        namespace,
+      );
     }
   }
 

@@ -72,7 +72,9 @@ export function createHttpServer(handle: RequestHandler): Server {
         const tooLarge = e instanceof BodyTooLarge;
         const response = queryError(
           tooLarge ? 'RequestEntityTooLarge' : 'InternalFailure',
-          tooLarge ? `Request body exceeds ${MAX_BODY_BYTES} bytes` : 'The request processing has failed because of an unknown error, exception or failure.',
+          tooLarge
+            ? `Request body exceeds ${MAX_BODY_BYTES} bytes`
+            : 'The request processing has failed because of an unknown error, exception or failure.',
           tooLarge ? 413 : 500,
           tooLarge ? 'Sender' : 'Receiver',
           newRequestId(),

@@ -9,7 +9,13 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import type { EmulatorRequest } from './contract.js';
 
-export type SigV4FailureKind = 'missing' | 'incomplete' | 'unknown-key' | 'invalid-token' | 'expired-token' | 'mismatch';
+export type SigV4FailureKind =
+  | 'missing'
+  | 'incomplete'
+  | 'unknown-key'
+  | 'invalid-token'
+  | 'expired-token'
+  | 'mismatch';
 
 export class SigV4Failure extends Error {
   override readonly name = 'SigV4Failure';
@@ -79,11 +85,17 @@ export function parseAuthorization(header: string): ParsedAuthorization {
   }
   const missing = ['Credential', 'SignedHeaders', 'Signature'].filter((k) => !fields.get(k));
   if (missing.length > 0) {
-    throw new SigV4Failure('incomplete', missing.map((k) => `Authorization header requires '${k}' parameter.`).join(' '));
+    throw new SigV4Failure(
+      'incomplete',
+      missing.map((k) => `Authorization header requires '${k}' parameter.`).join(' '),
+    );
   }
   const credential = (fields.get('Credential') ?? '').split('/');
   if (credential.length !== 5 || credential.some((c) => c === '')) {
-    throw new SigV4Failure('incomplete', "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term.");
+    throw new SigV4Failure(
+      'incomplete',
+      'Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term.',
+    );
   }
   const [accessKeyId, scopeDate, region, service, terminator] = credential as [string, string, string, string, string];
   const signature = fields.get('Signature') ?? '';
@@ -99,17 +111,27 @@ export const SIGNATURE_MISMATCH_MESSAGE =
 
 function parseAmzDate(value: string): Date {
   const m = AMZ_DATE.exec(value);
-  if (!m) throw new SigV4Failure('incomplete', `Date must be in ISO-8601 'basic format'. Got '${value.slice(0, 32)}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+  if (!m)
+    throw new SigV4Failure(
+      'incomplete',
+      `Date must be in ISO-8601 'basic format'. Got '${value.slice(0, 32)}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+    );
   const [, y, mo, d, h, mi, s] = m as unknown as [string, string, string, string, string, string, string];
   const date = new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, +s));
   if (Number.isNaN(date.getTime()) || date.getUTCDate() !== +d) {
-    throw new SigV4Failure('incomplete', `Date must be in ISO-8601 'basic format'. Got '${value}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+    throw new SigV4Failure(
+      'incomplete',
+      `Date must be in ISO-8601 'basic format'. Got '${value}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+    );
   }
   return date;
 }
 
 function basicFormat(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** Verifies the request's SigV4 Authorization header for `signingName`; throws SigV4Failure. */
@@ -124,7 +146,10 @@ export async function verifySigV4(
   const auth = parseAuthorization(header);
   const amzDate = req.headers['x-amz-date'];
   if (amzDate === undefined) {
-    throw new SigV4Failure('incomplete', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+    throw new SigV4Failure(
+      'incomplete',
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+    );
   }
   const signingDate = parseAmzDate(amzDate);
 
@@ -154,14 +179,23 @@ export async function verifySigV4(
     throw new SigV4Failure('mismatch', `Credential should be scoped to correct service: '${signingName}'. `);
   }
   if (auth.terminator !== 'aws4_request') {
-    throw new SigV4Failure('mismatch', `Credential should be scoped with a valid terminator: 'aws4_request', not '${auth.terminator.slice(0, 32)}'. `);
+    throw new SigV4Failure(
+      'mismatch',
+      `Credential should be scoped with a valid terminator: 'aws4_request', not '${auth.terminator.slice(0, 32)}'. `,
+    );
   }
   const skew = signingDate.getTime() - now;
   if (skew < -MAX_CLOCK_SKEW_MS) {
-    throw new SigV4Failure('mismatch', `Signature expired: ${amzDate} is now earlier than ${basicFormat(now - MAX_CLOCK_SKEW_MS)} (${basicFormat(now)} - 15 min.)`);
+    throw new SigV4Failure(
+      'mismatch',
+      `Signature expired: ${amzDate} is now earlier than ${basicFormat(now - MAX_CLOCK_SKEW_MS)} (${basicFormat(now)} - 15 min.)`,
+    );
   }
   if (skew > MAX_CLOCK_SKEW_MS) {
-    throw new SigV4Failure('mismatch', `Signature not yet current: ${amzDate} is still later than ${basicFormat(now + MAX_CLOCK_SKEW_MS)} (${basicFormat(now)} + 15 min.)`);
+    throw new SigV4Failure(
+      'mismatch',
+      `Signature not yet current: ${amzDate} is still later than ${basicFormat(now + MAX_CLOCK_SKEW_MS)} (${basicFormat(now)} + 15 min.)`,
+    );
   }
   if (!auth.signedHeaders.includes('host')) {
     throw new SigV4Failure('mismatch', SIGNATURE_MISMATCH_MESSAGE);
@@ -195,7 +229,8 @@ async function computeSignature(
     const values = req.query.getAll(key);
     query[key] = values.length === 1 ? (values[0] as string) : values;
   }
-  const tokenSigned = auth.signedHeaders.includes('x-amz-security-token') && headers['x-amz-security-token'] !== undefined;
+  const tokenSigned =
+    auth.signedHeaders.includes('x-amz-security-token') && headers['x-amz-security-token'] !== undefined;
   const signer = new SignatureV4({
     credentials: {
       accessKeyId: auth.accessKeyId,
@@ -208,7 +243,15 @@ async function computeSignature(
     applyChecksum: false,
   });
   const signed = await signer.sign(
-    { method: req.method, protocol: 'http:', hostname: headers['host'] ?? '', path: req.path, query, headers, body: req.body },
+    {
+      method: req.method,
+      protocol: 'http:',
+      hostname: headers['host'] ?? '',
+      path: req.path,
+      query,
+      headers,
+      body: req.body,
+    },
     { signingDate, signableHeaders: new Set(auth.signedHeaders) },
   );
   const authorization = signed.headers['authorization'] ?? '';

@@ -5,7 +5,16 @@ import { el, elAttrs, optional, renderXml } from './xml.js';
 
 test('escapes text and attribute values by construction, so hostile values stay data', () => {
   const hostile = `</Arn><Injected a="1">&amp;'"\t\n`;
-  const xml = renderXml(elAttrs('Root', { note: hostile }, el('Arn', hostile), el('Count', 3), el('Flag', false), optional('Absent', undefined)));
+  const xml = renderXml(
+    elAttrs(
+      'Root',
+      { note: hostile },
+      el('Arn', hostile),
+      el('Count', 3),
+      el('Flag', false),
+      optional('Absent', undefined),
+    ),
+  );
   const doc = new DOMParser().parseFromString(xml, 'text/xml');
   const root = doc.documentElement;
   assert.equal(root?.getAttribute('note'), hostile);
@@ -28,6 +37,9 @@ test('refuses element and attribute names that are not XML names', () => {
 });
 
 test('renders an empty element self-closed and nested lists in order', () => {
-  assert.equal(renderXml(el('Roles', [el('member', 'a'), el('member', 'b')], [])), '<Roles><member>a</member><member>b</member></Roles>');
+  assert.equal(
+    renderXml(el('Roles', [el('member', 'a'), el('member', 'b')], [])),
+    '<Roles><member>a</member><member>b</member></Roles>',
+  );
   assert.equal(renderXml(el('Empty')), '<Empty/>');
 });

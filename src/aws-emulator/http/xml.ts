@@ -11,7 +11,8 @@ export class XmlElement {
     readonly children: readonly XmlContent[],
   ) {
     if (!NAME.test(name)) throw new Error(`invalid XML element name: ${name}`);
-    for (const attr of Object.keys(attributes)) if (!NAME.test(attr)) throw new Error(`invalid XML attribute name: ${attr}`);
+    for (const attr of Object.keys(attributes))
+      if (!NAME.test(attr)) throw new Error(`invalid XML attribute name: ${attr}`);
   }
 }
 
@@ -24,7 +25,11 @@ export function el(name: string, ...children: XmlContent[]): XmlElement {
   return new XmlElement(name, {}, children);
 }
 
-export function elAttrs(name: string, attributes: Readonly<Record<string, string>>, ...children: XmlContent[]): XmlElement {
+export function elAttrs(
+  name: string,
+  attributes: Readonly<Record<string, string>>,
+  ...children: XmlContent[]
+): XmlElement {
   return new XmlElement(name, attributes, children);
 }
 

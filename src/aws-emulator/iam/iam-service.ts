@@ -9,7 +9,15 @@ import { el, optional, renderXml } from '../http/xml.js';
 import type { XmlContent } from '../http/xml.js';
 import type { IamStore, ManagedPolicyView } from './iam-store.js';
 import { QUOTAS } from './iam-store.js';
-import { encodePolicy, isoDate, managedPolicyXml, members, roleXml, samlProviderListEntry, tagsXml } from './iam-shapes.js';
+import {
+  encodePolicy,
+  isoDate,
+  managedPolicyXml,
+  members,
+  roleXml,
+  samlProviderListEntry,
+  tagsXml,
+} from './iam-shapes.js';
 import { AWS_MANAGED_POLICIES } from './managed-policies.js';
 import { paginate } from './pagination.js';
 
@@ -60,11 +68,19 @@ function refuseAssertionEncryption(q: QueryInput, update: boolean): void {
   const removeKey = update ? q.string('RemovePrivateKey', { min: 22, max: 64, pattern: '[A-Z0-9]+' }) : undefined;
   q.done();
   if (mode === 'Required' || addKey !== undefined || removeKey !== undefined) {
-    throw new AwsServiceError('InvalidInput', 'SAML assertion encryption is not supported by the Keyway AWS emulator (AssertionEncryptionMode may only be Allowed).', 400);
+    throw new AwsServiceError(
+      'InvalidInput',
+      'SAML assertion encryption is not supported by the Keyway AWS emulator (AssertionEncryptionMode may only be Allowed).',
+      400,
+    );
   }
 }
 
-function listResult(name: string, items: readonly XmlContent[], page: { isTruncated: boolean; marker?: string }): string {
+function listResult(
+  name: string,
+  items: readonly XmlContent[],
+  page: { isTruncated: boolean; marker?: string },
+): string {
   return xml(members(name, items), el('IsTruncated', page.isTruncated), optional('Marker', page.marker));
 }
 
@@ -109,7 +125,11 @@ export function createIamRegistration(iam: IamStore): QueryServiceRegistration {
       q.done();
       const roles = iam.roles(account).filter((r) => r.path.startsWith(prefix));
       const page = paginate(roles, (r) => r.name.toLowerCase(), marker, maxItems);
-      return listResult('Roles', page.items.map((r) => roleXml(r, 'list')), page);
+      return listResult(
+        'Roles',
+        page.items.map((r) => roleXml(r, 'list')),
+        page,
+      );
     }),
     UpdateRole: op((q, account) => {
       const name = q.requiredString('RoleName', RULES.roleName);
@@ -180,7 +200,10 @@ export function createIamRegistration(iam: IamStore): QueryServiceRegistration {
       const marker = q.string('Marker', RULES.marker);
       const maxItems = q.int('MaxItems', MAX_ITEMS);
       q.done();
-      const names = iam.role(account, roleName).inlinePolicies.map((p) => p.name).sort();
+      const names = iam
+        .role(account, roleName)
+        .inlinePolicies.map((p) => p.name)
+        .sort();
       const page = paginate(names, (n) => n, marker, maxItems);
       return listResult('PolicyNames', page.items, page);
     }),
@@ -218,7 +241,11 @@ export function createIamRegistration(iam: IamStore): QueryServiceRegistration {
         .managedPolicyArns.map((arn) => iam.managedPolicy(account, arn))
         .filter((v): v is ManagedPolicyView => v !== undefined && v.policy.path.startsWith(prefix));
       const page = paginate(attached, (v) => v.policy.arn, marker, maxItems);
-      return listResult('AttachedPolicies', page.items.map((v) => [el('PolicyName', v.policy.name), el('PolicyArn', v.policy.arn)]), page);
+      return listResult(
+        'AttachedPolicies',
+        page.items.map((v) => [el('PolicyName', v.policy.name), el('PolicyArn', v.policy.arn)]),
+        page,
+      );
     }),
 
     // ---- customer-managed policies ----
@@ -229,8 +256,20 @@ export function createIamRegistration(iam: IamStore): QueryServiceRegistration {
       const description = q.string('Description', RULES.description);
       const tags = q.tags('Tags', QUOTAS.tagsPerResource);
       q.done();
-      const doc = iam.createPolicy(account, { name, path, document, tags, ...(description !== undefined ? { description } : {}) });
-      return xml(el('Policy', managedPolicyXml({ kind: 'customer', policy: doc }, 0, false), doc.tags.length > 0 ? tagsXml(doc.tags) : undefined));
+      const doc = iam.createPolicy(account, {
+        name,
+        path,
+        document,
+        tags,
+        ...(description !== undefined ? { description } : {}),
+      });
+      return xml(
+        el(
+          'Policy',
+          managedPolicyXml({ kind: 'customer', policy: doc }, 0, false),
+          doc.tags.length > 0 ? tagsXml(doc.tags) : undefined,
+        ),
+      );
     }),
     GetPolicy: op((q, account) => {
       const arn = q.requiredString('PolicyArn', RULES.arn);
@@ -248,14 +287,19 @@ export function createIamRegistration(iam: IamStore): QueryServiceRegistration {
       q.done();
       const views: ManagedPolicyView[] = [];
       if (scope !== 'Local') views.push(...AWS_MANAGED_POLICIES.map((policy) => ({ kind: 'aws' as const, policy })));
-      if (scope !== 'AWS') views.push(...iam.customerPolicies(account).map((policy) => ({ kind: 'customer' as const, policy })));
+      if (scope !== 'AWS')
+        views.push(...iam.customerPolicies(account).map((policy) => ({ kind: 'customer' as const, policy })));
       const counted = views
         .filter((v) => v.policy.path.startsWith(prefix))
         .map((v) => ({ v, count: iam.attachmentCount(account, v.policy.arn) }))
         .filter((x) => !onlyAttached || x.count > 0)
         .sort((a, b) => (a.v.policy.arn < b.v.policy.arn ? -1 : 1));
       const page = paginate(counted, (x) => x.v.policy.arn, marker, maxItems);
-      return listResult('Policies', page.items.map((x) => managedPolicyXml(x.v, x.count, false)), page);
+      return listResult(
+        'Policies',
+        page.items.map((x) => managedPolicyXml(x.v, x.count, false)),
+        page,
+      );
     }),
     DeletePolicy: op((q, account) => {
       const arn = q.requiredString('PolicyArn', RULES.arn);

@@ -15,11 +15,17 @@ export function encodePolicy(document: string): string {
 }
 
 export function members(name: string, items: readonly XmlContent[]): XmlElement {
-  return el(name, items.map((i) => el('member', i)));
+  return el(
+    name,
+    items.map((i) => el('member', i)),
+  );
 }
 
 export function tagsXml(tags: readonly Tag[]): XmlElement {
-  return members('Tags', tags.map((t) => [el('Key', t.Key), el('Value', t.Value)]));
+  return members(
+    'Tags',
+    tags.map((t) => [el('Key', t.Key), el('Value', t.Value)]),
+  );
 }
 
 /** `get` is GetRole's full shape; `create` omits RoleLastUsed; `list` is ListRoles' subset. */
@@ -35,7 +41,11 @@ export function roleXml(role: RoleDoc, detail: 'get' | 'create' | 'list'): XmlCo
     optional('Description', role.description),
     el('MaxSessionDuration', role.maxSessionDuration),
     full && role.permissionsBoundaryArn !== undefined
-      ? el('PermissionsBoundary', el('PermissionsBoundaryType', 'Policy'), el('PermissionsBoundaryArn', role.permissionsBoundaryArn))
+      ? el(
+          'PermissionsBoundary',
+          el('PermissionsBoundaryType', 'Policy'),
+          el('PermissionsBoundaryArn', role.permissionsBoundaryArn),
+        )
       : undefined,
     full && role.tags.length > 0 ? tagsXml(role.tags) : undefined,
     detail === 'get' ? el('RoleLastUsed') : undefined,

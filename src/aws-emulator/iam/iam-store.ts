@@ -4,7 +4,15 @@
  * request leaves nothing half-written. Errors carry IAM's model codes and statuses.
  */
 import { AwsServiceError } from '../http/contract.js';
-import type { IamReader, IamRoleInfo, IamRoleRecord, IamWriter, RoleSpec, SamlProviderRecord, StateStore } from '../world-contract.js';
+import type {
+  IamReader,
+  IamRoleInfo,
+  IamRoleRecord,
+  IamWriter,
+  RoleSpec,
+  SamlProviderRecord,
+  StateStore,
+} from '../world-contract.js';
 import { newIamId, newSamlProviderUuid } from './ids.js';
 import { awsManagedPolicy } from './managed-policies.js';
 import type { AwsManagedPolicy } from './managed-policies.js';
@@ -88,18 +96,28 @@ export function mergeTags(existing: readonly Tag[], added: readonly Tag[], caseS
   const seen = new Set<string>();
   for (const t of added) {
     if (seen.has(norm(t.Key))) {
-      throw new AwsServiceError('InvalidInput', `Duplicate tag keys found. Please note that Tag keys are ${caseSensitive ? 'case sensitive' : 'case insensitive'}.`);
+      throw new AwsServiceError(
+        'InvalidInput',
+        `Duplicate tag keys found. Please note that Tag keys are ${caseSensitive ? 'case sensitive' : 'case insensitive'}.`,
+      );
     }
     seen.add(norm(t.Key));
   }
   const out = existing.filter((t) => !seen.has(norm(t.Key)));
   out.push(...added);
-  if (out.length > QUOTAS.tagsPerResource) throw limit(`Cannot exceed quota for TagsPerResource: ${QUOTAS.tagsPerResource}`);
+  if (out.length > QUOTAS.tagsPerResource)
+    throw limit(`Cannot exceed quota for TagsPerResource: ${QUOTAS.tagsPerResource}`);
   return out;
 }
 
 function roleInfo(doc: RoleDoc): IamRoleInfo {
-  return { arn: doc.arn, roleId: doc.roleId, name: doc.name, path: doc.path, maxSessionDuration: doc.maxSessionDuration };
+  return {
+    arn: doc.arn,
+    roleId: doc.roleId,
+    name: doc.name,
+    path: doc.path,
+    maxSessionDuration: doc.maxSessionDuration,
+  };
 }
 
 function roleRecord(doc: RoleDoc): IamRoleRecord {
@@ -149,7 +167,11 @@ export class IamStore implements IamWriter, IamReader {
   private mutableRole(accountId: string, name: string): RoleDoc {
     const doc = this.role(accountId, name);
     if (doc.protected) {
-      throw new AwsServiceError('UnmodifiableEntity', `Cannot perform the operation on the protected role '${doc.name}' - this role is only modifiable by AWS`, 400);
+      throw new AwsServiceError(
+        'UnmodifiableEntity',
+        `Cannot perform the operation on the protected role '${doc.name}' - this role is only modifiable by AWS`,
+        400,
+      );
     }
     return doc;
   }
@@ -161,7 +183,8 @@ export class IamStore implements IamWriter, IamReader {
 
   private checkTrustPolicy(document: string): void {
     validatePolicyDocument(document, 'trust');
-    if (policySize(document) > QUOTAS.trustPolicySize) throw limit(`Cannot exceed quota for ACLSizePerRole: ${QUOTAS.trustPolicySize}`);
+    if (policySize(document) > QUOTAS.trustPolicySize)
+      throw limit(`Cannot exceed quota for ACLSizePerRole: ${QUOTAS.trustPolicySize}`);
   }
 
   private checkBoundary(accountId: string, arn: string | undefined): void {
@@ -178,7 +201,8 @@ export class IamStore implements IamWriter, IamReader {
       this.checkTrustPolicy(input.assumeRolePolicyDocument);
       this.checkBoundary(accountId, input.permissionsBoundaryArn);
       mergeTags([], input.tags, false);
-      if (this.state.count(ROLES, `${accountId}/`) >= QUOTAS.rolesPerAccount) throw limit(`Cannot exceed quota for RolesPerAccount: ${QUOTAS.rolesPerAccount}`);
+      if (this.state.count(ROLES, `${accountId}/`) >= QUOTAS.rolesPerAccount)
+        throw limit(`Cannot exceed quota for RolesPerAccount: ${QUOTAS.rolesPerAccount}`);
       return this.saveRole({
         accountId,
         name: input.name,
@@ -220,8 +244,10 @@ export class IamStore implements IamWriter, IamReader {
   removeRole(accountId: string, name: string): void {
     this.state.transaction(() => {
       const doc = this.mutableRole(accountId, name);
-      if (doc.managedPolicyArns.length > 0) throw new AwsServiceError('DeleteConflict', 'Cannot delete entity, must detach all policies first.', 409);
-      if (doc.inlinePolicies.length > 0) throw new AwsServiceError('DeleteConflict', 'Cannot delete entity, must delete policies first.', 409);
+      if (doc.managedPolicyArns.length > 0)
+        throw new AwsServiceError('DeleteConflict', 'Cannot delete entity, must detach all policies first.', 409);
+      if (doc.inlinePolicies.length > 0)
+        throw new AwsServiceError('DeleteConflict', 'Cannot delete entity, must delete policies first.', 409);
       this.state.delete(ROLES, key(accountId, name));
     });
   }
@@ -247,7 +273,8 @@ export class IamStore implements IamWriter, IamReader {
       validatePolicyDocument(document, 'identity');
       const others = doc.inlinePolicies.filter((p) => p.name !== policyName);
       const total = [...others.map((p) => p.document), document].reduce((n, d) => n + policySize(d), 0);
-      if (total > QUOTAS.inlineRolePolicySize) throw limit(`Maximum policy size of ${QUOTAS.inlineRolePolicySize} bytes exceeded for role ${doc.name}`);
+      if (total > QUOTAS.inlineRolePolicySize)
+        throw limit(`Maximum policy size of ${QUOTAS.inlineRolePolicySize} bytes exceeded for role ${doc.name}`);
       const existing = doc.inlinePolicies.findIndex((p) => p.name === policyName);
       const inlinePolicies = [...doc.inlinePolicies];
       if (existing >= 0) inlinePolicies[existing] = { name: policyName, document };
@@ -256,7 +283,11 @@ export class IamStore implements IamWriter, IamReader {
     });
   }
 
-  rolePolicy(accountId: string, roleName: string, policyName: string): { roleName: string; name: string; document: string } {
+  rolePolicy(
+    accountId: string,
+    roleName: string,
+    policyName: string,
+  ): { roleName: string; name: string; document: string } {
     const doc = this.role(accountId, roleName);
     const p = doc.inlinePolicies.find((x) => x.name === policyName);
     if (!p) throw new AwsServiceError('NoSuchEntity', `The role policy with name ${policyName} cannot be found.`, 404);
@@ -290,7 +321,8 @@ export class IamStore implements IamWriter, IamReader {
   detachRolePolicy(accountId: string, roleName: string, policyArn: string): void {
     this.state.transaction(() => {
       const doc = this.mutableRole(accountId, roleName);
-      if (!doc.managedPolicyArns.includes(policyArn)) throw new AwsServiceError('NoSuchEntity', `Policy ${policyArn} was not found.`, 404);
+      if (!doc.managedPolicyArns.includes(policyArn))
+        throw new AwsServiceError('NoSuchEntity', `Policy ${policyArn} was not found.`, 404);
       this.saveRole({ ...doc, managedPolicyArns: doc.managedPolicyArns.filter((a) => a !== policyArn) });
     });
   }
@@ -314,13 +346,21 @@ export class IamStore implements IamWriter, IamReader {
     return this.roles(accountId).filter((r) => r.managedPolicyArns.includes(arn)).length;
   }
 
-  createPolicy(accountId: string, input: { name: string; path: string; document: string; description?: string; tags: readonly Tag[] }): CustomerPolicyDoc {
+  createPolicy(
+    accountId: string,
+    input: { name: string; path: string; document: string; description?: string; tags: readonly Tag[] },
+  ): CustomerPolicyDoc {
     return this.state.transaction(() => {
       if (this.state.get(POLICIES, key(accountId, input.name))) {
-        throw new AwsServiceError('EntityAlreadyExists', `A policy called ${input.name} already exists. Duplicate names are not allowed.`, 409);
+        throw new AwsServiceError(
+          'EntityAlreadyExists',
+          `A policy called ${input.name} already exists. Duplicate names are not allowed.`,
+          409,
+        );
       }
       validatePolicyDocument(input.document, 'identity');
-      if (policySize(input.document) > QUOTAS.managedPolicySize) throw limit(`Cannot exceed quota for PolicySize: ${QUOTAS.managedPolicySize}`);
+      if (policySize(input.document) > QUOTAS.managedPolicySize)
+        throw limit(`Cannot exceed quota for PolicySize: ${QUOTAS.managedPolicySize}`);
       mergeTags([], input.tags, false);
       if (this.state.count(POLICIES, `${accountId}/`) >= QUOTAS.customerPoliciesPerAccount) {
         throw limit(`Cannot exceed quota for PoliciesPerAccount: ${QUOTAS.customerPoliciesPerAccount}`);
@@ -348,7 +388,8 @@ export class IamStore implements IamWriter, IamReader {
       const view = this.managedPolicy(accountId, arn);
       if (!view) throw new AwsServiceError('NoSuchEntity', `Policy ${arn} was not found.`, 404);
       if (view.kind === 'aws') throw new AwsServiceError('InvalidInput', `ARN ${arn} is not valid.`, 400);
-      if (this.attachmentCount(accountId, arn) > 0) throw new AwsServiceError('DeleteConflict', 'Cannot delete a policy attached to entities.', 409);
+      if (this.attachmentCount(accountId, arn) > 0)
+        throw new AwsServiceError('DeleteConflict', 'Cannot delete a policy attached to entities.', 409);
       this.state.delete(POLICIES, key(accountId, view.policy.name));
     });
   }
@@ -364,7 +405,8 @@ export class IamStore implements IamWriter, IamReader {
 
   samlProviderIn(accountId: string, arn: string): SamlProviderDoc {
     const doc = this.samlProvider(arn);
-    if (!doc || doc.accountId !== accountId) throw new AwsServiceError('NoSuchEntity', `Manifest not found for arn ${arn}`, 404);
+    if (!doc || doc.accountId !== accountId)
+      throw new AwsServiceError('NoSuchEntity', `Manifest not found for arn ${arn}`, 404);
     return doc;
   }
 
@@ -444,7 +486,8 @@ export class IamStore implements IamWriter, IamReader {
       validatePolicyDocument(spec.assumeRolePolicyDocument, 'trust');
       for (const document of Object.values(spec.inlinePolicies)) validatePolicyDocument(document, 'identity');
       for (const arn of spec.managedPolicyArns) {
-        if (!this.managedPolicy(accountId, arn)) throw new AwsServiceError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`, 404);
+        if (!this.managedPolicy(accountId, arn))
+          throw new AwsServiceError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`, 404);
       }
       this.checkBoundary(accountId, spec.permissionsBoundaryArn);
       const doc = this.saveRole({
@@ -477,7 +520,10 @@ export class IamStore implements IamWriter, IamReader {
   }
 
   ensureSamlProvider(accountId: string, name: string, metadataDocument: string): SamlProviderRecord {
-    return this.state.get<SamlProviderDoc>(PROVIDERS, key(accountId, name)) ?? this.createSamlProvider(accountId, name, metadataDocument, []);
+    return (
+      this.state.get<SamlProviderDoc>(PROVIDERS, key(accountId, name)) ??
+      this.createSamlProvider(accountId, name, metadataDocument, [])
+    );
   }
 
   hasCustomerManagedPolicy(accountId: string, name: string, path: string): boolean {

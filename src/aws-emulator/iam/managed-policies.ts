@@ -15,19 +15,43 @@ export interface AwsManagedPolicy {
 
 const DEFINITIONS: readonly [name: string, path: string, description: string][] = [
   ['AdministratorAccess', '/', 'Provides full access to AWS services and resources.'],
-  ['PowerUserAccess', '/', 'Provides full access to AWS services and resources, but does not allow management of Users and groups.'],
+  [
+    'PowerUserAccess',
+    '/',
+    'Provides full access to AWS services and resources, but does not allow management of Users and groups.',
+  ],
   ['ReadOnlyAccess', '/', 'Provides read-only access to AWS services and resources.'],
   ['SecurityAudit', '/', 'The security audit template grants access to read security configuration metadata.'],
   ['IAMFullAccess', '/', 'Provides full access to IAM via the AWS Management Console.'],
   ['IAMReadOnlyAccess', '/', 'Provides read only access to IAM via the AWS Management Console.'],
   ['AmazonS3ReadOnlyAccess', '/', 'Provides read only access to all buckets via the AWS Management Console.'],
   ['AmazonEC2ReadOnlyAccess', '/', 'Provides read only access to Amazon EC2 via the AWS Management Console.'],
-  ['ViewOnlyAccess', '/job-function/', 'This policy grants permissions to view resources and basic metadata across all AWS services.'],
+  [
+    'ViewOnlyAccess',
+    '/job-function/',
+    'This policy grants permissions to view resources and basic metadata across all AWS services.',
+  ],
   ['Billing', '/job-function/', 'Grants permissions for billing and cost management.'],
-  ['SystemAdministrator', '/job-function/', 'Grants full access permissions necessary for resources required for application and development operations.'],
-  ['DatabaseAdministrator', '/job-function/', 'Grants full access permissions to AWS services and actions required to set up and configure AWS database services.'],
-  ['NetworkAdministrator', '/job-function/', 'Grants full access permissions to AWS services and actions required to set up and configure AWS network resources.'],
-  ['SupportUser', '/job-function/', 'This policy grants permissions to troubleshoot and resolve issues in an AWS account.'],
+  [
+    'SystemAdministrator',
+    '/job-function/',
+    'Grants full access permissions necessary for resources required for application and development operations.',
+  ],
+  [
+    'DatabaseAdministrator',
+    '/job-function/',
+    'Grants full access permissions to AWS services and actions required to set up and configure AWS database services.',
+  ],
+  [
+    'NetworkAdministrator',
+    '/job-function/',
+    'Grants full access permissions to AWS services and actions required to set up and configure AWS network resources.',
+  ],
+  [
+    'SupportUser',
+    '/job-function/',
+    'This policy grants permissions to troubleshoot and resolve issues in an AWS account.',
+  ],
   ['DataScientist', '/job-function/', 'Grants permissions to AWS data analytics services.'],
 ];
 

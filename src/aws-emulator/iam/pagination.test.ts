@@ -28,5 +28,8 @@ test('continues after the marked entry even when it was deleted between calls (s
 });
 
 test('refuses a marker it did not issue with InvalidInput', () => {
-  assert.throws(() => paginate(['a'], (x) => x, 'not-a-marker', 1), (e: unknown) => e instanceof AwsServiceError && e.code === 'InvalidInput');
+  assert.throws(
+    () => paginate(['a'], (x) => x, 'not-a-marker', 1),
+    (e: unknown) => e instanceof AwsServiceError && e.code === 'InvalidInput',
+  );
 });

@@ -12,7 +12,12 @@ export interface Page<T> {
 
 export const DEFAULT_MAX_ITEMS = 100;
 
-export function paginate<T>(items: readonly T[], keyOf: (item: T) => string, marker: string | undefined, maxItems: number | undefined): Page<T> {
+export function paginate<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  marker: string | undefined,
+  maxItems: number | undefined,
+): Page<T> {
   let start = 0;
   if (marker !== undefined) {
     const after = decodeMarker(marker);
@@ -25,7 +30,11 @@ export function paginate<T>(items: readonly T[], keyOf: (item: T) => string, mar
   const page = items.slice(start, start + size);
   const isTruncated = start + size < items.length;
   const last = page[page.length - 1];
-  return { items: page, isTruncated, ...(isTruncated && last !== undefined ? { marker: encodeMarker(keyOf(last)) } : {}) };
+  return {
+    items: page,
+    isTruncated,
+    ...(isTruncated && last !== undefined ? { marker: encodeMarker(keyOf(last)) } : {}),
+  };
 }
 
 function encodeMarker(key: string): string {

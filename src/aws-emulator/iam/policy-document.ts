@@ -11,7 +11,17 @@ function malformed(message: string): AwsServiceError {
   return new AwsServiceError('MalformedPolicyDocument', message, 400);
 }
 
-const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
+const STATEMENT_KEYS = new Set([
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+]);
 const PRINCIPAL_KEYS = new Set(['AWS', 'Federated', 'Service', 'CanonicalUser']);
 
 function stringList(value: unknown): string[] | undefined {
@@ -32,7 +42,8 @@ export function validatePolicyDocument(document: string, kind: PolicyKind): void
   } catch {
     throw malformed('This policy contains invalid Json');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw malformed('Syntax errors in policy.');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw malformed('Syntax errors in policy.');
   const policy = parsed as Record<string, unknown>;
   for (const key of Object.keys(policy)) {
     if (!['Version', 'Id', 'Statement'].includes(key)) throw malformed(`Syntax errors in policy. Unknown field ${key}`);
@@ -40,19 +51,29 @@ export function validatePolicyDocument(document: string, kind: PolicyKind): void
   if (policy.Version !== undefined && policy.Version !== '2012-10-17' && policy.Version !== '2008-10-17') {
     throw malformed('The policy failed legacy parsing');
   }
-  const statements = Array.isArray(policy.Statement) ? policy.Statement : policy.Statement === undefined ? undefined : [policy.Statement];
+  const statements = Array.isArray(policy.Statement)
+    ? policy.Statement
+    : policy.Statement === undefined
+      ? undefined
+      : [policy.Statement];
   if (!statements || statements.length === 0) throw malformed('Missing required field Statement');
   for (const raw of statements as unknown[]) {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw malformed('Syntax errors in policy.');
     const s = raw as Record<string, unknown>;
-    for (const key of Object.keys(s)) if (!STATEMENT_KEYS.has(key)) throw malformed(`Syntax errors in policy. Unknown field ${key}`);
+    for (const key of Object.keys(s))
+      if (!STATEMENT_KEYS.has(key)) throw malformed(`Syntax errors in policy. Unknown field ${key}`);
     if (s.Effect !== 'Allow' && s.Effect !== 'Deny') throw malformed('Missing required field Effect');
     const actions = s.Action !== undefined ? s.Action : s.NotAction;
     if (actions === undefined) throw malformed('Missing required field Action');
     const actionList = stringList(actions);
     if (!actionList) throw malformed('Syntax errors in policy.');
-    for (const a of actionList) if (a !== '*' && !/^[a-zA-Z0-9-]+:[\w*?]+$/.test(a)) throw malformed(`Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.`);
-    if (s.Condition !== undefined && (typeof s.Condition !== 'object' || s.Condition === null || Array.isArray(s.Condition))) {
+    for (const a of actionList)
+      if (a !== '*' && !/^[a-zA-Z0-9-]+:[\w*?]+$/.test(a))
+        throw malformed(`Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.`);
+    if (
+      s.Condition !== undefined &&
+      (typeof s.Condition !== 'object' || s.Condition === null || Array.isArray(s.Condition))
+    ) {
       throw malformed('Syntax errors in policy.');
     }
     const principal = s.Principal !== undefined ? s.Principal : s.NotPrincipal;
@@ -61,7 +82,8 @@ export function validatePolicyDocument(document: string, kind: PolicyKind): void
       if (principal === undefined) throw malformed('Missing required field Principal');
       checkPrincipal(principal);
       for (const a of actionList) {
-        if (a !== '*' && !/^sts:/i.test(a)) throw malformed('AssumeRole policy may only specify STS AssumeRole actions.');
+        if (a !== '*' && !/^sts:/i.test(a))
+          throw malformed('AssumeRole policy may only specify STS AssumeRole actions.');
       }
     } else {
       if (principal !== undefined) throw malformed('Policy document should not specify a principal.');
@@ -74,7 +96,8 @@ export function validatePolicyDocument(document: string, kind: PolicyKind): void
 
 function checkPrincipal(principal: unknown): void {
   if (principal === '*') return;
-  if (typeof principal !== 'object' || principal === null || Array.isArray(principal)) throw malformed('Invalid principal in policy');
+  if (typeof principal !== 'object' || principal === null || Array.isArray(principal))
+    throw malformed('Invalid principal in policy');
   const entries = Object.entries(principal as Record<string, unknown>);
   if (entries.length === 0) throw malformed('Invalid principal in policy');
   for (const [key, value] of entries) {

@@ -14,10 +14,18 @@ export const ADMIN_TARGET_PREFIX = 'KeywayEmulatorIdentityCenter';
 
 export function createAdminRegistration(inst: IdcInstance, sp: IdentityCenterSp): JsonServiceRegistration {
   const owner = (caller: CallerContext): void => {
-    if (caller.accountId !== inst.ownerAccountId) throw new AwsServiceError('AccessDeniedException', 'Only the management account administers IAM Identity Center.', 403);
+    if (caller.accountId !== inst.ownerAccountId)
+      throw new AwsServiceError(
+        'AccessDeniedException',
+        'Only the management account administers IAM Identity Center.',
+        403,
+      );
   };
   const tokenView = (t: { tokenId: string; createdAt: number; expiresAt: number; lastUsedAt?: number }) => ({
-    TokenId: t.tokenId, CreatedDate: t.createdAt / 1000, ExpiresDate: t.expiresAt / 1000, ...(t.lastUsedAt !== undefined ? { LastUsedDate: t.lastUsedAt / 1000 } : {}),
+    TokenId: t.tokenId,
+    CreatedDate: t.createdAt / 1000,
+    ExpiresDate: t.expiresAt / 1000,
+    ...(t.lastUsedAt !== undefined ? { LastUsedDate: t.lastUsedAt / 1000 } : {}),
   });
   return {
     kind: 'json',
@@ -27,8 +35,13 @@ export function createAdminRegistration(inst: IdcInstance, sp: IdentityCenterSp)
       DescribeIdentityCenter(_input, caller) {
         owner(caller);
         return {
-          InstanceArn: inst.instanceArn, IdentityStoreId: inst.identityStoreId, StartUrl: inst.startUrl,
-          ScimPath: `/${inst.ids.scimTenantId}/scim/v2`, SpEntityId: sp.entityId, SpMetadataPath: spMetadataPath(inst), AcsPath: sp.acsPath,
+          InstanceArn: inst.instanceArn,
+          IdentityStoreId: inst.identityStoreId,
+          StartUrl: inst.startUrl,
+          ScimPath: `/${inst.ids.scimTenantId}/scim/v2`,
+          SpEntityId: sp.entityId,
+          SpMetadataPath: spMetadataPath(inst),
+          AcsPath: sp.acsPath,
           IdpEntityId: sp.idpConfig?.entityId ?? null,
         };
       },
@@ -49,7 +62,8 @@ export function createAdminRegistration(inst: IdcInstance, sp: IdentityCenterSp)
       DeleteScimAccessToken(input, caller) {
         owner(caller);
         const id = reqStr(input, 'TokenId', { min: 1, max: 64 });
-        if (!inst.scimTokens.revoke(id)) throw new AwsServiceError('ResourceNotFoundException', `Token ${id} not found.`, 404);
+        if (!inst.scimTokens.revoke(id))
+          throw new AwsServiceError('ResourceNotFoundException', `Token ${id} not found.`, 404);
         return {};
       },
       PutSamlIdentityProvider(input, caller) {

@@ -4,7 +4,9 @@ const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 /** Lower-case hex of `n` characters from a CSPRNG. */
 export function randomHex(n: number): string {
-  return randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n);
+  return randomBytes(Math.ceil(n / 2))
+    .toString('hex')
+    .slice(0, n);
 }
 
 /** Unbiased random string over [a-z0-9] (rejection sampling keeps every character equally likely). */
@@ -23,4 +25,5 @@ export const newResourceId = (): string => `${randomHex(10)}-${randomUUID()}`;
 
 export const newRequestId = (): string => randomUUID();
 
-export const RESOURCE_ID_PATTERN = /^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$/;
+export const RESOURCE_ID_PATTERN =
+  /^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$/;

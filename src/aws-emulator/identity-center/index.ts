@@ -2,7 +2,13 @@ import type { RestRouteRegistration, ServiceFactory, ServiceRegistration } from 
 import { awsManagedPolicy } from '../iam/managed-policies.js';
 import type { EmulatorServices } from '../world-contract.js';
 import { createIdentityStoreRegistration } from './identitystore/operations.js';
-import { IdcInstance, loadIdpMetadata, loadOrCreateAccountIdpMetadata, loadOrCreateInstance, saveIdpMetadata } from './instance.js';
+import {
+  IdcInstance,
+  loadIdpMetadata,
+  loadOrCreateAccountIdpMetadata,
+  loadOrCreateInstance,
+  saveIdpMetadata,
+} from './instance.js';
 import { DEFAULT_SCIM_RATE_LIMIT, type RateLimitConfig } from './scim/rate-limit.js';
 import { createScimHandler, SCIM_PATH } from './scim/handler.js';
 import type { ScimTokenInfo } from './scim/tokens.js';
@@ -55,25 +61,47 @@ export function createIdentityCenter(services: EmulatorServices, options: Identi
   const { accounts, now } = services;
   const persisted = loadOrCreateInstance(services.state, now);
   const instance = new IdcInstance(
-    persisted.ids, accounts.managementAccountId, accounts.region, options.instanceName ?? 'Keyway emulator',
-    options.scimRateLimit ?? DEFAULT_SCIM_RATE_LIMIT, now, services.state, persisted.createdAt,
+    persisted.ids,
+    accounts.managementAccountId,
+    accounts.region,
+    options.instanceName ?? 'Keyway emulator',
+    options.scimRateLimit ?? DEFAULT_SCIM_RATE_LIMIT,
+    now,
+    services.state,
+    persisted.createdAt,
   );
   const state = new SsoAdminState(services.state);
   const provisioner = new Provisioner(
-    instance, state, services.iam, accounts, services.log, options.asyncDelayMs ?? 200,
+    instance,
+    state,
+    services.iam,
+    accounts,
+    services.log,
+    options.asyncDelayMs ?? 200,
     () => loadOrCreateAccountIdpMetadata(services.state, instance, now),
   );
   instance.store.onPrincipalDeleted((kind, id) => provisioner.removePrincipal(kind, id));
   const scim = createScimHandler({ findTenant: (t) => (t === instance.ids.scimTenantId ? instance : undefined), now });
   const sp = new IdentityCenterSp(
     `https://${accounts.region}.signin.aws.amazon.com/platform/saml/${instance.identityStoreId}`,
-    `/platform/saml/acs/${persisted.acsId}`, instance.store, now,
+    `/platform/saml/acs/${persisted.acsId}`,
+    instance.store,
+    now,
     (xml) => saveIdpMetadata(services.state, xml),
   );
   const idpMetadata = options.idpMetadata ?? loadIdpMetadata(services.state);
   if (idpMetadata !== undefined) sp.configure(idpMetadata);
   const sessions = new AccessSessions(now);
-  const web = { instance, state, sp, sessions, iam: services.iam, credentials: services.credentials, accounts, log: services.log };
+  const web = {
+    instance,
+    state,
+    sp,
+    sessions,
+    iam: services.iam,
+    credentials: services.credentials,
+    accounts,
+    log: services.log,
+  };
   const scimRoute: RestRouteRegistration = {
     kind: 'rest',
     name: 'identity-center-scim',
@@ -84,7 +112,10 @@ export function createIdentityCenter(services: EmulatorServices, options: Identi
     scimRoute,
     createIdentityStoreRegistration((id) => (id === instance.identityStoreId ? instance : undefined)),
     createSsoAdminRegistration({
-      instance, state, provisioner, now,
+      instance,
+      state,
+      provisioner,
+      now,
       limits: { ...DEFAULT_SSO_ADMIN_LIMITS, ...options.ssoAdminLimits },
       isKnownManagedPolicy: (arn) => awsManagedPolicy(arn) !== undefined,
     }),
@@ -95,8 +126,12 @@ export function createIdentityCenter(services: EmulatorServices, options: Identi
   ];
   const trim = (url: string): string => url.replace(/\/+$/, '');
   services.log.info('identity-center.ready', {
-    instanceArn: instance.instanceArn, identityStoreId: instance.identityStoreId, startUrl: instance.startUrl,
-    scimPath: `/${instance.ids.scimTenantId}/scim/v2`, spMetadataPath: spMetadataPath(instance), portalPath: START_PATH,
+    instanceArn: instance.instanceArn,
+    identityStoreId: instance.identityStoreId,
+    startUrl: instance.startUrl,
+    scimPath: `/${instance.ids.scimTenantId}/scim/v2`,
+    spMetadataPath: spMetadataPath(instance),
+    portalPath: START_PATH,
     idpConfigured: sp.idpConfig !== undefined,
   });
   return {
@@ -119,7 +154,10 @@ export function createIdentityCenter(services: EmulatorServices, options: Identi
  * A ServiceFactory for `startEmulator({ registrations })`; `onCreate` hands the Identity Center object to the
  * caller (tests and the demo create SCIM tokens through it).
  */
-export function identityCenterFactory(options: IdentityCenterOptions = {}, onCreate?: (idc: IdentityCenter) => void): ServiceFactory {
+export function identityCenterFactory(
+  options: IdentityCenterOptions = {},
+  onCreate?: (idc: IdentityCenter) => void,
+): ServiceFactory {
   return (services) => {
     const idc = createIdentityCenter(services, options);
     onCreate?.(idc);

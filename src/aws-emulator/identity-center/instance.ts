@@ -67,7 +67,12 @@ export function loadOrCreateAccountIdpMetadata(state: StateStore, inst: IdcInsta
   const entityId = `https://portal.sso.${inst.region}.amazonaws.com/saml/assertion/${Buffer.from(`${inst.ownerAccountId}_${inst.ids.instanceId}`).toString('base64url')}`;
   const xml = buildIdpMetadata({
     entityId,
-    ssoUrls: [{ binding: 'post', location: `https://portal.sso.${inst.region}.amazonaws.com/saml/logon/${inst.ids.instanceId}` }],
+    ssoUrls: [
+      {
+        binding: 'post',
+        location: `https://portal.sso.${inst.region}.amazonaws.com/saml/logon/${inst.ids.instanceId}`,
+      },
+    ],
     signingCerts: [createSelfSignedCertificate({ privateKey, commonName: 'AWS SSO', notBefore })],
     validUntil: new Date(notBefore.getTime() + 10 * 365 * 86_400_000),
   });
@@ -95,9 +100,17 @@ export class IdcInstance {
     this.scimBucket = new TokenBucket(rateLimit, now);
   }
 
-  get instanceArn(): string { return this.ids.instanceArn; }
-  get identityStoreId(): string { return this.ids.identityStoreId; }
+  get instanceArn(): string {
+    return this.ids.instanceArn;
+  }
+  get identityStoreId(): string {
+    return this.ids.identityStoreId;
+  }
   /** The access portal URL; an `awsapps.com` name so AWS CLI ≥2.36 does not try to resolve it (AWS.md §4.7). */
-  get startUrl(): string { return `https://${this.ids.identityStoreId}.awsapps.com/start`; }
-  scimEndpoint(baseUrl: string): string { return `${baseUrl.replace(/\/$/, '')}/${this.ids.scimTenantId}/scim/v2`; }
+  get startUrl(): string {
+    return `https://${this.ids.identityStoreId}.awsapps.com/start`;
+  }
+  scimEndpoint(baseUrl: string): string {
+    return `${baseUrl.replace(/\/$/, '')}/${this.ids.scimTenantId}/scim/v2`;
+  }
 }

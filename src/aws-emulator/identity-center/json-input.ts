@@ -6,7 +6,8 @@ import { AwsServiceError } from '../http/contract.js';
  */
 export type Input = Readonly<Record<string, unknown>>;
 
-export const validation = (message: string): AwsServiceError => new AwsServiceError('ValidationException', message, 400);
+export const validation = (message: string): AwsServiceError =>
+  new AwsServiceError('ValidationException', message, 400);
 
 function constraint(field: string, value: unknown, rule: string): AwsServiceError {
   const shown = typeof value === 'string' && value.length <= 256 ? `'${value}'` : 'the supplied value';
@@ -23,9 +24,12 @@ export function optStr(input: Input, field: string, rule: StrRule = {}): string 
   const v = Object.hasOwn(input, field) ? input[field] : undefined;
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw validation(`Value for '${field}' must be a string.`);
-  if (rule.min !== undefined && v.length < rule.min) throw constraint(field, v, `Member must have length greater than or equal to ${rule.min}`);
-  if (rule.max !== undefined && v.length > rule.max) throw constraint(field, v, `Member must have length less than or equal to ${rule.max}`);
-  if (rule.pattern && !rule.pattern.test(v)) throw constraint(field, v, `Member must satisfy regular expression pattern: ${rule.pattern.source}`);
+  if (rule.min !== undefined && v.length < rule.min)
+    throw constraint(field, v, `Member must have length greater than or equal to ${rule.min}`);
+  if (rule.max !== undefined && v.length > rule.max)
+    throw constraint(field, v, `Member must have length less than or equal to ${rule.max}`);
+  if (rule.pattern && !rule.pattern.test(v))
+    throw constraint(field, v, `Member must satisfy regular expression pattern: ${rule.pattern.source}`);
   return v;
 }
 
@@ -69,7 +73,12 @@ export function optList(input: Input, field: string, max: number): unknown[] | u
 export const epochSeconds = (ms: number): number => Math.floor(ms) / 1000;
 
 /** Opaque NextToken over a list ordered by a sequence number. */
-export function paginateBySeq<T>(items: readonly T[], seqOf: (t: T) => number, maxResults: number, nextToken: string | undefined): { page: T[]; nextToken?: string } {
+export function paginateBySeq<T>(
+  items: readonly T[],
+  seqOf: (t: T) => number,
+  maxResults: number,
+  nextToken: string | undefined,
+): { page: T[]; nextToken?: string } {
   let after = -1;
   if (nextToken !== undefined) {
     const m = /^n1\.(\d{1,15})$/.exec(Buffer.from(nextToken, 'base64url').toString('utf8'));

@@ -16,8 +16,16 @@ export interface PersonName {
   honorificSuffix?: string;
 }
 
-export interface Email { value: string; type?: string; primary: boolean }
-export interface PhoneNumber { value: string; type?: string; primary?: boolean }
+export interface Email {
+  value: string;
+  type?: string;
+  primary: boolean;
+}
+export interface PhoneNumber {
+  value: string;
+  type?: string;
+  primary?: boolean;
+}
 export interface Address {
   formatted?: string;
   streetAddress?: string;
@@ -28,7 +36,11 @@ export interface Address {
   type?: string;
   primary?: boolean;
 }
-export interface Role { value: string; type?: string; primary?: boolean }
+export interface Role {
+  value: string;
+  type?: string;
+  primary?: boolean;
+}
 export interface Enterprise {
   employeeNumber?: string;
   costCenter?: string;
@@ -95,7 +107,10 @@ export type StoreConflict = 'userName' | 'displayName' | 'externalId';
 
 export class StoreConflictError extends Error {
   override readonly name = 'StoreConflictError';
-  constructor(readonly field: StoreConflict, readonly kind: 'User' | 'Group') {
+  constructor(
+    readonly field: StoreConflict,
+    readonly kind: 'User' | 'Group',
+  ) {
     super(`${kind} already exists.`);
   }
 }
@@ -123,8 +138,16 @@ export class IdentityStore {
   /** userId → set of groupIds */
   private readonly groupsOf = new Map<string, Set<string>>();
 
-  constructor(readonly identityStoreId: string, private readonly now: () => number, private readonly state: StateStore) {
-    for (const u of state.list<UserRecord>(USERS)) { this.users.set(u.id, u); this.indexUser(u); this.seq = Math.max(this.seq, u.seq); }
+  constructor(
+    readonly identityStoreId: string,
+    private readonly now: () => number,
+    private readonly state: StateStore,
+  ) {
+    for (const u of state.list<UserRecord>(USERS)) {
+      this.users.set(u.id, u);
+      this.indexUser(u);
+      this.seq = Math.max(this.seq, u.seq);
+    }
     for (const g of state.list<GroupRecord>(GROUPS)) {
       this.groups.set(g.id, g);
       this.membersOf.set(g.id, new Map());
@@ -149,9 +172,15 @@ export class IdentityStore {
   }
 
   // ---- users ----
-  getUser(id: string): UserRecord | undefined { return this.users.get(id); }
-  listUsers(): UserRecord[] { return [...this.users.values()]; }
-  userCount(): number { return this.users.size; }
+  getUser(id: string): UserRecord | undefined {
+    return this.users.get(id);
+  }
+  listUsers(): UserRecord[] {
+    return [...this.users.values()];
+  }
+  userCount(): number {
+    return this.users.size;
+  }
   findUserByUserName(userName: string): UserRecord | undefined {
     const id = this.userByName.get(fold(userName));
     return id === undefined ? undefined : this.users.get(id);
@@ -179,7 +208,15 @@ export class IdentityStore {
   createUser(data: UserData, actor: string): UserRecord {
     this.checkUserUnique(data);
     const t = this.now();
-    const rec: UserRecord = { ...data, id: newResourceId(), seq: ++this.seq, created: t, lastModified: t, createdBy: actor, updatedBy: actor };
+    const rec: UserRecord = {
+      ...data,
+      id: newResourceId(),
+      seq: ++this.seq,
+      created: t,
+      lastModified: t,
+      createdBy: actor,
+      updatedBy: actor,
+    };
     this.users.set(rec.id, rec);
     this.indexUser(rec);
     this.state.put(USERS, rec.id, rec);
@@ -192,7 +229,15 @@ export class IdentityStore {
     if (!old) return undefined;
     this.checkUserUnique(data, id);
     this.unindexUser(old);
-    const rec: UserRecord = { ...data, id, seq: old.seq, created: old.created, lastModified: this.now(), createdBy: old.createdBy, updatedBy: actor };
+    const rec: UserRecord = {
+      ...data,
+      id,
+      seq: old.seq,
+      created: old.created,
+      lastModified: this.now(),
+      createdBy: old.createdBy,
+      updatedBy: actor,
+    };
     this.users.set(id, rec);
     this.indexUser(rec);
     this.state.put(USERS, id, rec);
@@ -223,9 +268,15 @@ export class IdentityStore {
   }
 
   // ---- groups ----
-  getGroup(id: string): GroupRecord | undefined { return this.groups.get(id); }
-  listGroups(): GroupRecord[] { return [...this.groups.values()]; }
-  groupCount(): number { return this.groups.size; }
+  getGroup(id: string): GroupRecord | undefined {
+    return this.groups.get(id);
+  }
+  listGroups(): GroupRecord[] {
+    return [...this.groups.values()];
+  }
+  groupCount(): number {
+    return this.groups.size;
+  }
   findGroupByDisplayName(name: string): GroupRecord | undefined {
     const id = this.groupByName.get(fold(name));
     return id === undefined ? undefined : this.groups.get(id);
@@ -248,7 +299,15 @@ export class IdentityStore {
   createGroup(data: GroupData, memberIds: readonly string[], actor: string): GroupRecord {
     this.checkGroupUnique(data);
     const t = this.now();
-    const rec: GroupRecord = { ...data, id: newResourceId(), seq: ++this.seq, created: t, lastModified: t, createdBy: actor, updatedBy: actor };
+    const rec: GroupRecord = {
+      ...data,
+      id: newResourceId(),
+      seq: ++this.seq,
+      created: t,
+      lastModified: t,
+      createdBy: actor,
+      updatedBy: actor,
+    };
     return this.atomically(() => {
       this.groups.set(rec.id, rec);
       this.membersOf.set(rec.id, new Map());
@@ -264,7 +323,15 @@ export class IdentityStore {
     if (!old) return undefined;
     this.checkGroupUnique(data, id);
     this.unindexGroup(old);
-    const rec: GroupRecord = { ...data, id, seq: old.seq, created: old.created, lastModified: this.now(), createdBy: old.createdBy, updatedBy: actor };
+    const rec: GroupRecord = {
+      ...data,
+      id,
+      seq: old.seq,
+      created: old.created,
+      lastModified: this.now(),
+      createdBy: old.createdBy,
+      updatedBy: actor,
+    };
     this.groups.set(id, rec);
     this.indexGroup(rec);
     this.state.put(GROUPS, id, rec);
@@ -301,7 +368,14 @@ export class IdentityStore {
     if (!members || !this.users.has(userId)) throw new Error('addMember: unknown group or user');
     const existing = members.get(userId);
     if (existing !== undefined) return this.memberships.get(existing) as MembershipRecord;
-    const m: MembershipRecord = { membershipId: randomUUID(), groupId, userId, seq: ++this.seq, created: this.now(), createdBy: actor };
+    const m: MembershipRecord = {
+      membershipId: randomUUID(),
+      groupId,
+      userId,
+      seq: ++this.seq,
+      created: this.now(),
+      createdBy: actor,
+    };
     this.linkMember(m);
     this.state.put(MEMBERSHIPS, m.membershipId, m);
     return m;
@@ -311,7 +385,10 @@ export class IdentityStore {
     this.memberships.set(m.membershipId, m);
     this.membersOf.get(m.groupId)?.set(m.userId, m.membershipId);
     let set = this.groupsOf.get(m.userId);
-    if (!set) { set = new Set(); this.groupsOf.set(m.userId, set); }
+    if (!set) {
+      set = new Set();
+      this.groupsOf.set(m.userId, set);
+    }
     set.add(m.groupId);
   }
 
@@ -329,16 +406,22 @@ export class IdentityStore {
   isMember(groupId: string, userId: string): boolean {
     return this.membersOf.get(groupId)?.has(userId) ?? false;
   }
-  getMembership(membershipId: string): MembershipRecord | undefined { return this.memberships.get(membershipId); }
+  getMembership(membershipId: string): MembershipRecord | undefined {
+    return this.memberships.get(membershipId);
+  }
   membershipFor(groupId: string, userId: string): MembershipRecord | undefined {
     const mid = this.membersOf.get(groupId)?.get(userId);
     return mid === undefined ? undefined : this.memberships.get(mid);
   }
   membershipsOfGroup(groupId: string): MembershipRecord[] {
-    return [...(this.membersOf.get(groupId)?.values() ?? [])].map((mid) => this.memberships.get(mid) as MembershipRecord);
+    return [...(this.membersOf.get(groupId)?.values() ?? [])].map(
+      (mid) => this.memberships.get(mid) as MembershipRecord,
+    );
   }
   membershipsOfUser(userId: string): MembershipRecord[] {
     return [...(this.groupsOf.get(userId) ?? [])].map((gid) => this.membershipFor(gid, userId) as MembershipRecord);
   }
-  groupIdsOfUser(userId: string): string[] { return [...(this.groupsOf.get(userId) ?? [])]; }
+  groupIdsOfUser(userId: string): string[] {
+    return [...(this.groupsOf.get(userId) ?? [])];
+  }
 }

@@ -14,7 +14,8 @@ const MAX_RESULTS = 20;
 const PARENT_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
 const CHILD_ID = /^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
 const ACCOUNT_ID = /^\d{12}$/;
-const RESOURCE_ID = /^(r-[0-9a-z]{4,32}|\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|p-[0-9a-zA-Z_]{8,128}|rp-[0-9a-zA-Z_]{4,128}|rt-[0-9a-zA-Z_]{8,32})$/;
+const RESOURCE_ID =
+  /^(r-[0-9a-z]{4,32}|\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|p-[0-9a-zA-Z_]{8,128}|rp-[0-9a-zA-Z_]{4,128}|rt-[0-9a-zA-Z_]{8,32})$/;
 
 function orgError(code: string, message: string, extra: Record<string, unknown> = {}): AwsServiceError {
   return new AwsServiceError(code, message, 400, 'Sender', { Message: message, ...extra });
@@ -24,15 +25,24 @@ function invalidInput(reason: string, message: string): AwsServiceError {
   return orgError('InvalidInputException', message, { Reason: reason });
 }
 
-function stringMember(input: Readonly<Record<string, unknown>>, name: string, required: boolean, pattern?: RegExp, max = 100): string | undefined {
+function stringMember(
+  input: Readonly<Record<string, unknown>>,
+  name: string,
+  required: boolean,
+  pattern?: RegExp,
+  max = 100,
+): string | undefined {
   const value = input[name];
   if (value === undefined || value === null) {
     if (required) throw invalidInput('INPUT_REQUIRED', `You must specify a value for ${name}.`);
     return undefined;
   }
-  if (typeof value !== 'string') throw new AwsServiceError('SerializationException', `Value for ${name} must be a string.`);
-  if (value.length > max) throw invalidInput('MAX_LENGTH_EXCEEDED', `You provided a value for ${name} that is longer than allowed.`);
-  if (pattern && !pattern.test(value)) throw invalidInput('INVALID_PATTERN', `You specified a value for ${name} that doesn't match the required pattern.`);
+  if (typeof value !== 'string')
+    throw new AwsServiceError('SerializationException', `Value for ${name} must be a string.`);
+  if (value.length > max)
+    throw invalidInput('MAX_LENGTH_EXCEEDED', `You provided a value for ${name} that is longer than allowed.`);
+  if (pattern && !pattern.test(value))
+    throw invalidInput('INVALID_PATTERN', `You specified a value for ${name} that doesn't match the required pattern.`);
   return value;
 }
 
@@ -45,17 +55,22 @@ function pageRequest(input: Readonly<Record<string, unknown>>, binding: string):
   const max = input.MaxResults;
   let size = MAX_RESULTS;
   if (max !== undefined && max !== null) {
-    if (typeof max !== 'number' || !Number.isInteger(max)) throw new AwsServiceError('SerializationException', 'Value for MaxResults must be an integer.');
-    if (max < 1) throw invalidInput('MIN_VALUE_EXCEEDED', 'You provided a value for MaxResults that is smaller than allowed.');
-    if (max > MAX_RESULTS) throw invalidInput('MAX_VALUE_EXCEEDED', 'You provided a value for MaxResults that is larger than allowed.');
+    if (typeof max !== 'number' || !Number.isInteger(max))
+      throw new AwsServiceError('SerializationException', 'Value for MaxResults must be an integer.');
+    if (max < 1)
+      throw invalidInput('MIN_VALUE_EXCEEDED', 'You provided a value for MaxResults that is smaller than allowed.');
+    if (max > MAX_RESULTS)
+      throw invalidInput('MAX_VALUE_EXCEEDED', 'You provided a value for MaxResults that is larger than allowed.');
     size = max;
   }
   const token = input.NextToken;
   if (token === undefined || token === null) return { offset: 0, size };
-  if (typeof token !== 'string') throw new AwsServiceError('SerializationException', 'Value for NextToken must be a string.');
+  if (typeof token !== 'string')
+    throw new AwsServiceError('SerializationException', 'Value for NextToken must be a string.');
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { b?: unknown; o?: unknown };
-    if (parsed.b === binding && typeof parsed.o === 'number' && Number.isInteger(parsed.o) && parsed.o >= 0) return { offset: parsed.o, size };
+    if (parsed.b === binding && typeof parsed.o === 'number' && Number.isInteger(parsed.o) && parsed.o >= 0)
+      return { offset: parsed.o, size };
   } catch {
     // reported below
   }
@@ -76,7 +91,8 @@ function listPage<T>(
   const req = pageRequest(input, binding);
   const next = req.offset + req.size;
   const out: Record<string, unknown> = { [member]: items.slice(req.offset, next).map(shape) };
-  if (next < items.length) out.NextToken = Buffer.from(JSON.stringify({ b: binding, o: next }), 'utf8').toString('base64url');
+  if (next < items.length)
+    out.NextToken = Buffer.from(JSON.stringify({ b: binding, o: next }), 'utf8').toString('base64url');
   return out;
 }
 
@@ -107,18 +123,27 @@ export function createOrganizationsRegistration(world: World): JsonServiceRegist
     // awsJson timestamps are epoch seconds.
     JoinedTimestamp: a.joinedTimestamp / 1000,
   });
-  const ouShape = (ou: WorldOu): Record<string, unknown> => ({ Id: ou.id, Arn: arn('ou', ou.id), Name: ou.name, Path: `${pathOf(ou.id)}` });
+  const ouShape = (ou: WorldOu): Record<string, unknown> => ({
+    Id: ou.id,
+    Arn: arn('ou', ou.id),
+    Name: ou.name,
+    Path: `${pathOf(ou.id)}`,
+  });
 
   const requireManagement = (caller: CallerContext): void => {
-    if (caller.accountId !== mgmt) throw orgError('AccessDeniedException', "You don't have permissions to access this resource.");
+    if (caller.accountId !== mgmt)
+      throw orgError('AccessDeniedException', "You don't have permissions to access this resource.");
   };
   const requireParent = (parentId: string): void => {
-    if (parentId !== world.rootId && !ouById.has(parentId)) throw orgError('ParentNotFoundException', "We can't find a root or OU with the ParentId that you specified.");
+    if (parentId !== world.rootId && !ouById.has(parentId))
+      throw orgError('ParentNotFoundException', "We can't find a root or OU with the ParentId that you specified.");
   };
-  const managed = (fn: (input: Readonly<Record<string, unknown>>) => unknown): JsonOperation => (input, caller) => {
-    requireManagement(caller);
-    return fn(input);
-  };
+  const managed =
+    (fn: (input: Readonly<Record<string, unknown>>) => unknown): JsonOperation =>
+    (input, caller) => {
+      requireManagement(caller);
+      return fn(input);
+    };
 
   const operations: Record<string, JsonOperation> = {
     DescribeOrganization: () => {
@@ -135,7 +160,11 @@ export function createOrganizationsRegistration(world: World): JsonServiceRegist
         },
       };
     },
-    ListRoots: managed((input) => listPage(input, 'ListRoots', 'Roots', [{ Id: world.rootId, Arn: arn('root', world.rootId), Name: 'Root', PolicyTypes: [] }])),
+    ListRoots: managed((input) =>
+      listPage(input, 'ListRoots', 'Roots', [
+        { Id: world.rootId, Arn: arn('root', world.rootId), Name: 'Root', PolicyTypes: [] },
+      ]),
+    ),
     ListOrganizationalUnitsForParent: managed((input) => {
       const parentId = stringMember(input, 'ParentId', true, PARENT_ID) as string;
       requireParent(parentId);
@@ -152,7 +181,11 @@ export function createOrganizationsRegistration(world: World): JsonServiceRegist
     DescribeOrganizationalUnit: managed((input) => {
       const id = stringMember(input, 'OrganizationalUnitId', true, /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/) as string;
       const ou = ouById.get(id);
-      if (!ou) throw orgError('OrganizationalUnitNotFoundException', "We can't find an OU with the OrganizationalUnitId that you specified.");
+      if (!ou)
+        throw orgError(
+          'OrganizationalUnitNotFoundException',
+          "We can't find an OU with the OrganizationalUnitId that you specified.",
+        );
       return { OrganizationalUnit: ouShape(ou) };
     }),
     DescribeAccount: managed((input) => {
@@ -164,8 +197,14 @@ export function createOrganizationsRegistration(world: World): JsonServiceRegist
     ListParents: managed((input) => {
       const childId = stringMember(input, 'ChildId', true, CHILD_ID) as string;
       const parentId = ACCOUNT_ID.test(childId) ? world.getAccount(childId)?.parentId : ouById.get(childId)?.parentId;
-      if (!parentId) throw orgError('ChildNotFoundException', "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.");
-      return listPage(input, `ListParents/${childId}`, 'Parents', [{ Id: parentId, Type: parentId === world.rootId ? 'ROOT' : 'ORGANIZATIONAL_UNIT' }]);
+      if (!parentId)
+        throw orgError(
+          'ChildNotFoundException',
+          "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.",
+        );
+      return listPage(input, `ListParents/${childId}`, 'Parents', [
+        { Id: parentId, Type: parentId === world.rootId ? 'ROOT' : 'ORGANIZATIONAL_UNIT' },
+      ]);
     }),
     ListChildren: managed((input) => {
       const parentId = stringMember(input, 'ParentId', true, PARENT_ID) as string;
@@ -175,13 +214,24 @@ export function createOrganizationsRegistration(world: World): JsonServiceRegist
         childType === 'ACCOUNT'
           ? world.worldAccounts.filter((a) => a.parentId === parentId).map((a) => a.id)
           : world.organizationalUnits.filter((ou) => ou.parentId === parentId).map((ou) => ou.id);
-      return listPage(input, `ListChildren/${parentId}/${childType}`, 'Children', ids, (Id) => ({ Id, Type: childType }));
+      return listPage(input, `ListChildren/${parentId}/${childType}`, 'Children', ids, (Id) => ({
+        Id,
+        Type: childType,
+      }));
     }),
     ListTagsForResource: managed((input) => {
       const id = stringMember(input, 'ResourceId', true, RESOURCE_ID, 130) as string;
-      const tags = id === world.rootId ? world.rootTags : ACCOUNT_ID.test(id) ? world.getAccount(id)?.tags : ouById.get(id)?.tags;
-      if (!tags) throw orgError('TargetNotFoundException', "We can't find a root, OU, account, or policy with the TargetId that you specified.");
-      return listPage(input, `ListTagsForResource/${id}`, 'Tags', Object.entries(tags), ([Key, Value]) => ({ Key, Value }));
+      const tags =
+        id === world.rootId ? world.rootTags : ACCOUNT_ID.test(id) ? world.getAccount(id)?.tags : ouById.get(id)?.tags;
+      if (!tags)
+        throw orgError(
+          'TargetNotFoundException',
+          "We can't find a root, OU, account, or policy with the TargetId that you specified.",
+        );
+      return listPage(input, `ListTagsForResource/${id}`, 'Tags', Object.entries(tags), ([Key, Value]) => ({
+        Key,
+        Value,
+      }));
     }),
   };
 

@@ -44,12 +44,14 @@ export interface SamlAssertion {
   readonly attributes: ReadonlyMap<string, readonly string[]>;
 }
 
-const DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+const DATE_TIME =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 
 /** xs:dateTime with an explicit zone (SAML core §1.3.3 requires UTC), to epoch milliseconds. */
 export function parseSamlTime(value: string | null, what: string): number | undefined {
   if (value === null) return undefined;
-  if (!DATE_TIME.test(value)) throw new SamlRejection('bad_value', `${what} ${JSON.stringify(value)} is not an xs:dateTime in UTC`);
+  if (!DATE_TIME.test(value))
+    throw new SamlRejection('bad_value', `${what} ${JSON.stringify(value)} is not an xs:dateTime in UTC`);
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new SamlRejection('bad_value', `${what} is not a valid time`);
   return ms;
@@ -66,7 +68,8 @@ function atMostOne(parent: Element, name: string): Element | undefined {
 }
 
 export function readAssertion(assertion: Element): SamlAssertion {
-  if (assertion.getAttribute('Version') !== '2.0') throw new SamlRejection('bad_value', 'Assertion Version must be 2.0');
+  if (assertion.getAttribute('Version') !== '2.0')
+    throw new SamlRejection('bad_value', 'Assertion Version must be 2.0');
   const id = assertion.getAttribute('ID') ?? '';
   if (id === '') throw new SamlRejection('bad_value', 'Assertion has no ID');
   const issueInstant = parseSamlTime(assertion.getAttribute('IssueInstant'), 'Assertion IssueInstant');
@@ -79,8 +82,10 @@ export function readAssertion(assertion: Element): SamlAssertion {
   const confirmations: SamlSubjectConfirmation[] = [];
   const subject = atMostOne(assertion, 'Subject');
   if (subject) {
-    if (childElements(subject, NS.assertion, 'EncryptedID').length > 0) throw new SamlRejection('bad_value', 'encrypted NameIDs are not supported');
-    if (childElements(subject, NS.assertion, 'BaseID').length > 0) throw new SamlRejection('bad_value', 'BaseID is not supported');
+    if (childElements(subject, NS.assertion, 'EncryptedID').length > 0)
+      throw new SamlRejection('bad_value', 'encrypted NameIDs are not supported');
+    if (childElements(subject, NS.assertion, 'BaseID').length > 0)
+      throw new SamlRejection('bad_value', 'BaseID is not supported');
     const nameIdEl = atMostOne(subject, 'NameID');
     if (nameIdEl) {
       nameId = {
@@ -98,7 +103,9 @@ export function readAssertion(assertion: Element): SamlAssertion {
         method: sc.getAttribute('Method') ?? '',
         recipient: d ? optionalAttr(d, 'Recipient') : undefined,
         notBefore: d ? parseSamlTime(d.getAttribute('NotBefore'), 'SubjectConfirmationData NotBefore') : undefined,
-        notOnOrAfter: d ? parseSamlTime(d.getAttribute('NotOnOrAfter'), 'SubjectConfirmationData NotOnOrAfter') : undefined,
+        notOnOrAfter: d
+          ? parseSamlTime(d.getAttribute('NotOnOrAfter'), 'SubjectConfirmationData NotOnOrAfter')
+          : undefined,
         inResponseTo: d ? optionalAttr(d, 'InResponseTo') : undefined,
       });
     }
@@ -145,5 +152,14 @@ export function readAssertion(assertion: Element): SamlAssertion {
     }
   }
 
-  return { id, issueInstant, issuer, nameId, subjectConfirmations: confirmations, conditions, sessionNotOnOrAfter, attributes };
+  return {
+    id,
+    issueInstant,
+    issuer,
+    nameId,
+    subjectConfirmations: confirmations,
+    conditions,
+    sessionNotOnOrAfter,
+    attributes,
+  };
 }

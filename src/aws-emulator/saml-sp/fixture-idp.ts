@@ -27,13 +27,20 @@ export function makeFixtureKey(commonName = 'fixture-idp'): FixtureKey {
   const attrs = [{ name: 'commonName', value: commonName }];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
-  cert.sign(forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
+  cert.sign(
+    forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()),
+    forge.md.sha256.create(),
+  );
   const certificatePem = forge.pki.certificateToPem(cert);
   const certificateBase64 = certificatePem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
   return { privateKeyPem, certificatePem, certificateBase64 };
 }
 
-export function fixtureMetadata(entityId: string, keys: readonly FixtureKey[], ssoUrl = 'https://idp.example.test/sso'): string {
+export function fixtureMetadata(
+  entityId: string,
+  keys: readonly FixtureKey[],
+  ssoUrl = 'https://idp.example.test/sso',
+): string {
   const doc = new DOMImplementation().createDocument(NS.metadata, 'md:EntityDescriptor', null);
   const root = doc.documentElement!;
   root.setAttribute('entityID', entityId);
@@ -152,7 +159,14 @@ export function buildResponseDocument(o: FixtureResponseOptions): Document {
   authn.setAttribute('SessionIndex', `_s${randomUUID()}`);
   if (o.sessionNotOnOrAfter !== undefined) authn.setAttribute('SessionNotOnOrAfter', iso(o.sessionNotOnOrAfter));
   const ctx = el(doc, NS.assertion, 'saml:AuthnContext');
-  ctx.appendChild(el(doc, NS.assertion, 'saml:AuthnContextClassRef', 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport'));
+  ctx.appendChild(
+    el(
+      doc,
+      NS.assertion,
+      'saml:AuthnContextClassRef',
+      'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport',
+    ),
+  );
   authn.appendChild(ctx);
   assertion.appendChild(authn);
   if (o.attributes && o.attributes.length > 0) {
@@ -170,7 +184,12 @@ export function buildResponseDocument(o: FixtureResponseOptions): Document {
 }
 
 /** Signs the element selected by `xpath` (enveloped, exclusive C14N), placing the signature after its Issuer. */
-export function signElement(xml: string, xpath: string, key: FixtureKey, options: Pick<FixtureResponseOptions, 'keyInfo' | 'signatureAlgorithm' | 'digestAlgorithm' | 'prefixList'> = {}): string {
+export function signElement(
+  xml: string,
+  xpath: string,
+  key: FixtureKey,
+  options: Pick<FixtureResponseOptions, 'keyInfo' | 'signatureAlgorithm' | 'digestAlgorithm' | 'prefixList'> = {},
+): string {
   const signer = new SignedXml({
     privateKey: key.privateKeyPem,
     publicCert: options.keyInfo ? key.certificatePem : undefined,
@@ -184,7 +203,10 @@ export function signElement(xml: string, xpath: string, key: FixtureKey, options
     digestAlgorithm: options.digestAlgorithm ?? ALG.sha256,
     inclusiveNamespacesPrefixList: [...(options.prefixList ?? [])],
   });
-  signer.computeSignature(xml, { prefix: 'ds', location: { reference: `${xpath}/*[local-name(.)='Issuer']`, action: 'after' } });
+  signer.computeSignature(xml, {
+    prefix: 'ds',
+    location: { reference: `${xpath}/*[local-name(.)='Issuer']`, action: 'after' },
+  });
   return signer.getSignedXml();
 }
 

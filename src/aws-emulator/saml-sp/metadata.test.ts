@@ -15,8 +15,14 @@ test('reads the IdP entityID and every signing certificate from metadata (SAML m
 
 test('refuses metadata with a DOCTYPE, or without an IDPSSODescriptor', () => {
   const meta = fixtureMetadata('https://idp.example.test', [key1]);
-  assert.throws(() => readIdpTrustAnchors(meta.replace('<md:EntityDescriptor', '<!DOCTYPE x><md:EntityDescriptor')), (e: unknown) => e instanceof SamlRejection && e.code === 'malformed');
-  assert.throws(() => readIdpTrustAnchors(meta.replace(/IDPSSODescriptor/g, 'SPSSODescriptor')), (e: unknown) => e instanceof SamlRejection && e.code === 'bad_structure');
+  assert.throws(
+    () => readIdpTrustAnchors(meta.replace('<md:EntityDescriptor', '<!DOCTYPE x><md:EntityDescriptor')),
+    (e: unknown) => e instanceof SamlRejection && e.code === 'malformed',
+  );
+  assert.throws(
+    () => readIdpTrustAnchors(meta.replace(/IDPSSODescriptor/g, 'SPSSODescriptor')),
+    (e: unknown) => e instanceof SamlRejection && e.code === 'bad_structure',
+  );
 });
 
 test('the replay cache accepts an ID once until it expires, then again', () => {

@@ -27,7 +27,9 @@ export function readIdpTrustAnchors(metadataXml: string): IdpTrustAnchors {
   let entity: Element | undefined;
   if (root.namespaceURI === NS.metadata && root.localName === 'EntityDescriptor') entity = root;
   else if (root.namespaceURI === NS.metadata && root.localName === 'EntitiesDescriptor') {
-    const withIdp = childElements(root, NS.metadata, 'EntityDescriptor').filter((e) => childElements(e, NS.metadata, 'IDPSSODescriptor').length > 0);
+    const withIdp = childElements(root, NS.metadata, 'EntityDescriptor').filter(
+      (e) => childElements(e, NS.metadata, 'IDPSSODescriptor').length > 0,
+    );
     if (withIdp.length !== 1) throw new SamlRejection('bad_structure', 'metadata must describe exactly one IdP');
     entity = withIdp[0];
   }

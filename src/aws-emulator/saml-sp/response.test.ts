@@ -1,10 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DOMParser, XMLSerializer, type Document, type Element } from '@xmldom/xmldom';
-import { certificateToPem, parseSamlResponse, verifySamlResponse, SamlRejection, type SamlRejectionCode } from './index.js';
+import {
+  certificateToPem,
+  parseSamlResponse,
+  verifySamlResponse,
+  SamlRejection,
+  type SamlRejectionCode,
+} from './index.js';
 import { parseSamlMetadata } from '../iam/saml-metadata.js';
 import { ALG, NS } from './namespaces.js';
-import { fixtureMetadata, fixtureResponseXml, makeFixtureKey, toBase64, type FixtureResponseOptions } from './fixture-idp.js';
+import {
+  fixtureMetadata,
+  fixtureResponseXml,
+  makeFixtureKey,
+  toBase64,
+  type FixtureResponseOptions,
+} from './fixture-idp.js';
 
 const ISSUER = 'https://idp.example.test/metadata';
 const ROLE = 'https://aws.amazon.com/SAML/Attributes/Role';
@@ -32,7 +44,12 @@ function verifyXml(xml: string, options: Parameters<typeof parseSamlResponse>[1]
   return verifySamlResponse(parsed, anchors.certificatesPem, options);
 }
 
-function rejects(xml: string, code: SamlRejectionCode, detail?: RegExp, options: Parameters<typeof parseSamlResponse>[1] = {}): void {
+function rejects(
+  xml: string,
+  code: SamlRejectionCode,
+  detail?: RegExp,
+  options: Parameters<typeof parseSamlResponse>[1] = {},
+): void {
   assert.throws(
     () => verifyXml(xml, options),
     (error: unknown) => {
@@ -56,7 +73,12 @@ test('reads the signed assertion of the metadata issuer: issuer, NameID and form
   const now = Date.now();
   const v = verifyXml(fixtureResponseXml({ ...base, issueInstant: now }, idpKey));
   assert.equal(v.assertion.issuer, ISSUER);
-  assert.deepEqual(v.assertion.nameId, { value: 'alice@example.com', format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent', nameQualifier: undefined, spNameQualifier: undefined });
+  assert.deepEqual(v.assertion.nameId, {
+    value: 'alice@example.com',
+    format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+    nameQualifier: undefined,
+    spNameQualifier: undefined,
+  });
   assert.deepEqual(v.assertion.conditions?.audienceRestrictions, [['urn:amazon:webservices']]);
   assert.equal(v.assertion.subjectConfirmations.length, 1);
   assert.equal(v.assertion.subjectConfirmations[0]!.recipient, 'https://signin.aws.amazon.com/saml');
@@ -81,7 +103,18 @@ test('accepts a Response where both the Response and the Assertion are signed', 
 
 test('merges several Attribute elements with the same Name, in document order', () => {
   const other = 'arn:aws:iam::444455556666:role/ReadOnly,arn:aws:iam::444455556666:saml-provider/Keyway';
-  const v = verifyXml(fixtureResponseXml({ ...base, attributes: [[ROLE, [ROLE_VALUE]], [ROLE, [other]]] }, idpKey));
+  const v = verifyXml(
+    fixtureResponseXml(
+      {
+        ...base,
+        attributes: [
+          [ROLE, [ROLE_VALUE]],
+          [ROLE, [other]],
+        ],
+      },
+      idpKey,
+    ),
+  );
   assert.deepEqual(v.assertion.attributes.get(ROLE), [ROLE_VALUE, other]);
 });
 
@@ -102,7 +135,9 @@ test('refuses a tampered twin: a Role value added after signing', () => {
   const xml = edit(fixtureResponseXml(base, idpKey), (doc) => {
     const attr = doc.getElementsByTagNameNS(NS.assertion, 'Attribute').item(0)!;
     const v = doc.createElementNS(NS.assertion, 'saml:AttributeValue');
-    v.appendChild(doc.createTextNode('arn:aws:iam::999999999999:role/Root,arn:aws:iam::999999999999:saml-provider/Keyway'));
+    v.appendChild(
+      doc.createTextNode('arn:aws:iam::999999999999:role/Root,arn:aws:iam::999999999999:saml-provider/Keyway'),
+    );
     attr.appendChild(v);
   });
   rejects(xml, 'signature_invalid');
@@ -182,7 +217,10 @@ test('a comment inside NameID cannot truncate it: the whole signed text is read'
 
 test('a comment inside a Role attribute value cannot truncate it', () => {
   const signed = 'arn:aws:iam::111122223333:role/Admin-evil,arn:aws:iam::111122223333:saml-provider/Keyway';
-  const xml = fixtureResponseXml({ ...base, attributes: [[ROLE, [signed]]] }, idpKey).replace('role/Admin-evil', 'role/Admin<!---->-evil');
+  const xml = fixtureResponseXml({ ...base, attributes: [[ROLE, [signed]]] }, idpKey).replace(
+    'role/Admin-evil',
+    'role/Admin<!---->-evil',
+  );
   const v = verifyXml(xml);
   assert.deepEqual(v.assertion.attributes.get(ROLE), [signed]);
 });
@@ -198,18 +236,33 @@ test('refuses processing instructions', () => {
 });
 
 test('refuses input that is not base64, and XML that is not well-formed', () => {
-  assert.throws(() => parseSamlResponse('not base64!!'), (e: unknown) => e instanceof SamlRejection && e.code === 'malformed');
-  assert.throws(() => parseSamlResponse(toBase64('<samlp:Response')), (e: unknown) => e instanceof SamlRejection && e.code === 'malformed');
-  assert.throws(() => parseSamlResponse(toBase64('<a/><b/>')), (e: unknown) => e instanceof SamlRejection && e.code === 'malformed');
+  assert.throws(
+    () => parseSamlResponse('not base64!!'),
+    (e: unknown) => e instanceof SamlRejection && e.code === 'malformed',
+  );
+  assert.throws(
+    () => parseSamlResponse(toBase64('<samlp:Response')),
+    (e: unknown) => e instanceof SamlRejection && e.code === 'malformed',
+  );
+  assert.throws(
+    () => parseSamlResponse(toBase64('<a/><b/>')),
+    (e: unknown) => e instanceof SamlRejection && e.code === 'malformed',
+  );
 });
 
 test('refuses a document over the size limit before parsing it', () => {
-  assert.throws(() => parseSamlResponse('A'.repeat(200_000)), (e: unknown) => e instanceof SamlRejection && e.code === 'too_large');
+  assert.throws(
+    () => parseSamlResponse('A'.repeat(200_000)),
+    (e: unknown) => e instanceof SamlRejection && e.code === 'too_large',
+  );
 });
 
 test('refuses nesting deeper than the limit', () => {
   const deep = '<a>'.repeat(100) + '</a>'.repeat(100);
-  assert.throws(() => parseSamlResponse(toBase64(deep)), (e: unknown) => e instanceof SamlRejection && e.code === 'too_large');
+  assert.throws(
+    () => parseSamlResponse(toBase64(deep)),
+    (e: unknown) => e instanceof SamlRejection && e.code === 'too_large',
+  );
 });
 
 test('refuses RSA-SHA1 unless the documented switch allows it', () => {
@@ -220,7 +273,10 @@ test('refuses RSA-SHA1 unless the documented switch allows it', () => {
 });
 
 test('refuses transforms other than enveloped-signature followed by exclusive C14N', () => {
-  const xml = fixtureResponseXml(base, idpKey).replace(`Algorithm="${ALG.excC14n}"/></ds:Transforms>`, `Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/></ds:Transforms>`);
+  const xml = fixtureResponseXml(base, idpKey).replace(
+    `Algorithm="${ALG.excC14n}"/></ds:Transforms>`,
+    `Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/></ds:Transforms>`,
+  );
   rejects(xml, 'bad_signature_shape', /transforms/);
 });
 
@@ -233,11 +289,21 @@ test('refuses an exclusive C14N WithComments canonicalization of SignedInfo', ()
 });
 
 test('refuses a signed Response whose status is not Success', () => {
-  rejects(fixtureResponseXml({ ...base, sign: 'response', statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Responder' }, idpKey), 'status_not_success');
+  rejects(
+    fixtureResponseXml(
+      { ...base, sign: 'response', statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Responder' },
+      idpKey,
+    ),
+    'status_not_success',
+  );
 });
 
 test('refuses a signed Response whose issuer differs from its Assertion issuer', () => {
-  rejects(fixtureResponseXml({ ...base, sign: 'both', responseIssuer: 'https://other.example.test' }, idpKey), 'bad_value', /issuers differ/);
+  rejects(
+    fixtureResponseXml({ ...base, sign: 'both', responseIssuer: 'https://other.example.test' }, idpKey),
+    'bad_value',
+    /issuers differ/,
+  );
 });
 
 test('the fixture metadata gives IAM the IdP entityID and every signing certificate', () => {
@@ -283,8 +349,15 @@ test('refuses an Assertion that is not a direct child of the Response', () => {
 });
 
 test('refuses an encrypted assertion (not supported) and a root that is not a Response', () => {
-  rejects(fixtureResponseXml(base, idpKey).replace(/saml:Assertion/g, 'saml:EncryptedAssertion'), 'bad_structure', /encrypted/);
-  assert.throws(() => parseSamlResponse(toBase64('<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"/>')), (e: unknown) => e instanceof SamlRejection && e.code === 'bad_structure');
+  rejects(
+    fixtureResponseXml(base, idpKey).replace(/saml:Assertion/g, 'saml:EncryptedAssertion'),
+    'bad_structure',
+    /encrypted/,
+  );
+  assert.throws(
+    () => parseSamlResponse(toBase64('<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"/>')),
+    (e: unknown) => e instanceof SamlRejection && e.code === 'bad_structure',
+  );
 });
 
 test('accepts an exclusive C14N InclusiveNamespaces PrefixList on the Reference transform (as Okta sends)', () => {

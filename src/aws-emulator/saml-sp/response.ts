@@ -8,8 +8,22 @@
 import type { Document, Element } from '@xmldom/xmldom';
 import { NS, STATUS_SUCCESS } from './namespaces.js';
 import { SamlRejection } from './errors.js';
-import { childElements, decodeBase64Xml, DEFAULT_XML_LIMITS, descendantElements, parseStrictXml, simpleText, type XmlLimits } from './xml-guard.js';
-import { DEFAULT_SIGNATURE_POLICY, locateSignatures, reparseSignedElement, verifySignatureSite, type SignaturePolicy } from './signature.js';
+import {
+  childElements,
+  decodeBase64Xml,
+  DEFAULT_XML_LIMITS,
+  descendantElements,
+  parseStrictXml,
+  simpleText,
+  type XmlLimits,
+} from './xml-guard.js';
+import {
+  DEFAULT_SIGNATURE_POLICY,
+  locateSignatures,
+  reparseSignedElement,
+  verifySignatureSite,
+  type SignaturePolicy,
+} from './signature.js';
 import { readAssertion, type SamlAssertion } from './assertion-claims.js';
 
 export interface SamlVerifyOptions {
@@ -61,9 +75,11 @@ export function parseSamlResponse(base64: string, options: SamlVerifyOptions = {
     throw new SamlRejection('bad_structure', 'encrypted assertions are not supported by this emulator');
   }
   const assertions = descendantElements(root, NS.assertion, 'Assertion');
-  if (assertions.length !== 1) throw new SamlRejection('bad_structure', `expected exactly one Assertion, found ${assertions.length}`);
+  if (assertions.length !== 1)
+    throw new SamlRejection('bad_structure', `expected exactly one Assertion, found ${assertions.length}`);
   const assertion = assertions[0]!;
-  if (assertion.parentNode !== root) throw new SamlRejection('bad_structure', 'the Assertion must be a direct child of the Response');
+  if (assertion.parentNode !== root)
+    throw new SamlRejection('bad_structure', 'the Assertion must be a direct child of the Response');
   return { xml, doc, response: root, assertion, unverified: readUnverified(assertion) };
 }
 
@@ -73,7 +89,8 @@ function readUnverified(assertion: Element): ParsedSamlResponse['unverified'] {
   for (const statement of childElements(assertion, NS.assertion, 'AttributeStatement')) {
     for (const attribute of childElements(statement, NS.assertion, 'Attribute')) {
       if (attribute.getAttribute('Name') !== AWS_ROLE_ATTRIBUTE) continue;
-      for (const v of childElements(attribute, NS.assertion, 'AttributeValue')) roleValues.push(v.textContent?.trim() ?? '');
+      for (const v of childElements(attribute, NS.assertion, 'AttributeValue'))
+        roleValues.push(v.textContent?.trim() ?? '');
     }
   }
   return { issuer: issuerEl?.textContent?.trim(), roleValues };
@@ -83,10 +100,18 @@ function readUnverified(assertion: Element): ParsedSamlResponse['unverified'] {
  * Verifies every signature against `certificatesPem` (the provider metadata's signing certificates) and reads
  * the assertion from the verified bytes only.
  */
-export function verifySamlResponse(parsed: ParsedSamlResponse, certificatesPem: readonly string[], options: SamlVerifyOptions = {}): VerifiedSamlResponse {
+export function verifySamlResponse(
+  parsed: ParsedSamlResponse,
+  certificatesPem: readonly string[],
+  options: SamlVerifyOptions = {},
+): VerifiedSamlResponse {
   const limits = options.limits ?? DEFAULT_XML_LIMITS;
   // Every signature's shape is checked before any cryptography runs.
-  const sites = locateSignatures(parsed.doc, [parsed.response, parsed.assertion], options.signature ?? DEFAULT_SIGNATURE_POLICY);
+  const sites = locateSignatures(
+    parsed.doc,
+    [parsed.response, parsed.assertion],
+    options.signature ?? DEFAULT_SIGNATURE_POLICY,
+  );
   if (sites.length === 0) throw new SamlRejection('unsigned', 'neither the Response nor the Assertion is signed');
   let signedResponseEl: Element | undefined;
   let signedAssertionEl: Element | undefined;
@@ -103,15 +128,20 @@ export function verifySamlResponse(parsed: ParsedSamlResponse, certificatesPem: 
   let assertionEl = signedAssertionEl;
   if (signedResponseEl) {
     const inner = childElements(signedResponseEl, NS.assertion, 'Assertion');
-    if (inner.length !== 1) throw new SamlRejection('bad_structure', 'the signed Response must contain exactly one Assertion');
+    if (inner.length !== 1)
+      throw new SamlRejection('bad_structure', 'the signed Response must contain exactly one Assertion');
     assertionEl ??= inner[0]!;
     checkStatus(signedResponseEl);
     const issuerEl = childElements(signedResponseEl, NS.assertion, 'Issuer')[0];
     signedResponse = {
       id: signedResponseEl.getAttribute('ID') ?? '',
-      destination: signedResponseEl.hasAttribute('Destination') ? signedResponseEl.getAttribute('Destination')! : undefined,
+      destination: signedResponseEl.hasAttribute('Destination')
+        ? signedResponseEl.getAttribute('Destination')!
+        : undefined,
       issuer: issuerEl ? simpleText(issuerEl) : undefined,
-      inResponseTo: signedResponseEl.hasAttribute('InResponseTo') ? signedResponseEl.getAttribute('InResponseTo')! : undefined,
+      inResponseTo: signedResponseEl.hasAttribute('InResponseTo')
+        ? signedResponseEl.getAttribute('InResponseTo')!
+        : undefined,
     };
   } else {
     // Only the Assertion is signed, so the Response's status is unauthenticated: it may only make us refuse.

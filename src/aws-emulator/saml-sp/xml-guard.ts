@@ -58,7 +58,8 @@ function scanRawText(text: string): void {
   }
   if (body.includes('<?')) throw new SamlRejection('malformed', 'processing instructions are not allowed');
   // `<!` may only open a comment or a CDATA section: DOCTYPE, ENTITY, ELEMENT, ATTLIST and NOTATION are refused.
-  if (/<!(?!--|\[CDATA\[)/.test(body)) throw new SamlRejection('malformed', 'DOCTYPE and entity declarations are not allowed');
+  if (/<!(?!--|\[CDATA\[)/.test(body))
+    throw new SamlRejection('malformed', 'DOCTYPE and entity declarations are not allowed');
   if (text.includes('\u0000')) throw new SamlRejection('malformed', 'NUL characters are not allowed');
 }
 
@@ -109,11 +110,13 @@ function checkDocumentShape(doc: Document, limits: XmlLimits): Element {
     const { el, depth } = stack.pop()!;
     if (++elements > limits.maxElements) throw new SamlRejection('too_large', 'too many XML elements');
     if (depth > limits.maxDepth) throw new SamlRejection('too_large', 'XML nesting is too deep');
-    if (el.attributes.length > limits.maxAttributesPerElement) throw new SamlRejection('too_large', 'too many attributes on one element');
+    if (el.attributes.length > limits.maxAttributesPerElement)
+      throw new SamlRejection('too_large', 'too many attributes on one element');
     for (let i = 0; i < el.attributes.length; i++) {
       const attr = el.attributes.item(i)!;
       if (ID_ATTRIBUTE_NAMES.has(attr.localName ?? attr.name)) {
-        if (ids.has(attr.value)) throw new SamlRejection('bad_structure', `duplicate ID value ${JSON.stringify(attr.value)}`);
+        if (ids.has(attr.value))
+          throw new SamlRejection('bad_structure', `duplicate ID value ${JSON.stringify(attr.value)}`);
         ids.add(attr.value);
       }
     }
@@ -138,7 +141,11 @@ function checkDocumentShape(doc: Document, limits: XmlLimits): Element {
 export function childElements(parent: Element, ns: string, localName: string): Element[] {
   const out: Element[] = [];
   for (let child = parent.firstChild; child; child = child.nextSibling) {
-    if (child.nodeType === child.ELEMENT_NODE && (child as Element).namespaceURI === ns && (child as Element).localName === localName) {
+    if (
+      child.nodeType === child.ELEMENT_NODE &&
+      (child as Element).namespaceURI === ns &&
+      (child as Element).localName === localName
+    ) {
       out.push(child as Element);
     }
   }
@@ -165,7 +172,8 @@ export function descendantElements(root: Element, ns: string, localName: string)
 export function simpleText(el: Element): string {
   let text = '';
   for (let child = el.firstChild; child; child = child.nextSibling) {
-    if (child.nodeType === child.TEXT_NODE || child.nodeType === child.CDATA_SECTION_NODE) text += child.nodeValue ?? '';
+    if (child.nodeType === child.TEXT_NODE || child.nodeType === child.CDATA_SECTION_NODE)
+      text += child.nodeValue ?? '';
     else if (child.nodeType === child.ELEMENT_NODE) {
       throw new SamlRejection('bad_value', `<${el.localName}> must hold text only`);
     }

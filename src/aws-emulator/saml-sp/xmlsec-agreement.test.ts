@@ -27,9 +27,20 @@ function xmlsecAccepts(xml: string, certPem: string, id: string): boolean {
     const r = spawnSync(
       XMLSEC,
       [
-        '--verify', '--enabled-reference-uris', 'empty,same-doc', '--enabled-key-data', 'raw-x509-cert', '--pubkey-cert-pem', join(dir, 'idp.crt'),
-        '--id-attr:ID', 'urn:oasis:names:tc:SAML:2.0:protocol:Response', '--id-attr:ID', 'urn:oasis:names:tc:SAML:2.0:assertion:Assertion',
-        '--node-id', id, join(dir, 'r.xml'),
+        '--verify',
+        '--enabled-reference-uris',
+        'empty,same-doc',
+        '--enabled-key-data',
+        'raw-x509-cert',
+        '--pubkey-cert-pem',
+        join(dir, 'idp.crt'),
+        '--id-attr:ID',
+        'urn:oasis:names:tc:SAML:2.0:protocol:Response',
+        '--id-attr:ID',
+        'urn:oasis:names:tc:SAML:2.0:assertion:Assertion',
+        '--node-id',
+        id,
+        join(dir, 'r.xml'),
       ],
       { encoding: 'utf8', timeout: 20_000 },
     );
@@ -39,14 +50,25 @@ function xmlsecAccepts(xml: string, certPem: string, id: string): boolean {
   }
 }
 
-test('xmlsec1 and the verifier both accept a genuine fixture Response and both refuse its tampered twin', { skip }, () => {
+test('xmlsec1 and the verifier both accept a genuine fixture Response and both refuse its tampered twin', {
+  skip,
+}, () => {
   execFileSync(XMLSEC, ['--version']);
   const key = makeFixtureKey('xmlsec-agreement');
-  const xml = fixtureResponseXml({ issuer: 'https://idp.example.test', nameId: 'alice@example.com', assertionId: '_assertion1' }, key);
+  const xml = fixtureResponseXml(
+    { issuer: 'https://idp.example.test', nameId: 'alice@example.com', assertionId: '_assertion1' },
+    key,
+  );
   assert.equal(xmlsecAccepts(xml, key.certificatePem, '_assertion1'), true);
-  assert.equal(verifySamlResponse(parseSamlResponse(toBase64(xml)), [key.certificatePem]).assertion.nameId?.value, 'alice@example.com');
+  assert.equal(
+    verifySamlResponse(parseSamlResponse(toBase64(xml)), [key.certificatePem]).assertion.nameId?.value,
+    'alice@example.com',
+  );
 
   const tampered = xml.replace('alice@example.com', 'mallory@example.com');
   assert.equal(xmlsecAccepts(tampered, key.certificatePem, '_assertion1'), false);
-  assert.throws(() => verifySamlResponse(parseSamlResponse(toBase64(tampered)), [key.certificatePem]), (e: unknown) => e instanceof SamlRejection && e.code === 'signature_invalid');
+  assert.throws(
+    () => verifySamlResponse(parseSamlResponse(toBase64(tampered)), [key.certificatePem]),
+    (e: unknown) => e instanceof SamlRejection && e.code === 'signature_invalid',
+  );
 });

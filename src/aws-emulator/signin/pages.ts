@@ -25,7 +25,8 @@ dt{font-weight:bold;margin-top:8px}
 function page(title: string, body: SafeHtml): string {
   return html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${title}</title>${STYLE}</head>
-<body><header>Amazon Web Services Sign-In <small>(Keyway AWS emulator)</small></header><main>${body}</main></body></html>`.value;
+<body><header>Amazon Web Services Sign-In <small>(Keyway AWS emulator)</small></header><main>${body}</main></body></html>`
+    .value;
 }
 
 export function rolePickerPage(pickerToken: string, accounts: readonly PickerAccount[]): string {
@@ -37,11 +38,13 @@ export function rolePickerPage(pickerToken: string, accounts: readonly PickerAcc
 <input type="hidden" name="SAMLPickerToken" value="${pickerToken}">
 <fieldset>${accounts.map(
       (account) => html`
-<div class="saml-account"><div class="saml-account-name">Account: ${account.name} (${account.id})</div>${account.roles.map((role) => {
-        const id = `role-${index++}`;
-        return html`
+<div class="saml-account"><div class="saml-account-name">Account: ${account.name} (${account.id})</div>${account.roles.map(
+        (role) => {
+          const id = `role-${index++}`;
+          return html`
 <div class="saml-role"><input type="radio" class="clickable-radio" name="roleIndex" id="${id}" value="${role.roleArn}"><label for="${id}" class="saml-role-description">${role.roleName}</label></div>`;
-      })}
+        },
+      )}
 </div>`,
     )}
 </fieldset>
@@ -87,7 +90,10 @@ ${v.relayState !== undefined ? html`<dt>Destination (RelayState, not followed by
 export const INVALID_SAML_TEXT = 'Your request included an invalid SAML response. To logout, click here.';
 
 export function invalidSamlPage(): string {
-  return page('Amazon Web Services Sign-In', html`<p id="error">Your request included an invalid SAML response. To logout, click <a href="/console/logout">here</a>.</p>`);
+  return page(
+    'Amazon Web Services Sign-In',
+    html`<p id="error">Your request included an invalid SAML response. To logout, click <a href="/console/logout">here</a>.</p>`,
+  );
 }
 
 /** A role-level refusal, in the form the console shows STS errors (troubleshoot_saml: "Error: … (Service: …)"). */
@@ -103,5 +109,8 @@ export function signedOutPage(): string {
 }
 
 export function notSignedInPage(): string {
-  return page('Amazon Web Services Sign-In', html`<p id="not-signed-in">You are not signed in. Sign in through your identity provider.</p>`);
+  return page(
+    'Amazon Web Services Sign-In',
+    html`<p id="not-signed-in">You are not signed in. Sign in through your identity provider.</p>`,
+  );
 }

@@ -13,7 +13,13 @@ import { randomUUID } from 'node:crypto';
 import type { EmulatorRequest, EmulatorResponse, RestRouteRegistration, ServiceFactory } from '../http/contract.js';
 import { AwsServiceError } from '../http/contract.js';
 import type { EmulatorServices } from '../world-contract.js';
-import { parseProviderArn, parseRoleArn, rolePairs, sessionDuration, type RolePair } from '../sts/assume-role-with-saml-claims.js';
+import {
+  parseProviderArn,
+  parseRoleArn,
+  rolePairs,
+  sessionDuration,
+  type RolePair,
+} from '../sts/assume-role-with-saml-claims.js';
 import {
   claimAssertion,
   findProvider,
@@ -23,7 +29,16 @@ import {
   type VerifiedFederation,
 } from '../sts/assume-role-with-saml-validation.js';
 import { authorizeRoleSession, issueRoleSession } from '../sts/assume-role-with-saml-session.js';
-import { consolePage, invalidSamlPage, notSignedInPage, rolePickerPage, signedOutPage, stsErrorPage, type ConsoleView, type PickerAccount } from './pages.js';
+import {
+  consolePage,
+  invalidSamlPage,
+  notSignedInPage,
+  rolePickerPage,
+  signedOutPage,
+  stsErrorPage,
+  type ConsoleView,
+  type PickerAccount,
+} from './pages.js';
 import { ExpiringTable } from './session-tables.js';
 
 const SAML_PATH = /^\/saml(?:\/acs\/([A-Za-z0-9]{1,64}))?$/;
@@ -44,10 +59,15 @@ const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
 } as const;
 
-const pageResponse = (status: number, body: string, extra: Record<string, string> = {}): EmulatorResponse => ({ status, headers: { ...PAGE_HEADERS, ...extra }, body });
+const pageResponse = (status: number, body: string, extra: Record<string, string> = {}): EmulatorResponse => ({
+  status,
+  headers: { ...PAGE_HEADERS, ...extra },
+  body,
+});
 
 function cookieValue(req: EmulatorRequest, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -69,8 +89,12 @@ export function createSignInRegistration(services: EmulatorServices): RestRouteR
 
   function destination(relayState: string | null): string | undefined {
     if (relayState === null || relayState === '') return undefined;
-    if (relayState.length <= MAX_RELAY_STATE && /^https:\/\/[^\s]+$/.test(relayState) && URL.canParse(relayState)) return relayState;
-    services.log.warn('signin.relay-state-ignored', { detail: 'RelayState is not an https URL of at most 2048 characters', length: relayState.length });
+    if (relayState.length <= MAX_RELAY_STATE && /^https:\/\/[^\s]+$/.test(relayState) && URL.canParse(relayState))
+      return relayState;
+    services.log.warn('signin.relay-state-ignored', {
+      detail: 'RelayState is not an https URL of at most 2048 characters',
+      length: relayState.length,
+    });
     return undefined;
   }
 
@@ -103,10 +127,17 @@ export function createSignInRegistration(services: EmulatorServices): RestRouteR
         ...(relayState !== undefined ? { relayState } : {}),
       };
       const token = consoles.add(view, credentials.expiration, services.now());
-      services.log.info('signin.console', { assumedRoleArn: session.assumedRoleArn, accessKeyId: credentials.accessKeyId });
+      services.log.info('signin.console', {
+        assumedRoleArn: session.assumedRoleArn,
+        accessKeyId: credentials.accessKeyId,
+      });
       return {
         status: 303,
-        headers: { location: '/console', 'cache-control': 'no-store', 'set-cookie': `${COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax` },
+        headers: {
+          location: '/console',
+          'cache-control': 'no-store',
+          'set-cookie': `${COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax`,
+        },
         body: '',
       };
     } catch (error) {
@@ -115,7 +146,11 @@ export function createSignInRegistration(services: EmulatorServices): RestRouteR
     }
   }
 
-  function fromAssertion(samlResponse: string, acsId: string | undefined, relayState: string | undefined): EmulatorResponse {
+  function fromAssertion(
+    samlResponse: string,
+    acsId: string | undefined,
+    relayState: string | undefined,
+  ): EmulatorResponse {
     let parsed;
     try {
       parsed = parseAssertionParameter(samlResponse, deps);
@@ -124,14 +159,23 @@ export function createSignInRegistration(services: EmulatorServices): RestRouteR
       throw error;
     }
     // Unsigned Role values only choose which providers' certificates to try; roles come from signed bytes below.
-    const candidates = [...new Set(parsed.unverified.roleValues.flatMap((v) => v.split(',').map((p) => p.trim())).filter((p) => parseProviderArn(p)))];
+    const candidates = [
+      ...new Set(
+        parsed.unverified.roleValues
+          .flatMap((v) => v.split(',').map((p) => p.trim()))
+          .filter((p) => parseProviderArn(p)),
+      ),
+    ];
     if (candidates.length === 0) return invalid('the Role attribute names no SAML provider');
     if (candidates.length > MAX_CANDIDATE_PROVIDERS) return invalid('the Role attribute names too many SAML providers');
     const verified: VerifiedFederation[] = [];
     for (const arn of candidates) {
       const provider = findProvider(arn, deps);
       if (!provider || (acsId !== undefined && provider.uuid !== acsId)) {
-        services.log.warn('signin.provider-skipped', { principalArn: arn, detail: provider ? 'not the provider of this ACS URL' : 'no such provider' });
+        services.log.warn('signin.provider-skipped', {
+          principalArn: arn,
+          detail: provider ? 'not the provider of this ACS URL' : 'no such provider',
+        });
         continue;
       }
       try {
@@ -179,19 +223,23 @@ export function createSignInRegistration(services: EmulatorServices): RestRouteR
     kind: 'rest',
     name: 'aws-signin',
     matches: (req) =>
-      (req.method === 'POST' && SAML_PATH.test(req.path)) || (req.method === 'GET' && (req.path === '/console' || req.path === '/console/logout')),
+      (req.method === 'POST' && SAML_PATH.test(req.path)) ||
+      (req.method === 'GET' && (req.path === '/console' || req.path === '/console/logout')),
     handle(req) {
       if (req.method === 'GET') {
         const token = cookieValue(req, COOKIE);
         if (req.path === '/console/logout') {
           if (token) consoles.delete(token);
-          return pageResponse(200, signedOutPage(), { 'set-cookie': `${COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0` });
+          return pageResponse(200, signedOutPage(), {
+            'set-cookie': `${COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`,
+          });
         }
         const view = token ? consoles.get(token, services.now()) : undefined;
         return view ? pageResponse(200, consolePage(view)) : pageResponse(401, notSignedInPage());
       }
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (contentType !== 'application/x-www-form-urlencoded') return invalid(`content type ${contentType.slice(0, 64)} is not a form post`);
+      if (contentType !== 'application/x-www-form-urlencoded')
+        return invalid(`content type ${contentType.slice(0, 64)} is not a form post`);
       const form = new URLSearchParams(req.body.toString('utf8'));
       const pickerToken = form.get('SAMLPickerToken');
       if (pickerToken !== null) return fromPicker(pickerToken, form.get('roleIndex'));

@@ -83,7 +83,9 @@ export function openSqliteStateStore(file: string): SqliteStateStore {
     value TEXT NOT NULL,
     PRIMARY KEY (collection, key)
   ) WITHOUT ROWID`);
-  const getStmt = db.prepare<[string, string], { value: string }>('SELECT value FROM emulator_documents WHERE collection = ? AND key = ?');
+  const getStmt = db.prepare<[string, string], { value: string }>(
+    'SELECT value FROM emulator_documents WHERE collection = ? AND key = ?',
+  );
   const putStmt = db.prepare<[string, string, string]>(
     'INSERT INTO emulator_documents (collection, key, value) VALUES (?, ?, ?) ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value',
   );

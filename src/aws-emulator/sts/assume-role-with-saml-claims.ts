@@ -62,7 +62,8 @@ export function sourceIdentity(assertion: SamlAssertion): string | undefined {
   const values = assertion.attributes.get(SOURCE_IDENTITY_ATTR);
   if (!values || values.length === 0) return undefined;
   const v = values[0]!;
-  if (values.length !== 1 || !NAME_PATTERN.test(v) || v.toLowerCase().startsWith('aws:')) throw SamlErrors.sourceIdentityInvalid();
+  if (values.length !== 1 || !NAME_PATTERN.test(v) || v.toLowerCase().startsWith('aws:'))
+    throw SamlErrors.sourceIdentityInvalid();
   return v;
 }
 
@@ -102,8 +103,10 @@ export function checkSessionTags(assertion: SamlAssertion, session: SessionTags)
     // Session tag keys are compared case-insensitively (AWS.md §1.4), so two spellings of one key are refused.
     if (seen.has(key.toLowerCase())) throw SamlErrors.tagsInvalid(`duplicate tag key ${key}`);
     seen.add(key.toLowerCase());
-    if ((assertion.attributes.get(TAG_PREFIX + key) ?? []).length !== 1) throw SamlErrors.tagsInvalid(`tag ${key} must have exactly one value`);
-    if (!TAG_VALUE.test(value)) throw SamlErrors.tagsInvalid(`value of tag ${key} must match [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{0,256}`);
+    if ((assertion.attributes.get(TAG_PREFIX + key) ?? []).length !== 1)
+      throw SamlErrors.tagsInvalid(`tag ${key} must have exactly one value`);
+    if (!TAG_VALUE.test(value))
+      throw SamlErrors.tagsInvalid(`value of tag ${key} must match [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{0,256}`);
   }
   if (session.tags.length > 50) throw SamlErrors.tagsInvalid('at most 50 session tags are allowed');
   for (const k of session.transitiveKeys) {

@@ -93,7 +93,10 @@ const ATTRIBUTE_KEYS: Readonly<Record<string, string>> = {
   'urn:oid:0.9.2342.19200300.100.1.45': 'saml:organizationstatus',
 };
 
-function conditionContext(v: VerifiedFederation, s: Omit<RoleSession, 'role' | 'durationSeconds' | 'packedPolicySize' | 'assumedRoleArn' | 'assumedRoleId'>): Map<string, string[]> {
+function conditionContext(
+  v: VerifiedFederation,
+  s: Omit<RoleSession, 'role' | 'durationSeconds' | 'packedPolicySize' | 'assumedRoleArn' | 'assumedRoleId'>,
+): Map<string, string[]> {
   const ctx = new Map<string, string[]>();
   const set = (k: string, values: readonly string[] | string | undefined): void => {
     if (values === undefined) return;
@@ -113,20 +116,28 @@ function conditionContext(v: VerifiedFederation, s: Omit<RoleSession, 'role' | '
   set('sts:sourceidentity', s.sourceIdentity);
   if (s.tags.tags.length > 0) {
     for (const t of s.tags.tags) set(`aws:requesttag/${t.key}`, t.value);
-    set('aws:tagkeys', s.tags.tags.map((t) => t.key));
+    set(
+      'aws:tagkeys',
+      s.tags.tags.map((t) => t.key),
+    );
   }
   if (s.tags.transitiveKeys.length > 0) set('sts:transitivetagkeys', s.tags.transitiveKeys);
   return ctx;
 }
 
 /** Steps 9 to 13 (and the session policies) for one requested role/provider pair. */
-export function authorizeRoleSession(v: VerifiedFederation, request: RoleRequest, deps: SamlFederationDeps): RoleSession {
+export function authorizeRoleSession(
+  v: VerifiedFederation,
+  request: RoleRequest,
+  deps: SamlFederationDeps,
+): RoleSession {
   const deny = (detail: string): Error => {
     deps.log.warn('saml.access-denied', { roleArn: request.roleArn, principalArn: request.principalArn, detail });
     return SamlErrors.accessDenied();
   };
   // 9: the pair must be one the IdP signed, and name the provider that verified the assertion.
-  if (request.principalArn !== v.provider.arn) throw deny('PrincipalArn is not the provider that verified the assertion');
+  if (request.principalArn !== v.provider.arn)
+    throw deny('PrincipalArn is not the provider that verified the assertion');
   if (!rolePairs(v.assertion).some((p) => p.roleArn === request.roleArn && p.principalArn === request.principalArn)) {
     throw deny('the role/provider pair is not in the Role attribute');
   }
@@ -168,7 +179,10 @@ export function authorizeRoleSession(v: VerifiedFederation, request: RoleRequest
 
   // 12: DurationSeconds against the role; SessionDuration and SessionNotOnOrAfter can only shorten it.
   if (request.durationSeconds > role.maxSessionDuration) {
-    deps.log.warn('saml.rejected', { roleArn: request.roleArn, detail: `DurationSeconds ${request.durationSeconds} > ${role.maxSessionDuration}` });
+    deps.log.warn('saml.rejected', {
+      roleArn: request.roleArn,
+      detail: `DurationSeconds ${request.durationSeconds} > ${role.maxSessionDuration}`,
+    });
     throw SamlErrors.durationOverMax();
   }
   let duration = request.durationSeconds;
@@ -204,12 +218,18 @@ export function authorizeRoleSession(v: VerifiedFederation, request: RoleRequest
 function packedSize(request: RoleRequest, tags: SessionTags): number | undefined {
   const arns = request.policyArns ?? [];
   if (request.policy === undefined && arns.length === 0 && tags.tags.length === 0) return undefined;
-  const packed = deflateRawSync(Buffer.from(JSON.stringify([request.policy ?? '', arns, tags.tags, tags.transitiveKeys]), 'utf8'));
+  const packed = deflateRawSync(
+    Buffer.from(JSON.stringify([request.policy ?? '', arns, tags.tags, tags.transitiveKeys]), 'utf8'),
+  );
   return Math.ceil((packed.length * 100) / 2048);
 }
 
 /** Issues the temporary credentials of an authorised session. */
 export function issueRoleSession(session: RoleSession, deps: SamlFederationDeps): TemporaryCredentials {
-  return deps.credentials.issueRoleSession(session.accountId, session.role, session.sessionName, session.durationSeconds);
+  return deps.credentials.issueRoleSession(
+    session.accountId,
+    session.role,
+    session.sessionName,
+    session.durationSeconds,
+  );
 }
-

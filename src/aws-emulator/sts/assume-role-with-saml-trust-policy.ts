@@ -33,7 +33,10 @@ function strings(v: unknown): string[] {
 
 /** IAM wildcard matching: `*` any run, `?` one character. */
 function globMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, ignoreCase ? 'is' : 's').test(value);
 }
 
@@ -73,7 +76,12 @@ const COMPARATORS: Readonly<Record<string, { compare: Compare; negated: boolean 
 };
 
 /** `undefined` when the operator is not understood. */
-function evaluateOperator(operator: string, key: string, policyValues: string[], context: ConditionContext): boolean | undefined {
+function evaluateOperator(
+  operator: string,
+  key: string,
+  policyValues: string[],
+  context: ConditionContext,
+): boolean | undefined {
   let op = operator.toLowerCase();
   let quantifier: 'any' | 'all' | undefined;
   if (op.startsWith('foranyvalue:')) {
@@ -115,7 +123,9 @@ function conditionsMatch(condition: unknown, context: ConditionContext): boolean
   for (const [operator, block] of Object.entries(condition as Record<string, unknown>)) {
     if (typeof block !== 'object' || block === null || Array.isArray(block)) return undefined;
     for (const [key, raw] of Object.entries(block as Record<string, unknown>)) {
-      const values = asList(raw).map((v) => (typeof v === 'string' ? v : typeof v === 'boolean' || typeof v === 'number' ? String(v) : undefined));
+      const values = asList(raw).map((v) =>
+        typeof v === 'string' ? v : typeof v === 'boolean' || typeof v === 'number' ? String(v) : undefined,
+      );
       if (values.some((v) => v === undefined)) return undefined;
       const result = evaluateOperator(operator, key, values as string[], context);
       if (result === false) return false;

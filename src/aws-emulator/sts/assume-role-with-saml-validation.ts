@@ -20,7 +20,10 @@ import type { EmulatorServices, SamlProviderRecord } from '../world-contract.js'
 import { SamlErrors } from './assume-role-with-saml-errors.js';
 import { parseProviderArn } from './assume-role-with-saml-claims.js';
 
-export type SamlFederationDeps = Pick<EmulatorServices, 'iamReader' | 'credentials' | 'state' | 'log' | 'now' | 'allowSha1'>;
+export type SamlFederationDeps = Pick<
+  EmulatorServices,
+  'iamReader' | 'credentials' | 'state' | 'log' | 'now' | 'allowSha1'
+>;
 
 /** Clock skew tolerated on NotBefore/NotOnOrAfter/IssueInstant; AWS documents none, so it is kept small. */
 export const CLOCK_SKEW_MS = 60_000;
@@ -35,7 +38,10 @@ export const AWS_AUDIENCES: readonly string[] = ['urn:amazon:webservices', 'http
  * posts to it but still names AWS's URL, so the assertion under test is the one AWS would accept.
  */
 export function isSignInUrl(url: string, provider: SamlProviderRecord): boolean {
-  const m = /^https:\/\/(?:([a-z]{2}(?:-[a-z]+)+-\d)\.)?signin\.aws\.amazon\.com\/(saml|static\/saml|saml\/acs\/([A-Za-z0-9]+))$/.exec(url);
+  const m =
+    /^https:\/\/(?:([a-z]{2}(?:-[a-z]+)+-\d)\.)?signin\.aws\.amazon\.com\/(saml|static\/saml|saml\/acs\/([A-Za-z0-9]+))$/.exec(
+      url,
+    );
   if (!m) return false;
   return m[3] === undefined || m[3] === provider.uuid;
 }
@@ -94,17 +100,21 @@ export function verifyForProvider(
     return error;
   };
   // Reject-only early answer in AWS's order; the issuer is read again from the signed bytes below.
-  if (parsed.unverified.issuer !== provider.entityId) throw fail(SamlErrors.issuerMismatch(), 'unsigned Issuer does not match the metadata entityID');
+  if (parsed.unverified.issuer !== provider.entityId)
+    throw fail(SamlErrors.issuerMismatch(), 'unsigned Issuer does not match the metadata entityID');
   let assertion: SamlAssertion;
   let destination: string | undefined;
   try {
-    const verified = verifySamlResponse(parsed, provider.signingCertificates.map(certificateToPem), { signature: { allowSha1: deps.allowSha1 ?? false } });
+    const verified = verifySamlResponse(parsed, provider.signingCertificates.map(certificateToPem), {
+      signature: { allowSha1: deps.allowSha1 ?? false },
+    });
     assertion = verified.assertion;
     destination = verified.signedResponse?.destination;
   } catch (error) {
     throw toAwsError(error, deps);
   }
-  if (assertion.issuer !== provider.entityId) throw fail(SamlErrors.issuerMismatch(), 'signed Issuer does not match the metadata entityID');
+  if (assertion.issuer !== provider.entityId)
+    throw fail(SamlErrors.issuerMismatch(), 'signed Issuer does not match the metadata entityID');
 
   // SAML core §2.5.1.4: every AudienceRestriction must be met; AWS requires one naming AWS.
   const restrictions = assertion.conditions?.audienceRestrictions ?? [];
@@ -115,7 +125,13 @@ export function verifyForProvider(
   // AWS: exactly one SubjectConfirmation, whose data has both NotOnOrAfter and a Recipient naming AWS sign-in.
   const confirmations = assertion.subjectConfirmations;
   const sc = confirmations[0];
-  if (confirmations.length !== 1 || !sc || sc.method !== 'urn:oasis:names:tc:SAML:2.0:cm:bearer' || sc.recipient === undefined || sc.notOnOrAfter === undefined) {
+  if (
+    confirmations.length !== 1 ||
+    !sc ||
+    sc.method !== 'urn:oasis:names:tc:SAML:2.0:cm:bearer' ||
+    sc.recipient === undefined ||
+    sc.notOnOrAfter === undefined
+  ) {
     throw fail(SamlErrors.recipient(), 'need exactly one bearer SubjectConfirmation with Recipient and NotOnOrAfter');
   }
   if (!isSignInUrl(sc.recipient, provider)) throw fail(SamlErrors.recipient(), `Recipient ${sc.recipient}`);
@@ -126,9 +142,15 @@ export function verifyForProvider(
   const now = deps.now();
   const notOnOrAfter = Math.min(sc.notOnOrAfter, assertion.conditions?.notOnOrAfter ?? Infinity);
   if (now >= notOnOrAfter + CLOCK_SKEW_MS) throw fail(SamlErrors.expired(), 'NotOnOrAfter has passed');
-  const notBefore = Math.max(sc.notBefore ?? -Infinity, assertion.conditions?.notBefore ?? -Infinity, assertion.issueInstant);
-  if (notBefore > now + CLOCK_SKEW_MS) throw fail(SamlErrors.notYetValid(), 'NotBefore or IssueInstant is in the future');
-  if (now - assertion.issueInstant > REDEEM_WINDOW_MS) throw fail(SamlErrors.redeemWindow(), 'IssueInstant is over 5 minutes old');
+  const notBefore = Math.max(
+    sc.notBefore ?? -Infinity,
+    assertion.conditions?.notBefore ?? -Infinity,
+    assertion.issueInstant,
+  );
+  if (notBefore > now + CLOCK_SKEW_MS)
+    throw fail(SamlErrors.notYetValid(), 'NotBefore or IssueInstant is in the future');
+  if (now - assertion.issueInstant > REDEEM_WINDOW_MS)
+    throw fail(SamlErrors.redeemWindow(), 'IssueInstant is over 5 minutes old');
 
   const acceptableUntil = Math.min(notOnOrAfter, assertion.issueInstant + REDEEM_WINDOW_MS) + CLOCK_SKEW_MS;
   return { assertion, provider, recipient: sc.recipient, acceptableUntil };
@@ -148,7 +170,10 @@ export function claimAssertion(verified: VerifiedFederation, deps: SamlFederatio
   deps.state.transaction(() => {
     const seen = deps.state.get<ReplayEntry>(REPLAY_COLLECTION, key);
     if (seen && seen.expiresAt > now) {
-      deps.log.warn('saml.rejected', { provider: verified.provider.arn, detail: `replayed assertion ${verified.assertion.id}` });
+      deps.log.warn('saml.rejected', {
+        provider: verified.provider.arn,
+        detail: `replayed assertion ${verified.assertion.id}`,
+      });
       throw SamlErrors.replay();
     }
     // Expired entries can never match again, so they are dropped here; the table holds only live IDs.

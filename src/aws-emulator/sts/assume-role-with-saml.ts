@@ -7,10 +7,20 @@ import type { QueryOperation } from '../http/contract.js';
 import { QueryInput } from '../http/query-params.js';
 import { el, optional, renderXml } from '../http/xml.js';
 import { SamlErrors } from './assume-role-with-saml-errors.js';
-import { claimAssertion, findProvider, parseAssertionParameter, verifyForProvider, type SamlFederationDeps } from './assume-role-with-saml-validation.js';
+import {
+  claimAssertion,
+  findProvider,
+  parseAssertionParameter,
+  verifyForProvider,
+  type SamlFederationDeps,
+} from './assume-role-with-saml-validation.js';
 import { authorizeRoleSession, issueRoleSession } from './assume-role-with-saml-session.js';
 
-const ARN_RULE = { min: 20, max: 2048, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]+' };
+const ARN_RULE = {
+  min: 20,
+  max: 2048,
+  pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]+',
+};
 const MAX_POLICY_ARNS = 10;
 
 /** `PolicyArns.member.N.arn` (botocore sts: a list of PolicyDescriptorType structures). */
@@ -20,11 +30,20 @@ function readPolicyArns(params: URLSearchParams): string[] {
   for (let i = 1; i <= MAX_POLICY_ARNS + 1; i++) {
     const arn = params.get(`PolicyArns.member.${i}.arn`);
     if (arn === null) break;
-    if (arn.length < 20) problems.push(`Value '${arn}' at 'policyArns.${i}.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 20`);
-    else if (arn.length > 2048) problems.push(`Value at 'policyArns.${i}.member.arn' failed to satisfy constraint: Member must have length less than or equal to 2048`);
+    if (arn.length < 20)
+      problems.push(
+        `Value '${arn}' at 'policyArns.${i}.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 20`,
+      );
+    else if (arn.length > 2048)
+      problems.push(
+        `Value at 'policyArns.${i}.member.arn' failed to satisfy constraint: Member must have length less than or equal to 2048`,
+      );
     arns.push(arn);
   }
-  if (arns.length > MAX_POLICY_ARNS) problems.push(`Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${MAX_POLICY_ARNS}`);
+  if (arns.length > MAX_POLICY_ARNS)
+    problems.push(
+      `Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${MAX_POLICY_ARNS}`,
+    );
   if (problems.length > 0) throw SamlErrors.validation(problems);
   return arns;
 }
@@ -52,11 +71,21 @@ export function createAssumeRoleWithSaml(deps: SamlFederationDeps): QueryOperati
     claimAssertion(verified, deps);
     const session = authorizeRoleSession(
       verified,
-      { roleArn, principalArn, durationSeconds: durationSeconds ?? 3600, ...(policy !== undefined ? { policy } : {}), policyArns },
+      {
+        roleArn,
+        principalArn,
+        durationSeconds: durationSeconds ?? 3600,
+        ...(policy !== undefined ? { policy } : {}),
+        policyArns,
+      },
       deps,
     );
     const credentials = issueRoleSession(session, deps);
-    deps.log.info('sts.assume-role-with-saml', { assumedRoleArn: session.assumedRoleArn, accessKeyId: credentials.accessKeyId, issuer: session.issuer });
+    deps.log.info('sts.assume-role-with-saml', {
+      assumedRoleArn: session.assumedRoleArn,
+      accessKeyId: credentials.accessKeyId,
+      issuer: session.issuer,
+    });
     return renderXml([
       el(
         'Credentials',

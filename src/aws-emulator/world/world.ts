@@ -49,7 +49,13 @@ interface RawOu {
 
 interface RawWorld {
   region?: string;
-  organization: { id: string; rootId: string; featureSet?: 'ALL' | 'CONSOLIDATED_BILLING'; managementAccountId: string; rootTags?: Record<string, string> };
+  organization: {
+    id: string;
+    rootId: string;
+    featureSet?: 'ALL' | 'CONSOLIDATED_BILLING';
+    managementAccountId: string;
+    rootTags?: Record<string, string>;
+  };
   organizationalUnits?: RawOu[];
   accounts: {
     id: string;
@@ -99,7 +105,10 @@ export function loadWorldFile(path: string): World {
 /** Validates a parsed world document and builds the world; `source` prefixes error paths. */
 export function buildWorld(raw: unknown, source = 'world', loadedAt = Date.now()): World {
   if (!validateSchema(raw)) {
-    const problems = (validateSchema.errors ?? []).map((e) => `${source}${e.instancePath || '/'}: ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+    const problems = (validateSchema.errors ?? []).map(
+      (e) =>
+        `${source}${e.instancePath || '/'}: ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+    );
     throw new WorldError(problems);
   }
   const problems: string[] = [];
@@ -111,7 +120,8 @@ export function buildWorld(raw: unknown, source = 'world', loadedAt = Date.now()
     (list ?? []).forEach((ou, i) => {
       const here = `${at}/${i}`;
       if (ids.has(ou.id)) problems.push(`${source}${here}/id: duplicate id ${ou.id}`);
-      if (!ou.id.startsWith(`ou-${rootSuffix}-`)) problems.push(`${source}${here}/id: OU ids embed the root id (expected ou-${rootSuffix}-…)`);
+      if (!ou.id.startsWith(`ou-${rootSuffix}-`))
+        problems.push(`${source}${here}/id: OU ids embed the root id (expected ou-${rootSuffix}-…)`);
       ids.add(ou.id);
       ous.push({ id: ou.id, name: ou.name, parentId, tags: { ...(ou.tags ?? {}) } });
       walk(ou.organizationalUnits, ou.id, `${here}/organizationalUnits`);

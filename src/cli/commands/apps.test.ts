@@ -15,15 +15,37 @@ const run = (...args: string[]) => runCliCaptured(args, env, dir);
 describe('keyway apps and keyway keys', () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'keyway-apps-cli-'));
-    env = { KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}`, KEYWAY_MASTER_KEY: '33'.repeat(32), KEYWAY_BASE_URL: 'https://idp.example' };
+    env = {
+      KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}`,
+      KEYWAY_MASTER_KEY: '33'.repeat(32),
+      KEYWAY_BASE_URL: 'https://idp.example',
+    };
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('apps create from fields, list, show, update and delete, with groups by name', async () => {
     assert.equal((await run('groups', 'create', 'engineers')).code, 0);
     writeFileSync(join(dir, 'sp.pem'), testKeyPair('sp').certificatePem);
-    const created = await run('apps', 'create', '--name', 'Wiki', '--entity-id', 'https://wiki.example/sp', '--acs', 'https://wiki.example/acs#3!',
-      '--sp-cert-file', 'sp.pem', '--require-signed-requests', '--attr', 'memberOf=groups', '--attr', 'mail=user.email', '--group', 'engineers', '--json');
+    const created = await run(
+      'apps',
+      'create',
+      '--name',
+      'Wiki',
+      '--entity-id',
+      'https://wiki.example/sp',
+      '--acs',
+      'https://wiki.example/acs#3!',
+      '--sp-cert-file',
+      'sp.pem',
+      '--require-signed-requests',
+      '--attr',
+      'memberOf=groups',
+      '--attr',
+      'mail=user.email',
+      '--group',
+      'engineers',
+      '--json',
+    );
     assert.equal(created.code, 0, created.stderr);
     const app = JSON.parse(created.stdout);
     assert.deepEqual(app.acs, [{ url: 'https://wiki.example/acs', index: 3, isDefault: true }]);
@@ -44,7 +66,25 @@ describe('keyway apps and keyway keys', () => {
 
   test('apps test-signin explains the decision for a user and exits 1 when it would be refused', async () => {
     assert.equal((await run('users', 'create', 'lin', '--email', 'lin@example.org')).code, 0);
-    assert.equal((await run('apps', 'create', '--name', 'Docs', '--entity-id', 'urn:docs', '--acs', 'https://docs.example/acs', '--group', 'engineers', '--attr', 'mail=user.email')).code, 0);
+    assert.equal(
+      (
+        await run(
+          'apps',
+          'create',
+          '--name',
+          'Docs',
+          '--entity-id',
+          'urn:docs',
+          '--acs',
+          'https://docs.example/acs',
+          '--group',
+          'engineers',
+          '--attr',
+          'mail=user.email',
+        )
+      ).code,
+      0,
+    );
     const refused = await run('apps', 'test-signin', 'Docs', '--user', 'lin');
     assert.equal(refused.code, 1);
     assert.match(refused.stdout, /lin may NOT sign in to Docs:\n {2}- lin is not a member/);
@@ -69,8 +109,11 @@ describe('keyway apps and keyway keys', () => {
   test('apps create --metadata-url fetches the SP metadata; non-https, HTTP errors, oversized and unusable bodies are refused and nothing is created', async () => {
     const metadata = `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://fetched.example/sp"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://fetched.example/acs" index="0"/></md:SPSSODescriptor></md:EntityDescriptor>`;
     const bodies: Record<string, [number, string]> = {
-      '/sp.xml': [200, metadata], '/gone': [404, 'not here'], '/html': [200, '<html><body>login</body></html>'],
-      '/doctype': [200, `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${metadata}`], '/huge': [200, `<!--${'x'.repeat(1100 * 1024)}-->`],
+      '/sp.xml': [200, metadata],
+      '/gone': [404, 'not here'],
+      '/html': [200, '<html><body>login</body></html>'],
+      '/doctype': [200, `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${metadata}`],
+      '/huge': [200, `<!--${'x'.repeat(1100 * 1024)}-->`],
     };
     const server: Server = createServer((req, res) => {
       const [status, body] = bodies[req.url ?? ''] ?? [404, ''];
@@ -99,7 +142,10 @@ describe('keyway apps and keyway keys', () => {
         assert.match(res.stderr, message, url);
       }
       assert.doesNotMatch((await run('apps', 'list')).stdout, /Refused/, 'nothing half-written');
-      assert.equal((await run('apps', 'create', '--metadata-url', `${base}/sp.xml`, '--metadata-file', 'x.xml')).code, 2);
+      assert.equal(
+        (await run('apps', 'create', '--metadata-url', `${base}/sp.xml`, '--metadata-file', 'x.xml')).code,
+        2,
+      );
     } finally {
       await new Promise((r) => server.close(r));
     }

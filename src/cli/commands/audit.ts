@@ -21,20 +21,37 @@ export const auditCommand: CliCommand = {
       .option('--limit <n>', 'how many events (1-500)', positiveInt(500), 50)
       .option('--cursor <cursor>', 'continue after a previous page')
       .option('--json', 'print JSON ({ items, nextCursor, total })')
-      .action(async (o: { actor?: string; target?: string; action?: string; since?: string; until?: string; limit: number; cursor?: string; json?: boolean }) => {
-        const store = await ctx.store();
-        const page = await store.audit.query({
-          ...(o.actor ? { actorId: o.actor } : {}),
-          ...(o.target ? { targetId: o.target } : {}),
-          ...(o.action ? { action: o.action } : {}),
-          ...(o.since ? { since: o.since } : {}),
-          ...(o.until ? { until: o.until } : {}),
-          ...(o.cursor ? { cursor: o.cursor } : {}),
-          limit: o.limit,
-        });
-        if (o.json) return ctx.out(json(page));
-        for (const l of table(['TIME', 'ACTION', 'OUTCOME', 'ACTOR', 'TARGET', 'REASON'], page.items.map((e) => [e.at, e.action, e.outcome, actorLabel(e), targetLabel(e), e.reason]))) ctx.out(l);
-        ctx.err(`${page.items.length} of ${page.total} events${page.nextCursor ? ` (more: --cursor ${page.nextCursor})` : ''}`);
-      });
+      .action(
+        async (o: {
+          actor?: string;
+          target?: string;
+          action?: string;
+          since?: string;
+          until?: string;
+          limit: number;
+          cursor?: string;
+          json?: boolean;
+        }) => {
+          const store = await ctx.store();
+          const page = await store.audit.query({
+            ...(o.actor ? { actorId: o.actor } : {}),
+            ...(o.target ? { targetId: o.target } : {}),
+            ...(o.action ? { action: o.action } : {}),
+            ...(o.since ? { since: o.since } : {}),
+            ...(o.until ? { until: o.until } : {}),
+            ...(o.cursor ? { cursor: o.cursor } : {}),
+            limit: o.limit,
+          });
+          if (o.json) return ctx.out(json(page));
+          for (const l of table(
+            ['TIME', 'ACTION', 'OUTCOME', 'ACTOR', 'TARGET', 'REASON'],
+            page.items.map((e) => [e.at, e.action, e.outcome, actorLabel(e), targetLabel(e), e.reason]),
+          ))
+            ctx.out(l);
+          ctx.err(
+            `${page.items.length} of ${page.total} events${page.nextCursor ? ` (more: --cursor ${page.nextCursor})` : ''}`,
+          );
+        },
+      );
   },
 };

@@ -7,7 +7,25 @@ import { PassThrough } from 'node:stream';
 import { runCli } from '../program.js';
 import { CredentialCache } from './aws-cache.js';
 
-const doc = { version: 1 as const, signIns: { 'http://k': { token: 'kwc_SECRET-TOKEN', userName: 'alice', expiresAt: '2999-01-01T00:00:00Z', credentials: { 'prod/admin': { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'SECRET-KEY', sessionToken: 'SESSION-TOKEN', expiration: '2999-01-01T00:00:00Z', assumedRoleArn: 'arn' } } } } };
+const doc = {
+  version: 1 as const,
+  signIns: {
+    'http://k': {
+      token: 'kwc_SECRET-TOKEN',
+      userName: 'alice',
+      expiresAt: '2999-01-01T00:00:00Z',
+      credentials: {
+        'prod/admin': {
+          accessKeyId: 'ASIAEXAMPLE',
+          secretAccessKey: 'SECRET-KEY',
+          sessionToken: 'SESSION-TOKEN',
+          expiration: '2999-01-01T00:00:00Z',
+          assumedRoleArn: 'arn',
+        },
+      },
+    },
+  },
+};
 
 test('the credential cache is sealed (AES-256-GCM): no token or key in clear text, files 0600', () => {
   const home = mkdtempSync(join(tmpdir(), 'kw-cache-'));
@@ -15,7 +33,8 @@ test('the credential cache is sealed (AES-256-GCM): no token or key in clear tex
     const cache = new CredentialCache({ KEYWAY_CLI_HOME: home });
     cache.write(doc);
     const text = readFileSync(join(home, 'aws-credentials.cache'), 'utf8');
-    for (const secret of ['SECRET-TOKEN', 'SECRET-KEY', 'SESSION-TOKEN', 'ASIAEXAMPLE']) assert.ok(!text.includes(secret));
+    for (const secret of ['SECRET-TOKEN', 'SECRET-KEY', 'SESSION-TOKEN', 'ASIAEXAMPLE'])
+      assert.ok(!text.includes(secret));
     assert.equal(statSync(join(home, 'aws-credentials.cache')).mode & 0o777, 0o600);
     assert.equal(statSync(join(home, 'cli-cache.key')).mode & 0o777, 0o600);
     assert.deepEqual(new CredentialCache({ KEYWAY_CLI_HOME: home }).read(), doc);
@@ -31,7 +50,10 @@ test('with KEYWAY_CLI_CACHE_KEY no key is written to disk; another key or a tamp
     new CredentialCache(env).write(doc);
     assert.throws(() => statSync(join(home, 'cli-cache.key')));
     assert.deepEqual(new CredentialCache(env).read(), doc);
-    assert.deepEqual(new CredentialCache({ ...env, KEYWAY_CLI_CACHE_KEY: 'cd'.repeat(32) }).read(), { version: 1, signIns: {} });
+    assert.deepEqual(new CredentialCache({ ...env, KEYWAY_CLI_CACHE_KEY: 'cd'.repeat(32) }).read(), {
+      version: 1,
+      signIns: {},
+    });
     const file = join(home, 'aws-credentials.cache');
     const text = readFileSync(file, 'utf8');
     writeFileSync(file, text.slice(0, -4) + (text.endsWith('AAAA') ? 'BBBB' : 'AAAA'));
@@ -52,13 +74,34 @@ test('keyway aws credentials serves cached credentials until 5 minutes before th
     const stderr = new PassThrough();
     stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
     stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
-    const code = await runCli(['aws', 'credentials', '--account', 'Production', '--role', 'Operator', ...extra], { env: { KEYWAY_CLI_HOME: home, KEYWAY_URL: base }, cwd: home, stdout, stderr, stdin: new PassThrough() });
+    const code = await runCli(['aws', 'credentials', '--account', 'Production', '--role', 'Operator', ...extra], {
+      env: { KEYWAY_CLI_HOME: home, KEYWAY_URL: base },
+      cwd: home,
+      stdout,
+      stderr,
+      stdin: new PassThrough(),
+    });
     return { code, ...out };
   };
   const cacheWith = (expiresInMs: number) =>
     new CredentialCache({ KEYWAY_CLI_HOME: home }).write({
       version: 1,
-      signIns: { [base]: { token: 'kwc_x', userName: 'carol', expiresAt: '2999-01-01T00:00:00Z', credentials: { 'production/operator': { accessKeyId: 'ASIACACHED', secretAccessKey: 's', sessionToken: 't', expiration: new Date(Date.now() + expiresInMs).toISOString(), assumedRoleArn: 'arn' } } } },
+      signIns: {
+        [base]: {
+          token: 'kwc_x',
+          userName: 'carol',
+          expiresAt: '2999-01-01T00:00:00Z',
+          credentials: {
+            'production/operator': {
+              accessKeyId: 'ASIACACHED',
+              secretAccessKey: 's',
+              sessionToken: 't',
+              expiration: new Date(Date.now() + expiresInMs).toISOString(),
+              assumedRoleArn: 'arn',
+            },
+          },
+        },
+      },
     });
   try {
     cacheWith(10 * 60_000);

@@ -42,7 +42,8 @@ export const cacheDir = (env: Env): string => env.KEYWAY_CLI_HOME ?? join(env.HO
 function keyFrom(env: Env, dir: string): Buffer {
   const given = env.KEYWAY_CLI_CACHE_KEY;
   if (given !== undefined) {
-    if (!/^[0-9a-fA-F]{64}$/.test(given)) throw new CliUsageError('KEYWAY_CLI_CACHE_KEY must be 64 hex digits (32 bytes)');
+    if (!/^[0-9a-fA-F]{64}$/.test(given))
+      throw new CliUsageError('KEYWAY_CLI_CACHE_KEY must be 64 hex digits (32 bytes)');
     return Buffer.from(given, 'hex');
   }
   const path = join(dir, 'cli-cache.key');
@@ -51,7 +52,8 @@ function keyFrom(env: Env, dir: string): Buffer {
     writeFileSync(path, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
   }
   const hex = readFileSync(path, 'utf8').trim();
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new CliUsageError(`${path} is not a Keyway cache key; delete it to start afresh`);
+  if (!/^[0-9a-f]{64}$/.test(hex))
+    throw new CliUsageError(`${path} is not a Keyway cache key; delete it to start afresh`);
   return Buffer.from(hex, 'hex');
 }
 
@@ -74,7 +76,9 @@ export class CredentialCache {
       const d = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
       d.setAuthTag(Buffer.from(tag, 'base64url'));
       d.setAAD(Buffer.from(FORMAT));
-      const doc = JSON.parse(Buffer.concat([d.update(Buffer.from(data, 'base64url')), d.final()]).toString('utf8')) as CacheDocument;
+      const doc = JSON.parse(
+        Buffer.concat([d.update(Buffer.from(data, 'base64url')), d.final()]).toString('utf8'),
+      ) as CacheDocument;
       return doc.version === 1 && typeof doc.signIns === 'object' ? doc : EMPTY;
     } catch {
       return EMPTY;
@@ -86,7 +90,12 @@ export class CredentialCache {
     const c = createCipheriv('aes-256-gcm', this.key, iv);
     c.setAAD(Buffer.from(FORMAT));
     const data = Buffer.concat([c.update(JSON.stringify(doc), 'utf8'), c.final()]);
-    const text = [FORMAT, iv.toString('base64url'), c.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
+    const text = [
+      FORMAT,
+      iv.toString('base64url'),
+      c.getAuthTag().toString('base64url'),
+      data.toString('base64url'),
+    ].join('.');
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, text, { mode: 0o600 });
     chmodSync(tmp, 0o600);

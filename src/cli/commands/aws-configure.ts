@@ -20,10 +20,14 @@ export const BLOCK_END = '# <<< keyway aws configure <<<';
 const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** The command that runs this very Keyway: node + bin/keyway.js, unless --command says otherwise. */
-const defaultCommand = (): string => `${shellQuote(process.execPath)} ${shellQuote(fileURLToPath(new URL('../../../bin/keyway.js', import.meta.url)))}`;
+const defaultCommand = (): string =>
+  `${shellQuote(process.execPath)} ${shellQuote(fileURLToPath(new URL('../../../bin/keyway.js', import.meta.url)))}`;
 
 export const profileName = (prefix: string, r: Pick<RoleAnswer, 'accountId' | 'accountName' | 'roleName'>): string =>
-  `${prefix}${(r.accountName ?? r.accountId).toLowerCase()}-${r.roleName.toLowerCase()}`.replace(/[^a-z0-9_.+=@-]+/g, '-');
+  `${prefix}${(r.accountName ?? r.accountId).toLowerCase()}-${r.roleName.toLowerCase()}`.replace(
+    /[^a-z0-9_.+=@-]+/g,
+    '-',
+  );
 
 export interface BlockOptions {
   readonly command: string;
@@ -37,8 +41,24 @@ export function renderBlock(roles: readonly RoleAnswer[], o: BlockOptions): stri
   const lines = [BLOCK_BEGIN];
   const sorted = [...roles].sort((a, b) => profileName(o.prefix, a).localeCompare(profileName(o.prefix, b)));
   for (const r of sorted) {
-    const args = ['aws', 'credentials', '--account', r.accountId, '--role', r.roleName, '--keyway-url', o.keywayUrl, ...(o.stsEndpoint ? ['--sts-endpoint-url', o.stsEndpoint] : [])];
-    lines.push(`[profile ${profileName(o.prefix, r)}]`, `# ${r.roleArn}`, `credential_process = ${o.command} ${args.map(shellQuote).join(' ')}`, `region = ${o.region}`, '');
+    const args = [
+      'aws',
+      'credentials',
+      '--account',
+      r.accountId,
+      '--role',
+      r.roleName,
+      '--keyway-url',
+      o.keywayUrl,
+      ...(o.stsEndpoint ? ['--sts-endpoint-url', o.stsEndpoint] : []),
+    ];
+    lines.push(
+      `[profile ${profileName(o.prefix, r)}]`,
+      `# ${r.roleArn}`,
+      `credential_process = ${o.command} ${args.map(shellQuote).join(' ')}`,
+      `region = ${o.region}`,
+      '',
+    );
   }
   lines.push(BLOCK_END);
   return lines.join('\n');
@@ -49,7 +69,10 @@ export function replaceBlock(current: string, block: string): string {
   const start = current.indexOf(BLOCK_BEGIN);
   const end = current.indexOf(BLOCK_END);
   if (start !== -1 && end > start) return current.slice(0, start) + block + current.slice(end + BLOCK_END.length);
-  if (start !== -1 || end !== -1) throw new CliUsageError('the keyway block in the AWS config file is damaged (only one marker found); fix or remove it by hand');
+  if (start !== -1 || end !== -1)
+    throw new CliUsageError(
+      'the keyway block in the AWS config file is damaged (only one marker found); fix or remove it by hand',
+    );
   const sep = current.length === 0 ? '' : current.endsWith('\n\n') ? '' : current.endsWith('\n') ? '\n' : '\n\n';
   return `${current}${sep}${block}\n`;
 }
@@ -86,31 +109,61 @@ export function registerAwsConfigure(aws: Command, ctx: CliContext): void {
     .option('--config-file <path>', 'AWS config file (default AWS_CONFIG_FILE or ~/.aws/config)')
     .option('--prefix <prefix>', 'profile name prefix', 'keyway-')
     .option('--region <region>', 'region for the profiles', undefined)
-    .option('--sts-endpoint-url <url>', 'STS endpoint to put into the profiles (default AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL)')
+    .option(
+      '--sts-endpoint-url <url>',
+      'STS endpoint to put into the profiles (default AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL)',
+    )
     .option('--command <cmd>', 'how profiles call keyway (default: this node and bin/keyway.js)')
     .option('--keyway-url <url>', 'Keyway base URL (default KEYWAY_URL)')
-    .action(async (o: { diff?: boolean; configFile?: string; prefix: string; region?: string; stsEndpointUrl?: string; command?: string; keywayUrl?: string }) => {
-      const env = ctx.io.env;
-      const base = keywayUrl(env, o.keywayUrl);
-      const signIn = new CredentialCache(env).read().signIns[base];
-      if (!signIn || Date.parse(signIn.expiresAt) <= Date.now()) throw new Error(`not signed in to Keyway at ${base}; run: keyway aws login`);
-      const { roles } = await callKeyway<{ roles: RoleAnswer[] }>(base, '/aws/cli/roles', { method: 'GET', token: signIn.token });
-      const sts = stsEndpoint(env, o.stsEndpointUrl);
-      const block = renderBlock(roles, {
-        command: o.command ?? defaultCommand(), prefix: o.prefix, region: o.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1', keywayUrl: base, ...(sts ? { stsEndpoint: sts } : {}),
-      });
-      const file = resolve(ctx.io.cwd, o.configFile ?? env.AWS_CONFIG_FILE ?? join(env.HOME ?? homedir(), '.aws', 'config'));
-      const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
-      const next = replaceBlock(current, block);
-      if (next === current) return ctx.err(`${file}: already up to date (${roles.length} profile${roles.length === 1 ? '' : 's'})`);
-      if (o.diff) {
-        for (const l of lineDiff(current, next)) ctx.out(l);
-        return;
-      }
-      mkdirSync(dirname(file), { recursive: true });
-      const tmp = `${file}.keyway.tmp`;
-      writeFileSync(tmp, next, { mode: 0o600 });
-      renameSync(tmp, file);
-      ctx.err(`${file}: wrote ${roles.length} profile${roles.length === 1 ? '' : 's'}: ${[...roles].map((r) => profileName(o.prefix, r)).sort().join(', ')}`);
-    });
+    .action(
+      async (o: {
+        diff?: boolean;
+        configFile?: string;
+        prefix: string;
+        region?: string;
+        stsEndpointUrl?: string;
+        command?: string;
+        keywayUrl?: string;
+      }) => {
+        const env = ctx.io.env;
+        const base = keywayUrl(env, o.keywayUrl);
+        const signIn = new CredentialCache(env).read().signIns[base];
+        if (!signIn || Date.parse(signIn.expiresAt) <= Date.now())
+          throw new Error(`not signed in to Keyway at ${base}; run: keyway aws login`);
+        const { roles } = await callKeyway<{ roles: RoleAnswer[] }>(base, '/aws/cli/roles', {
+          method: 'GET',
+          token: signIn.token,
+        });
+        const sts = stsEndpoint(env, o.stsEndpointUrl);
+        const block = renderBlock(roles, {
+          command: o.command ?? defaultCommand(),
+          prefix: o.prefix,
+          region: o.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+          keywayUrl: base,
+          ...(sts ? { stsEndpoint: sts } : {}),
+        });
+        const file = resolve(
+          ctx.io.cwd,
+          o.configFile ?? env.AWS_CONFIG_FILE ?? join(env.HOME ?? homedir(), '.aws', 'config'),
+        );
+        const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+        const next = replaceBlock(current, block);
+        if (next === current)
+          return ctx.err(`${file}: already up to date (${roles.length} profile${roles.length === 1 ? '' : 's'})`);
+        if (o.diff) {
+          for (const l of lineDiff(current, next)) ctx.out(l);
+          return;
+        }
+        mkdirSync(dirname(file), { recursive: true });
+        const tmp = `${file}.keyway.tmp`;
+        writeFileSync(tmp, next, { mode: 0o600 });
+        renameSync(tmp, file);
+        ctx.err(
+          `${file}: wrote ${roles.length} profile${roles.length === 1 ? '' : 's'}: ${[...roles]
+            .map((r) => profileName(o.prefix, r))
+            .sort()
+            .join(', ')}`,
+        );
+      },
+    );
 }

@@ -33,33 +33,69 @@ interface AssertionAnswer {
   readonly role: RoleAnswer | null;
 }
 
-export const stsEndpoint = (env: Env, flag?: string): string | undefined => flag ?? env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL;
+export const stsEndpoint = (env: Env, flag?: string): string | undefined =>
+  flag ?? env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL;
 
 const saveSignIn = (cache: CredentialCache, base: string, s: SignInAnswer): void =>
-  cache.update((doc) => ({ ...doc, signIns: { ...doc.signIns, [base]: { token: s.token, userName: s.userName, expiresAt: s.expiresAt, credentials: {} } } }));
+  cache.update((doc) => ({
+    ...doc,
+    signIns: {
+      ...doc.signIns,
+      [base]: { token: s.token, userName: s.userName, expiresAt: s.expiresAt, credentials: {} },
+    },
+  }));
 
 /** Password, then the authenticator code when the account has one: from --otp, or asked on a terminal only. */
-async function passwordSignIn(ctx: CliContext, base: string, userName: string, passwordFile: string | undefined, otp: string | undefined, interactive: boolean): Promise<SignInAnswer> {
-  const password = await ctx.readSecret({ prompt: `Keyway password for ${userName}: `, ...(passwordFile ? { file: passwordFile } : {}) });
+async function passwordSignIn(
+  ctx: CliContext,
+  base: string,
+  userName: string,
+  passwordFile: string | undefined,
+  otp: string | undefined,
+  interactive: boolean,
+): Promise<SignInAnswer> {
+  const password = await ctx.readSecret({
+    prompt: `Keyway password for ${userName}: `,
+    ...(passwordFile ? { file: passwordFile } : {}),
+  });
   try {
-    return await callKeyway<SignInAnswer>(base, '/aws/cli/sign-in', { method: 'POST', body: { userName, password, ...(otp ? { otp } : {}) } });
+    return await callKeyway<SignInAnswer>(base, '/aws/cli/sign-in', {
+      method: 'POST',
+      body: { userName, password, ...(otp ? { otp } : {}) },
+    });
   } catch (e) {
     if (!(e instanceof KeywayHttpError) || e.code !== 'otp_required' || otp) throw e;
-    if (!interactive || !ctx.io.stdin.isTTY) throw new Error(`${userName} signs in with an authenticator code: run keyway aws login --user ${userName} --otp <code>, or --device`);
+    if (!interactive || !ctx.io.stdin.isTTY)
+      throw new Error(
+        `${userName} signs in with an authenticator code: run keyway aws login --user ${userName} --otp <code>, or --device`,
+      );
     const code = await ctx.readSecret({ prompt: 'Authenticator code: ' });
-    return callKeyway<SignInAnswer>(base, '/aws/cli/sign-in', { method: 'POST', body: { userName, password, otp: code } });
+    return callKeyway<SignInAnswer>(base, '/aws/cli/sign-in', {
+      method: 'POST',
+      body: { userName, password, otp: code },
+    });
   }
 }
 
 async function deviceSignIn(ctx: CliContext, base: string): Promise<SignInAnswer> {
-  const start = await callKeyway<{ deviceCode: string; userCode: string; verificationUri: string; verificationUriComplete: string; expiresIn: number; interval: number }>(base, '/aws/cli/device', { method: 'POST', body: {} });
+  const start = await callKeyway<{
+    deviceCode: string;
+    userCode: string;
+    verificationUri: string;
+    verificationUriComplete: string;
+    expiresIn: number;
+    interval: number;
+  }>(base, '/aws/cli/device', { method: 'POST', body: {} });
   ctx.err(`To sign in, open ${start.verificationUriComplete}`);
   ctx.err(`and check that it shows the code ${start.userCode}. Waiting for approval…`);
   const deadline = Date.now() + Math.min(start.expiresIn * 1000, MAX_DEVICE_WAIT_MS);
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, Math.max(1, start.interval) * 1000));
     try {
-      return await callKeyway<SignInAnswer>(base, '/aws/cli/device/token', { method: 'POST', body: { deviceCode: start.deviceCode } });
+      return await callKeyway<SignInAnswer>(base, '/aws/cli/device/token', {
+        method: 'POST',
+        body: { deviceCode: start.deviceCode },
+      });
     } catch (e) {
       if (!(e instanceof KeywayHttpError) || e.code !== 'authorization_pending') throw e;
     }
@@ -69,7 +105,8 @@ async function deviceSignIn(ctx: CliContext, base: string): Promise<SignInAnswer
 
 /** A role session length: AWS accepts 900–43200 seconds (AssumeRoleWithSAML DurationSeconds). */
 const durationSeconds = (value: string): number => {
-  if (!/^\d+$/.test(value) || Number(value) < 900 || Number(value) > 43200) throw new InvalidArgumentError('must be a whole number of seconds from 900 to 43200');
+  if (!/^\d+$/.test(value) || Number(value) < 900 || Number(value) > 43200)
+    throw new InvalidArgumentError('must be a whole number of seconds from 900 to 43200');
   return Number(value);
 };
 
@@ -122,69 +159,112 @@ export function registerAwsCredentials(aws: Command, ctx: CliContext): void {
     .option('--duration <seconds>', 'session length in seconds (900-43200, at most the role maximum)', durationSeconds)
     .option('--no-cache', 'always fetch new credentials')
     .option('--keyway-url <url>', 'Keyway base URL (default KEYWAY_URL)')
-    .action(async (o: { account: string; role: string; user?: string; passwordFile?: string; stsEndpointUrl?: string; region?: string; duration?: number; cache: boolean; keywayUrl?: string }) => {
-      // credential_process output goes to the AWS CLI, which shows stderr on failure: keep it to our one line.
-      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-      const env = ctx.io.env;
-      const base = keywayUrl(env, o.keywayUrl);
-      const cache = new CredentialCache(env);
-      const key = credentialKey(o.account, o.role);
-      const now = Date.now();
-      let signIn: CachedSignIn | undefined = cache.read().signIns[base];
-      const cached = signIn?.credentials[key];
-      if (o.cache && cached && Date.parse(cached.expiration) - now > REFRESH_MARGIN_MS) return print(ctx, cached);
+    .action(
+      async (o: {
+        account: string;
+        role: string;
+        user?: string;
+        passwordFile?: string;
+        stsEndpointUrl?: string;
+        region?: string;
+        duration?: number;
+        cache: boolean;
+        keywayUrl?: string;
+      }) => {
+        // credential_process output goes to the AWS CLI, which shows stderr on failure: keep it to our one line.
+        process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+        const env = ctx.io.env;
+        const base = keywayUrl(env, o.keywayUrl);
+        const cache = new CredentialCache(env);
+        const key = credentialKey(o.account, o.role);
+        const now = Date.now();
+        let signIn: CachedSignIn | undefined = cache.read().signIns[base];
+        const cached = signIn?.credentials[key];
+        if (o.cache && cached && Date.parse(cached.expiration) - now > REFRESH_MARGIN_MS) return print(ctx, cached);
 
-      if (!signIn || Date.parse(signIn.expiresAt) <= now) {
-        if (!o.user || !o.passwordFile) throw new Error(`not signed in to Keyway at ${base}; run: keyway aws login`);
-        const answer = await passwordSignIn(ctx, base, o.user, o.passwordFile, undefined, false);
-        saveSignIn(cache, base, answer);
-        signIn = { ...answer, credentials: {} };
-      }
-      let assertion: AssertionAnswer;
-      try {
-        assertion = await callKeyway<AssertionAnswer>(base, '/aws/cli/assertion', { method: 'POST', token: signIn.token, body: { account: o.account, role: o.role } });
-      } catch (e) {
-        // Refused by Keyway (expired sign-in, suspended user): nothing cached may outlive that answer.
-        if (e instanceof KeywayHttpError && (e.status === 401 || e.code === 'user_suspended')) {
-          cache.update((doc) => {
-            const { [base]: _gone, ...rest } = doc.signIns;
-            return { ...doc, signIns: rest };
+        if (!signIn || Date.parse(signIn.expiresAt) <= now) {
+          if (!o.user || !o.passwordFile) throw new Error(`not signed in to Keyway at ${base}; run: keyway aws login`);
+          const answer = await passwordSignIn(ctx, base, o.user, o.passwordFile, undefined, false);
+          saveSignIn(cache, base, answer);
+          signIn = { ...answer, credentials: {} };
+        }
+        let assertion: AssertionAnswer;
+        try {
+          assertion = await callKeyway<AssertionAnswer>(base, '/aws/cli/assertion', {
+            method: 'POST',
+            token: signIn.token,
+            body: { account: o.account, role: o.role },
           });
-        } else if (e instanceof KeywayHttpError && e.status === 403) {
+        } catch (e) {
+          // Refused by Keyway (expired sign-in, suspended user): nothing cached may outlive that answer.
+          if (e instanceof KeywayHttpError && (e.status === 401 || e.code === 'user_suspended')) {
+            cache.update((doc) => {
+              const { [base]: _gone, ...rest } = doc.signIns;
+              return { ...doc, signIns: rest };
+            });
+          } else if (e instanceof KeywayHttpError && e.status === 403) {
+            cache.update((doc) => {
+              const s = doc.signIns[base];
+              if (!s) return doc;
+              const { [key]: _gone, ...credentials } = s.credentials;
+              return { ...doc, signIns: { ...doc.signIns, [base]: { ...s, credentials } } };
+            });
+          }
+          throw e;
+        }
+        const role = assertion.role;
+        if (!role) throw new Error(`Keyway did not confirm role ${o.role} in ${o.account}`);
+        const endpoint = stsEndpoint(env, o.stsEndpointUrl);
+        const region = o.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+        // Loaded only on a cache miss: the AWS SDK is most of what a cold start would otherwise load.
+        const { assumeRoleWithSaml } = await import('../../aws/index.js');
+        const creds = await assumeRoleWithSaml(
+          { region, maxAttempts: 2, ...(endpoint ? { endpoint } : {}) },
+          {
+            roleArn: role.roleArn,
+            principalArn: role.providerArn,
+            samlResponse: assertion.samlResponse,
+            ...(o.duration ? { durationSeconds: o.duration } : {}),
+          },
+        ).catch((e: unknown) => {
+          throw new Error(
+            `AWS STS refused AssumeRoleWithSAML for ${role.roleArn}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
+          );
+        });
+        const entry: CachedCredentials = {
+          accessKeyId: creds.accessKeyId,
+          secretAccessKey: creds.secretAccessKey,
+          sessionToken: creds.sessionToken,
+          expiration: creds.expiration.toISOString(),
+          assumedRoleArn: creds.assumedRoleArn,
+        };
+        if (o.cache) {
           cache.update((doc) => {
             const s = doc.signIns[base];
-            if (!s) return doc;
-            const { [key]: _gone, ...credentials } = s.credentials;
-            return { ...doc, signIns: { ...doc.signIns, [base]: { ...s, credentials } } };
+            return s
+              ? {
+                  ...doc,
+                  signIns: { ...doc.signIns, [base]: { ...s, credentials: { ...s.credentials, [key]: entry } } },
+                }
+              : doc;
           });
         }
-        throw e;
-      }
-      const role = assertion.role;
-      if (!role) throw new Error(`Keyway did not confirm role ${o.role} in ${o.account}`);
-      const endpoint = stsEndpoint(env, o.stsEndpointUrl);
-      const region = o.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
-      // Loaded only on a cache miss: the AWS SDK is most of what a cold start would otherwise load.
-      const { assumeRoleWithSaml } = await import('../../aws/index.js');
-      const creds = await assumeRoleWithSaml({ region, maxAttempts: 2, ...(endpoint ? { endpoint } : {}) }, {
-        roleArn: role.roleArn, principalArn: role.providerArn, samlResponse: assertion.samlResponse, ...(o.duration ? { durationSeconds: o.duration } : {}),
-      }).catch((e: unknown) => {
-        throw new Error(`AWS STS refused AssumeRoleWithSAML for ${role.roleArn}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-      });
-      const entry: CachedCredentials = { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken, expiration: creds.expiration.toISOString(), assumedRoleArn: creds.assumedRoleArn };
-      if (o.cache) {
-        cache.update((doc) => {
-          const s = doc.signIns[base];
-          return s ? { ...doc, signIns: { ...doc.signIns, [base]: { ...s, credentials: { ...s.credentials, [key]: entry } } } } : doc;
-        });
-      }
-      print(ctx, entry);
-    });
+        print(ctx, entry);
+      },
+    );
 }
 
 /** The AWS CLI's credential_process format (Version 1). */
 function print(ctx: CliContext, c: CachedCredentials): void {
-  ctx.out(JSON.stringify({ Version: 1, AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: c.expiration }));
+  ctx.out(
+    JSON.stringify({
+      Version: 1,
+      AccessKeyId: c.accessKeyId,
+      SecretAccessKey: c.secretAccessKey,
+      SessionToken: c.sessionToken,
+      Expiration: c.expiration,
+    }),
+  );
 }
 
 export type { RoleAnswer };

@@ -32,8 +32,10 @@ export const awsEmulatorCommand: CliCommand = {
       .option('--allow-sha1', 'accept RSA-SHA1 SAML signatures at STS and /saml (refused by default)')
       .action(async (flags: EmulatorFlags) => {
         const port = Number(flags.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError('--port must be an integer from 0 to 65535');
-        if (!LOOPBACK.has(flags.host)) throw new CliUsageError('--host must be a loopback address (127.0.0.1, ::1 or localhost)');
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new CliUsageError('--port must be an integer from 0 to 65535');
+        if (!LOOPBACK.has(flags.host))
+          throw new CliUsageError('--host must be a loopback address (127.0.0.1, ::1 or localhost)');
         const args = ['--port', String(port), '--host', flags.host];
         if (flags.world !== undefined) args.push('--world', flags.world);
         if (flags.state !== undefined) args.push('--state', flags.state);

@@ -7,7 +7,9 @@ import { registerAwsCredentials } from './aws-credentials.js';
 export const awsCommand: CliCommand = {
   name: 'aws',
   register(program, ctx) {
-    const aws = program.command('aws').description('AWS accounts, group → IAM role bindings, IAM setup, and command-line AWS credentials');
+    const aws = program
+      .command('aws')
+      .description('AWS accounts, group → IAM role bindings, IAM setup, and command-line AWS credentials');
     registerAwsAdmin(aws, ctx);
     registerAwsCredentials(aws, ctx);
     registerAwsConfigure(aws, ctx);

@@ -5,7 +5,11 @@ import type { CliCommand, CliContext } from '../command.js';
 import { details, json, table } from '../render.js';
 import { positiveInt, resolveGroup, resolveUser } from './shared.js';
 
-const memberFrom = async (ctx: CliContext, ref: string, asGroup: boolean): Promise<{ member: Member; label: string }> => {
+const memberFrom = async (
+  ctx: CliContext,
+  ref: string,
+  asGroup: boolean,
+): Promise<{ member: Member; label: string }> => {
   const dir = (await ctx.store()).directory;
   if (asGroup) {
     const g = await resolveGroup(dir, ref);
@@ -29,7 +33,11 @@ export const groupsCommand: CliCommand = {
       .option('--json', 'print the created group as JSON')
       .action(async (displayName: string, o: { description?: string; externalId?: string; json?: boolean }) => {
         const store = await ctx.store();
-        const group = await store.directory.createGroup(ctx.actor, { displayName, ...(o.description !== undefined ? { description: o.description } : {}), ...(o.externalId !== undefined ? { externalId: o.externalId } : {}) });
+        const group = await store.directory.createGroup(ctx.actor, {
+          displayName,
+          ...(o.description !== undefined ? { description: o.description } : {}),
+          ...(o.externalId !== undefined ? { externalId: o.externalId } : {}),
+        });
         if (o.json) ctx.out(json(group));
         else ctx.out(`created group ${group.displayName} (${group.id})`);
       });
@@ -43,10 +51,20 @@ export const groupsCommand: CliCommand = {
       .option('--json', 'print JSON ({ items, nextCursor, total })')
       .action(async (o: { search?: string; limit: number; cursor?: string; json?: boolean }) => {
         const store = await ctx.store();
-        const page = await store.directory.listGroups({ ...(o.search ? { search: o.search } : {}), ...(o.cursor ? { cursor: o.cursor } : {}), limit: o.limit });
+        const page = await store.directory.listGroups({
+          ...(o.search ? { search: o.search } : {}),
+          ...(o.cursor ? { cursor: o.cursor } : {}),
+          limit: o.limit,
+        });
         if (o.json) return ctx.out(json(page));
-        for (const l of table(['DISPLAY NAME', 'DESCRIPTION', 'ID'], page.items.map((g) => [g.displayName, g.description, g.id]))) ctx.out(l);
-        ctx.err(`${page.items.length} of ${page.total} groups${page.nextCursor ? ` (more: --cursor ${page.nextCursor})` : ''}`);
+        for (const l of table(
+          ['DISPLAY NAME', 'DESCRIPTION', 'ID'],
+          page.items.map((g) => [g.displayName, g.description, g.id]),
+        ))
+          ctx.out(l);
+        ctx.err(
+          `${page.items.length} of ${page.total} groups${page.nextCursor ? ` (more: --cursor ${page.nextCursor})` : ''}`,
+        );
       });
 
     groups
@@ -59,9 +77,22 @@ export const groupsCommand: CliCommand = {
         const group = await resolveGroup(dir, ref);
         const members = await dir.listMembers(group.id);
         const labels: string[] = [];
-        for (const m of members) labels.push(m.kind === 'user' ? `user:${(await dir.getUser(m.id)).userName}` : `group:${(await dir.getGroup(m.id)).displayName}`);
+        for (const m of members)
+          labels.push(
+            m.kind === 'user'
+              ? `user:${(await dir.getUser(m.id)).userName}`
+              : `group:${(await dir.getGroup(m.id)).displayName}`,
+          );
         if (o.json) return ctx.out(json({ ...group, members }));
-        for (const l of details([['id', group.id], ['displayName', group.displayName], ['description', group.description], ['externalId', group.externalId], ['created', group.createdAt], ['version', group.version]])) ctx.out(l);
+        for (const l of details([
+          ['id', group.id],
+          ['displayName', group.displayName],
+          ['description', group.description],
+          ['externalId', group.externalId],
+          ['created', group.createdAt],
+          ['version', group.version],
+        ]))
+          ctx.out(l);
         ctx.out(`members:${labels.length ? '' : ' (none)'}`);
         for (const l of labels) ctx.out(`  ${l}`);
       });
@@ -73,14 +104,26 @@ export const groupsCommand: CliCommand = {
       .option('--display-name <name>', 'rename the group')
       .option('--description <text>', 'new description')
       .action(async (ref: string, o: { displayName?: string; description?: string }) => {
-        if (o.displayName === undefined && o.description === undefined) throw new CliUsageError('nothing to change; give --display-name or --description');
+        if (o.displayName === undefined && o.description === undefined)
+          throw new CliUsageError('nothing to change; give --display-name or --description');
         const dir = (await ctx.store()).directory;
         const group = await resolveGroup(dir, ref);
-        const updated = await dir.updateGroup(ctx.actor, group.id, { ...(o.displayName !== undefined ? { displayName: o.displayName } : {}), ...(o.description !== undefined ? { description: o.description } : {}) }, group.version);
+        const updated = await dir.updateGroup(
+          ctx.actor,
+          group.id,
+          {
+            ...(o.displayName !== undefined ? { displayName: o.displayName } : {}),
+            ...(o.description !== undefined ? { description: o.description } : {}),
+          },
+          group.version,
+        );
         ctx.out(`updated group ${updated.displayName} (version ${updated.version})`);
       });
 
-    for (const [name, verb] of [['add-member', 'add'], ['remove-member', 'remove']] as const) {
+    for (const [name, verb] of [
+      ['add-member', 'add'],
+      ['remove-member', 'remove'],
+    ] as const) {
       groups
         .command(name)
         .description(`${verb} a user (by userName or id) or, with --group, a nested group`)
@@ -93,7 +136,9 @@ export const groupsCommand: CliCommand = {
           const { member, label } = await memberFrom(ctx, memberRef, o.group === true);
           if (verb === 'add') await dir.addMember(ctx.actor, group.id, member);
           else await dir.removeMember(ctx.actor, group.id, member);
-          ctx.out(verb === 'add' ? `added ${label} to ${group.displayName}` : `removed ${label} from ${group.displayName}`);
+          ctx.out(
+            verb === 'add' ? `added ${label} to ${group.displayName}` : `removed ${label} from ${group.displayName}`,
+          );
         });
     }
 

@@ -27,9 +27,15 @@ export const importCommand: CliCommand = {
   register(program, ctx) {
     program
       .command('import')
-      .description('import users and groups from CSV or JSON (adds and updates; never deletes). Nothing is imported if any row is bad')
+      .description(
+        'import users and groups from CSV or JSON (adds and updates; never deletes). Nothing is imported if any row is bad',
+      )
       .argument('<file>', "file to read ('-' for stdin)")
-      .option('--format <format>', `${formats.join(', ')} (default: from the file extension; csv tells users from groups by its header)`, oneOf(formats))
+      .option(
+        '--format <format>',
+        `${formats.join(', ')} (default: from the file extension; csv tells users from groups by its header)`,
+        oneOf(formats),
+      )
       .option('--dry-run', 'validate and report what would change, without writing')
       .option('--json', 'print the report as JSON')
       .action(async (file: string, o: { format?: ImportFormat; dryRun?: boolean; json?: boolean }) => {
@@ -53,7 +59,8 @@ const readStdin = async (stdin: NodeJS.ReadableStream): Promise<Uint8Array> => {
   for await (const chunk of stdin) {
     const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     size += b.length;
-    if (size > MAX_IMPORT_BYTES) throw new CliUsageError(`the input is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
+    if (size > MAX_IMPORT_BYTES)
+      throw new CliUsageError(`the input is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
     chunks.push(b);
   }
   return Buffer.concat(chunks);

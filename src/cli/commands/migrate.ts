@@ -12,11 +12,19 @@ export const migrateCommand: CliCommand = {
         const store = await ctx.store({ migrate: false });
         const report = await store.migrate({ dryRun: o.dryRun === true });
         if (o.dryRun) {
-          ctx.out(report.pending.length ? `pending migrations (${report.pending.length}):` : 'no pending migrations; the schema is up to date');
+          ctx.out(
+            report.pending.length
+              ? `pending migrations (${report.pending.length}):`
+              : 'no pending migrations; the schema is up to date',
+          );
           for (const id of report.pending) ctx.out(`  ${id}`);
           return;
         }
-        ctx.out(report.ran.length ? `applied ${report.ran.length} migrations:` : 'no pending migrations; the schema is up to date');
+        ctx.out(
+          report.ran.length
+            ? `applied ${report.ran.length} migrations:`
+            : 'no pending migrations; the schema is up to date',
+        );
         for (const id of report.ran) ctx.out(`  ${id}`);
       });
   },

@@ -5,21 +5,27 @@ import type { DirectoryService, Group, User } from '../../core/index.js';
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-export const positiveInt = (max: number) => (value: string): number => {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new InvalidArgumentError(`must be a whole number from 1 to ${max}`);
-  return Number(value);
-};
+export const positiveInt =
+  (max: number) =>
+  (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max)
+      throw new InvalidArgumentError(`must be a whole number from 1 to ${max}`);
+    return Number(value);
+  };
 
 export const isoTime = (value: string): string => {
   const d = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(d.getTime())) throw new InvalidArgumentError('must be an ISO-8601 date or time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z');
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(d.getTime()))
+    throw new InvalidArgumentError('must be an ISO-8601 date or time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z');
   return d.toISOString();
 };
 
-export const oneOf = <const V extends string>(values: readonly V[]) => (value: string): V => {
-  if (!values.includes(value as V)) throw new InvalidArgumentError(`must be one of ${values.join(', ')}`);
-  return value as V;
-};
+export const oneOf =
+  <const V extends string>(values: readonly V[]) =>
+  (value: string): V => {
+    if (!values.includes(value as V)) throw new InvalidArgumentError(`must be one of ${values.join(', ')}`);
+    return value as V;
+  };
 
 /** `--attr key=value` (repeat a key for several values). */
 export const attributesFrom = (pairs: readonly string[] | undefined): Record<string, string | string[]> | undefined => {

@@ -18,7 +18,9 @@ export const tokensCommand: CliCommand = {
         const { token, record } = await issueApiToken(store, ctx.actor, name);
         if (o.json) return ctx.out(json({ id: record.id, name: record.name, token }));
         ctx.out(token);
-        ctx.err(`created token "${record.name}" (${record.id}). Store it now: it is shown only once. Use it as "Authorization: Bearer <token>".`);
+        ctx.err(
+          `created token "${record.name}" (${record.id}). Store it now: it is shown only once. Use it as "Authorization: Bearer <token>".`,
+        );
       });
 
     tokens
@@ -29,7 +31,11 @@ export const tokensCommand: CliCommand = {
         const list = await (await ctx.store()).apiTokens.list();
         const view = list.map(({ hash: _hash, ...t }) => t);
         if (o.json) return ctx.out(json(view));
-        for (const l of table(['NAME', 'ID', 'CREATED', 'LAST USED', 'REVOKED'], view.map((t) => [t.name, t.id, t.createdAt, t.lastUsedAt ?? 'never', t.revokedAt ?? '']))) ctx.out(l);
+        for (const l of table(
+          ['NAME', 'ID', 'CREATED', 'LAST USED', 'REVOKED'],
+          view.map((t) => [t.name, t.id, t.createdAt, t.lastUsedAt ?? 'never', t.revokedAt ?? '']),
+        ))
+          ctx.out(l);
       });
 
     tokens

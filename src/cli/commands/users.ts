@@ -60,28 +60,49 @@ export const usersCommand: CliCommand = {
   register(program, ctx) {
     const users = program.command('users').description('manage users');
 
-    withFieldOptions(users.command('create').description('create a user').argument('<userName>', 'unique user name (case-insensitive)'))
+    withFieldOptions(
+      users
+        .command('create')
+        .description('create a user')
+        .argument('<userName>', 'unique user name (case-insensitive)'),
+    )
       .option('--suspended', 'create the user suspended')
       .option('--password-file <path>', "set a password read from this file ('-' for stdin)")
       .option('--with-password', 'set a password read from stdin or a hidden prompt')
       .option('--json', 'print the created user as JSON')
-      .action(async (userName: string, o: UserFieldOptions & { suspended?: boolean; passwordFile?: string; withPassword?: boolean; json?: boolean }) => {
-        // Read (and check) the password before creating anything, so a bad password leaves no half-made user.
-        const password = o.passwordFile || o.withPassword ? await ctx.readSecret({ ...(o.passwordFile ? { file: o.passwordFile } : {}), prompt: `Password for ${userName}: `, confirm: true }) : undefined;
-        const store = await ctx.store();
-        const input: NewUser = { userName, ...fieldsFrom(o), ...(o.suspended ? { status: 'suspended' as UserStatus } : {}) };
-        const user = await store.directory.createUser(ctx.actor, input);
-        if (password !== undefined) {
-          try {
-            await setPassword({ store }, ctx.actor, user.id, password);
-          } catch (e) {
-            await store.directory.deleteUser(ctx.actor, user.id);
-            throw e;
+      .action(
+        async (
+          userName: string,
+          o: UserFieldOptions & { suspended?: boolean; passwordFile?: string; withPassword?: boolean; json?: boolean },
+        ) => {
+          // Read (and check) the password before creating anything, so a bad password leaves no half-made user.
+          const password =
+            o.passwordFile || o.withPassword
+              ? await ctx.readSecret({
+                  ...(o.passwordFile ? { file: o.passwordFile } : {}),
+                  prompt: `Password for ${userName}: `,
+                  confirm: true,
+                })
+              : undefined;
+          const store = await ctx.store();
+          const input: NewUser = {
+            userName,
+            ...fieldsFrom(o),
+            ...(o.suspended ? { status: 'suspended' as UserStatus } : {}),
+          };
+          const user = await store.directory.createUser(ctx.actor, input);
+          if (password !== undefined) {
+            try {
+              await setPassword({ store }, ctx.actor, user.id, password);
+            } catch (e) {
+              await store.directory.deleteUser(ctx.actor, user.id);
+              throw e;
+            }
           }
-        }
-        if (o.json) ctx.out(json(user));
-        else ctx.out(`created user ${user.userName} (${user.id})${password !== undefined ? ' with a password' : ''}`);
-      });
+          if (o.json) ctx.out(json(user));
+          else ctx.out(`created user ${user.userName} (${user.id})${password !== undefined ? ' with a password' : ''}`);
+        },
+      );
 
     users
       .command('list')
@@ -92,13 +113,34 @@ export const usersCommand: CliCommand = {
       .option('--limit <n>', 'page size (1-500)', positiveInt(500), 100)
       .option('--cursor <cursor>', 'continue after a previous page')
       .option('--json', 'print JSON ({ items, nextCursor, total })')
-      .action(async (o: { search?: string; userName?: string; status?: UserStatus; limit: number; cursor?: string; json?: boolean }) => {
-        const store = await ctx.store();
-        const page = await store.directory.listUsers({ ...(o.search ? { search: o.search } : {}), ...(o.userName ? { userName: o.userName } : {}), ...(o.status ? { status: o.status } : {}), ...(o.cursor ? { cursor: o.cursor } : {}), limit: o.limit });
-        if (o.json) return ctx.out(json(page));
-        for (const l of table(['USERNAME', 'DISPLAY NAME', 'EMAIL', 'STATUS', 'ID'], page.items.map((u) => [u.userName, u.displayName, primaryEmail(u), u.status, u.id]))) ctx.out(l);
-        ctx.err(`${page.items.length} of ${page.total} users${page.nextCursor ? ` (more: --cursor ${page.nextCursor})` : ''}`);
-      });
+      .action(
+        async (o: {
+          search?: string;
+          userName?: string;
+          status?: UserStatus;
+          limit: number;
+          cursor?: string;
+          json?: boolean;
+        }) => {
+          const store = await ctx.store();
+          const page = await store.directory.listUsers({
+            ...(o.search ? { search: o.search } : {}),
+            ...(o.userName ? { userName: o.userName } : {}),
+            ...(o.status ? { status: o.status } : {}),
+            ...(o.cursor ? { cursor: o.cursor } : {}),
+            limit: o.limit,
+          });
+          if (o.json) return ctx.out(json(page));
+          for (const l of table(
+            ['USERNAME', 'DISPLAY NAME', 'EMAIL', 'STATUS', 'ID'],
+            page.items.map((u) => [u.userName, u.displayName, primaryEmail(u), u.status, u.id]),
+          ))
+            ctx.out(l);
+          ctx.err(
+            `${page.items.length} of ${page.total} users${page.nextCursor ? ` (more: --cursor ${page.nextCursor})` : ''}`,
+          );
+        },
+      );
 
     users
       .command('show')
@@ -110,24 +152,36 @@ export const usersCommand: CliCommand = {
         const user = await resolveUser(store.directory, ref);
         const groups = await store.directory.effectiveGroupsOfUser(user.id);
         if (o.json) return ctx.out(json({ ...user, groups: groups.map((g) => g.displayName) }));
-        await showUser(ctx, user, groups.map((g) => g.displayName));
+        await showUser(
+          ctx,
+          user,
+          groups.map((g) => g.displayName),
+        );
       });
 
     withFieldOptions(users.command('update').description("change a user's fields").argument('<user>', 'userName or id'))
       .option('--user-name <userName>', 'rename the user')
       .action(async (ref: string, o: UserFieldOptions & { userName?: string }) => {
         const patch: UserPatch = { ...fieldsFrom(o), ...(o.userName ? { userName: o.userName } : {}) };
-        if (Object.keys(patch).length === 0) throw new CliUsageError('nothing to change; give at least one option (see keyway users update --help)');
+        if (Object.keys(patch).length === 0)
+          throw new CliUsageError('nothing to change; give at least one option (see keyway users update --help)');
         const store = await ctx.store();
         const user = await resolveUser(store.directory, ref);
         const updated = await store.directory.updateUser(ctx.actor, user.id, patch, user.version);
         ctx.out(`updated user ${updated.userName} (version ${updated.version})`);
       });
 
-    for (const [name, status] of [['suspend', 'suspended'], ['activate', 'active']] as const) {
+    for (const [name, status] of [
+      ['suspend', 'suspended'],
+      ['activate', 'active'],
+    ] as const) {
       users
         .command(name)
-        .description(name === 'suspend' ? 'suspend a user (they cannot sign in; their sessions end)' : 'reactivate a suspended user')
+        .description(
+          name === 'suspend'
+            ? 'suspend a user (they cannot sign in; their sessions end)'
+            : 'reactivate a suspended user',
+        )
         .argument('<user>', 'userName or id')
         .action(async (ref: string) => {
           const store = await ctx.store();
@@ -163,11 +217,17 @@ export const usersCommand: CliCommand = {
 
     users
       .command('set-password')
-      .description("set a user's password (from --password-file, piped stdin or a hidden prompt; never from the command line)")
+      .description(
+        "set a user's password (from --password-file, piped stdin or a hidden prompt; never from the command line)",
+      )
       .argument('<user>', 'userName or id')
       .option('--password-file <path>', "read the password from this file ('-' for stdin)")
       .action(async (ref: string, o: { passwordFile?: string }) => {
-        const password = await ctx.readSecret({ ...(o.passwordFile ? { file: o.passwordFile } : {}), prompt: `New password for ${ref}: `, confirm: true });
+        const password = await ctx.readSecret({
+          ...(o.passwordFile ? { file: o.passwordFile } : {}),
+          prompt: `New password for ${ref}: `,
+          confirm: true,
+        });
         const store = await ctx.store();
         const user = await resolveUser(store.directory, ref);
         await setPassword({ store }, ctx.actor, user.id, password);

@@ -44,7 +44,11 @@ export function userValue(user: User, from: UserValueSource): string | undefined
       if (v === undefined) return undefined;
       if (typeof v === 'string') return v;
       if (v.length <= 1) return v[0];
-      throw new DomainError('invalid_input', `user attribute ${show(from)} of ${user.userName} has ${v.length} values; a session tag takes one`, [{ at: from, message: 'multi-valued' }]);
+      throw new DomainError(
+        'invalid_input',
+        `user attribute ${show(from)} of ${user.userName} has ${v.length} values; a session tag takes one`,
+        [{ at: from, message: 'multi-valued' }],
+      );
     }
   }
 }
@@ -52,7 +56,11 @@ export function userValue(user: User, from: UserValueSource): string | undefined
 export function roleSessionNameOf(user: User, config: Pick<AwsIamAppConfig, 'roleSessionNameFrom'>): string {
   const v = userValue(user, config.roleSessionNameFrom);
   if (v === undefined) {
-    throw new DomainError('invalid_input', `user ${show(user.userName)} has no ${config.roleSessionNameFrom} for the RoleSessionName`, [{ at: 'RoleSessionName', message: 'missing' }]);
+    throw new DomainError(
+      'invalid_input',
+      `user ${show(user.userName)} has no ${config.roleSessionNameFrom} for the RoleSessionName`,
+      [{ at: 'RoleSessionName', message: 'missing' }],
+    );
   }
   return checkRoleSessionName(v, `RoleSessionName (from ${config.roleSessionNameFrom})`);
 }
@@ -76,24 +84,47 @@ const roleValuesFrom = (roles: readonly { readonly value: string }[]): readonly 
  * The AWS attributes of the assertion for one user (the NameID is the application's), each value checked against
  * AWS's rules first. Throws a DomainError naming the bad value; never sends a value AWS would refuse.
  */
-export function buildAwsAssertionContent<R extends { readonly value: string } = ResolvedRole>(user: User, roles: readonly R[], config: AwsIamAppConfig): AwsAssertionContent<R> {
+export function buildAwsAssertionContent<R extends { readonly value: string } = ResolvedRole>(
+  user: User,
+  roles: readonly R[],
+  config: AwsIamAppConfig,
+): AwsAssertionContent<R> {
   if (user.status !== 'active') {
-    throw new DomainError('forbidden', `user ${show(user.userName)} is suspended`, [{ at: 'user', message: 'suspended' }]);
+    throw new DomainError('forbidden', `user ${show(user.userName)} is suspended`, [
+      { at: 'user', message: 'suspended' },
+    ]);
   }
   if (roles.length === 0) {
-    throw new DomainError('forbidden', `user ${show(user.userName)} may not assume any AWS role: none of their groups is bound to a role`, [{ at: 'roles', message: 'no roles' }]);
+    throw new DomainError(
+      'forbidden',
+      `user ${show(user.userName)} may not assume any AWS role: none of their groups is bound to a role`,
+      [{ at: 'roles', message: 'no roles' }],
+    );
   }
-  const attr = (name: string, values: readonly string[]): SamlAttributeValue => ({ name, nameFormat: 'uri', friendlyName: null, values });
+  const attr = (name: string, values: readonly string[]): SamlAttributeValue => ({
+    name,
+    nameFormat: 'uri',
+    friendlyName: null,
+    values,
+  });
   const attributes: SamlAttributeValue[] = [
     attr(AWS_ATTR.role, roleValuesFrom(roles)),
     attr(AWS_ATTR.roleSessionName, [roleSessionNameOf(user, config)]),
   ];
-  if (config.sessionDuration !== null) attributes.push(attr(AWS_ATTR.sessionDuration, [String(config.sessionDuration)]));
+  if (config.sessionDuration !== null)
+    attributes.push(attr(AWS_ATTR.sessionDuration, [String(config.sessionDuration)]));
   let sendsSourceIdentity = false;
   if (config.sourceIdentityFrom !== null) {
     const v = userValue(user, config.sourceIdentityFrom);
-    if (v === undefined) throw new DomainError('invalid_input', `user ${show(user.userName)} has no ${config.sourceIdentityFrom} for the SourceIdentity`, [{ at: 'SourceIdentity', message: 'missing' }]);
-    attributes.push(attr(AWS_ATTR.sourceIdentity, [checkSourceIdentity(v, `SourceIdentity (from ${config.sourceIdentityFrom})`)]));
+    if (v === undefined)
+      throw new DomainError(
+        'invalid_input',
+        `user ${show(user.userName)} has no ${config.sourceIdentityFrom} for the SourceIdentity`,
+        [{ at: 'SourceIdentity', message: 'missing' }],
+      );
+    attributes.push(
+      attr(AWS_ATTR.sourceIdentity, [checkSourceIdentity(v, `SourceIdentity (from ${config.sourceIdentityFrom})`)]),
+    );
     sendsSourceIdentity = true;
   }
   let sendsTags = false;
@@ -101,7 +132,9 @@ export function buildAwsAssertionContent<R extends { readonly value: string } = 
     const v = userValue(user, tag.from);
     // A user without the attribute simply has no such tag; an empty tag would override a role tag with "".
     if (v === undefined || v === '') continue;
-    attributes.push(attr(AWS_ATTR.principalTagPrefix + tag.key, [checkTagValue(v, `PrincipalTag:${tag.key} (from ${tag.from})`)]));
+    attributes.push(
+      attr(AWS_ATTR.principalTagPrefix + tag.key, [checkTagValue(v, `PrincipalTag:${tag.key} (from ${tag.from})`)]),
+    );
     sendsTags = true;
   }
   return { attributes, roles, sendsTags, sendsSourceIdentity };

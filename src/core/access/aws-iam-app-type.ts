@@ -13,7 +13,15 @@ export const AWS_IAM_APP_TYPE = 'aws-iam';
  * ACS URL is where the browser posts; `signInUrl` (Recipient, Destination, SAML:aud) defaults to the ACS URL
  * and differs only in front of an emulator or proxy that stands in for AWS's sign-in endpoint.
  */
-const SETTING_KEYS: ReadonlySet<string> = new Set(['signInUrl', 'samlProviderName', 'samlProviderNames', 'sessionDuration', 'roleSessionNameFrom', 'sourceIdentityFrom', 'principalTags']);
+const SETTING_KEYS: ReadonlySet<string> = new Set([
+  'signInUrl',
+  'samlProviderName',
+  'samlProviderNames',
+  'sessionDuration',
+  'roleSessionNameFrom',
+  'sourceIdentityFrom',
+  'principalTags',
+]);
 
 export function parseAwsIamAppSettings(settings: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
   const c = parseAwsIamAppConfig(settings, defaultAwsIamAppConfig(), SETTING_KEYS);
@@ -29,12 +37,25 @@ export function parseAwsIamAppSettings(settings: Readonly<Record<string, unknown
 }
 
 /** The whole AWS view of one application: its fields plus its type settings. */
-export function awsIamConfigOf(app: Pick<SamlApplication, 'type' | 'acs' | 'entityId' | 'nameIdFormat' | 'settings' | 'name'>): AwsIamAppConfig {
-  if (app.type !== AWS_IAM_APP_TYPE) throw new DomainError('invalid_input', `application ${app.name} is not an AWS IAM application`);
-  if (app.nameIdFormat === 'transient') throw new DomainError('invalid_input', `application ${app.name}: AWS IAM apps send a persistent, emailAddress or unspecified NameID`);
+export function awsIamConfigOf(
+  app: Pick<SamlApplication, 'type' | 'acs' | 'entityId' | 'nameIdFormat' | 'settings' | 'name'>,
+): AwsIamAppConfig {
+  if (app.type !== AWS_IAM_APP_TYPE)
+    throw new DomainError('invalid_input', `application ${app.name} is not an AWS IAM application`);
+  if (app.nameIdFormat === 'transient')
+    throw new DomainError(
+      'invalid_input',
+      `application ${app.name}: AWS IAM apps send a persistent, emailAddress or unspecified NameID`,
+    );
   const acs = (app.acs.find((a) => a.isDefault) ?? app.acs[0])?.url ?? AWS_SIGNIN_URL;
   const signInUrl = typeof app.settings.signInUrl === 'string' ? app.settings.signInUrl : acs;
-  return parseAwsIamAppConfig({ ...app.settings, signInUrl, acsUrl: acs, audience: app.entityId, nameIdFormat: app.nameIdFormat });
+  return parseAwsIamAppConfig({
+    ...app.settings,
+    signInUrl,
+    acsUrl: acs,
+    audience: app.entityId,
+    nameIdFormat: app.nameIdFormat,
+  });
 }
 
 /**
@@ -43,7 +64,10 @@ export function awsIamConfigOf(app: Pick<SamlApplication, 'type' | 'acs' | 'enti
  * and stay one frozen list that the later steps recognise as already built and checked.
  */
 type RoleValue = { readonly value: string };
-const rolesByList = new WeakMap<readonly BoundRole[], { readonly naming: string; readonly roles: readonly RoleValue[] }>();
+const rolesByList = new WeakMap<
+  readonly BoundRole[],
+  { readonly naming: string; readonly roles: readonly RoleValue[] }
+>();
 const roleValuesOf = (bound: readonly BoundRole[], config: AwsIamAppConfig): readonly RoleValue[] => {
   const naming = `${config.samlProviderName}\n${JSON.stringify(config.samlProviderNames)}`;
   const known = rolesByList.get(bound);
@@ -83,7 +107,11 @@ export function createAwsIamAppType(deps: AwsIamAppTypeDeps): ApplicationType {
         return parseAwsIamAppSettings(settings);
       } catch (e) {
         if (!isDomainError(e)) throw e;
-        throw new DomainError('invalid_input', e.message, e.problems.map((p) => ({ at: `settings.${p.at}`, message: p.message })));
+        throw new DomainError(
+          'invalid_input',
+          e.message,
+          e.problems.map((p) => ({ at: `settings.${p.at}`, message: p.message })),
+        );
       }
     },
     attributeProviders: [
@@ -97,7 +125,11 @@ export function createAwsIamAppType(deps: AwsIamAppTypeDeps): ApplicationType {
             return buildAwsAssertionContent(ctx.user, roles, config).attributes;
           } catch (e) {
             if (isDomainError(e) && e.code === 'invalid_input') {
-              throw new DomainError('forbidden', `AWS would refuse this sign-in: ${e.message}. Ask an administrator to fix the value or the ${ctx.app.name} settings.`, e.problems);
+              throw new DomainError(
+                'forbidden',
+                `AWS would refuse this sign-in: ${e.message}. Ask an administrator to fix the value or the ${ctx.app.name} settings.`,
+                e.problems,
+              );
             }
             throw e;
           }

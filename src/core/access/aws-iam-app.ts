@@ -20,7 +20,15 @@ export type AwsNameIdFormat = 'persistent' | 'emailAddress' | 'unspecified';
  * Where a per-user value comes from: a directory field, or `attributes.<name>` for a custom attribute.
  * `email` is the primary email (or the first one).
  */
-export type UserValueSource = 'userName' | 'email' | 'id' | 'externalId' | 'displayName' | 'givenName' | 'familyName' | `attributes.${string}`;
+export type UserValueSource =
+  | 'userName'
+  | 'email'
+  | 'id'
+  | 'externalId'
+  | 'displayName'
+  | 'givenName'
+  | 'familyName'
+  | `attributes.${string}`;
 
 export interface PrincipalTagMapping {
   /** Session tag key, sent as `https://aws.amazon.com/SAML/Attributes/PrincipalTag:<key>`. */
@@ -64,11 +72,27 @@ export const defaultAwsIamAppConfig = (): AwsIamAppConfig => ({
 });
 
 const SOURCES = new Set(['userName', 'email', 'id', 'externalId', 'displayName', 'givenName', 'familyName']);
-const KNOWN_KEYS = new Set(['signInUrl', 'acsUrl', 'audience', 'samlProviderName', 'samlProviderNames', 'nameIdFormat', 'sessionDuration', 'roleSessionNameFrom', 'sourceIdentityFrom', 'principalTags']);
+const KNOWN_KEYS = new Set([
+  'signInUrl',
+  'acsUrl',
+  'audience',
+  'samlProviderName',
+  'samlProviderNames',
+  'nameIdFormat',
+  'sessionDuration',
+  'roleSessionNameFrom',
+  'sourceIdentityFrom',
+  'principalTags',
+]);
 
 function checkSource(value: unknown, at: string): UserValueSource {
-  if (typeof value === 'string' && (SOURCES.has(value) || /^attributes\.[A-Za-z][\w.-]{0,127}$/.test(value))) return value as UserValueSource;
-  throw new DomainError('invalid_input', `${at} ${show(value)} must be one of ${[...SOURCES].join(', ')} or attributes.<name>`, [{ at, message: 'unknown user value source' }]);
+  if (typeof value === 'string' && (SOURCES.has(value) || /^attributes\.[A-Za-z][\w.-]{0,127}$/.test(value)))
+    return value as UserValueSource;
+  throw new DomainError(
+    'invalid_input',
+    `${at} ${show(value)} must be one of ${[...SOURCES].join(', ')} or attributes.<name>`,
+    [{ at, message: 'unknown user value source' }],
+  );
 }
 
 function checkUrl(value: unknown, at: string): string {
@@ -78,8 +102,18 @@ function checkUrl(value: unknown, at: string): string {
   } catch {
     throw new DomainError('invalid_input', `${at} ${show(value)} is not a URL`, [{ at, message: 'not a URL' }]);
   }
-  if (typeof value !== 'string' || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hash || url.username || url.password) {
-    throw new DomainError('invalid_input', `${at} ${show(value)} must be an http(s) URL without credentials or fragment`, [{ at, message: 'bad URL' }]);
+  if (
+    typeof value !== 'string' ||
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.hash ||
+    url.username ||
+    url.password
+  ) {
+    throw new DomainError(
+      'invalid_input',
+      `${at} ${show(value)} must be an http(s) URL without credentials or fragment`,
+      [{ at, message: 'bad URL' }],
+    );
   }
   return value;
 }
@@ -88,7 +122,11 @@ function checkUrl(value: unknown, at: string): string {
  * Validates a whole or partial AWS IAM app configuration and fills defaults. Every problem is collected, so
  * an administrator sees all of them at once; the error names each bad value.
  */
-export function parseAwsIamAppConfig(input: unknown, base: AwsIamAppConfig = defaultAwsIamAppConfig(), knownKeys: ReadonlySet<string> = KNOWN_KEYS): AwsIamAppConfig {
+export function parseAwsIamAppConfig(
+  input: unknown,
+  base: AwsIamAppConfig = defaultAwsIamAppConfig(),
+  knownKeys: ReadonlySet<string> = KNOWN_KEYS,
+): AwsIamAppConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new DomainError('invalid_input', 'AWS IAM app settings must be an object');
   }
@@ -108,16 +146,29 @@ export function parseAwsIamAppConfig(input: unknown, base: AwsIamAppConfig = def
   }
   const has = (k: string): boolean => Object.prototype.hasOwnProperty.call(raw, k) && raw[k] !== undefined;
 
-  const signInUrl = has('signInUrl') ? attempt('signInUrl', () => checkUrl(raw.signInUrl, 'signInUrl'), base.signInUrl) : base.signInUrl;
-  const acsUrl = has('acsUrl') ? attempt('acsUrl', () => checkUrl(raw.acsUrl, 'acsUrl'), base.acsUrl) : has('signInUrl') ? signInUrl : base.acsUrl;
+  const signInUrl = has('signInUrl')
+    ? attempt('signInUrl', () => checkUrl(raw.signInUrl, 'signInUrl'), base.signInUrl)
+    : base.signInUrl;
+  const acsUrl = has('acsUrl')
+    ? attempt('acsUrl', () => checkUrl(raw.acsUrl, 'acsUrl'), base.acsUrl)
+    : has('signInUrl')
+      ? signInUrl
+      : base.acsUrl;
   const audience = has('audience')
-    ? attempt('audience', () => {
-        const v = raw.audience;
-        if (typeof v !== 'string' || v.length < 1 || v.length > 1024 || /\s/.test(v)) throw new DomainError('invalid_input', `audience ${show(v)} must be a non-empty URI without spaces`);
-        return v;
-      }, base.audience)
+    ? attempt(
+        'audience',
+        () => {
+          const v = raw.audience;
+          if (typeof v !== 'string' || v.length < 1 || v.length > 1024 || /\s/.test(v))
+            throw new DomainError('invalid_input', `audience ${show(v)} must be a non-empty URI without spaces`);
+          return v;
+        },
+        base.audience,
+      )
     : base.audience;
-  const samlProviderName = has('samlProviderName') ? attempt('samlProviderName', () => checkProviderName(raw.samlProviderName), base.samlProviderName) : base.samlProviderName;
+  const samlProviderName = has('samlProviderName')
+    ? attempt('samlProviderName', () => checkProviderName(raw.samlProviderName), base.samlProviderName)
+    : base.samlProviderName;
   let samlProviderNames = base.samlProviderNames;
   if (has('samlProviderNames')) {
     const v = raw.samlProviderNames;
@@ -126,28 +177,56 @@ export function parseAwsIamAppConfig(input: unknown, base: AwsIamAppConfig = def
     } else {
       const out: Record<string, string> = Object.create(null) as Record<string, string>;
       for (const [acct, name] of Object.entries(v as Record<string, unknown>)) {
-        attempt(`samlProviderNames.${acct}`, () => {
-          out[checkAccountId(acct, `samlProviderNames.${acct}`)] = checkProviderName(name, `samlProviderNames.${acct}`);
-        }, undefined);
+        attempt(
+          `samlProviderNames.${acct}`,
+          () => {
+            out[checkAccountId(acct, `samlProviderNames.${acct}`)] = checkProviderName(
+              name,
+              `samlProviderNames.${acct}`,
+            );
+          },
+          undefined,
+        );
       }
       samlProviderNames = { ...out };
     }
   }
   const nameIdFormat = has('nameIdFormat')
-    ? attempt('nameIdFormat', () => {
-        const v = raw.nameIdFormat;
-        if (v !== 'persistent' && v !== 'emailAddress' && v !== 'unspecified') {
-          throw new DomainError('invalid_input', `nameIdFormat ${show(v)} must be persistent, emailAddress or unspecified`);
-        }
-        return v;
-      }, base.nameIdFormat)
+    ? attempt(
+        'nameIdFormat',
+        () => {
+          const v = raw.nameIdFormat;
+          if (v !== 'persistent' && v !== 'emailAddress' && v !== 'unspecified') {
+            throw new DomainError(
+              'invalid_input',
+              `nameIdFormat ${show(v)} must be persistent, emailAddress or unspecified`,
+            );
+          }
+          return v;
+        },
+        base.nameIdFormat,
+      )
     : base.nameIdFormat;
   const sessionDuration = has('sessionDuration')
-    ? raw.sessionDuration === null ? null : attempt('sessionDuration', () => checkSessionDuration(raw.sessionDuration), base.sessionDuration)
+    ? raw.sessionDuration === null
+      ? null
+      : attempt('sessionDuration', () => checkSessionDuration(raw.sessionDuration), base.sessionDuration)
     : base.sessionDuration;
-  const roleSessionNameFrom = has('roleSessionNameFrom') ? attempt('roleSessionNameFrom', () => checkSource(raw.roleSessionNameFrom, 'roleSessionNameFrom'), base.roleSessionNameFrom) : base.roleSessionNameFrom;
+  const roleSessionNameFrom = has('roleSessionNameFrom')
+    ? attempt(
+        'roleSessionNameFrom',
+        () => checkSource(raw.roleSessionNameFrom, 'roleSessionNameFrom'),
+        base.roleSessionNameFrom,
+      )
+    : base.roleSessionNameFrom;
   const sourceIdentityFrom = has('sourceIdentityFrom')
-    ? raw.sourceIdentityFrom === null ? null : attempt('sourceIdentityFrom', () => checkSource(raw.sourceIdentityFrom, 'sourceIdentityFrom'), base.sourceIdentityFrom)
+    ? raw.sourceIdentityFrom === null
+      ? null
+      : attempt(
+          'sourceIdentityFrom',
+          () => checkSource(raw.sourceIdentityFrom, 'sourceIdentityFrom'),
+          base.sourceIdentityFrom,
+        )
     : base.sourceIdentityFrom;
   let principalTags = base.principalTags;
   if (has('principalTags')) {
@@ -155,7 +234,11 @@ export function parseAwsIamAppConfig(input: unknown, base: AwsIamAppConfig = def
     if (!Array.isArray(v)) {
       problems.push({ at: 'principalTags', message: 'principalTags must be a list of {key, from}' });
     } else {
-      if (v.length > MAX_SESSION_TAGS) problems.push({ at: 'principalTags', message: `at most ${MAX_SESSION_TAGS} session tags are allowed, got ${v.length}` });
+      if (v.length > MAX_SESSION_TAGS)
+        problems.push({
+          at: 'principalTags',
+          message: `at most ${MAX_SESSION_TAGS} session tags are allowed, got ${v.length}`,
+        });
       const seen = new Set<string>();
       const tags: PrincipalTagMapping[] = [];
       v.forEach((item: unknown, i: number) => {
@@ -169,7 +252,11 @@ export function parseAwsIamAppConfig(input: unknown, base: AwsIamAppConfig = def
         const from = attempt(`${at}.from`, () => checkSource(t.from, `${at}.from`), null);
         if (key !== null) {
           // Session tags override each other case-insensitively (id_session-tags), so duplicates are ambiguous.
-          if (seen.has(key.toLowerCase())) problems.push({ at: `${at}.key`, message: `session tag key ${show(key)} is listed twice (keys are case-insensitive)` });
+          if (seen.has(key.toLowerCase()))
+            problems.push({
+              at: `${at}.key`,
+              message: `session tag key ${show(key)} is listed twice (keys are case-insensitive)`,
+            });
           seen.add(key.toLowerCase());
         }
         if (key !== null && from !== null) tags.push({ key, from });
@@ -179,10 +266,24 @@ export function parseAwsIamAppConfig(input: unknown, base: AwsIamAppConfig = def
   }
   if (problems.length > 0) {
     const first = problems[0]!;
-    const message = problems.length === 1 ? `invalid AWS IAM app setting ${first.at}: ${first.message}` : `${problems.length} invalid AWS IAM app settings; first: ${first.at}: ${first.message}`;
+    const message =
+      problems.length === 1
+        ? `invalid AWS IAM app setting ${first.at}: ${first.message}`
+        : `${problems.length} invalid AWS IAM app settings; first: ${first.at}: ${first.message}`;
     throw new DomainError('invalid_input', message, problems);
   }
-  return { signInUrl, acsUrl, audience, samlProviderName, samlProviderNames, nameIdFormat, sessionDuration, roleSessionNameFrom, sourceIdentityFrom, principalTags };
+  return {
+    signInUrl,
+    acsUrl,
+    audience,
+    samlProviderName,
+    samlProviderNames,
+    nameIdFormat,
+    sessionDuration,
+    roleSessionNameFrom,
+    sourceIdentityFrom,
+    principalTags,
+  };
 }
 
 export const providerNameFor = (config: AwsIamAppConfig, accountId: string): string =>

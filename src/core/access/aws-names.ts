@@ -23,7 +23,8 @@ export const MAX_TAG_VALUE_LENGTH = 256;
 export const MIN_SESSION_DURATION = 900;
 export const MAX_SESSION_DURATION = 43200;
 
-const invalid = (at: string, message: string): DomainError => new DomainError('invalid_input', message, [{ at, message }]);
+const invalid = (at: string, message: string): DomainError =>
+  new DomainError('invalid_input', message, [{ at, message }]);
 
 /** JSON.stringify quotes and escapes, so control characters in a bad value cannot garble the message. */
 export const show = (value: unknown): string => JSON.stringify(value) ?? String(value);
@@ -36,8 +37,17 @@ export function checkAccountId(value: unknown, at = 'accountId'): string {
 }
 
 export function checkAccountName(value: unknown, at = 'name'): string {
-  if (typeof value !== 'string' || value.trim() !== value || value.length < 1 || value.length > 50 || /[\p{Cc}]/u.test(value)) {
-    throw invalid(at, `AWS account name ${show(value)} must be 1–50 printable characters without leading or trailing spaces`);
+  if (
+    typeof value !== 'string' ||
+    value.trim() !== value ||
+    value.length < 1 ||
+    value.length > 50 ||
+    /[\p{Cc}]/u.test(value)
+  ) {
+    throw invalid(
+      at,
+      `AWS account name ${show(value)} must be 1–50 printable characters without leading or trailing spaces`,
+    );
   }
   if (ACCOUNT_ID.test(value)) throw invalid(at, `AWS account name ${show(value)} must not look like an account id`);
   return value;
@@ -52,7 +62,10 @@ export function checkRoleName(value: unknown, at = 'roleName'): string {
 
 export function checkRolePath(value: unknown, at = 'rolePath'): string {
   if (typeof value !== 'string' || value.length > 512 || !ROLE_PATH.test(value) || value.includes('//')) {
-    throw invalid(at, `IAM role path ${show(value)} must be "/" or start and end with "/" (printable ASCII, at most 512 characters)`);
+    throw invalid(
+      at,
+      `IAM role path ${show(value)} must be "/" or start and end with "/" (printable ASCII, at most 512 characters)`,
+    );
   }
   return value;
 }
@@ -89,8 +102,10 @@ export function checkTagKey(value: unknown, at = 'tagKey'): string {
   if (typeof value !== 'string' || value.length < 1 || value.length > MAX_TAG_KEY_LENGTH) {
     throw invalid(at, `session tag key ${show(value)} must be 1–${MAX_TAG_KEY_LENGTH} characters`);
   }
-  if (!TAG_CHARS.test(value)) throw invalid(at, `session tag key ${show(value)} may only contain letters, numbers, spaces and _ . : / = + - @`);
-  if (value.toLowerCase().startsWith('aws:')) throw invalid(at, `session tag key ${show(value)} must not begin with "aws:"`);
+  if (!TAG_CHARS.test(value))
+    throw invalid(at, `session tag key ${show(value)} may only contain letters, numbers, spaces and _ . : / = + - @`);
+  if (value.toLowerCase().startsWith('aws:'))
+    throw invalid(at, `session tag key ${show(value)} must not begin with "aws:"`);
   return value;
 }
 
@@ -98,20 +113,31 @@ export function checkTagValue(value: unknown, at = 'session tag value'): string 
   if (typeof value !== 'string' || value.length > MAX_TAG_VALUE_LENGTH) {
     throw invalid(at, `${at} ${show(value)} must be at most ${MAX_TAG_VALUE_LENGTH} characters`);
   }
-  if (!TAG_CHARS.test(value)) throw invalid(at, `${at} ${show(value)} may only contain letters, numbers, spaces and _ . : / = + - @`);
+  if (!TAG_CHARS.test(value))
+    throw invalid(at, `${at} ${show(value)} may only contain letters, numbers, spaces and _ . : / = + - @`);
   if (value.toLowerCase().startsWith('aws:')) throw invalid(at, `${at} ${show(value)} must not begin with "aws:"`);
   return value;
 }
 
 export function checkSessionDuration(value: unknown, at = 'sessionDuration'): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_SESSION_DURATION || value > MAX_SESSION_DURATION) {
-    throw invalid(at, `SessionDuration ${show(value)} must be an integer number of seconds from ${MIN_SESSION_DURATION} to ${MAX_SESSION_DURATION}`);
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < MIN_SESSION_DURATION ||
+    value > MAX_SESSION_DURATION
+  ) {
+    throw invalid(
+      at,
+      `SessionDuration ${show(value)} must be an integer number of seconds from ${MIN_SESSION_DURATION} to ${MAX_SESSION_DURATION}`,
+    );
   }
   return value;
 }
 
-export const roleArn = (accountId: string, path: string, name: string): string => `arn:aws:iam::${accountId}:role${path}${name}`;
-export const samlProviderArn = (accountId: string, providerName: string): string => `arn:aws:iam::${accountId}:saml-provider/${providerName}`;
+export const roleArn = (accountId: string, path: string, name: string): string =>
+  `arn:aws:iam::${accountId}:role${path}${name}`;
+export const samlProviderArn = (accountId: string, providerName: string): string =>
+  `arn:aws:iam::${accountId}:saml-provider/${providerName}`;
 
 /** Splits an IAM role ARN into account, path and name; null when it is not one. */
 export function parseRoleArn(arn: string): { accountId: string; path: string; name: string } | null {

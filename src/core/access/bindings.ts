@@ -1,7 +1,15 @@
 import { DomainError } from '../errors.js';
 import type { AwsIamAppConfig } from './aws-iam-app.js';
 import { providerNameFor } from './aws-iam-app.js';
-import { checkAccountId, checkAccountName, checkRoleName, checkRolePath, checkRolePathAndName, roleArn, samlProviderArn } from './aws-names.js';
+import {
+  checkAccountId,
+  checkAccountName,
+  checkRoleName,
+  checkRolePath,
+  checkRolePathAndName,
+  roleArn,
+  samlProviderArn,
+} from './aws-names.js';
 
 /** An AWS account Keyway knows, so people can say "prod" instead of a 12-digit id. */
 export interface AwsAccount {
@@ -77,7 +85,8 @@ export function resolveRoles(
   bindings: readonly RoleBinding[],
   config: Pick<AwsIamAppConfig, 'samlProviderName' | 'samlProviderNames'>,
 ): ResolvedRole[] {
-  const groups = effectiveGroupIds instanceof Set ? (effectiveGroupIds as ReadonlySet<string>) : new Set(effectiveGroupIds);
+  const groups =
+    effectiveGroupIds instanceof Set ? (effectiveGroupIds as ReadonlySet<string>) : new Set(effectiveGroupIds);
   const byRole = new Map<string, { b: RoleBinding; bindingIds: string[]; groupIds: string[]; pathName: string }>();
   for (const b of bindings) {
     if (!groups.has(b.groupId)) continue;
@@ -93,7 +102,15 @@ export function resolveRoles(
   // The order of compareRoles, with path + name built once per role rather than per comparison, and one
   // provider ARN per account: a user with hundreds of roles signs in often.
   const entries = [...byRole.values()].sort((x, y) =>
-    x.b.accountId !== y.b.accountId ? (x.b.accountId < y.b.accountId ? -1 : 1) : x.pathName < y.pathName ? -1 : x.pathName > y.pathName ? 1 : 0,
+    x.b.accountId !== y.b.accountId
+      ? x.b.accountId < y.b.accountId
+        ? -1
+        : 1
+      : x.pathName < y.pathName
+        ? -1
+        : x.pathName > y.pathName
+          ? 1
+          : 0,
   );
   const hasOverrides = Object.keys(config.samlProviderNames).length > 0;
   const roles: ResolvedRole[] = new Array(entries.length);
@@ -104,7 +121,10 @@ export function resolveRoles(
     // Sorted by account, so the provider ARN changes only at an account boundary.
     if (b.accountId !== lastAccount) {
       lastAccount = b.accountId;
-      pArn = samlProviderArn(b.accountId, hasOverrides ? providerNameFor(config as AwsIamAppConfig, b.accountId) : config.samlProviderName);
+      pArn = samlProviderArn(
+        b.accountId,
+        hasOverrides ? providerNameFor(config as AwsIamAppConfig, b.accountId) : config.samlProviderName,
+      );
     }
     const rArn = roleArn(b.accountId, b.rolePath, b.roleName);
     roles[i] = {
@@ -132,14 +152,25 @@ export interface BoundRole {
  * The Role attribute values (`role-arn,provider-arn`) for roles already filtered to the user's groups: the same
  * values, deduplication and order as resolveRoles, without the per-role provenance an assertion does not carry.
  */
-export function roleValues(bound: readonly BoundRole[], config: Pick<AwsIamAppConfig, 'samlProviderName' | 'samlProviderNames'>): string[] {
+export function roleValues(
+  bound: readonly BoundRole[],
+  config: Pick<AwsIamAppConfig, 'samlProviderName' | 'samlProviderNames'>,
+): string[] {
   const byRole = new Map<string, { r: BoundRole; pathName: string }>();
   for (const r of bound) {
     const key = roleKey(r);
     if (!byRole.has(key)) byRole.set(key, { r, pathName: r.rolePath + r.roleName });
   }
   const entries = [...byRole.values()].sort((x, y) =>
-    x.r.accountId !== y.r.accountId ? (x.r.accountId < y.r.accountId ? -1 : 1) : x.pathName < y.pathName ? -1 : x.pathName > y.pathName ? 1 : 0,
+    x.r.accountId !== y.r.accountId
+      ? x.r.accountId < y.r.accountId
+        ? -1
+        : 1
+      : x.pathName < y.pathName
+        ? -1
+        : x.pathName > y.pathName
+          ? 1
+          : 0,
   );
   const hasOverrides = Object.keys(config.samlProviderNames).length > 0;
   const values: string[] = new Array(entries.length);
@@ -149,14 +180,20 @@ export function roleValues(bound: readonly BoundRole[], config: Pick<AwsIamAppCo
     const { r } = entries[i]!;
     if (r.accountId !== lastAccount) {
       lastAccount = r.accountId;
-      pArn = samlProviderArn(r.accountId, hasOverrides ? providerNameFor(config as AwsIamAppConfig, r.accountId) : config.samlProviderName);
+      pArn = samlProviderArn(
+        r.accountId,
+        hasOverrides ? providerNameFor(config as AwsIamAppConfig, r.accountId) : config.samlProviderName,
+      );
     }
     values[i] = `${roleArn(r.accountId, r.rolePath, r.roleName)},${pArn}`;
   }
   return values;
 }
 
-export function compareRoles(a: { accountId: string; rolePath: string; roleName: string }, b: { accountId: string; rolePath: string; roleName: string }): number {
+export function compareRoles(
+  a: { accountId: string; rolePath: string; roleName: string },
+  b: { accountId: string; rolePath: string; roleName: string },
+): number {
   if (a.accountId !== b.accountId) return a.accountId < b.accountId ? -1 : 1;
   const an = a.rolePath + a.roleName;
   const bn = b.rolePath + b.roleName;
@@ -171,5 +208,7 @@ export function findAccount(accounts: readonly AwsAccount[], idOrName: string): 
   const byName = accounts.find((a) => a.name.toLowerCase() === lower);
   if (byName) return byName;
   const known = accounts.map((a) => `${a.name} (${a.id})`).join(', ') || 'none';
-  throw new DomainError('not_found', `unknown AWS account ${JSON.stringify(idOrName)}; known accounts: ${known}`, [{ at: 'account', message: 'unknown account' }]);
+  throw new DomainError('not_found', `unknown AWS account ${JSON.stringify(idOrName)}; known accounts: ${known}`, [
+    { at: 'account', message: 'unknown account' },
+  ]);
 }

@@ -83,7 +83,13 @@ export function explain(input: ExplainInput): Explanation {
     return r;
   };
   for (const role of resolved) {
-    const base = { accountId: role.accountId, accountName: accountName(role.accountId), roleName: role.roleName, rolePath: role.rolePath, roleArn: role.roleArn };
+    const base = {
+      accountId: role.accountId,
+      accountName: accountName(role.accountId),
+      roleName: role.roleName,
+      rolePath: role.rolePath,
+      roleArn: role.roleArn,
+    };
     const gates = gateReasons();
     if (!knownAccount(role.accountId)) gates.push({ code: 'unknown_account' });
     if (gates.length > 0) {
@@ -92,7 +98,12 @@ export function explain(input: ExplainInput): Explanation {
     }
     const via = role.bindingIds.map((id) => {
       const b = byBinding.get(id)!;
-      return { bindingId: id, groupId: b.groupId, groupName: groupName(b.groupId), direct: input.directGroupIds ? input.directGroupIds.has(b.groupId) : null };
+      return {
+        bindingId: id,
+        groupId: b.groupId,
+        groupName: groupName(b.groupId),
+        direct: input.directGroupIds ? input.directGroupIds.has(b.groupId) : null,
+      };
     });
     received.push({ ...base, providerArn: role.providerArn, via });
   }
@@ -107,8 +118,21 @@ export function explain(input: ExplainInput): Explanation {
     missing.set(key, hit);
   }
   for (const { b, groups } of missing.values()) {
-    const reasons: DenialReason[] = [...gateReasons(), { code: 'not_in_group', groups: [...groups].map(([id, name]) => ({ id, name })).sort((x, y) => x.name.localeCompare(y.name)) }];
-    notReceived.push({ accountId: b.accountId, accountName: accountName(b.accountId), roleName: b.roleName, rolePath: b.rolePath, roleArn: roleArn(b.accountId, b.rolePath, b.roleName), reasons });
+    const reasons: DenialReason[] = [
+      ...gateReasons(),
+      {
+        code: 'not_in_group',
+        groups: [...groups].map(([id, name]) => ({ id, name })).sort((x, y) => x.name.localeCompare(y.name)),
+      },
+    ];
+    notReceived.push({
+      accountId: b.accountId,
+      accountName: accountName(b.accountId),
+      roleName: b.roleName,
+      rolePath: b.rolePath,
+      roleArn: roleArn(b.accountId, b.rolePath, b.roleName),
+      reasons,
+    });
   }
   if (input.ask) {
     const key = `${input.ask.accountId}:${input.ask.roleName.toLowerCase()}`;
@@ -116,7 +140,14 @@ export function explain(input: ExplainInput): Explanation {
       const reasons: DenialReason[] = [...gateReasons(), { code: 'no_binding' }];
       if (!knownAccount(input.ask.accountId)) reasons.push({ code: 'unknown_account' });
       const path = input.ask.rolePath ?? '/';
-      notReceived.push({ accountId: input.ask.accountId, accountName: accountName(input.ask.accountId), roleName: input.ask.roleName, rolePath: path, roleArn: roleArn(input.ask.accountId, path, input.ask.roleName), reasons });
+      notReceived.push({
+        accountId: input.ask.accountId,
+        accountName: accountName(input.ask.accountId),
+        roleName: input.ask.roleName,
+        rolePath: path,
+        roleArn: roleArn(input.ask.accountId, path, input.ask.roleName),
+        reasons,
+      });
     }
   }
 
@@ -142,7 +173,9 @@ export function explain(input: ExplainInput): Explanation {
   }
   return {
     user: { id: user.id, userName: user.userName, status: user.status },
-    groups: input.effectiveGroups.map((g) => ({ id: g.id, name: g.displayName })).sort((a, b) => a.name.localeCompare(b.name)),
+    groups: input.effectiveGroups
+      .map((g) => ({ id: g.id, name: g.displayName }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
     received,
     notReceived: notReceived.sort(compareRoles),
     problems,

@@ -60,10 +60,43 @@ export interface LiveIamState {
 }
 
 export type IamChange =
-  | { readonly action: 'create'; readonly resource: 'saml-provider'; readonly accountId: string; readonly name: string; readonly arn: string; readonly metadataXml: string }
-  | { readonly action: 'update'; readonly resource: 'saml-provider'; readonly accountId: string; readonly name: string; readonly arn: string; readonly metadataXml: string; readonly reasons: readonly string[] }
-  | { readonly action: 'create'; readonly resource: 'role'; readonly accountId: string; readonly name: string; readonly path: string; readonly arn: string; readonly trustPolicy: PolicyDocument; readonly maxSessionDuration: number; readonly description: string }
-  | { readonly action: 'update'; readonly resource: 'trust-policy'; readonly accountId: string; readonly name: string; readonly arn: string; readonly before: unknown; readonly after: PolicyDocument };
+  | {
+      readonly action: 'create';
+      readonly resource: 'saml-provider';
+      readonly accountId: string;
+      readonly name: string;
+      readonly arn: string;
+      readonly metadataXml: string;
+    }
+  | {
+      readonly action: 'update';
+      readonly resource: 'saml-provider';
+      readonly accountId: string;
+      readonly name: string;
+      readonly arn: string;
+      readonly metadataXml: string;
+      readonly reasons: readonly string[];
+    }
+  | {
+      readonly action: 'create';
+      readonly resource: 'role';
+      readonly accountId: string;
+      readonly name: string;
+      readonly path: string;
+      readonly arn: string;
+      readonly trustPolicy: PolicyDocument;
+      readonly maxSessionDuration: number;
+      readonly description: string;
+    }
+  | {
+      readonly action: 'update';
+      readonly resource: 'trust-policy';
+      readonly accountId: string;
+      readonly name: string;
+      readonly arn: string;
+      readonly before: unknown;
+      readonly after: PolicyDocument;
+    };
 
 export interface IamPlanFinding {
   readonly severity: 'error' | 'warning';
@@ -116,7 +149,12 @@ export function desiredIamState(input: DesiredStateInput): DesiredIamState {
   }
   return {
     accountId,
-    provider: { name: providerName, arn: samlProviderArn(accountId, providerName), metadataXml: input.metadataXml, fingerprint: input.fingerprint },
+    provider: {
+      name: providerName,
+      arn: samlProviderArn(accountId, providerName),
+      metadataXml: input.metadataXml,
+      fingerprint: input.fingerprint,
+    },
     roles: [...seen.values()],
   };
 }
@@ -127,41 +165,85 @@ export const METADATA_REFRESH_WINDOW_MS = 7 * 24 * 3600 * 1000;
 function providerDrift(desired: DesiredProvider, live: LiveProvider, now: Date): string[] {
   const reasons: string[] = [];
   if (live.fingerprint === null) return ['the metadata in AWS cannot be read'];
-  if (live.fingerprint.entityId !== desired.fingerprint.entityId) reasons.push(`issuer ${live.fingerprint.entityId} → ${desired.fingerprint.entityId}`);
+  if (live.fingerprint.entityId !== desired.fingerprint.entityId)
+    reasons.push(`issuer ${live.fingerprint.entityId} → ${desired.fingerprint.entityId}`);
   const have = new Set(live.fingerprint.certificates);
   const want = new Set(desired.fingerprint.certificates);
   const added = [...want].filter((c) => !have.has(c)).length;
   const removed = [...have].filter((c) => !want.has(c)).length;
   if (added > 0 || removed > 0) reasons.push(`signing certificates changed (${added} added, ${removed} removed)`);
-  if (live.validUntil !== null && Date.parse(live.validUntil) - now.getTime() < METADATA_REFRESH_WINDOW_MS) reasons.push(`metadata valid only until ${live.validUntil}`);
+  if (live.validUntil !== null && Date.parse(live.validUntil) - now.getTime() < METADATA_REFRESH_WINDOW_MS)
+    reasons.push(`metadata valid only until ${live.validUntil}`);
   return reasons;
 }
 
 /** The changes that turn `live` into `desired`; everything not named by Keyway is left alone. */
-export function diffIam(desired: DesiredIamState, live: LiveIamState, now: Date = new Date()): { changes: IamChange[]; findings: IamPlanFinding[] } {
+export function diffIam(
+  desired: DesiredIamState,
+  live: LiveIamState,
+  now: Date = new Date(),
+): { changes: IamChange[]; findings: IamPlanFinding[] } {
   const accountId = desired.accountId;
   const changes: IamChange[] = [];
   const findings: IamPlanFinding[] = [];
   const p = desired.provider;
   if (live.provider === null) {
-    changes.push({ action: 'create', resource: 'saml-provider', accountId, name: p.name, arn: p.arn, metadataXml: p.metadataXml });
+    changes.push({
+      action: 'create',
+      resource: 'saml-provider',
+      accountId,
+      name: p.name,
+      arn: p.arn,
+      metadataXml: p.metadataXml,
+    });
   } else {
     const reasons = providerDrift(p, live.provider, now);
-    if (reasons.length > 0) changes.push({ action: 'update', resource: 'saml-provider', accountId, name: p.name, arn: p.arn, metadataXml: p.metadataXml, reasons });
+    if (reasons.length > 0)
+      changes.push({
+        action: 'update',
+        resource: 'saml-provider',
+        accountId,
+        name: p.name,
+        arn: p.arn,
+        metadataXml: p.metadataXml,
+        reasons,
+      });
   }
   for (const role of desired.roles) {
     const have = live.roles[role.name.toLowerCase()] ?? null;
     if (have === null) {
-      changes.push({ action: 'create', resource: 'role', accountId, name: role.name, path: role.path, arn: role.arn, trustPolicy: role.trustPolicy, maxSessionDuration: role.maxSessionDuration, description: role.description });
+      changes.push({
+        action: 'create',
+        resource: 'role',
+        accountId,
+        name: role.name,
+        path: role.path,
+        arn: role.arn,
+        trustPolicy: role.trustPolicy,
+        maxSessionDuration: role.maxSessionDuration,
+        description: role.description,
+      });
       continue;
     }
     if (have.path !== role.path) {
       // Moving a role means deleting it, which Keyway never does on its own.
-      findings.push({ severity: 'error', accountId, message: `role ${have.name} exists at path ${have.path}, but the binding names path ${role.path}; fix the binding or move the role by hand` });
+      findings.push({
+        severity: 'error',
+        accountId,
+        message: `role ${have.name} exists at path ${have.path}, but the binding names path ${role.path}; fix the binding or move the role by hand`,
+      });
       continue;
     }
     if (have.trustPolicy === null || canonicalPolicy(have.trustPolicy) !== canonicalPolicy(role.trustPolicy)) {
-      changes.push({ action: 'update', resource: 'trust-policy', accountId, name: have.name, arn: have.arn, before: have.trustPolicy, after: role.trustPolicy });
+      changes.push({
+        action: 'update',
+        resource: 'trust-policy',
+        accountId,
+        name: have.name,
+        arn: have.arn,
+        before: have.trustPolicy,
+        after: role.trustPolicy,
+      });
     }
   }
   return { changes, findings };

@@ -49,7 +49,8 @@ const sortedStrings = (v: Json | undefined, lower = false): Json[] =>
   asList(v)
     .map((x) => (typeof x === 'string' && lower ? x.toLowerCase() : x))
     .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
-const isObject = (v: Json | undefined): v is { [k: string]: Json } => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObject = (v: Json | undefined): v is { [k: string]: Json } =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function canonicalStatement(s: Json): Json {
   if (!isObject(s)) return s;
@@ -73,7 +74,8 @@ function canonicalStatement(s: Json): Json {
         }
         // Condition context keys compare case-insensitively (reference_policies_iam-condition-keys).
         const b: { [k: string]: Json } = {};
-        for (const ck of Object.keys(block).sort((x, y) => (x.toLowerCase() < y.toLowerCase() ? -1 : 1))) b[ck.toLowerCase()] = sortedStrings(block[ck]);
+        for (const ck of Object.keys(block).sort((x, y) => (x.toLowerCase() < y.toLowerCase() ? -1 : 1)))
+          b[ck.toLowerCase()] = sortedStrings(block[ck]);
         c[op] = b;
       }
       out[k] = c;
@@ -93,7 +95,9 @@ function canonicalStatement(s: Json): Json {
 export function canonicalPolicy(doc: unknown): string {
   const d = doc as Json;
   if (!isObject(d)) return JSON.stringify(d);
-  const statements = asList(d.Statement).map((s) => JSON.stringify(canonicalStatement(s))).sort();
+  const statements = asList(d.Statement)
+    .map((s) => JSON.stringify(canonicalStatement(s)))
+    .sort();
   return JSON.stringify({ Version: d.Version ?? null, Statement: statements });
 }
 

@@ -17,14 +17,18 @@ export interface ApplicationTypeRegistry {
 export const createApplicationTypeRegistry = (types: readonly ApplicationType[] = []): ApplicationTypeRegistry => {
   const byId = new Map<string, ApplicationType>([[genericSamlType.id, genericSamlType]]);
   for (const t of types) {
-    if (!/^[a-z][a-z0-9-]{0,31}$/.test(t.id)) throw new Error(`application type id "${t.id}" must be lower-case kebab-case`);
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(t.id))
+      throw new Error(`application type id "${t.id}" must be lower-case kebab-case`);
     if (byId.has(t.id) && byId.get(t.id) !== t) throw new Error(`application type ${t.id} is registered twice`);
     byId.set(t.id, t);
   }
   return {
     get: (id) => {
       const t = byId.get(id);
-      if (!t) throw new DomainError('invalid_input', `unknown application type ${id.slice(0, 40)}`, [{ at: 'type', message: `must be one of ${[...byId.keys()].join(', ')}` }]);
+      if (!t)
+        throw new DomainError('invalid_input', `unknown application type ${id.slice(0, 40)}`, [
+          { at: 'type', message: `must be one of ${[...byId.keys()].join(', ')}` },
+        ]);
       return t;
     },
     list: () => [...byId.values()],

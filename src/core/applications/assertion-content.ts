@@ -19,9 +19,11 @@ const checkedLists = new WeakSet<readonly string[]>();
 
 const checkValues = (attr: string, values: readonly string[]): void => {
   if (checkedLists.has(values)) return;
-  if (values.length > MAX_VALUES) throw new DomainError('invalid_input', `attribute ${attr} has more than ${MAX_VALUES} values`);
+  if (values.length > MAX_VALUES)
+    throw new DomainError('invalid_input', `attribute ${attr} has more than ${MAX_VALUES} values`);
   for (const v of values) {
-    if (!isXmlSafe(v)) throw new DomainError('invalid_input', `attribute ${attr} has a value with characters XML cannot carry`);
+    if (!isXmlSafe(v))
+      throw new DomainError('invalid_input', `attribute ${attr} has a value with characters XML cannot carry`);
   }
   if (Object.isFrozen(values)) checkedLists.add(values);
 };
@@ -30,11 +32,18 @@ const checkValues = (attr: string, values: readonly string[]): void => {
  * Decides the NameID and attributes for one sign-in: the admin's mappings first, then each attribute provider
  * of the app's type. A provider's attribute replaces a mapped one of the same name (the connector knows better).
  */
-export const resolveAssertionContent = async (ctx: SignInContext, types: ApplicationTypeRegistry): Promise<AssertionContent> => {
+export const resolveAssertionContent = async (
+  ctx: SignInContext,
+  types: ApplicationTypeRegistry,
+): Promise<AssertionContent> => {
   const { app } = ctx;
-  const nameId = app.nameIdFormat === 'transient' ? `_${randomBytes(20).toString('hex')}` : evaluateSource(app.nameIdSource, ctx)[0];
+  const nameId =
+    app.nameIdFormat === 'transient' ? `_${randomBytes(20).toString('hex')}` : evaluateSource(app.nameIdSource, ctx)[0];
   if (!nameId) {
-    throw new DomainError('forbidden', `your account has no value for ${app.nameIdSource}, which ${app.name} needs as your SAML NameID; ask an administrator to fill it in`);
+    throw new DomainError(
+      'forbidden',
+      `your account has no value for ${app.nameIdSource}, which ${app.name} needs as your SAML NameID; ask an administrator to fill it in`,
+    );
   }
   checkValues('NameID', [nameId]);
   const out = new Map<string, SamlAttributeValue>();
@@ -42,7 +51,11 @@ export const resolveAssertionContent = async (ctx: SignInContext, types: Applica
     let values = evaluateSource(m.source, ctx);
     if (m.filterPrefix !== null) values = values.filter((v) => v.startsWith(m.filterPrefix as string));
     if (values.length === 0) {
-      if (m.required) throw new DomainError('forbidden', `your account has no value for ${m.source}, which ${app.name} requires as ${m.name}`);
+      if (m.required)
+        throw new DomainError(
+          'forbidden',
+          `your account has no value for ${m.source}, which ${app.name} requires as ${m.name}`,
+        );
       continue;
     }
     checkValues(m.name, values);

@@ -20,7 +20,10 @@ export const explainSignIn = async (ctx: SignInContext, types: ApplicationTypeRe
   if (!app.enabled) problems.push(`${app.name} is disabled.`);
   const granting = effectiveGroups.filter((g) => app.allowedGroupIds.includes(g.id)).map((g) => g.displayName);
   if (app.allowedGroupIds.length === 0) problems.push(`${app.name} has no allowed groups, so nobody may use it.`);
-  else if (granting.length === 0) problems.push(`${user.userName} is not a member (direct or nested) of any of the ${app.allowedGroupIds.length} groups allowed to use ${app.name}.`);
+  else if (granting.length === 0)
+    problems.push(
+      `${user.userName} is not a member (direct or nested) of any of the ${app.allowedGroupIds.length} groups allowed to use ${app.name}.`,
+    );
   let content: AssertionContent | null = null;
   try {
     content = await resolveAssertionContent(ctx, types);

@@ -5,6 +5,12 @@ export { createApplicationTypeRegistry, genericSamlType } from './app-types.js';
 export type { ApplicationTypeRegistry } from './app-types.js';
 export { mayUse, resolveAssertionContent } from './assertion-content.js';
 export { checkSource, evaluateSource, persistentId, isXmlSafe } from './sources.js';
-export { validateFields, normaliseCertificate, NAME_ID_FORMATS, MAX_RELAY_STATE_BYTES, DEFAULT_SESSION_SECONDS } from './validate.js';
+export {
+  validateFields,
+  normaliseCertificate,
+  NAME_ID_FORMATS,
+  MAX_RELAY_STATE_BYTES,
+  DEFAULT_SESSION_SECONDS,
+} from './validate.js';
 export { explainSignIn } from './explain.js';
 export type { SignInExplanation } from './explain.js';

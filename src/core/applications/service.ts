@@ -34,7 +34,12 @@ export const auditView = (app: SamlApplication): Omit<SamlApplication, 'persiste
 
 const toInput = (app: SamlApplication): SamlApplicationInput => ({ ...app, slo: app.slo });
 
-export const createApplicationService = ({ store, directory, types, now = () => new Date() }: ApplicationServiceDeps): ApplicationService => {
+export const createApplicationService = ({
+  store,
+  directory,
+  types,
+  now = () => new Date(),
+}: ApplicationServiceDeps): ApplicationService => {
   const checkGroups = async (ids: readonly string[]): Promise<void> => {
     const missing: string[] = [];
     for (const id of ids) {
@@ -46,15 +51,25 @@ export const createApplicationService = ({ store, directory, types, now = () => 
       }
     }
     if (missing.length) {
-      throw new DomainError('invalid_input', 'the application is not valid', missing.map((id) => ({ at: 'allowedGroupIds', message: `no group with id ${id}` })));
+      throw new DomainError(
+        'invalid_input',
+        'the application is not valid',
+        missing.map((id) => ({ at: 'allowedGroupIds', message: `no group with id ${id}` })),
+      );
     }
   };
 
-  const settingsOf = (type: string, settings: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> => {
+  const settingsOf = (
+    type: string,
+    settings: Readonly<Record<string, unknown>> | undefined,
+  ): Readonly<Record<string, unknown>> => {
     const t = types.get(type);
     const given = settings ?? {};
     if (t.validateSettings) return t.validateSettings(given);
-    if (Object.keys(given).length > 0) throw new DomainError('invalid_input', 'the application is not valid', [{ at: 'settings', message: `applications of type ${type} take no settings` }]);
+    if (Object.keys(given).length > 0)
+      throw new DomainError('invalid_input', 'the application is not valid', [
+        { at: 'settings', message: `applications of type ${type} take no settings` },
+      ]);
     return {};
   };
 
@@ -73,9 +88,22 @@ export const createApplicationService = ({ store, directory, types, now = () => 
       await checkGroups(fields.allowedGroupIds);
       const at = now().toISOString();
       const app: SamlApplication = {
-        id: randomUUID(), type, ...fields, settings, persistentIdSecret: randomBytes(32).toString('base64url'), createdAt: at, updatedAt: at, version: 1,
+        id: randomUUID(),
+        type,
+        ...fields,
+        settings,
+        persistentIdSecret: randomBytes(32).toString('base64url'),
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
       };
-      await store.insert(app, { action: 'application.created', actor, outcome: 'success', target: { type: 'application', id: app.id, label: app.name }, after: auditView(app) });
+      await store.insert(app, {
+        action: 'application.created',
+        actor,
+        outcome: 'success',
+        target: { type: 'application', id: app.id, label: app.name },
+        after: auditView(app),
+      });
       return app;
     },
     get,
@@ -84,24 +112,46 @@ export const createApplicationService = ({ store, directory, types, now = () => 
     async update(actor, id, patch, expectedVersion) {
       const before = await get(id);
       if (expectedVersion !== undefined && expectedVersion !== before.version) {
-        throw new DomainError('precondition_failed', `application ${id} is at version ${before.version}, not ${expectedVersion}`);
+        throw new DomainError(
+          'precondition_failed',
+          `application ${id} is at version ${before.version}, not ${expectedVersion}`,
+        );
       }
       if (patch.type !== undefined && patch.type !== before.type) {
-        throw new DomainError('invalid_input', 'the application is not valid', [{ at: 'type', message: 'cannot change; create a new application instead' }]);
+        throw new DomainError('invalid_input', 'the application is not valid', [
+          { at: 'type', message: 'cannot change; create a new application instead' },
+        ]);
       }
       const merged: SamlApplicationInput = { ...toInput(before), ...stripUndefined(patch) };
       const fields = validateFields(merged);
       const settings = settingsOf(before.type, merged.settings);
       await checkGroups(fields.allowedGroupIds.filter((g) => !before.allowedGroupIds.includes(g)));
-      const after: SamlApplication = { ...before, ...fields, settings, updatedAt: now().toISOString(), version: before.version + 1 };
+      const after: SamlApplication = {
+        ...before,
+        ...fields,
+        settings,
+        updatedAt: now().toISOString(),
+        version: before.version + 1,
+      };
       await store.update(after, before.version, {
-        action: 'application.updated', actor, outcome: 'success', target: { type: 'application', id, label: after.name }, before: auditView(before), after: auditView(after),
+        action: 'application.updated',
+        actor,
+        outcome: 'success',
+        target: { type: 'application', id, label: after.name },
+        before: auditView(before),
+        after: auditView(after),
       });
       return after;
     },
     async delete(actor, id) {
       const before = await get(id);
-      const deleted = await store.delete(id, { action: 'application.deleted', actor, outcome: 'success', target: { type: 'application', id, label: before.name }, before: auditView(before) });
+      const deleted = await store.delete(id, {
+        action: 'application.deleted',
+        actor,
+        outcome: 'success',
+        target: { type: 'application', id, label: before.name },
+        before: auditView(before),
+      });
       if (!deleted) throw new DomainError('not_found', `no application with id ${id}`);
     },
     async listForUser(userId) {

@@ -3,13 +3,24 @@ import { DomainError } from '../errors.js';
 import type { Group } from '../directory/types.js';
 import type { SignInContext, ValueSource } from './types.js';
 
-const USER_FIELDS = ['id', 'userName', 'email', 'emails', 'givenName', 'familyName', 'displayName', 'externalId'] as const;
+const USER_FIELDS = [
+  'id',
+  'userName',
+  'email',
+  'emails',
+  'givenName',
+  'familyName',
+  'displayName',
+  'externalId',
+] as const;
 const ATTRIBUTE_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** Returns a problem message, or null when the expression is one Keyway knows (see ValueSource). */
 export const checkSource = (source: ValueSource): string | null => {
-  if (source === 'groups' || source === 'groups.direct' || source === 'groups.ids' || source === 'persistentId') return null;
-  if (source.startsWith('static:')) return source.length > 7 && source.length <= 1024 ? null : 'static values are 1..1017 characters';
+  if (source === 'groups' || source === 'groups.direct' || source === 'groups.ids' || source === 'persistentId')
+    return null;
+  if (source.startsWith('static:'))
+    return source.length > 7 && source.length <= 1024 ? null : 'static values are 1..1017 characters';
   if (source.startsWith('user.attributes.')) {
     return ATTRIBUTE_KEY.test(source.slice(16)) ? null : 'custom attribute keys are 1..128 of A-Z a-z 0-9 _ . : -';
   }
@@ -24,7 +35,8 @@ export const checkSource = (source: ValueSource): string | null => {
 export const persistentId = (appSecret: string, userId: string): string =>
   createHmac('sha256', Buffer.from(appSecret, 'base64url')).update(userId, 'utf8').digest('base64url');
 
-const names = (groups: readonly Group[]): string[] => groups.map((g) => g.displayName).sort((a, b) => a.localeCompare(b));
+const names = (groups: readonly Group[]): string[] =>
+  groups.map((g) => g.displayName).sort((a, b) => a.localeCompare(b));
 
 /** Values of one source for one sign-in; empty values are dropped, order is stable. */
 export const evaluateSource = (source: ValueSource, ctx: SignInContext): string[] => {
@@ -38,19 +50,32 @@ export const evaluateSource = (source: ValueSource, ctx: SignInContext): string[
     return (typeof v === 'string' ? [v] : [...v]).filter((x) => x !== '');
   }
   switch (source) {
-    case 'persistentId': return [persistentId(ctx.app.persistentIdSecret, user.id)];
-    case 'groups': return names(ctx.effectiveGroups);
-    case 'groups.direct': return names(ctx.directGroups);
-    case 'groups.ids': return ctx.effectiveGroups.map((g) => g.id).sort();
-    case 'user.id': return [user.id];
-    case 'user.userName': return [user.userName];
-    case 'user.email': return one(primaryEmail);
-    case 'user.emails': return user.emails.map((e) => e.value).filter((x) => x !== '');
-    case 'user.givenName': return one(user.givenName);
-    case 'user.familyName': return one(user.familyName);
-    case 'user.displayName': return one(user.displayName);
-    case 'user.externalId': return one(user.externalId);
-    default: throw new DomainError('invalid_input', `unknown value source ${source.slice(0, 64)}`);
+    case 'persistentId':
+      return [persistentId(ctx.app.persistentIdSecret, user.id)];
+    case 'groups':
+      return names(ctx.effectiveGroups);
+    case 'groups.direct':
+      return names(ctx.directGroups);
+    case 'groups.ids':
+      return ctx.effectiveGroups.map((g) => g.id).sort();
+    case 'user.id':
+      return [user.id];
+    case 'user.userName':
+      return [user.userName];
+    case 'user.email':
+      return one(primaryEmail);
+    case 'user.emails':
+      return user.emails.map((e) => e.value).filter((x) => x !== '');
+    case 'user.givenName':
+      return one(user.givenName);
+    case 'user.familyName':
+      return one(user.familyName);
+    case 'user.displayName':
+      return one(user.displayName);
+    case 'user.externalId':
+      return one(user.externalId);
+    default:
+      throw new DomainError('invalid_input', `unknown value source ${source.slice(0, 64)}`);
   }
 };
 

@@ -5,7 +5,19 @@ import type { DirectoryEvent } from './events.js';
 import { nestedGroupIds, wouldCreateCycle } from './membership-graph.js';
 import type { DirectoryReader, DirectoryUnitOfWork, DirectoryWriter } from './ports.js';
 import type { DirectoryService } from './service.js';
-import type { Group, GroupPatch, GroupQuery, Member, NewGroup, NewUser, Page, User, UserPatch, UserQuery, UserStatus } from './types.js';
+import type {
+  Group,
+  GroupPatch,
+  GroupQuery,
+  Member,
+  NewGroup,
+  NewUser,
+  Page,
+  User,
+  UserPatch,
+  UserQuery,
+  UserStatus,
+} from './types.js';
 import {
   pageLimit,
   validateGroupPatch,
@@ -32,7 +44,9 @@ const groupTarget = (g: Group) => ({ type: 'group', id: g.id, label: g.displayNa
 /** Canonical JSON (object keys sorted) so a no-op change is recognised whatever the key order. */
 function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
-    typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+    typeof x === 'object' && x !== null && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
   );
 }
 
@@ -66,12 +80,18 @@ class Directory implements DirectoryService {
         return await this.deps.uow.transaction((w) => fn(w, this.#now().toISOString()));
       } catch (e) {
         if (!(e instanceof StaleWrite)) throw e;
-        if (attempt >= RETRIES) throw new DomainError('precondition_failed', 'The object kept changing concurrently; try again');
+        if (attempt >= RETRIES)
+          throw new DomainError('precondition_failed', 'The object kept changing concurrently; try again');
       }
     }
   }
 
-  private static async record(w: DirectoryWriter, at: string, event: DirectoryEvent, audit: AuditEventInput): Promise<void> {
+  private static async record(
+    w: DirectoryWriter,
+    at: string,
+    event: DirectoryEvent,
+    audit: AuditEventInput,
+  ): Promise<void> {
     await w.appendEvent(event, at);
     await w.appendAudit(audit, at);
   }
@@ -88,7 +108,12 @@ class Directory implements DirectoryService {
     return this.write(async (w, at) => {
       const user: User = { id: this.#newId(), ...v, createdAt: at, updatedAt: at, version: 1 };
       await w.insertUser(user);
-      await Directory.record(w, at, { type: 'user.created', user }, { action: 'user.created', actor, outcome: 'success', target: userTarget(user), after: user });
+      await Directory.record(
+        w,
+        at,
+        { type: 'user.created', user },
+        { action: 'user.created', actor, outcome: 'success', target: userTarget(user), after: user },
+      );
       return user;
     });
   }
@@ -119,16 +144,25 @@ class Directory implements DirectoryService {
       const current = await w.findUserById(id);
       if (!current) throw new DomainError('not_found', `No user with id ${JSON.stringify(id)}`);
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
-        throw new DomainError('precondition_failed', `User ${current.userName} is at version ${current.version}, not ${expectedVersion}`);
+        throw new DomainError(
+          'precondition_failed',
+          `User ${current.userName} is at version ${current.version}, not ${expectedVersion}`,
+        );
       }
       const next: User = { ...current, ...change(current) };
       if (sameJson(current, next)) return current;
       const user: User = { ...next, updatedAt: at, version: current.version + 1 };
       if (!(await w.updateUser(user, current.version))) {
-        if (expectedVersion !== undefined) throw new DomainError('precondition_failed', `User ${current.userName} changed concurrently`);
+        if (expectedVersion !== undefined)
+          throw new DomainError('precondition_failed', `User ${current.userName} changed concurrently`);
         throw new StaleWrite();
       }
-      await Directory.record(w, at, { type: 'user.updated', before: current, user }, { action, actor, outcome: 'success', target: userTarget(user), before: current, after: user });
+      await Directory.record(
+        w,
+        at,
+        { type: 'user.updated', before: current, user },
+        { action, actor, outcome: 'success', target: userTarget(user), before: current, after: user },
+      );
       return user;
     });
   }
@@ -140,7 +174,9 @@ class Directory implements DirectoryService {
 
   setUserStatus(actor: Actor, id: string, status: UserStatus): Promise<User> {
     const s = validateStatus(status);
-    return this.changeUser(actor, id, s === 'suspended' ? 'user.suspended' : 'user.activated', undefined, () => ({ status: s }));
+    return this.changeUser(actor, id, s === 'suspended' ? 'user.suspended' : 'user.activated', undefined, () => ({
+      status: s,
+    }));
   }
 
   async deleteUser(actor: Actor, id: string): Promise<void> {
@@ -149,7 +185,12 @@ class Directory implements DirectoryService {
       if (!current) throw new DomainError('not_found', `No user with id ${JSON.stringify(id)}`);
       // Memberships go with the user (foreign keys cascade); user.deleted implies them for consumers.
       await w.deleteUser(id);
-      await Directory.record(w, at, { type: 'user.deleted', user: current }, { action: 'user.deleted', actor, outcome: 'success', target: userTarget(current), before: current });
+      await Directory.record(
+        w,
+        at,
+        { type: 'user.deleted', user: current },
+        { action: 'user.deleted', actor, outcome: 'success', target: userTarget(current), before: current },
+      );
     });
   }
 
@@ -160,7 +201,12 @@ class Directory implements DirectoryService {
     return this.write(async (w, at) => {
       const group: Group = { id: this.#newId(), ...v, createdAt: at, updatedAt: at, version: 1 };
       await w.insertGroup(group);
-      await Directory.record(w, at, { type: 'group.created', group }, { action: 'group.created', actor, outcome: 'success', target: groupTarget(group), after: group });
+      await Directory.record(
+        w,
+        at,
+        { type: 'group.created', group },
+        { action: 'group.created', actor, outcome: 'success', target: groupTarget(group), after: group },
+      );
       return group;
     });
   }
@@ -185,15 +231,31 @@ class Directory implements DirectoryService {
       const current = await w.findGroupById(id);
       if (!current) throw new DomainError('not_found', `No group with id ${JSON.stringify(id)}`);
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
-        throw new DomainError('precondition_failed', `Group ${current.displayName} is at version ${current.version}, not ${expectedVersion}`);
+        throw new DomainError(
+          'precondition_failed',
+          `Group ${current.displayName} is at version ${current.version}, not ${expectedVersion}`,
+        );
       }
       if (sameJson(current, { ...current, ...v })) return current;
       const group: Group = { ...current, ...v, updatedAt: at, version: current.version + 1 };
       if (!(await w.updateGroup(group, current.version))) {
-        if (expectedVersion !== undefined) throw new DomainError('precondition_failed', `Group ${current.displayName} changed concurrently`);
+        if (expectedVersion !== undefined)
+          throw new DomainError('precondition_failed', `Group ${current.displayName} changed concurrently`);
         throw new StaleWrite();
       }
-      await Directory.record(w, at, { type: 'group.updated', before: current, group }, { action: 'group.updated', actor, outcome: 'success', target: groupTarget(group), before: current, after: group });
+      await Directory.record(
+        w,
+        at,
+        { type: 'group.updated', before: current, group },
+        {
+          action: 'group.updated',
+          actor,
+          outcome: 'success',
+          target: groupTarget(group),
+          before: current,
+          after: group,
+        },
+      );
       return group;
     });
   }
@@ -203,7 +265,12 @@ class Directory implements DirectoryService {
       const current = await w.findGroupById(id);
       if (!current) throw new DomainError('not_found', `No group with id ${JSON.stringify(id)}`);
       await w.deleteGroup(id);
-      await Directory.record(w, at, { type: 'group.deleted', group: current }, { action: 'group.deleted', actor, outcome: 'success', target: groupTarget(current), before: current });
+      await Directory.record(
+        w,
+        at,
+        { type: 'group.deleted', group: current },
+        { action: 'group.deleted', actor, outcome: 'success', target: groupTarget(current), before: current },
+      );
     });
   }
 
@@ -225,19 +292,31 @@ class Directory implements DirectoryService {
         label = child.displayName;
         await w.lockMembershipGraph();
         if (await wouldCreateCycle(w, groupId, m.id)) {
-          throw new DomainError('membership_cycle', `Adding group ${child.displayName} to ${group.displayName} would make a group contain itself`, [
-            { at: 'member.id', message: `${child.displayName} already contains ${group.displayName}, directly or through nested groups` },
-          ]);
+          throw new DomainError(
+            'membership_cycle',
+            `Adding group ${child.displayName} to ${group.displayName} would make a group contain itself`,
+            [
+              {
+                at: 'member.id',
+                message: `${child.displayName} already contains ${group.displayName}, directly or through nested groups`,
+              },
+            ],
+          );
         }
       }
       if (!(await w.addMember(groupId, m, at))) return;
-      await Directory.record(w, at, { type: 'membership.added', groupId, member: m }, {
-        action: 'membership.added',
-        actor,
-        outcome: 'success',
-        target: groupTarget(group),
-        after: { member: { ...m, label } },
-      });
+      await Directory.record(
+        w,
+        at,
+        { type: 'membership.added', groupId, member: m },
+        {
+          action: 'membership.added',
+          actor,
+          outcome: 'success',
+          target: groupTarget(group),
+          after: { member: { ...m, label } },
+        },
+      );
     });
   }
 
@@ -247,15 +326,23 @@ class Directory implements DirectoryService {
       const group = await w.findGroupById(groupId);
       if (!group) throw new DomainError('not_found', `No group with id ${JSON.stringify(groupId)}`);
       if (!(await w.removeMember(groupId, m))) {
-        throw new DomainError('not_found', `${m.kind === 'user' ? 'User' : 'Group'} ${JSON.stringify(m.id)} is not a direct member of ${group.displayName}`);
+        throw new DomainError(
+          'not_found',
+          `${m.kind === 'user' ? 'User' : 'Group'} ${JSON.stringify(m.id)} is not a direct member of ${group.displayName}`,
+        );
       }
-      await Directory.record(w, at, { type: 'membership.removed', groupId, member: m }, {
-        action: 'membership.removed',
-        actor,
-        outcome: 'success',
-        target: groupTarget(group),
-        before: { member: m },
-      });
+      await Directory.record(
+        w,
+        at,
+        { type: 'membership.removed', groupId, member: m },
+        {
+          action: 'membership.removed',
+          actor,
+          outcome: 'success',
+          target: groupTarget(group),
+          before: { member: m },
+        },
+      );
     });
   }
 

@@ -11,8 +11,16 @@ export type DirectoryEvent =
   | { readonly type: 'group.created'; readonly group: Group }
   | { readonly type: 'group.updated'; readonly before: Group; readonly group: Group }
   | { readonly type: 'group.deleted'; readonly group: Group }
-  | { readonly type: 'membership.added'; readonly groupId: string; readonly member: { kind: 'user' | 'group'; id: string } }
-  | { readonly type: 'membership.removed'; readonly groupId: string; readonly member: { kind: 'user' | 'group'; id: string } };
+  | {
+      readonly type: 'membership.added';
+      readonly groupId: string;
+      readonly member: { kind: 'user' | 'group'; id: string };
+    }
+  | {
+      readonly type: 'membership.removed';
+      readonly groupId: string;
+      readonly member: { kind: 'user' | 'group'; id: string };
+    };
 
 export interface OutboxRecord {
   /** Monotonic per database. */

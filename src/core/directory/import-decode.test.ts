@@ -21,10 +21,19 @@ describe('import file decoding (issue 2: CSV with wrong encodings)', () => {
   });
 
   test('rejects invalid UTF-8 and names every line that has invalid bytes', () => {
-    const latin1 = Buffer.concat([Buffer.from('userName\nok\nJos'), Buffer.from([0xe9]), Buffer.from('\nfine\nM'), Buffer.from([0xfc, 0x6c]), Buffer.from('ler\n')]);
+    const latin1 = Buffer.concat([
+      Buffer.from('userName\nok\nJos'),
+      Buffer.from([0xe9]),
+      Buffer.from('\nfine\nM'),
+      Buffer.from([0xfc, 0x6c]),
+      Buffer.from('ler\n'),
+    ]);
     const e = problemsOf(() => decodeText(latin1));
     assert.match(e.message, /not valid UTF-8; nothing was imported/);
-    assert.deepEqual(e.problems.map((p) => p.at), ['line 3', 'line 5']);
+    assert.deepEqual(
+      e.problems.map((p) => p.at),
+      ['line 3', 'line 5'],
+    );
   });
 
   test('rejects a file over the size limit before reading it', () => {
@@ -42,7 +51,10 @@ describe('CSV rows with line numbers', () => {
   test('numbers each record by the line it starts on, across CRLF, blank lines and quoted newlines', () => {
     const { header, rows } = parseCsvText('a,b\r\n1,"multi\r\nline"\r\n\r\n3,4\r\n"x\ny\nz",5\n6,7');
     assert.deepEqual(header, { line: 1, cells: ['a', 'b'] });
-    assert.deepEqual(rows.map((r) => r.line), [2, 5, 6, 9]);
+    assert.deepEqual(
+      rows.map((r) => r.line),
+      [2, 5, 6, 9],
+    );
     assert.deepEqual(rows[0]?.cells, ['1', 'multi\nline']);
   });
 
@@ -60,7 +72,8 @@ describe('CSV rows with line numbers', () => {
 
 describe('JSON items with line numbers', () => {
   test('finds the starting line of each element of the top-level users and groups lists', () => {
-    const text = '{\n  "groups": [\n    { "displayName": "a]{" },\n    {\n      "displayName": "b\\"}"\n    }\n  ],\n  "users": [{"userName": "x"},\n {"userName": "y", "groups": ["a", "b"]}]\n}\n';
+    const text =
+      '{\n  "groups": [\n    { "displayName": "a]{" },\n    {\n      "displayName": "b\\"}"\n    }\n  ],\n  "users": [{"userName": "x"},\n {"userName": "y", "groups": ["a", "b"]}]\n}\n';
     const { lines } = parseJsonText(text, ['users', 'groups']);
     assert.deepEqual(lines.get('groups'), [3, 4]);
     assert.deepEqual(lines.get('users'), [8, 9]);

@@ -16,7 +16,10 @@ function rejectFile(message: string, problems: readonly FieldProblem[]): never {
 /** Strict UTF-8 (a byte-order mark is allowed and dropped); every line with invalid bytes is reported. */
 export function decodeText(input: Uint8Array | string): string {
   const size = typeof input === 'string' ? input.length : input.byteLength;
-  if (size > MAX_IMPORT_BYTES) rejectFile(`The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`, [{ at: 'file', message: 'is too large' }]);
+  if (size > MAX_IMPORT_BYTES)
+    rejectFile(`The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`, [
+      { at: 'file', message: 'is too large' },
+    ]);
   if (typeof input === 'string') return input.startsWith('\uFEFF') ? input.slice(1) : input;
   const bytes = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? input.subarray(3) : input;
   try {
@@ -52,18 +55,28 @@ export function parseCsvText(text: string): { header: CsvRow; rows: CsvRow[] } {
   const normalised = text.replace(/\r\n?/g, '\n');
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parseCsv(normalised, { info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as typeof records;
+    records = parseCsv(normalised, {
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+    }) as unknown as typeof records;
   } catch (e) {
-    const line = typeof e === 'object' && e !== null && 'lines' in e && typeof e.lines === 'number' ? e.lines : undefined;
+    const line =
+      typeof e === 'object' && e !== null && 'lines' in e && typeof e.lines === 'number' ? e.lines : undefined;
     const message = e instanceof Error ? e.message.replace(/ at line \d+.*$/s, '') : 'unreadable CSV';
-    return rejectFile('The file is not valid CSV; nothing was imported', [{ at: line !== undefined ? `line ${line}` : 'file', message }]);
+    return rejectFile('The file is not valid CSV; nothing was imported', [
+      { at: line !== undefined ? `line ${line}` : 'file', message },
+    ]);
   }
   const rows = records.map(({ record, info }) => ({
     line: info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0),
     cells: record,
   }));
   const header = rows.shift();
-  if (!header) return rejectFile('The file is empty; it needs a header line', [{ at: 'line 1', message: 'header line is missing' }]);
+  if (!header)
+    return rejectFile('The file is empty; it needs a header line', [
+      { at: 'line 1', message: 'header line is missing' },
+    ]);
   return { header, rows };
 }
 
@@ -78,14 +91,19 @@ const lineAt = (text: string, offset: number): number => {
  * Parses JSON and finds the line each element of the top-level arrays starts on, by a small scan that tracks
  * strings and nesting (JSON.parse gives values but no positions).
  */
-export function parseJsonText(text: string, arrays: readonly string[]): { value: unknown; lines: Map<string, number[]> } {
+export function parseJsonText(
+  text: string,
+  arrays: readonly string[],
+): { value: unknown; lines: Map<string, number[]> } {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
     const message = e instanceof Error ? e.message : 'unreadable JSON';
     const pos = /position (\d+)/.exec(message);
-    return rejectFile('The file is not valid JSON; nothing was imported', [{ at: pos?.[1] !== undefined ? `line ${lineAt(text, Number(pos[1]))}` : 'file', message }]);
+    return rejectFile('The file is not valid JSON; nothing was imported', [
+      { at: pos?.[1] !== undefined ? `line ${lineAt(text, Number(pos[1]))}` : 'file', message },
+    ]);
   }
   const lines = new Map<string, number[]>(arrays.map((a) => [a, []]));
   let depth = 0;

@@ -37,7 +37,16 @@ export interface ImportReport {
 export const MAX_IMPORT_ROWS = 50_000;
 const LIST_SEPARATOR = ';';
 const ATTR_PREFIX = 'attr.';
-const USER_COLUMNS = ['userName', 'givenName', 'familyName', 'displayName', 'email', 'externalId', 'status', 'groups'] as const;
+const USER_COLUMNS = [
+  'userName',
+  'givenName',
+  'familyName',
+  'displayName',
+  'email',
+  'externalId',
+  'status',
+  'groups',
+] as const;
 const GROUP_COLUMNS = ['displayName', 'description', 'externalId', 'parentGroups'] as const;
 
 interface UserItem {
@@ -72,7 +81,14 @@ class Problems {
   }
 }
 
-const splitList = (cell: string): string[] => [...new Set(cell.split(LIST_SEPARATOR).map((s) => s.trim()).filter((s) => s !== ''))];
+const splitList = (cell: string): string[] => [
+  ...new Set(
+    cell
+      .split(LIST_SEPARATOR)
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  ),
+];
 
 // ---- CSV
 
@@ -86,12 +102,20 @@ function readHeader(header: CsvRow, known: readonly string[], required: string, 
   for (const raw of header.cells) {
     const cell = raw.trim();
     const match = known.find((k) => k.toLowerCase() === cell.toLowerCase());
-    const name = match ?? (cell.toLowerCase().startsWith(ATTR_PREFIX) && cell.length > ATTR_PREFIX.length ? ATTR_PREFIX + cell.slice(ATTR_PREFIX.length) : null);
+    const name =
+      match ??
+      (cell.toLowerCase().startsWith(ATTR_PREFIX) && cell.length > ATTR_PREFIX.length
+        ? ATTR_PREFIX + cell.slice(ATTR_PREFIX.length)
+        : null);
     if (name === null) unknown.push(cell === '' ? '(empty)' : cell);
     else if (columns.includes(name)) problems.add(header.line, `column ${name} appears twice`);
     columns.push(name ?? cell);
   }
-  if (unknown.length) problems.add(header.line, `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; known: ${known.join(', ')}, ${ATTR_PREFIX}<name>`);
+  if (unknown.length)
+    problems.add(
+      header.line,
+      `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; known: ${known.join(', ')}, ${ATTR_PREFIX}<name>`,
+    );
   if (!columns.includes(required)) problems.add(header.line, `required column ${required} is missing`);
   return { columns };
 }
@@ -125,11 +149,18 @@ function parseUsersCsv(rows: CsvRow[], header: CsvHeader, problems: Problems): P
     const input: Record<string, unknown> = {};
     for (const [k, v] of cells) {
       if (k === 'userName') input[k] = v;
-      else if (k === 'givenName' || k === 'familyName' || k === 'displayName' || k === 'externalId') input[k] = optionalCell(v);
+      else if (k === 'givenName' || k === 'familyName' || k === 'displayName' || k === 'externalId')
+        input[k] = optionalCell(v);
       else if (k === 'email') input['emails'] = v.trim() === '' ? [] : [{ value: v.trim(), primary: true }];
       else if (k === 'status' && v.trim() !== '') input[k] = v.trim().toLowerCase();
     }
-    users.push({ line: row.line, where: '', input, attributeCells: attributeCells(cells), groups: splitList(cells.get('groups') ?? '') });
+    users.push({
+      line: row.line,
+      where: '',
+      input,
+      attributeCells: attributeCells(cells),
+      groups: splitList(cells.get('groups') ?? ''),
+    });
   }
   return { users, groups: [] };
 }
@@ -144,7 +175,13 @@ function parseGroupsCsv(rows: CsvRow[], header: CsvHeader, problems: Problems): 
       if (k === 'displayName') input[k] = v;
       else if (k === 'description' || k === 'externalId') input[k] = optionalCell(v);
     }
-    groups.push({ line: row.line, where: '', input, attributeCells: attributeCells(cells), parentGroups: splitList(cells.get('parentGroups') ?? '') });
+    groups.push({
+      line: row.line,
+      where: '',
+      input,
+      attributeCells: attributeCells(cells),
+      parentGroups: splitList(cells.get('parentGroups') ?? ''),
+    });
   }
   return { users: [], groups };
 }
@@ -152,13 +189,24 @@ function parseGroupsCsv(rows: CsvRow[], header: CsvHeader, problems: Problems): 
 function parseCsvFile(text: string, format: 'csv' | 'users-csv' | 'groups-csv', problems: Problems): Parsed {
   const { header, rows } = parseCsvText(text);
   const names = header.cells.map((c) => c.trim().toLowerCase());
-  const kind = format === 'csv' ? (names.includes('username') ? 'users-csv' : names.includes('displayname') ? 'groups-csv' : null) : format;
+  const kind =
+    format === 'csv'
+      ? names.includes('username')
+        ? 'users-csv'
+        : names.includes('displayname')
+          ? 'groups-csv'
+          : null
+      : format;
   if (kind === null) {
     problems.add(header.line, 'the header needs a userName column (users file) or a displayName column (groups file)');
     return { users: [], groups: [], fatal: true };
   }
-  if (rows.length > MAX_IMPORT_ROWS) problems.add(header.line, `the file has ${rows.length} rows; at most ${MAX_IMPORT_ROWS} per import`);
-  const columns = kind === 'users-csv' ? readHeader(header, USER_COLUMNS, 'userName', problems) : readHeader(header, GROUP_COLUMNS, 'displayName', problems);
+  if (rows.length > MAX_IMPORT_ROWS)
+    problems.add(header.line, `the file has ${rows.length} rows; at most ${MAX_IMPORT_ROWS} per import`);
+  const columns =
+    kind === 'users-csv'
+      ? readHeader(header, USER_COLUMNS, 'userName', problems)
+      : readHeader(header, GROUP_COLUMNS, 'displayName', problems);
   if (problems.list.length) return { users: [], groups: [], fatal: true };
   return kind === 'users-csv' ? parseUsersCsv(rows, columns, problems) : parseGroupsCsv(rows, columns, problems);
 }
@@ -183,7 +231,9 @@ function parseJsonFile(text: string, problems: Problems): Parsed {
     problems.add(1, 'the file must be a JSON object with "users" and/or "groups" lists');
     return { ...out, fatal: true };
   }
-  for (const key of Object.keys(value)) if (key !== 'users' && key !== 'groups') problems.add(1, `unknown top-level key ${JSON.stringify(key)}; known: users, groups`);
+  for (const key of Object.keys(value))
+    if (key !== 'users' && key !== 'groups')
+      problems.add(1, `unknown top-level key ${JSON.stringify(key)}; known: users, groups`);
   const list = (key: 'users' | 'groups'): unknown[] => {
     const v = value[key];
     if (v === undefined) return [];
@@ -204,14 +254,26 @@ function parseJsonFile(text: string, problems: Problems): Parsed {
     const where = `users[${i}]`;
     if (!isRecord(item)) return problems.add(line, `${where}: must be an object`);
     const { groups: g, ...input } = item;
-    out.users.push({ line, where, input, attributeCells: null, groups: nameList(g, `${where}.groups`, line, problems) });
+    out.users.push({
+      line,
+      where,
+      input,
+      attributeCells: null,
+      groups: nameList(g, `${where}.groups`, line, problems),
+    });
   });
   groups.forEach((item, i) => {
     const line = lines.get('groups')?.[i] ?? 1;
     const where = `groups[${i}]`;
     if (!isRecord(item)) return problems.add(line, `${where}: must be an object`);
     const { parentGroups: p, ...input } = item;
-    out.groups.push({ line, where, input, attributeCells: null, parentGroups: nameList(p, `${where}.parentGroups`, line, problems) });
+    out.groups.push({
+      line,
+      where,
+      input,
+      attributeCells: null,
+      parentGroups: nameList(p, `${where}.parentGroups`, line, problems),
+    });
   });
   return out;
 }
@@ -234,21 +296,36 @@ const cellAttributes = (cells: Record<string, string | null> | null): CustomAttr
 async function validate(dir: DirectoryService, parsed: Parsed, problems: Problems): Promise<void> {
   const groupLines = new Map<string, number>();
   for (const g of parsed.groups) {
-    fieldProblems(g, () => validateNewGroup({ ...g.input, ...(g.attributeCells ? { attributes: cellAttributes(g.attributeCells) } : {}) }), problems);
+    fieldProblems(
+      g,
+      () =>
+        validateNewGroup({ ...g.input, ...(g.attributeCells ? { attributes: cellAttributes(g.attributeCells) } : {}) }),
+      problems,
+    );
     if (typeof g.input['displayName'] === 'string' && g.input['displayName'].trim() !== '') {
       const key = foldCase(g.input['displayName']);
       const first = groupLines.get(key);
-      if (first !== undefined) problems.add(g.line, `displayName ${JSON.stringify(g.input['displayName'])} already appears on line ${first}`);
+      if (first !== undefined)
+        problems.add(g.line, `displayName ${JSON.stringify(g.input['displayName'])} already appears on line ${first}`);
       else groupLines.set(key, g.line);
     }
   }
   const userLines = new Map<string, number>();
   for (const u of parsed.users) {
-    fieldProblems(u, () => validateNewUser({ ...u.input, ...(u.attributeCells ? { attributes: cellAttributes(u.attributeCells) } : {}) }), problems);
+    fieldProblems(
+      u,
+      () =>
+        validateNewUser({ ...u.input, ...(u.attributeCells ? { attributes: cellAttributes(u.attributeCells) } : {}) }),
+      problems,
+    );
     if (typeof u.input['userName'] === 'string' && u.input['userName'].trim() !== '') {
       const key = foldCase(u.input['userName']);
       const first = userLines.get(key);
-      if (first !== undefined) problems.add(u.line, `userName ${JSON.stringify(u.input['userName'])} already appears on line ${first} (userName is case-insensitive)`);
+      if (first !== undefined)
+        problems.add(
+          u.line,
+          `userName ${JSON.stringify(u.input['userName'])} already appears on line ${first} (userName is case-insensitive)`,
+        );
       else userLines.set(key, u.line);
     }
   }
@@ -261,12 +338,14 @@ async function validate(dir: DirectoryService, parsed: Parsed, problems: Problem
   };
   for (const g of parsed.groups) {
     for (const p of g.parentGroups) {
-      if (typeof g.input['displayName'] === 'string' && foldCase(p) === foldCase(g.input['displayName'])) problems.add(g.line, `group ${JSON.stringify(p)} cannot be its own parent`);
+      if (typeof g.input['displayName'] === 'string' && foldCase(p) === foldCase(g.input['displayName']))
+        problems.add(g.line, `group ${JSON.stringify(p)} cannot be its own parent`);
       else if (!(await exists(p))) problems.add(g.line, `parent group ${JSON.stringify(p)} does not exist`);
     }
   }
   for (const u of parsed.users) {
-    for (const name of u.groups) if (!(await exists(name))) problems.add(u.line, `group ${JSON.stringify(name)} does not exist`);
+    for (const name of u.groups)
+      if (!(await exists(name))) problems.add(u.line, `group ${JSON.stringify(name)} does not exist`);
   }
 }
 
@@ -283,8 +362,12 @@ async function atLine<T>(line: number, run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (e) {
     if (!isDomainError(e)) throw e;
-    const detail = e.problems.length ? `${e.message} (${e.problems.map((p) => `${p.at}: ${p.message}`).join('; ')})` : e.message;
-    throw new DomainError(e.code, `line ${line}: ${e.message}; nothing was imported`, [{ at: `line ${line}`, message: detail }]);
+    const detail = e.problems.length
+      ? `${e.message} (${e.problems.map((p) => `${p.at}: ${p.message}`).join('; ')})`
+      : e.message;
+    throw new DomainError(e.code, `line ${line}: ${e.message}; nothing was imported`, [
+      { at: `line ${line}`, message: detail },
+    ]);
   }
 }
 
@@ -297,7 +380,12 @@ function mergedAttributes(current: CustomAttributes, cells: Record<string, strin
   return out;
 }
 
-async function applyGroups(tx: DirectoryService, actor: Actor, items: readonly GroupItem[], report: ImportReport): Promise<Map<string, Group>> {
+async function applyGroups(
+  tx: DirectoryService,
+  actor: Actor,
+  items: readonly GroupItem[],
+  report: ImportReport,
+): Promise<Map<string, Group>> {
   const byName = new Map<string, Group>();
   for (const item of items) {
     const name = String(item.input['displayName']);
@@ -305,10 +393,16 @@ async function applyGroups(tx: DirectoryService, actor: Actor, items: readonly G
       const existing = await tx.findGroupByDisplayName(name);
       if (!existing) {
         report.groups.created++;
-        const input = { ...item.input, ...(item.attributeCells ? { attributes: cellAttributes(item.attributeCells) } : {}) } as NewGroup;
+        const input = {
+          ...item.input,
+          ...(item.attributeCells ? { attributes: cellAttributes(item.attributeCells) } : {}),
+        } as NewGroup;
         return tx.createGroup(actor, input);
       }
-      const patch = { ...item.input, ...(item.attributeCells ? { attributes: mergedAttributes(existing.attributes, item.attributeCells) } : {}) } as GroupPatch;
+      const patch = {
+        ...item.input,
+        ...(item.attributeCells ? { attributes: mergedAttributes(existing.attributes, item.attributeCells) } : {}),
+      } as GroupPatch;
       const updated = await tx.updateGroup(actor, existing.id, patch);
       report.groups[updated.version === existing.version ? 'unchanged' : 'updated']++;
       return updated;
@@ -330,20 +424,33 @@ async function groupIdOf(tx: DirectoryService, name: string, known: Map<string, 
   return g.id;
 }
 
-async function applyUsers(tx: DirectoryService, actor: Actor, items: readonly UserItem[], groups: Map<string, Group>, report: ImportReport): Promise<void> {
+async function applyUsers(
+  tx: DirectoryService,
+  actor: Actor,
+  items: readonly UserItem[],
+  groups: Map<string, Group>,
+  report: ImportReport,
+): Promise<void> {
   for (const item of items) {
     await atLine(item.line, async () => {
       const { status, ...fields } = item.input;
       const existing = await tx.findUserByUserName(String(item.input['userName']));
       let user: User;
       if (!existing) {
-        const input = { ...item.input, ...(item.attributeCells ? { attributes: cellAttributes(item.attributeCells) } : {}) } as NewUser;
+        const input = {
+          ...item.input,
+          ...(item.attributeCells ? { attributes: cellAttributes(item.attributeCells) } : {}),
+        } as NewUser;
         user = await tx.createUser(actor, input);
         report.users.created++;
       } else {
-        const patch = { ...fields, ...(item.attributeCells ? { attributes: mergedAttributes(existing.attributes, item.attributeCells) } : {}) } as UserPatch;
+        const patch = {
+          ...fields,
+          ...(item.attributeCells ? { attributes: mergedAttributes(existing.attributes, item.attributeCells) } : {}),
+        } as UserPatch;
         user = await tx.updateUser(actor, existing.id, patch);
-        if (status !== undefined && status !== user.status) user = await tx.setUserStatus(actor, user.id, status as UserStatus);
+        if (status !== undefined && status !== user.status)
+          user = await tx.setUserStatus(actor, user.id, status as UserStatus);
         report.users[user.version === existing.version ? 'unchanged' : 'updated']++;
       }
       if (item.groups.length === 0) return;
@@ -359,7 +466,13 @@ async function applyUsers(tx: DirectoryService, actor: Actor, items: readonly Us
   }
 }
 
-async function applyParents(tx: DirectoryService, actor: Actor, items: readonly GroupItem[], groups: Map<string, Group>, report: ImportReport): Promise<void> {
+async function applyParents(
+  tx: DirectoryService,
+  actor: Actor,
+  items: readonly GroupItem[],
+  groups: Map<string, Group>,
+  report: ImportReport,
+): Promise<void> {
   for (const item of items) {
     if (item.parentGroups.length === 0) continue;
     await atLine(item.line, async () => {
@@ -380,16 +493,26 @@ async function applyParents(tx: DirectoryService, actor: Actor, items: readonly 
  * bad row (`at: "line N"`) and imports nothing; a change the directory rejects while applying (a membership
  * cycle, a name taken meanwhile) aborts everything and is reported with its line.
  */
-export async function importDirectory(dir: DirectoryService, actor: Actor, input: Uint8Array | string, options: ImportOptions): Promise<ImportReport> {
+export async function importDirectory(
+  dir: DirectoryService,
+  actor: Actor,
+  input: Uint8Array | string,
+  options: ImportOptions,
+): Promise<ImportReport> {
   const text = decodeText(input);
   const problems = new Problems();
-  const parsed = options.format === 'json' ? parseJsonFile(text, problems) : parseCsvFile(text, options.format, problems);
+  const parsed =
+    options.format === 'json' ? parseJsonFile(text, problems) : parseCsvFile(text, options.format, problems);
   if (!parsed.fatal) await validate(dir, parsed, problems);
   if (problems.list.length) {
     const lines = new Set(problems.list.map((p) => p.at)).size;
     const lineOf = (at: string) => Number(/\d+/.exec(at)?.[0] ?? 0);
     problems.list.sort((a, b) => lineOf(a.at) - lineOf(b.at));
-    throw new DomainError('invalid_input', `The file has problems on ${lines} line${lines > 1 ? 's' : ''}; nothing was imported`, problems.list);
+    throw new DomainError(
+      'invalid_input',
+      `The file has problems on ${lines} line${lines > 1 ? 's' : ''}; nothing was imported`,
+      problems.list,
+    );
   }
   const report: ImportReport = {
     dryRun: options.dryRun === true,
@@ -439,8 +562,10 @@ async function allGroups(dir: DirectoryService): Promise<Group[]> {
   return out;
 }
 
-const attrCell = (v: string | readonly string[] | undefined): string => (v === undefined ? '' : typeof v === 'string' ? v : v.join(LIST_SEPARATOR));
-const attributeKeys = (objs: readonly { attributes: CustomAttributes }[]): string[] => [...new Set(objs.flatMap((o) => Object.keys(o.attributes)))].sort();
+const attrCell = (v: string | readonly string[] | undefined): string =>
+  v === undefined ? '' : typeof v === 'string' ? v : v.join(LIST_SEPARATOR);
+const attributeKeys = (objs: readonly { attributes: CustomAttributes }[]): string[] =>
+  [...new Set(objs.flatMap((o) => Object.keys(o.attributes)))].sort();
 
 /** Writes the whole directory in one of the import formats; importing the output changes nothing. */
 export async function exportDirectory(dir: DirectoryService, format: ExportFormat): Promise<string> {
@@ -455,7 +580,8 @@ export async function exportDirectory(dir: DirectoryService, format: ExportForma
         target.set(m.id, [...(target.get(m.id) ?? []), g.displayName]);
       }
     }
-    const sortedNames = (m: Map<string, string[]>, id: string) => [...(m.get(id) ?? [])].sort((a, b) => a.localeCompare(b));
+    const sortedNames = (m: Map<string, string[]>, id: string) =>
+      [...(m.get(id) ?? [])].sort((a, b) => a.localeCompare(b));
     if (format === 'json') {
       return `${JSON.stringify(
         {

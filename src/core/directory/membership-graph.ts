@@ -6,7 +6,11 @@ import type { DirectoryReader } from './ports.js';
  */
 const MAX_DEPTH = 1000;
 
-async function walk(start: readonly string[], next: (ids: readonly string[]) => Promise<readonly string[]>, stopAt?: string): Promise<Set<string> | 'found'> {
+async function walk(
+  start: readonly string[],
+  next: (ids: readonly string[]) => Promise<readonly string[]>,
+  stopAt?: string,
+): Promise<Set<string> | 'found'> {
   const seen = new Set<string>(start);
   let frontier = [...start];
   for (let depth = 0; frontier.length > 0 && depth < MAX_DEPTH; depth++) {

@@ -1,5 +1,17 @@
 import type { Actor } from '../identity/actor.js';
-import type { Group, GroupPatch, GroupQuery, Member, NewGroup, NewUser, Page, User, UserPatch, UserQuery, UserStatus } from './types.js';
+import type {
+  Group,
+  GroupPatch,
+  GroupQuery,
+  Member,
+  NewGroup,
+  NewUser,
+  Page,
+  User,
+  UserPatch,
+  UserQuery,
+  UserStatus,
+} from './types.js';
 
 /**
  * The one write path for the directory. Every method that changes something runs in one database

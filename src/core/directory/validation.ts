@@ -21,7 +21,12 @@ type Problems = FieldProblem[];
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function rejectUnknown(input: Record<string, unknown>, allowed: readonly string[], problems: Problems, prefix = ''): void {
+function rejectUnknown(
+  input: Record<string, unknown>,
+  allowed: readonly string[],
+  problems: Problems,
+  prefix = '',
+): void {
   for (const key of Object.keys(input)) {
     if (!allowed.includes(key)) problems.push({ at: prefix + key, message: 'is not a known field' });
   }
@@ -68,7 +73,8 @@ function emails(value: unknown, problems: Problems): Email[] {
     if (v !== '' && !EMAIL.test(v)) problems.push({ at: `${at}.value`, message: 'must be an email address' });
     const type = text(item['type'], `${at}.type`, 32, problems, false);
     const primary = item['primary'];
-    if (primary !== undefined && typeof primary !== 'boolean') problems.push({ at: `${at}.primary`, message: 'must be true or false' });
+    if (primary !== undefined && typeof primary !== 'boolean')
+      problems.push({ at: `${at}.primary`, message: 'must be true or false' });
     if (primary === true) primaries++;
     out.push({ value: v, ...(type !== null ? { type } : {}), ...(primary === true ? { primary: true } : {}) });
   });
@@ -89,7 +95,8 @@ function attributes(value: unknown, problems: Problems): CustomAttributes {
     return {};
   }
   const keys = Object.keys(value);
-  if (keys.length > ATTRIBUTES_MAX) problems.push({ at: 'attributes', message: `must have at most ${ATTRIBUTES_MAX} keys` });
+  if (keys.length > ATTRIBUTES_MAX)
+    problems.push({ at: 'attributes', message: `must have at most ${ATTRIBUTES_MAX} keys` });
   const out: Record<string, string | readonly string[]> = {};
   for (const key of keys) {
     const at = `attributes.${key}`;
@@ -103,7 +110,8 @@ function attributes(value: unknown, problems: Problems): CustomAttributes {
         problems.push({ at: where, message: 'must be a string' });
         return null;
       }
-      if (s.length > ATTRIBUTE_VALUE_MAX) problems.push({ at: where, message: `must be at most ${ATTRIBUTE_VALUE_MAX} characters` });
+      if (s.length > ATTRIBUTE_VALUE_MAX)
+        problems.push({ at: where, message: `must be at most ${ATTRIBUTE_VALUE_MAX} characters` });
       return s;
     };
     if (Array.isArray(v)) {
@@ -142,7 +150,16 @@ export interface ValidUser {
   readonly attributes: CustomAttributes;
 }
 
-const USER_FIELDS = ['userName', 'givenName', 'familyName', 'displayName', 'emails', 'externalId', 'status', 'attributes'] as const;
+const USER_FIELDS = [
+  'userName',
+  'givenName',
+  'familyName',
+  'displayName',
+  'emails',
+  'externalId',
+  'status',
+  'attributes',
+] as const;
 
 export function validateNewUser(input: NewUser | unknown): ValidUser {
   const problems: Problems = [];
@@ -166,7 +183,11 @@ export function validateNewUser(input: NewUser | unknown): ValidUser {
 export function validateUserPatch(input: UserPatch | unknown): Partial<ValidUser> {
   const problems: Problems = [];
   if (!isRecord(input)) fail('user update', [{ at: '', message: 'must be an object' }]);
-  rejectUnknown(input, USER_FIELDS.filter((f) => f !== 'status'), problems);
+  rejectUnknown(
+    input,
+    USER_FIELDS.filter((f) => f !== 'status'),
+    problems,
+  );
   const out: { -readonly [K in keyof ValidUser]?: ValidUser[K] } = {};
   if ('userName' in input) out.userName = text(input['userName'], 'userName', NAME_MAX, problems, true);
   if ('givenName' in input) out.givenName = text(input['givenName'], 'givenName', NAME_MAX, problems, false);
@@ -215,7 +236,8 @@ export function validateGroupPatch(input: GroupPatch | unknown): Partial<ValidGr
   rejectUnknown(input, GROUP_FIELDS, problems);
   const out: { -readonly [K in keyof ValidGroup]?: ValidGroup[K] } = {};
   if ('displayName' in input) out.displayName = text(input['displayName'], 'displayName', NAME_MAX, problems, true);
-  if ('description' in input) out.description = text(input['description'], 'description', DESCRIPTION_MAX, problems, false);
+  if ('description' in input)
+    out.description = text(input['description'], 'description', DESCRIPTION_MAX, problems, false);
   if ('externalId' in input) out.externalId = text(input['externalId'], 'externalId', NAME_MAX, problems, false);
   if ('attributes' in input) out.attributes = attributes(input['attributes'], problems);
   if (problems.length) fail('group update', problems);
@@ -242,7 +264,9 @@ export const DEFAULT_PAGE = 50;
 export function pageLimit(limit: unknown): number {
   if (limit === undefined || limit === null) return DEFAULT_PAGE;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
-    throw new DomainError('invalid_input', `limit must be an integer from 1 to ${MAX_PAGE}`, [{ at: 'limit', message: `must be 1..${MAX_PAGE}` }]);
+    throw new DomainError('invalid_input', `limit must be an integer from 1 to ${MAX_PAGE}`, [
+      { at: 'limit', message: `must be 1..${MAX_PAGE}` },
+    ]);
   }
   return limit;
 }

@@ -4,10 +4,13 @@ import type { KeyStateChange, SigningKey, SigningKeyState } from './types.js';
 /** Keys that appear in IdP metadata, the signing key first. */
 export const publishedKeys = (keys: readonly SigningKey[]): readonly SigningKey[] => {
   const order: Record<SigningKeyState, number> = { current: 0, next: 1, previous: 2, retired: 3 };
-  return keys.filter((k) => k.state !== 'retired').sort((a, b) => order[a.state] - order[b.state] || a.createdAt.localeCompare(b.createdAt));
+  return keys
+    .filter((k) => k.state !== 'retired')
+    .sort((a, b) => order[a.state] - order[b.state] || a.createdAt.localeCompare(b.createdAt));
 };
 
-export const currentKey = (keys: readonly SigningKey[]): SigningKey | null => keys.find((k) => k.state === 'current') ?? null;
+export const currentKey = (keys: readonly SigningKey[]): SigningKey | null =>
+  keys.find((k) => k.state === 'current') ?? null;
 
 const find = (keys: readonly SigningKey[], id: string): SigningKey => {
   const key = keys.find((k) => k.id === id);
@@ -19,7 +22,8 @@ const find = (keys: readonly SigningKey[], id: string): SigningKey => {
 export const checkRotate = (keys: readonly SigningKey[]): void => {
   if (!currentKey(keys)) throw new DomainError('precondition_failed', 'there is no current signing key to rotate from');
   const pending = keys.find((k) => k.state === 'next');
-  if (pending) throw new DomainError('conflict', `key ${pending.id} is already waiting as next; promote or retire it first`);
+  if (pending)
+    throw new DomainError('conflict', `key ${pending.id} is already waiting as next; promote or retire it first`);
 };
 
 /**
@@ -29,7 +33,8 @@ export const checkRotate = (keys: readonly SigningKey[]): void => {
 export const planPromote = (keys: readonly SigningKey[], id: string, at: string): KeyStateChange[] => {
   const key = find(keys, id);
   if (key.state === 'current') throw new DomainError('conflict', `key ${id} is already current`);
-  if (key.state === 'retired') throw new DomainError('conflict', `key ${id} is retired and cannot sign again; rotate to make a new key`);
+  if (key.state === 'retired')
+    throw new DomainError('conflict', `key ${id} is retired and cannot sign again; rotate to make a new key`);
   const changes: KeyStateChange[] = [{ id, state: 'current', activatedAt: at }];
   for (const other of keys) {
     if (other.id === id) continue;
@@ -42,7 +47,8 @@ export const planPromote = (keys: readonly SigningKey[], id: string, at: string)
 /** The current key can never be retired: Keyway would have nothing to sign with. */
 export const planRetire = (keys: readonly SigningKey[], id: string, at: string): KeyStateChange[] => {
   const key = find(keys, id);
-  if (key.state === 'current') throw new DomainError('conflict', `key ${id} is current; promote another key before retiring it`);
+  if (key.state === 'current')
+    throw new DomainError('conflict', `key ${id} is current; promote another key before retiring it`);
   if (key.state === 'retired') throw new DomainError('conflict', `key ${id} is already retired`);
   return [{ id, state: 'retired', retiredAt: at }];
 };

@@ -12,12 +12,24 @@ export interface SigningKeyServiceDeps {
 
 const summary = (k: SigningKey) => ({ id: k.id, state: k.state, fingerprint: k.fingerprint });
 
-export const createSigningKeyService = ({ store, material, now = () => new Date() }: SigningKeyServiceDeps): SigningKeyCommands => {
+export const createSigningKeyService = ({
+  store,
+  material,
+  now = () => new Date(),
+}: SigningKeyServiceDeps): SigningKeyCommands => {
   const newKey = async (state: 'current' | 'next'): Promise<SigningKey> => {
     const id = randomUUID();
     const m = await material.generate(id);
     const at = now().toISOString();
-    return { id, state, algorithm: 'RSA', ...m, createdAt: at, activatedAt: state === 'current' ? at : null, retiredAt: null };
+    return {
+      id,
+      state,
+      algorithm: 'RSA',
+      ...m,
+      createdAt: at,
+      activatedAt: state === 'current' ? at : null,
+      retiredAt: null,
+    };
   };
 
   const ensureCurrent = async (actor: Actor): Promise<SigningKey> => {
@@ -25,7 +37,14 @@ export const createSigningKeyService = ({ store, material, now = () => new Date(
     if (existing) return existing;
     const key = await newKey('current');
     try {
-      await store.insert(key, { action: 'saml.key.created', actor, outcome: 'success', target: { type: 'signing-key', id: key.id }, after: summary(key), details: { reason: 'first start' } });
+      await store.insert(key, {
+        action: 'saml.key.created',
+        actor,
+        outcome: 'success',
+        target: { type: 'signing-key', id: key.id },
+        after: summary(key),
+        details: { reason: 'first start' },
+      });
       return key;
     } catch (e) {
       // Another node installed the first key between our read and our insert; use theirs.
@@ -61,7 +80,13 @@ export const createSigningKeyService = ({ store, material, now = () => new Date(
     rotate: async (actor) => {
       checkRotate(await store.list());
       const key = await newKey('next');
-      await store.insert(key, { action: 'saml.key.rotated', actor, outcome: 'success', target: { type: 'signing-key', id: key.id }, after: summary(key) });
+      await store.insert(key, {
+        action: 'saml.key.rotated',
+        actor,
+        outcome: 'success',
+        target: { type: 'signing-key', id: key.id },
+        after: summary(key),
+      });
       return key;
     },
     promote: (actor, id) => changeTo(actor, id, 'promote'),

@@ -54,7 +54,11 @@ export interface SigningKeyStore {
   get(id: string): Promise<SigningKey | null>;
   insert(key: SigningKey, audit: AuditEventInput): Promise<void>;
   /** Applies all changes or none; `expected` guards against a concurrent rotation (conflict when a state moved). */
-  changeStates(changes: readonly KeyStateChange[], expected: readonly { id: string; state: SigningKeyState }[], audit: AuditEventInput): Promise<void>;
+  changeStates(
+    changes: readonly KeyStateChange[],
+    expected: readonly { id: string; state: SigningKeyState }[],
+    audit: AuditEventInput,
+  ): Promise<void>;
 }
 
 export interface SigningKeyCommands {

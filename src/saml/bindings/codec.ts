@@ -21,7 +21,11 @@ export function inflate(data: Buffer, maxBytes: number): Buffer {
     if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new SamlError('too_large', 'The message is too large once decompressed.');
     }
-    throw new SamlError('bad_deflate', 'The message is not valid DEFLATE data.', e instanceof Error ? e.message : undefined);
+    throw new SamlError(
+      'bad_deflate',
+      'The message is not valid DEFLATE data.',
+      e instanceof Error ? e.message : undefined,
+    );
   }
 }
 

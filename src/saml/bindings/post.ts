@@ -14,9 +14,14 @@ function single(form: FormFields, name: string): string | undefined {
   return v;
 }
 
-export function decodePostMessage(form: FormFields, param: MessageParam, limits: InboundLimits = DEFAULT_INBOUND_LIMITS): DecodedMessage {
+export function decodePostMessage(
+  form: FormFields,
+  param: MessageParam,
+  limits: InboundLimits = DEFAULT_INBOUND_LIMITS,
+): DecodedMessage {
   const encoded = single(form, param);
-  if (encoded === undefined || encoded === '') throw new SamlError('missing_parameter', `The ${param} field is missing.`);
+  if (encoded === undefined || encoded === '')
+    throw new SamlError('missing_parameter', `The ${param} field is missing.`);
   if (single(form, param === 'SAMLRequest' ? 'SAMLResponse' : 'SAMLRequest') !== undefined) {
     throw new SamlError('duplicate_parameter', 'A message carries both SAMLRequest and SAMLResponse.');
   }

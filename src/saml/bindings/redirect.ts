@@ -6,7 +6,12 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { SamlError } from '../errors.js';
-import { signatureAlgorithmByName, signatureAlgorithmByUri, type AlgorithmPolicy, type SignatureAlgorithmName } from '../crypto/algorithms.js';
+import {
+  signatureAlgorithmByName,
+  signatureAlgorithmByUri,
+  type AlgorithmPolicy,
+  type SignatureAlgorithmName,
+} from '../crypto/algorithms.js';
 import { publicKeyOf, type SigningCredential } from '../crypto/credential.js';
 import { decodeBase64, decodeUtf8, inflate } from './codec.js';
 import { DEFAULT_INBOUND_LIMITS, type InboundLimits } from './limits.js';
@@ -39,7 +44,11 @@ function formDecode(raw: string): string {
 }
 
 /** Decodes a Redirect-binding message from the raw query string (the part after `?`, undecoded). */
-export function decodeRedirectMessage(rawQuery: string, param: MessageParam, limits: InboundLimits = DEFAULT_INBOUND_LIMITS): DecodedMessage {
+export function decodeRedirectMessage(
+  rawQuery: string,
+  param: MessageParam,
+  limits: InboundLimits = DEFAULT_INBOUND_LIMITS,
+): DecodedMessage {
   const query = rawQuery.startsWith('?') ? rawQuery.slice(1) : rawQuery;
   if (query.length > limits.maxEncodedLength + 4096) throw new SamlError('too_large', 'The message is too large.');
   const raw = new Map<string, string>();
@@ -52,7 +61,8 @@ export function decodeRedirectMessage(rawQuery: string, param: MessageParam, lim
     raw.set(name, eq < 0 ? '' : pair.slice(eq + 1));
   }
   const encoded = raw.get(param);
-  if (encoded === undefined || encoded === '') throw new SamlError('missing_parameter', `The ${param} parameter is missing.`);
+  if (encoded === undefined || encoded === '')
+    throw new SamlError('missing_parameter', `The ${param} parameter is missing.`);
   if (raw.has(param === 'SAMLRequest' ? 'SAMLResponse' : 'SAMLRequest')) {
     throw new SamlError('duplicate_parameter', 'A message carries both SAMLRequest and SAMLResponse.');
   }
@@ -64,7 +74,8 @@ export function decodeRedirectMessage(rawQuery: string, param: MessageParam, lim
   const sigRaw = raw.get('Signature');
   const sigAlgRaw = raw.get('SigAlg');
   if (sigRaw === undefined && sigAlgRaw === undefined) return { xml, relayState };
-  if (!sigRaw || !sigAlgRaw) throw new SamlError('signature_invalid', 'A query-string signature needs both SigAlg and Signature.');
+  if (!sigRaw || !sigAlgRaw)
+    throw new SamlError('signature_invalid', 'A query-string signature needs both SigAlg and Signature.');
   const signedOctets =
     `${param}=${encoded}` + (relayRaw !== undefined ? `&RelayState=${relayRaw}` : '') + `&SigAlg=${sigAlgRaw}`;
   return {
@@ -100,7 +111,11 @@ export interface RedirectEncodeOptions {
   /** The message XML, unsigned (the Redirect binding carries the signature in the query string). */
   readonly xml: string;
   readonly relayState?: string;
-  readonly signing?: { readonly credential: SigningCredential; readonly algorithm?: SignatureAlgorithmName; readonly allowSha1?: boolean };
+  readonly signing?: {
+    readonly credential: SigningCredential;
+    readonly algorithm?: SignatureAlgorithmName;
+    readonly allowSha1?: boolean;
+  };
 }
 
 /** Builds the URL to redirect the browser to, signed per SAML bindings 3.4.4.1 when `signing` is given. */
@@ -119,4 +134,3 @@ export function encodeRedirect(opts: RedirectEncodeOptions): string {
   }
   return opts.destination + (opts.destination.includes('?') ? '&' : '?') + query;
 }
-

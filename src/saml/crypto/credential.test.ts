@@ -15,12 +15,17 @@ describe('signing credentials', () => {
   });
 
   it('refuses a key that does not match the certificate', () => {
-    assert.throws(() => createSigningCredential(testKeyPair('other').privateKey, testKeyPair('idp').certificatePem), { code: 'bad_key' });
+    assert.throws(() => createSigningCredential(testKeyPair('other').privateKey, testKeyPair('idp').certificatePem), {
+      code: 'bad_key',
+    });
   });
 
   it('refuses RSA keys under 2048 bits and non-RSA keys', () => {
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
-    assert.throws(() => createSigningCredential(small, createSelfSignedCertificate({ privateKey: small, commonName: 'small' })), { code: 'bad_key' });
+    assert.throws(
+      () => createSigningCredential(small, createSelfSignedCertificate({ privateKey: small, commonName: 'small' })),
+      { code: 'bad_key' },
+    );
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
     assert.throws(() => createSelfSignedCertificate({ privateKey: ec, commonName: 'ec' }), { code: 'bad_key' });
     assert.throws(() => createSigningCredential(ec, testKeyPair('idp').certificatePem), { code: 'bad_key' });

@@ -24,7 +24,11 @@ export function createSigningCredential(privateKey: KeyObject | string, certific
     key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
     cert = new X509Certificate(toPem(certificate));
   } catch (e) {
-    throw new SamlError('bad_key', 'The signing key or certificate cannot be read.', e instanceof Error ? e.message : undefined);
+    throw new SamlError(
+      'bad_key',
+      'The signing key or certificate cannot be read.',
+      e instanceof Error ? e.message : undefined,
+    );
   }
   if (key.type !== 'private' || key.asymmetricKeyType !== 'rsa') {
     throw new SamlError('bad_key', 'The signing key must be an RSA private key.');

@@ -70,7 +70,11 @@ const keyInfos = new WeakMap<SigningCredential, string>();
 function keyInfoOf(credential: SigningCredential): string {
   let k = keyInfos.get(credential);
   if (k === undefined) {
-    k = element('ds:KeyInfo', [], element('ds:X509Data', [], textElement('ds:X509Certificate', [], credential.certificateBase64)));
+    k = element(
+      'ds:KeyInfo',
+      [],
+      element('ds:X509Data', [], textElement('ds:X509Certificate', [], credential.certificateBase64)),
+    );
     keyInfos.set(credential, k);
   }
   return k;
@@ -84,7 +88,9 @@ export function signElement(el: SignableElement, opts: SignOptions): string {
   const t = signedInfoTemplate(alg.name, alg.uri, alg.digestUri);
   const signedInfoBody = t.beforeId + el.id + t.beforeDigest + digest + t.end;
   const canonicalSignedInfo = SIGNED_INFO_OPEN_CANONICAL + signedInfoBody + SIGNED_INFO_CLOSE;
-  const signatureValue = sign(alg.hash, Buffer.from(canonicalSignedInfo, 'utf8'), opts.credential.privateKey).toString('base64');
+  const signatureValue = sign(alg.hash, Buffer.from(canonicalSignedInfo, 'utf8'), opts.credential.privateKey).toString(
+    'base64',
+  );
   return (
     el.head +
     SIGNATURE_OPEN +
@@ -108,7 +114,10 @@ const SIGNATURE_CLOSE = '</ds:Signature>';
  * The last step of every outbound protocol message: signed when `signing` is given, line separators protected,
  * and base64 of the UTF-8 XML for the HTTP-POST binding.
  */
-export function finishMessage(el: SignableElement, signing: SignOptions | undefined): { readonly id: string; readonly xml: string; readonly base64: string } {
+export function finishMessage(
+  el: SignableElement,
+  signing: SignOptions | undefined,
+): { readonly id: string; readonly xml: string; readonly base64: string } {
   const xml = protectLineSeparators(signing ? signElement(el, signing) : el.head + el.tail);
   return { id: el.id, xml, base64: Buffer.from(xml, 'utf8').toString('base64') };
 }

@@ -37,8 +37,20 @@ describe('verifyEnvelopedSignature (XML-DSig core validation by xml-crypto, SECU
   });
 
   it('refuses canonicalisation methods and transforms outside the allow-list', () => {
-    refuses(signed.replace(`<ds:CanonicalizationMethod Algorithm="${ALG.excC14n}"`, '<ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"'), 'algorithm_refused');
-    refuses(signed.replace(`<ds:Transform Algorithm="${ALG.excC14n}"/>`, '<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xpath-19991116"/>'), 'algorithm_refused');
+    refuses(
+      signed.replace(
+        `<ds:CanonicalizationMethod Algorithm="${ALG.excC14n}"`,
+        '<ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"',
+      ),
+      'algorithm_refused',
+    );
+    refuses(
+      signed.replace(
+        `<ds:Transform Algorithm="${ALG.excC14n}"/>`,
+        '<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xpath-19991116"/>',
+      ),
+      'algorithm_refused',
+    );
     refuses(signed.replace(`<ds:Transform Algorithm="${ALG.enveloped}"/>`, ''), 'algorithm_refused');
     refuses(signed.replace(ALG.sha256, 'http://www.w3.org/2001/04/xmldsig-more#md5'), 'algorithm_refused');
     refuses(signed.replace(ALG.rsaSha256, 'http://www.w3.org/2000/09/xmldsig#hmac-sha1'), 'algorithm_refused');
@@ -48,14 +60,19 @@ describe('verifyEnvelopedSignature (XML-DSig core validation by xml-crypto, SECU
     refuses(signed.replace('URI="#_abc"', 'URI=""'), 'signature_wrapping');
     const ref = /<ds:Reference[\s\S]*<\/ds:Reference>/.exec(signed)![0];
     refuses(signed.replace(ref, ref + ref), 'signature_wrapping');
-    refuses(signed.replace('</ds:SignatureValue>', '</ds:SignatureValue><ds:Object>x</ds:Object>'), 'signature_wrapping');
+    refuses(
+      signed.replace('</ds:SignatureValue>', '</ds:SignatureValue><ds:Object>x</ds:Object>'),
+      'signature_wrapping',
+    );
     const si = /<ds:SignedInfo>[\s\S]*<\/ds:SignedInfo>/.exec(signed)![0];
     refuses(signed.replace(si, si + si), 'signature_wrapping');
   });
 
   it('refuses a signature that is not a direct child of the root, or more than one signature', () => {
     const sig = /<ds:Signature[\s\S]*<\/ds:Signature>/.exec(signed)![0];
-    const nested = signed.replace(sig, '').replace('</samlp:AuthnRequest>', `<samlp:Extensions>${sig}</samlp:Extensions></samlp:AuthnRequest>`);
+    const nested = signed
+      .replace(sig, '')
+      .replace('</samlp:AuthnRequest>', `<samlp:Extensions>${sig}</samlp:Extensions></samlp:AuthnRequest>`);
     assert.throws(() => rootSignature(parseXml(nested)), { code: 'signature_wrapping' });
     assert.throws(() => rootSignature(parseXml(signed.replace(sig, sig + sig))), { code: 'signature_wrapping' });
   });

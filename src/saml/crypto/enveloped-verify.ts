@@ -51,7 +51,8 @@ export function rootSignature(doc: Document): Element | undefined {
 
 /** Checks the signature's structure: one SignedInfo, one Reference to the parent's ID, allowed transforms only. */
 function checkSignatureShape(signature: Element, target: Element, policy: AlgorithmPolicy): string {
-  const wrapping = (why: string) => new SamlError('signature_wrapping', 'The message signature has an unexpected shape.', why);
+  const wrapping = (why: string) =>
+    new SamlError('signature_wrapping', 'The message signature has an unexpected shape.', why);
   if (signature.parentNode !== target) throw wrapping('signature is not a direct child of the signed element');
   const signedInfos = childrenNamed(signature, NS.ds, 'SignedInfo');
   if (signedInfos.length !== 1) throw wrapping('SignedInfo count');
@@ -80,10 +81,19 @@ function checkSignatureShape(signature: Element, target: Element, policy: Algori
   const transformsEls = childrenNamed(reference, NS.ds, 'Transforms');
   if (transformsEls.length > 1) throw wrapping('Transforms count');
   const transforms = transformsEls[0] ? childrenNamed(transformsEls[0], NS.ds, 'Transform') : [];
-  if (transformsEls[0] && childElements(transformsEls[0]).length !== transforms.length) throw wrapping('foreign element in Transforms');
+  if (transformsEls[0] && childElements(transformsEls[0]).length !== transforms.length)
+    throw wrapping('foreign element in Transforms');
   const algs = transforms.map((t) => t.getAttribute('Algorithm'));
-  if (algs.length === 0 || algs.length > 2 || algs[0] !== ALG.enveloped || (algs.length === 2 && algs[1] !== ALG.excC14n)) {
-    throw new SamlError('algorithm_refused', 'Only the enveloped-signature and exclusive canonicalisation transforms are accepted.');
+  if (
+    algs.length === 0 ||
+    algs.length > 2 ||
+    algs[0] !== ALG.enveloped ||
+    (algs.length === 2 && algs[1] !== ALG.excC14n)
+  ) {
+    throw new SamlError(
+      'algorithm_refused',
+      'Only the enveloped-signature and exclusive canonicalisation transforms are accepted.',
+    );
   }
   const digestMethods = childrenNamed(reference, NS.ds, 'DigestMethod');
   const digestValues = childrenNamed(reference, NS.ds, 'DigestValue');
@@ -96,9 +106,15 @@ function checkSignatureShape(signature: Element, target: Element, policy: Algori
  * Verifies `signature` (a direct child of `target`) over `xml`, the exact text `target`'s document was parsed
  * from. Returns the signed bytes re-parsed, whose root must be the same element (name, namespace and ID).
  */
-export function verifyEnvelopedSignature(xml: string, target: Element, signature: Element, opts: EnvelopedVerifyOptions): VerifiedElement {
+export function verifyEnvelopedSignature(
+  xml: string,
+  target: Element,
+  signature: Element,
+  opts: EnvelopedVerifyOptions,
+): VerifiedElement {
   const signatureAlgorithm = checkSignatureShape(signature, target, opts);
-  if (opts.certificates.length === 0) throw new SamlError('signature_invalid', 'No certificate is configured to check the signature.');
+  if (opts.certificates.length === 0)
+    throw new SamlError('signature_invalid', 'No certificate is configured to check the signature.');
   let lastError: string | undefined;
   for (const certificate of opts.certificates) {
     const pem = toPem(certificate);
@@ -114,7 +130,8 @@ export function verifyEnvelopedSignature(xml: string, target: Element, signature
     }
     if (!valid) continue;
     const signed = verifier.getSignedReferences();
-    if (signed.length !== 1 || !signed[0]) throw new SamlError('signature_wrapping', 'The signature does not cover exactly one element.');
+    if (signed.length !== 1 || !signed[0])
+      throw new SamlError('signature_wrapping', 'The signature does not cover exactly one element.');
     const signedXml = signed[0];
     const element = parseXml(signedXml, opts.limits).documentElement!;
     if (

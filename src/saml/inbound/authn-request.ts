@@ -33,11 +33,15 @@ export function readAuthnRequest(root: Element): AuthnRequest {
   const acsUrl = optionalAttr(root, 'AssertionConsumerServiceURL');
   const acsIndexRaw = optionalAttr(root, 'AssertionConsumerServiceIndex');
   if (acsUrl !== undefined && acsIndexRaw !== undefined) {
-    throw new SamlError('invalid_field', 'AssertionConsumerServiceURL and AssertionConsumerServiceIndex are mutually exclusive.');
+    throw new SamlError(
+      'invalid_field',
+      'AssertionConsumerServiceURL and AssertionConsumerServiceIndex are mutually exclusive.',
+    );
   }
   let acsIndex: number | undefined;
   if (acsIndexRaw !== undefined) {
-    if (!/^\d{1,5}$/.test(acsIndexRaw)) throw new SamlError('invalid_field', 'AssertionConsumerServiceIndex is not a small unsigned integer.');
+    if (!/^\d{1,5}$/.test(acsIndexRaw))
+      throw new SamlError('invalid_field', 'AssertionConsumerServiceIndex is not a small unsigned integer.');
     acsIndex = Number(acsIndexRaw);
   }
   const policyEl = optionalChild(root, NS.samlp, 'NameIDPolicy');
@@ -67,4 +71,3 @@ export function readAuthnRequest(root: Element): AuthnRequest {
     requestedAuthnContext,
   };
 }
-

@@ -14,7 +14,8 @@ export function readRequestHeader(root: Element): MessageHeader {
   const version = requiredAttr(root, 'Version');
   if (version !== '2.0') throw new SamlError('unexpected_message', 'Only SAML 2.0 messages are accepted.');
   const id = requiredAttr(root, 'ID');
-  if (!/^[A-Za-z_][\w.-]{0,255}$/.test(id)) throw new SamlError('invalid_field', 'The message ID is not a valid identifier.');
+  if (!/^[A-Za-z_][\w.-]{0,255}$/.test(id))
+    throw new SamlError('invalid_field', 'The message ID is not a valid identifier.');
   return {
     id,
     issueInstant: parseInstant(requiredAttr(root, 'IssueInstant'), 'IssueInstant'),

@@ -30,7 +30,27 @@ const ctx = (): AuthnRequestContext => ({
   ssoUrls: [IDP_SSO],
 });
 
-const SNIPPETS = ['<', '>', '&', '"', "'", '<!---->', '<?x?>', '<!DOCTYPE a>', ']]>', '\u0000', 'é', ' ', '=', '/', 'xmlns:x="u"', '<x/>', '&amp;', '&#x0;', '\r'];
+const SNIPPETS = [
+  '<',
+  '>',
+  '&',
+  '"',
+  "'",
+  '<!---->',
+  '<?x?>',
+  '<!DOCTYPE a>',
+  ']]>',
+  '\u0000',
+  'é',
+  ' ',
+  '=',
+  '/',
+  'xmlns:x="u"',
+  '<x/>',
+  '&amp;',
+  '&#x0;',
+  '\r',
+];
 
 function* mutations(text: string, count: number, seed: number): Generator<string> {
   let x = seed;
@@ -38,9 +58,14 @@ function* mutations(text: string, count: number, seed: number): Generator<string
   for (let i = 0; i < count; i++) {
     const at = rnd(text.length);
     switch (rnd(3)) {
-      case 0: yield text.slice(0, at) + text.slice(at + 1); break;
-      case 1: yield text.slice(0, at) + SNIPPETS[rnd(SNIPPETS.length)] + text.slice(at); break;
-      default: yield text.slice(0, at) + String.fromCharCode(32 + rnd(95)) + text.slice(at + 1);
+      case 0:
+        yield text.slice(0, at) + text.slice(at + 1);
+        break;
+      case 1:
+        yield text.slice(0, at) + SNIPPETS[rnd(SNIPPETS.length)] + text.slice(at);
+        break;
+      default:
+        yield text.slice(0, at) + String.fromCharCode(32 + rnd(95)) + text.slice(at + 1);
     }
   }
 }

@@ -28,7 +28,10 @@ const SP_SLO = 'https://sp.test/slo';
 
 const metadata = buildIdpMetadata({
   entityId: IDP,
-  ssoUrls: [{ binding: 'redirect', location: SSO }, { binding: 'post', location: SSO }],
+  ssoUrls: [
+    { binding: 'redirect', location: SSO },
+    { binding: 'post', location: SSO },
+  ],
   sloUrls: [{ binding: 'redirect', location: SLO }],
   signingCerts: [idp.certificatePem],
   nameIdFormats: [NAMEID_FORMAT.persistent],
@@ -42,7 +45,12 @@ const trust: ServiceProviderTrust = {
   singleLogoutServices: [{ binding: BINDING.redirect, location: SP_SLO }],
 };
 const sp = (c: Partial<OneloginSpConfig> & Pick<OneloginSpConfig, 'action'>): OneloginSpConfig => ({
-  spEntityId: SP, acsUrl: ACS, sloUrl: SP_SLO, spCert: spKey.certificatePem, spKey: spKey.privateKeyPem, ...c,
+  spEntityId: SP,
+  acsUrl: ACS,
+  sloUrl: SP_SLO,
+  spCert: spKey.certificatePem,
+  spKey: spKey.privateKeyPem,
+  ...c,
 });
 const lookupSp = async (id: string) => (id === SP ? trust : undefined);
 const queryOf = (url: string | null | undefined): string => {
@@ -53,9 +61,15 @@ const queryOf = (url: string | null | undefined): string => {
 describe('interoperability with python3-onelogin-saml2 as the SP', () => {
   it('accepts its signed HTTP-Redirect AuthnRequest and keeps its RelayState', async (t) => {
     if (!needPeer(t, 'onelogin')) return;
-    const { url, requestId } = oneloginSp(metadata, sp({ action: 'login', relayState: 'https://sp.test/after login?x=1' }));
+    const { url, requestId } = oneloginSp(
+      metadata,
+      sp({ action: 'login', relayState: 'https://sp.test/after login?x=1' }),
+    );
     assert.ok(url?.startsWith(`${SSO}?`));
-    const r = await receiveAuthnRequest({ binding: 'redirect', query: queryOf(url) }, { lookupSp, replayCache: new InMemoryReplayCache(), ssoUrls: [SSO] });
+    const r = await receiveAuthnRequest(
+      { binding: 'redirect', query: queryOf(url) },
+      { lookupSp, replayCache: new InMemoryReplayCache(), ssoUrls: [SSO] },
+    );
     assert.equal(r.signed, true);
     assert.equal(r.request.id, requestId);
     assert.equal(r.request.issuer, SP);
@@ -64,16 +78,25 @@ describe('interoperability with python3-onelogin-saml2 as the SP', () => {
     // The same request with its signature over other octets is refused.
     const tampered = queryOf(url).replace(/RelayState=[^&]*/, 'RelayState=https%3A%2F%2Fevil.test');
     await assert.rejects(
-      receiveAuthnRequest({ binding: 'redirect', query: tampered }, { lookupSp, replayCache: new InMemoryReplayCache(), ssoUrls: [SSO] }),
+      receiveAuthnRequest(
+        { binding: 'redirect', query: tampered },
+        { lookupSp, replayCache: new InMemoryReplayCache(), ssoUrls: [SSO] },
+      ),
       (e: unknown) => isSamlError(e) && e.code === 'signature_invalid',
     );
   });
 
   it('accepts its signed LogoutRequest (SP-initiated single logout)', async (t) => {
     if (!needPeer(t, 'onelogin')) return;
-    const { url, requestId } = oneloginSp(metadata, sp({ action: 'logout', nameId: 'u-alice', sessionIndex: '_sess-1' }));
+    const { url, requestId } = oneloginSp(
+      metadata,
+      sp({ action: 'logout', nameId: 'u-alice', sessionIndex: '_sess-1' }),
+    );
     assert.ok(url?.startsWith(`${SLO}?`));
-    const r = await receiveLogoutRequest({ binding: 'redirect', query: queryOf(url) }, { lookupSp, replayCache: new InMemoryReplayCache(), sloUrls: [SLO] });
+    const r = await receiveLogoutRequest(
+      { binding: 'redirect', query: queryOf(url) },
+      { lookupSp, replayCache: new InMemoryReplayCache(), sloUrls: [SLO] },
+    );
     assert.equal(r.request.id, requestId);
     assert.equal(r.request.nameId.value, 'u-alice');
     assert.deepEqual(r.request.sessionIndexes, ['_sess-1']);
@@ -81,19 +104,40 @@ describe('interoperability with python3-onelogin-saml2 as the SP', () => {
 
   it('sends an IdP-initiated LogoutRequest that it validates in strict mode, and receives its signed LogoutResponse', async (t) => {
     if (!needPeer(t, 'onelogin')) return;
-    const request = buildLogoutRequest({ issuer: IDP, destination: SP_SLO, nameId: { value: 'u-alice', format: NAMEID_FORMAT.persistent }, sessionIndexes: ['_sess-1'] });
-    const outgoing = encodeRedirect({ destination: SP_SLO, param: 'SAMLRequest', xml: request.xml, relayState: 'portal', signing: { credential: idp.credential } });
+    const request = buildLogoutRequest({
+      issuer: IDP,
+      destination: SP_SLO,
+      nameId: { value: 'u-alice', format: NAMEID_FORMAT.persistent },
+      sessionIndexes: ['_sess-1'],
+    });
+    const outgoing = encodeRedirect({
+      destination: SP_SLO,
+      param: 'SAMLRequest',
+      xml: request.xml,
+      relayState: 'portal',
+      signing: { credential: idp.credential },
+    });
     const res = oneloginSp(metadata, sp({ action: 'process_slo', incomingUrl: outgoing }));
     assert.deepEqual(res.errors, [], res.reason ?? '');
     assert.ok(res.url?.startsWith(`${SLO}?`));
     const back = await receiveLogoutResponse(
       { binding: 'redirect', query: queryOf(res.url) },
-      { lookupSp, replayCache: new InMemoryReplayCache(), sloUrls: [SLO], expectedRequestId: async (issuer, id) => issuer === SP && id === request.id },
+      {
+        lookupSp,
+        replayCache: new InMemoryReplayCache(),
+        sloUrls: [SLO],
+        expectedRequestId: async (issuer, id) => issuer === SP && id === request.id,
+      },
     );
     assert.equal(back.response.success, true);
     assert.equal(back.relayState, 'portal');
     // A LogoutRequest signed by another key is refused by the SP.
-    const forged = encodeRedirect({ destination: SP_SLO, param: 'SAMLRequest', xml: request.xml, signing: { credential: testKeyPair('attacker').credential } });
+    const forged = encodeRedirect({
+      destination: SP_SLO,
+      param: 'SAMLRequest',
+      xml: request.xml,
+      signing: { credential: testKeyPair('attacker').credential },
+    });
     const refused = oneloginSp(metadata, sp({ action: 'process_slo', incomingUrl: forged }));
     assert.ok((refused.errors ?? []).includes('invalid_logout_request_signature'), JSON.stringify(refused));
   });

@@ -6,8 +6,13 @@ import { checkFreshness, checkNotReplayed, replayExpiry, resolveAcs, resolveSlo 
 import type { ServiceProviderTrust } from './ports.js';
 
 const sp = (acs: ServiceProviderTrust['assertionConsumerServices']): ServiceProviderTrust => ({
-  entityId: 'https://sp', signingCertificates: [], authnRequestsSigned: false, assertionConsumerServices: acs,
-  singleLogoutServices: [{ binding: BINDING.redirect, location: 'https://sp/slo', responseLocation: 'https://sp/slo-done' }],
+  entityId: 'https://sp',
+  signingCertificates: [],
+  authnRequestsSigned: false,
+  assertionConsumerServices: acs,
+  singleLogoutServices: [
+    { binding: BINDING.redirect, location: 'https://sp/slo', responseLocation: 'https://sp/slo-done' },
+  ],
 });
 
 describe('inbound policy rules', () => {
@@ -16,8 +21,19 @@ describe('inbound policy rules', () => {
     const b = { binding: BINDING.post, location: 'https://b' };
     assert.equal(resolveAcs({}, sp([a, { ...b, isDefault: true }])).location, 'https://b');
     assert.equal(resolveAcs({}, sp([{ ...a, isDefault: false }, b])).location, 'https://b');
-    assert.equal(resolveAcs({}, sp([{ ...a, isDefault: false }, { ...b, isDefault: false }])).location, 'https://a');
-    assert.throws(() => resolveAcs({}, sp([{ binding: BINDING.redirect, location: 'https://r' }])), { code: 'acs_not_registered' });
+    assert.equal(
+      resolveAcs(
+        {},
+        sp([
+          { ...a, isDefault: false },
+          { ...b, isDefault: false },
+        ]),
+      ).location,
+      'https://a',
+    );
+    assert.throws(() => resolveAcs({}, sp([{ binding: BINDING.redirect, location: 'https://r' }])), {
+      code: 'acs_not_registered',
+    });
   });
 
   it('matches a requested ACS URL exactly, without normalisation', () => {
@@ -28,7 +44,7 @@ describe('inbound policy rules', () => {
     }
   });
 
-  it('finds the SP\'s SLO endpoint and its ResponseLocation', () => {
+  it("finds the SP's SLO endpoint and its ResponseLocation", () => {
     assert.equal(resolveSlo(sp([]), 'redirect', false).url, 'https://sp/slo');
     assert.equal(resolveSlo(sp([]), 'redirect', true).url, 'https://sp/slo-done');
     assert.throws(() => resolveSlo(sp([]), 'post', false), { code: 'unsupported_binding' });

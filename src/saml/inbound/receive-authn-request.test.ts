@@ -4,7 +4,16 @@ import { deflateRawSync } from 'node:zlib';
 import { ALG, BINDING, NAMEID_FORMAT, STATUS } from '../constants.js';
 import { isSamlError, samlStatusFor, type SamlErrorCode } from '../errors.js';
 import { testKeyPair } from '../test-support/keys.js';
-import { authnRequestXml, IDP_SSO, postForm, redirectQuery, signPost, SP_ACS, SP_ENTITY, uniqueId } from '../test-support/sp.js';
+import {
+  authnRequestXml,
+  IDP_SSO,
+  postForm,
+  redirectQuery,
+  signPost,
+  SP_ACS,
+  SP_ENTITY,
+  uniqueId,
+} from '../test-support/sp.js';
 import { InMemoryReplayCache } from './memory-replay-cache.js';
 import type { ServiceProviderTrust } from './ports.js';
 import { receiveAuthnRequest, type AuthnRequestContext } from './receive-authn-request.js';
@@ -25,7 +34,10 @@ const trust = (overrides: Partial<ServiceProviderTrust> = {}): ServiceProviderTr
   ...overrides,
 });
 
-const context = (sp: ServiceProviderTrust = trust(), extra: Partial<AuthnRequestContext> = {}): AuthnRequestContext => ({
+const context = (
+  sp: ServiceProviderTrust = trust(),
+  extra: Partial<AuthnRequestContext> = {},
+): AuthnRequestContext => ({
   lookupSp: async (id) => (id === sp.entityId ? sp : undefined),
   replayCache: new InMemoryReplayCache(),
   ssoUrls: [IDP_SSO],
@@ -41,18 +53,28 @@ async function rejects(input: InboundHttpMessage, code: SamlErrorCode, ctx: Auth
 }
 
 const redirect = (query: string): InboundHttpMessage => ({ binding: 'redirect', query });
-const post = (xml: string, relayState?: string): InboundHttpMessage => ({ binding: 'post', form: postForm(xml, relayState) });
+const post = (xml: string, relayState?: string): InboundHttpMessage => ({
+  binding: 'post',
+  form: postForm(xml, relayState),
+});
 
 describe('receiveAuthnRequest: accepted requests (SAML profiles 4.1.4.1)', () => {
   it('reads an unsigned HTTP-Redirect AuthnRequest with its RelayState and resolves the requested ACS', async () => {
     const id = uniqueId();
-    const r = await receiveAuthnRequest(redirect(redirectQuery(authnRequestXml({ id }), { relayState: '/dashboard?x=1&y=2' })), context());
+    const r = await receiveAuthnRequest(
+      redirect(redirectQuery(authnRequestXml({ id }), { relayState: '/dashboard?x=1&y=2' })),
+      context(),
+    );
     assert.equal(r.request.id, id);
     assert.equal(r.request.issuer, SP_ENTITY);
     assert.equal(r.request.destination, IDP_SSO);
     assert.equal(r.request.acsUrl, SP_ACS);
     assert.equal(r.request.protocolBinding, BINDING.post);
-    assert.deepEqual(r.request.nameIdPolicy, { format: NAMEID_FORMAT.persistent, allowCreate: true, spNameQualifier: undefined });
+    assert.deepEqual(r.request.nameIdPolicy, {
+      format: NAMEID_FORMAT.persistent,
+      allowCreate: true,
+      spNameQualifier: undefined,
+    });
     assert.equal(r.request.forceAuthn, false);
     assert.equal(r.request.isPassive, false);
     assert.equal(r.acs.location, SP_ACS);
@@ -107,7 +129,7 @@ describe('receiveAuthnRequest: bad input from issue 3', () => {
     await rejects(redirect(q.replace(/&Signature=[^&]*/, '')), 'signature_invalid');
   });
 
-  it('rejects a POST request whose enveloped signature does not verify, even with the signer\'s certificate in KeyInfo', async () => {
+  it("rejects a POST request whose enveloped signature does not verify, even with the signer's certificate in KeyInfo", async () => {
     const signed = signPost(authnRequestXml(), spKey);
     await rejects(post(signed.replace(SP_ACS, 'https://sp.test/acs2')), 'signature_invalid');
     // The attacker's certificate travels in KeyInfo; keys come only from configuration (SECURITY.md rule 3).
@@ -126,18 +148,27 @@ describe('receiveAuthnRequest: bad input from issue 3', () => {
     await rejects(post(signPost(authnRequestXml(), spKey, 'rsa-sha1')), 'sha1_refused');
     const allowed = trust({ allowSha1: true });
     assert.equal((await receiveAuthnRequest(redirect(q), context(allowed))).signed, true);
-    assert.equal((await receiveAuthnRequest(post(signPost(authnRequestXml(), spKey, 'rsa-sha1')), context(allowed))).signed, true);
+    assert.equal(
+      (await receiveAuthnRequest(post(signPost(authnRequestXml(), spKey, 'rsa-sha1')), context(allowed))).signed,
+      true,
+    );
   });
 
   it('refuses HMAC and unknown signature algorithms', async () => {
-    await rejects(redirect(redirectQuery(authnRequestXml(), { key: spKey, sigAlg: 'http://www.w3.org/2000/09/xmldsig#hmac-sha1' })), 'algorithm_refused');
+    await rejects(
+      redirect(redirectQuery(authnRequestXml(), { key: spKey, sigAlg: 'http://www.w3.org/2000/09/xmldsig#hmac-sha1' })),
+      'algorithm_refused',
+    );
   });
 
   it('rejects a signature that covers a different element than the one used (wrapping)', async () => {
     const genuine = signPost(authnRequestXml({ acsUrl: SP_ACS }), spKey);
     const inner = genuine.replace(/^<samlp:AuthnRequest [^>]*>/, '').replace(/<\/samlp:AuthnRequest>$/, '');
     // 1. The signed request hidden in Extensions of a forged outer request.
-    const wrapped = authnRequestXml({ acsUrl: 'https://sp.test/acs2', extra: `<samlp:Extensions>${genuine}</samlp:Extensions>` });
+    const wrapped = authnRequestXml({
+      acsUrl: 'https://sp.test/acs2',
+      extra: `<samlp:Extensions>${genuine}</samlp:Extensions>`,
+    });
     await rejects(post(wrapped), 'signature_wrapping');
     // 2. The genuine signature moved into a forged request with a different ID: its Reference no longer points to the parent.
     const forgedId = uniqueId();
@@ -149,11 +180,21 @@ describe('receiveAuthnRequest: bad input from issue 3', () => {
     // 4. The signed content smuggled as a sibling element carrying the same ID.
     assert.ok(inner.length > 0);
     const dupId = /ID="([^"]*)"/.exec(genuine)![1]!;
-    await rejects(post(genuine.replace('</samlp:AuthnRequest>', `<samlp:Extensions><x ID="${dupId}"/></samlp:Extensions></samlp:AuthnRequest>`)), 'duplicate_id');
+    await rejects(
+      post(
+        genuine.replace(
+          '</samlp:AuthnRequest>',
+          `<samlp:Extensions><x ID="${dupId}"/></samlp:Extensions></samlp:AuthnRequest>`,
+        ),
+      ),
+      'duplicate_id',
+    );
   });
 
   it('refuses XML with a DOCTYPE or external entity, over both bindings', async () => {
-    const xxe = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>` + authnRequestXml({ issuerRaw: '&x;' });
+    const xxe =
+      `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>` +
+      authnRequestXml({ issuerRaw: '&x;' });
     await rejects(redirect(redirectQuery(xxe)), 'dtd_forbidden');
     await rejects(post(xxe), 'dtd_forbidden');
     await rejects(post(`<!DOCTYPE samlp:AuthnRequest>${authnRequestXml()}`), 'dtd_forbidden');
@@ -168,7 +209,10 @@ describe('receiveAuthnRequest: bad input from issue 3', () => {
     await rejects(redirect('SAMLRequest=%%%%'), 'bad_encoding');
     await rejects(redirect('SAMLRequest=not*base64'), 'bad_base64');
     await rejects({ binding: 'post', form: { SAMLRequest: 'abc' } }, 'bad_base64');
-    await rejects(redirect(`SAMLRequest=${encodeURIComponent(Buffer.from('definitely not deflate data').toString('base64'))}`), 'bad_deflate');
+    await rejects(
+      redirect(`SAMLRequest=${encodeURIComponent(Buffer.from('definitely not deflate data').toString('base64'))}`),
+      'bad_deflate',
+    );
   });
 
   it('stops a deflate bomb at the inflated-size cap instead of inflating it', async () => {
@@ -196,9 +240,20 @@ describe('receiveAuthnRequest: bad input from issue 3', () => {
   it('rejects a stale IssueInstant and one from the future, with the configured skew', async () => {
     const now = new Date('2026-06-01T12:00:00Z');
     const ctx = context(trust(), { now, maxAgeSeconds: 300, skewSeconds: 60 });
-    await rejects(redirect(redirectQuery(authnRequestXml({ issueInstant: new Date(now.getTime() - 361_000) }))), 'stale', ctx);
-    await rejects(redirect(redirectQuery(authnRequestXml({ issueInstant: new Date(now.getTime() + 61_000) }))), 'not_yet_valid', ctx);
-    await receiveAuthnRequest(redirect(redirectQuery(authnRequestXml({ issueInstant: new Date(now.getTime() - 350_000) }))), ctx);
+    await rejects(
+      redirect(redirectQuery(authnRequestXml({ issueInstant: new Date(now.getTime() - 361_000) }))),
+      'stale',
+      ctx,
+    );
+    await rejects(
+      redirect(redirectQuery(authnRequestXml({ issueInstant: new Date(now.getTime() + 61_000) }))),
+      'not_yet_valid',
+      ctx,
+    );
+    await receiveAuthnRequest(
+      redirect(redirectQuery(authnRequestXml({ issueInstant: new Date(now.getTime() - 350_000) }))),
+      ctx,
+    );
     await rejects(redirect(redirectQuery(authnRequestXml({ issueInstant: 'yesterday' }))), 'invalid_field', ctx);
   });
 
@@ -209,13 +264,22 @@ describe('receiveAuthnRequest: bad input from issue 3', () => {
   });
 
   it('rejects a signed request without a matching Destination (SAML bindings 3.4.5.2)', async () => {
-    await rejects(redirect(redirectQuery(authnRequestXml({ destination: 'https://other-idp.test/sso' }))), 'destination_mismatch');
-    await rejects(redirect(redirectQuery(authnRequestXml({ destination: null }), { key: spKey })), 'destination_mismatch');
+    await rejects(
+      redirect(redirectQuery(authnRequestXml({ destination: 'https://other-idp.test/sso' }))),
+      'destination_mismatch',
+    );
+    await rejects(
+      redirect(redirectQuery(authnRequestXml({ destination: null }), { key: spKey })),
+      'destination_mismatch',
+    );
   });
 
   it('answers an unsupported NameID format with InvalidNameIDPolicy to the registered ACS', async () => {
     const id = uniqueId();
-    const q = redirectQuery(authnRequestXml({ id, nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName' }), { relayState: 'r' });
+    const q = redirectQuery(
+      authnRequestXml({ id, nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName' }),
+      { relayState: 'r' },
+    );
     await assert.rejects(receiveAuthnRequest(redirect(q), context()), (e: unknown) => {
       assert.ok(isSamlError(e));
       assert.equal(e.code, 'invalid_name_id_policy');
@@ -229,7 +293,9 @@ describe('receiveAuthnRequest: bad input from issue 3', () => {
 
   it('rejects a request for a response binding other than HTTP-POST with UnsupportedBinding, to the default ACS', async () => {
     const id = uniqueId();
-    const q = redirectQuery(authnRequestXml({ id, protocolBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact' }));
+    const q = redirectQuery(
+      authnRequestXml({ id, protocolBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact' }),
+    );
     await assert.rejects(receiveAuthnRequest(redirect(q), context()), (e: unknown) => {
       assert.ok(isSamlError(e));
       assert.equal(e.code, 'unsupported_binding');
@@ -242,7 +308,10 @@ describe('receiveAuthnRequest: bad input from issue 3', () => {
   it('rejects duplicated parameters, a Redirect message with an XML signature, and the wrong message type', async () => {
     const q = redirectQuery(authnRequestXml());
     await rejects(redirect(`${q}&${q}`), 'duplicate_parameter');
-    await rejects({ binding: 'post', form: { SAMLRequest: [postForm(authnRequestXml()).SAMLRequest, 'x'] } }, 'duplicate_parameter');
+    await rejects(
+      { binding: 'post', form: { SAMLRequest: [postForm(authnRequestXml()).SAMLRequest, 'x'] } },
+      'duplicate_parameter',
+    );
     await rejects(redirect(redirectQuery(signPost(authnRequestXml(), spKey))), 'signature_invalid');
     const logout = authnRequestXml().replace(/AuthnRequest/g, 'LogoutRequest');
     await rejects(redirect(redirectQuery(logout)), 'unexpected_message');

@@ -42,10 +42,24 @@ export interface ReceivedAuthnRequest {
   readonly relayState?: string;
 }
 
-const DEFAULT_FORMATS = [NAMEID_FORMAT.persistent, NAMEID_FORMAT.transient, NAMEID_FORMAT.emailAddress, NAMEID_FORMAT.unspecified];
+const DEFAULT_FORMATS = [
+  NAMEID_FORMAT.persistent,
+  NAMEID_FORMAT.transient,
+  NAMEID_FORMAT.emailAddress,
+  NAMEID_FORMAT.unspecified,
+];
 
-export async function receiveAuthnRequest(input: InboundHttpMessage, ctx: AuthnRequestContext): Promise<ReceivedAuthnRequest> {
-  const message = await receiveMessage(input, 'SAMLRequest', 'AuthnRequest', ctx.lookupSp, ctx.limits ?? DEFAULT_INBOUND_LIMITS);
+export async function receiveAuthnRequest(
+  input: InboundHttpMessage,
+  ctx: AuthnRequestContext,
+): Promise<ReceivedAuthnRequest> {
+  const message = await receiveMessage(
+    input,
+    'SAMLRequest',
+    'AuthnRequest',
+    ctx.lookupSp,
+    ctx.limits ?? DEFAULT_INBOUND_LIMITS,
+  );
   const { sp, signed } = message;
   checkSignaturePolicy(sp, signed);
   const request = readAuthnRequest(message.root);

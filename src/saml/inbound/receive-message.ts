@@ -10,7 +10,12 @@ import { SamlError } from '../errors.js';
 import { verifyEnvelopedSignature, rootSignature } from '../crypto/enveloped-verify.js';
 import { DEFAULT_INBOUND_LIMITS, type InboundLimits } from '../bindings/limits.js';
 import { decodePostMessage, type FormFields } from '../bindings/post.js';
-import { decodeRedirectMessage, verifyRedirectSignature, type DecodedMessage, type MessageParam } from '../bindings/redirect.js';
+import {
+  decodeRedirectMessage,
+  verifyRedirectSignature,
+  type DecodedMessage,
+  type MessageParam,
+} from '../bindings/redirect.js';
 import { assertUniqueIds } from '../xml/dom.js';
 import { parseXml } from '../xml/parse.js';
 import { readIssuer } from './message-header.js';
@@ -19,7 +24,10 @@ import type { ServiceProviderLookup, ServiceProviderTrust } from './ports.js';
 
 /** An inbound HTTP message as the framework adapter hands it over. */
 export type InboundHttpMessage =
-  | { readonly binding: 'redirect'; /** The raw query string, exactly as received (not decoded). */ readonly query: string }
+  | {
+      readonly binding: 'redirect' /** The raw query string, exactly as received (not decoded). */;
+      readonly query: string;
+    }
   | { readonly binding: 'post'; readonly form: FormFields };
 
 export interface ReceivedMessage {
@@ -61,8 +69,10 @@ export async function receiveMessage(
 
   if (input.binding === 'redirect') {
     // SAML bindings 3.4.4.1: the XML signature must be removed before Redirect encoding.
-    if (envelopedSignature) throw new SamlError('signature_invalid', 'A Redirect-binding message must not carry an XML signature.');
-    if (!decoded.redirectSignature) return { binding: 'redirect', sp, root, signed: false, relayState: decoded.relayState };
+    if (envelopedSignature)
+      throw new SamlError('signature_invalid', 'A Redirect-binding message must not carry an XML signature.');
+    if (!decoded.redirectSignature)
+      return { binding: 'redirect', sp, root, signed: false, relayState: decoded.relayState };
     verifyRedirectSignature(decoded.redirectSignature, policy);
     return {
       binding: 'redirect',

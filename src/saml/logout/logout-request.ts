@@ -72,7 +72,11 @@ export function buildLogoutRequest(opts: LogoutRequestOptions): BuiltMessage {
   const tail =
     textElement(
       'saml:NameID',
-      [['Format', opts.nameId.format], ['NameQualifier', opts.nameId.nameQualifier], ['SPNameQualifier', opts.nameId.spNameQualifier]],
+      [
+        ['Format', opts.nameId.format],
+        ['NameQualifier', opts.nameId.nameQualifier],
+        ['SPNameQualifier', opts.nameId.spNameQualifier],
+      ],
       opts.nameId.value,
       [SAML],
     ) +

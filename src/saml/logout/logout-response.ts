@@ -45,7 +45,11 @@ export function readLogoutResponse(root: Element): LogoutResponse {
     ...readRequestHeader(root),
     issuer: readIssuer(root),
     inResponseTo: requiredAttr(root, 'InResponseTo'),
-    status: { code, subCode: sub ? optionalAttr(sub, 'Value') : undefined, message: message ? textOf(message) : undefined },
+    status: {
+      code,
+      subCode: sub ? optionalAttr(sub, 'Value') : undefined,
+      message: message ? textOf(message) : undefined,
+    },
     success: code === STATUS.success,
   };
 }

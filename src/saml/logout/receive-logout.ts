@@ -5,7 +5,13 @@
  */
 import { DEFAULT_INBOUND_LIMITS, type InboundLimits } from '../bindings/limits.js';
 import { SamlError } from '../errors.js';
-import { checkDestination, checkFreshness, checkNotReplayed, checkSignaturePolicy, replayExpiry } from '../inbound/policy.js';
+import {
+  checkDestination,
+  checkFreshness,
+  checkNotReplayed,
+  checkSignaturePolicy,
+  replayExpiry,
+} from '../inbound/policy.js';
 import type { ReplayCache, ServiceProviderLookup, ServiceProviderTrust } from '../inbound/ports.js';
 import { receiveMessage, type InboundHttpMessage } from '../inbound/receive-message.js';
 import { readLogoutRequest, type LogoutRequest } from './logout-request.js';
@@ -40,14 +46,26 @@ export interface ReceivedLogoutResponse {
   readonly relayState?: string;
 }
 
-export async function receiveLogoutRequest(input: InboundHttpMessage, ctx: LogoutContext): Promise<ReceivedLogoutRequest> {
-  const message = await receiveMessage(input, 'SAMLRequest', 'LogoutRequest', ctx.lookupSp, ctx.limits ?? DEFAULT_INBOUND_LIMITS);
+export async function receiveLogoutRequest(
+  input: InboundHttpMessage,
+  ctx: LogoutContext,
+): Promise<ReceivedLogoutRequest> {
+  const message = await receiveMessage(
+    input,
+    'SAMLRequest',
+    'LogoutRequest',
+    ctx.lookupSp,
+    ctx.limits ?? DEFAULT_INBOUND_LIMITS,
+  );
   checkSignaturePolicy(message.sp, message.signed, ctx.requireSignature ?? true);
   const request = readLogoutRequest(message.root);
   const freshness = { now: ctx.now ?? new Date(), maxAgeSeconds: ctx.maxAgeSeconds, skewSeconds: ctx.skewSeconds };
   checkDestination(request.destination, ctx.sloUrls, message.signed);
   checkFreshness(request.issueInstant, freshness);
-  if (request.notOnOrAfter && request.notOnOrAfter.getTime() + (ctx.skewSeconds ?? 60) * 1000 <= freshness.now.getTime()) {
+  if (
+    request.notOnOrAfter &&
+    request.notOnOrAfter.getTime() + (ctx.skewSeconds ?? 60) * 1000 <= freshness.now.getTime()
+  ) {
     throw new SamlError('stale', 'The logout request has expired.');
   }
   await checkNotReplayed(ctx.replayCache, request.issuer, request.id, replayExpiry(request.issueInstant, freshness));
@@ -62,7 +80,13 @@ export async function receiveLogoutResponse(
   input: InboundHttpMessage,
   ctx: LogoutContext & { readonly expectedRequestId: (issuer: string, inResponseTo: string) => Promise<boolean> },
 ): Promise<ReceivedLogoutResponse> {
-  const message = await receiveMessage(input, 'SAMLResponse', 'LogoutResponse', ctx.lookupSp, ctx.limits ?? DEFAULT_INBOUND_LIMITS);
+  const message = await receiveMessage(
+    input,
+    'SAMLResponse',
+    'LogoutResponse',
+    ctx.lookupSp,
+    ctx.limits ?? DEFAULT_INBOUND_LIMITS,
+  );
   checkSignaturePolicy(message.sp, message.signed, ctx.requireSignature ?? true);
   const response = readLogoutResponse(message.root);
   const freshness = { now: ctx.now ?? new Date(), maxAgeSeconds: ctx.maxAgeSeconds, skewSeconds: ctx.skewSeconds };

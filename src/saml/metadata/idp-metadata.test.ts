@@ -33,18 +33,31 @@ describe('buildIdpMetadata (SAML metadata 2.4.3)', () => {
     const idpsso = requiredChild(root, NS.md, 'IDPSSODescriptor');
     assert.equal(idpsso.getAttribute('protocolSupportEnumeration'), NS.samlp);
     assert.deepEqual(
-      childrenNamed(idpsso, NS.md, 'SingleSignOnService').map((e) => [e.getAttribute('Binding'), e.getAttribute('Location')]),
-      [[BINDING.redirect, 'https://keyway.test/saml/sso'], [BINDING.post, 'https://keyway.test/saml/sso']],
+      childrenNamed(idpsso, NS.md, 'SingleSignOnService').map((e) => [
+        e.getAttribute('Binding'),
+        e.getAttribute('Location'),
+      ]),
+      [
+        [BINDING.redirect, 'https://keyway.test/saml/sso'],
+        [BINDING.post, 'https://keyway.test/saml/sso'],
+      ],
     );
     assert.equal(childrenNamed(idpsso, NS.md, 'SingleLogoutService').length, 1);
-    assert.deepEqual(childrenNamed(idpsso, NS.md, 'NameIDFormat').map(textOf), [NAMEID_FORMAT.persistent, NAMEID_FORMAT.emailAddress]);
+    assert.deepEqual(childrenNamed(idpsso, NS.md, 'NameIDFormat').map(textOf), [
+      NAMEID_FORMAT.persistent,
+      NAMEID_FORMAT.emailAddress,
+    ]);
   });
 
   it('publishes current and next signing certificates for key rollover', () => {
     const idpsso = requiredChild(parseXml(metadata()).documentElement!, NS.md, 'IDPSSODescriptor');
     const certs = childrenNamed(idpsso, NS.md, 'KeyDescriptor').map((k) => {
       assert.equal(k.getAttribute('use'), 'signing');
-      const x509 = requiredChild(requiredChild(requiredChild(k, NS.ds, 'KeyInfo'), NS.ds, 'X509Data'), NS.ds, 'X509Certificate');
+      const x509 = requiredChild(
+        requiredChild(requiredChild(k, NS.ds, 'KeyInfo'), NS.ds, 'X509Data'),
+        NS.ds,
+        'X509Certificate',
+      );
       return textOf(x509);
     });
     assert.deepEqual(certs, [current.credential.certificateBase64, next.credential.certificateBase64]);
@@ -57,11 +70,26 @@ describe('buildIdpMetadata (SAML metadata 2.4.3)', () => {
   });
 
   it('refuses metadata without a signing certificate or SSO endpoint', () => {
-    assert.throws(() => buildIdpMetadata({ entityId: 'x', ssoUrls: [], signingCerts: [current.certificatePem], validUntil: new Date() }), {
-      code: 'missing_field',
-    });
     assert.throws(
-      () => buildIdpMetadata({ entityId: 'x', ssoUrls: [{ binding: 'post', location: 'https://x' }], signingCerts: [], validUntil: new Date() }),
+      () =>
+        buildIdpMetadata({
+          entityId: 'x',
+          ssoUrls: [],
+          signingCerts: [current.certificatePem],
+          validUntil: new Date(),
+        }),
+      {
+        code: 'missing_field',
+      },
+    );
+    assert.throws(
+      () =>
+        buildIdpMetadata({
+          entityId: 'x',
+          ssoUrls: [{ binding: 'post', location: 'https://x' }],
+          signingCerts: [],
+          validUntil: new Date(),
+        }),
       { code: 'missing_field' },
     );
   });

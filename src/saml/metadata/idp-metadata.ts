@@ -29,22 +29,37 @@ export interface IdpMetadataOptions {
   readonly technicalContactEmail?: string;
 }
 
-
 export function buildIdpMetadata(opts: IdpMetadataOptions): string {
-  if (opts.signingCerts.length === 0) throw new SamlError('missing_field', 'IdP metadata needs at least one signing certificate.');
+  if (opts.signingCerts.length === 0)
+    throw new SamlError('missing_field', 'IdP metadata needs at least one signing certificate.');
   if (opts.ssoUrls.length === 0) throw new SamlError('missing_field', 'IdP metadata needs at least one SSO endpoint.');
   const keys = opts.signingCerts
     .map((c) =>
       element(
         'md:KeyDescriptor',
         [['use', 'signing']],
-        element('ds:KeyInfo', [], element('ds:X509Data', [], textElement('ds:X509Certificate', [], certificateBase64(c)))),
+        element(
+          'ds:KeyInfo',
+          [],
+          element('ds:X509Data', [], textElement('ds:X509Certificate', [], certificateBase64(c))),
+        ),
         [DS],
       ),
     )
     .join('');
   const endpoints = (name: string, list: readonly MetadataEndpoint[]) =>
-    list.map((e) => element(name, [['Binding', BINDING[e.binding]], ['Location', e.location]], '')).join('');
+    list
+      .map((e) =>
+        element(
+          name,
+          [
+            ['Binding', BINDING[e.binding]],
+            ['Location', e.location],
+          ],
+          '',
+        ),
+      )
+      .join('');
   const descriptor = element(
     'md:IDPSSODescriptor',
     [
@@ -57,10 +72,22 @@ export function buildIdpMetadata(opts: IdpMetadataOptions): string {
       endpoints('md:SingleSignOnService', opts.ssoUrls),
   );
   const contact = opts.technicalContactEmail
-    ? element('md:ContactPerson', [['contactType', 'technical']], textElement('md:EmailAddress', [], 'mailto:' + opts.technicalContactEmail))
+    ? element(
+        'md:ContactPerson',
+        [['contactType', 'technical']],
+        textElement('md:EmailAddress', [], 'mailto:' + opts.technicalContactEmail),
+      )
     : '';
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    element('md:EntityDescriptor', [['entityID', opts.entityId], ['validUntil', instant(opts.validUntil)]], descriptor + contact, [MD])
+    element(
+      'md:EntityDescriptor',
+      [
+        ['entityID', opts.entityId],
+        ['validUntil', instant(opts.validUntil)],
+      ],
+      descriptor + contact,
+      [MD],
+    )
   );
 }

@@ -40,7 +40,9 @@ describe('parseSpMetadata (SAML metadata 2.4.4)', () => {
       { index: 0, isDefault: undefined, binding: BINDING.post, location: 'https://sp.test/acs' },
       { index: 1, isDefault: true, binding: BINDING.post, location: 'https://sp.test/acs2' },
     ]);
-    assert.deepEqual(m.singleLogoutServices, [{ binding: BINDING.redirect, location: 'https://sp.test/slo', responseLocation: 'https://sp.test/slo/done' }]);
+    assert.deepEqual(m.singleLogoutServices, [
+      { binding: BINDING.redirect, location: 'https://sp.test/slo', responseLocation: 'https://sp.test/slo/done' },
+    ]);
     assert.deepEqual(m.signingCertificates, [sign.credential.certificate.toString()]);
     assert.deepEqual(m.encryptionCertificates, [enc.credential.certificate.toString()]);
     assert.equal(m.authnRequestsSigned, true);
@@ -52,7 +54,10 @@ describe('parseSpMetadata (SAML metadata 2.4.4)', () => {
   it('reads the metadata mod_auth_mellon generates (default namespace, key used for both purposes)', (t) => {
     if (!needPeer(t, 'mellon')) return;
     withTempDir((dir) => {
-      const r = spawnSync(MELLON_CREATE_METADATA, ['https://sp.test/mellon/metadata', 'https://sp.test/mellon'], { cwd: dir, timeout: 30_000 });
+      const r = spawnSync(MELLON_CREATE_METADATA, ['https://sp.test/mellon/metadata', 'https://sp.test/mellon'], {
+        cwd: dir,
+        timeout: 30_000,
+      });
       assert.equal(r.status, 0, String(r.stderr));
       const file = readdirSync(dir).find((f) => f.endsWith('.xml'))!;
       const m = parseSpMetadata(readFileSync(join(dir, file), 'utf8'));
@@ -67,13 +72,18 @@ describe('parseSpMetadata (SAML metadata 2.4.4)', () => {
   });
 
   it('refuses metadata with a DOCTYPE, even a harmless-looking one', () => {
-    assert.throws(() => parseSpMetadata(`<!DOCTYPE x [<!ENTITY e "e">]>` + metadata(keys + endpoints)), { code: 'dtd_forbidden' });
+    assert.throws(() => parseSpMetadata(`<!DOCTYPE x [<!ENTITY e "e">]>` + metadata(keys + endpoints)), {
+      code: 'dtd_forbidden',
+    });
   });
 
   it('refuses metadata without an HTTP-POST ACS, with a javascript: ACS, duplicate indexes, or an unreadable certificate', () => {
     assert.throws(() => parseSpMetadata(metadata(keys)), { code: 'invalid_field' });
     assert.throws(
-      () => parseSpMetadata(metadata(`<md:AssertionConsumerService index="0" Binding="${BINDING.post}" Location="javascript:alert(1)"/>`)),
+      () =>
+        parseSpMetadata(
+          metadata(`<md:AssertionConsumerService index="0" Binding="${BINDING.post}" Location="javascript:alert(1)"/>`),
+        ),
       { code: 'invalid_field' },
     );
     const dup = `<md:AssertionConsumerService index="0" Binding="${BINDING.post}" Location="https://a"/><md:AssertionConsumerService index="0" Binding="${BINDING.post}" Location="https://b"/>`;
@@ -84,7 +94,9 @@ describe('parseSpMetadata (SAML metadata 2.4.4)', () => {
 
   it('refuses documents that are not SP metadata', () => {
     assert.throws(() => parseSpMetadata('<foo/>'), { code: 'unexpected_message' });
-    assert.throws(() => parseSpMetadata(metadata(keys + endpoints).replace(/SPSSODescriptor/g, 'IDPSSODescriptor')), { code: 'invalid_field' });
+    assert.throws(() => parseSpMetadata(metadata(keys + endpoints).replace(/SPSSODescriptor/g, 'IDPSSODescriptor')), {
+      code: 'invalid_field',
+    });
     assert.throws(() => parseSpMetadata('not xml at all'), { code: 'malformed_xml' });
   });
 });

@@ -32,8 +32,11 @@ const MAX_ENTITY_ID = 1024;
 function findEntity(root: Element): Element {
   if (root.namespaceURI === NS.md && root.localName === 'EntityDescriptor') return root;
   if (root.namespaceURI === NS.md && root.localName === 'EntitiesDescriptor') {
-    const sps = childrenNamed(root, NS.md, 'EntityDescriptor').filter((e) => childrenNamed(e, NS.md, 'SPSSODescriptor').length > 0);
-    if (sps.length !== 1) throw new SamlError('invalid_field', 'The metadata must describe exactly one service provider.');
+    const sps = childrenNamed(root, NS.md, 'EntityDescriptor').filter(
+      (e) => childrenNamed(e, NS.md, 'SPSSODescriptor').length > 0,
+    );
+    if (sps.length !== 1)
+      throw new SamlError('invalid_field', 'The metadata must describe exactly one service provider.');
     return sps[0]!;
   }
   throw new SamlError('unexpected_message', 'The document is not SAML metadata (md:EntityDescriptor).');
@@ -46,7 +49,8 @@ function httpUrl(value: string, what: string): string {
   } catch {
     throw new SamlError('invalid_field', `${what} is not a URL.`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SamlError('invalid_field', `${what} must be an http or https URL.`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new SamlError('invalid_field', `${what} must be an http or https URL.`);
   return value;
 }
 
@@ -73,7 +77,9 @@ function certificates(descriptor: Element, use: 'signing' | 'encryption'): strin
 
 /** xs:dateTime, which metadata publishers write with or without an offset. */
 function readValidUntil(value: string): Date {
-  const d = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.test(value) ? new Date(value) : new Date(NaN);
+  const d = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.test(value)
+    ? new Date(value)
+    : new Date(NaN);
   if (Number.isNaN(d.getTime())) throw new SamlError('invalid_field', 'validUntil is not a date-time.');
   return d;
 }
@@ -84,14 +90,16 @@ export function parseSpMetadata(xml: string): SpMetadata {
   const entityId = requiredAttr(entity, 'entityID');
   if (entityId.length > MAX_ENTITY_ID) throw new SamlError('invalid_field', 'The entityID is too long.');
   const descriptors = childrenNamed(entity, NS.md, 'SPSSODescriptor');
-  if (descriptors.length !== 1) throw new SamlError('invalid_field', 'The metadata must have exactly one SPSSODescriptor.');
+  if (descriptors.length !== 1)
+    throw new SamlError('invalid_field', 'The metadata must have exactly one SPSSODescriptor.');
   const sp = descriptors[0]!;
   if (!requiredAttr(sp, 'protocolSupportEnumeration').split(/\s+/).includes(NS.samlp)) {
     throw new SamlError('invalid_field', 'The service provider does not support SAML 2.0.');
   }
   const assertionConsumerServices = childrenNamed(sp, NS.md, 'AssertionConsumerService').map((el): AcsEndpoint => {
     const indexRaw = optionalAttr(el, 'index');
-    if (indexRaw !== undefined && !/^\d{1,5}$/.test(indexRaw)) throw new SamlError('invalid_field', 'An ACS index is not a small unsigned integer.');
+    if (indexRaw !== undefined && !/^\d{1,5}$/.test(indexRaw))
+      throw new SamlError('invalid_field', 'An ACS index is not a small unsigned integer.');
     return {
       index: indexRaw === undefined ? undefined : Number(indexRaw),
       isDefault: parseBooleanAttr(el, 'isDefault'),
@@ -103,7 +111,8 @@ export function parseSpMetadata(xml: string): SpMetadata {
     throw new SamlError('invalid_field', 'The service provider has no HTTP-POST assertion consumer service.');
   }
   const indexes = assertionConsumerServices.flatMap((a) => (a.index === undefined ? [] : [a.index]));
-  if (new Set(indexes).size !== indexes.length) throw new SamlError('invalid_field', 'Two ACS endpoints share an index.');
+  if (new Set(indexes).size !== indexes.length)
+    throw new SamlError('invalid_field', 'Two ACS endpoints share an index.');
   const singleLogoutServices = childrenNamed(sp, NS.md, 'SingleLogoutService').map((el): SloEndpoint => {
     const responseLocation = optionalAttr(el, 'ResponseLocation');
     return {

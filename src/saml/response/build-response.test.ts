@@ -29,7 +29,8 @@ const base = (): ResponseOptions => ({
 
 function verifyWithLibrary(xml: string, localName: 'Response' | 'Assertion') {
   const doc = parseXml(xml);
-  const target = localName === 'Response' ? doc.documentElement! : requiredChild(doc.documentElement!, NS.saml, 'Assertion');
+  const target =
+    localName === 'Response' ? doc.documentElement! : requiredChild(doc.documentElement!, NS.saml, 'Assertion');
   const signature = requiredChild(target, NS.ds, 'Signature');
   return verifyEnvelopedSignature(xml, target, signature, { certificates: [idp.certificatePem] });
 }
@@ -60,26 +61,43 @@ describe('buildResponse (SAML core 2.3.3, 3.3.3; profiles 4.1.4.2)', () => {
     const names = (el: typeof root) => childElements(el).map((c) => c.localName);
     assert.deepEqual(names(root), ['Issuer', 'Signature', 'Status', 'Assertion']);
     assert.deepEqual(names(requiredChild(root, NS.saml, 'Assertion')), [
-      'Issuer', 'Signature', 'Subject', 'Conditions', 'AuthnStatement', 'AttributeStatement',
+      'Issuer',
+      'Signature',
+      'Subject',
+      'Conditions',
+      'AuthnStatement',
+      'AttributeStatement',
     ]);
   });
 
   it('carries bearer confirmation, conditions with skew, audience, authn statement and multi-valued attributes', async () => {
-    const r = await buildResponse({ ...base(), skewSeconds: 30, lifetimeSeconds: 120, sessionNotOnOrAfter: new Date('2026-01-01T18:00:00Z') });
+    const r = await buildResponse({
+      ...base(),
+      skewSeconds: 30,
+      lifetimeSeconds: 120,
+      sessionNotOnOrAfter: new Date('2026-01-01T18:00:00Z'),
+    });
     const a = verifyWithLibrary(r.xml, 'Assertion').element;
     const subject = requiredChild(a, NS.saml, 'Subject');
     const nameId = requiredChild(subject, NS.saml, 'NameID');
     assert.equal(textOf(nameId), 'alice@example.test');
     assert.equal(nameId.getAttribute('Format'), NAMEID_FORMAT.emailAddress);
     assert.equal(nameId.hasAttribute('SPNameQualifier'), false);
-    const scd = requiredChild(requiredChild(subject, NS.saml, 'SubjectConfirmation'), NS.saml, 'SubjectConfirmationData');
+    const scd = requiredChild(
+      requiredChild(subject, NS.saml, 'SubjectConfirmation'),
+      NS.saml,
+      'SubjectConfirmationData',
+    );
     assert.equal(scd.getAttribute('Recipient'), 'https://sp.test/saml/acs');
     assert.equal(scd.getAttribute('InResponseTo'), '_req1');
     assert.equal(scd.getAttribute('NotOnOrAfter'), '2026-01-01T10:02:05Z');
     const conditions = requiredChild(a, NS.saml, 'Conditions');
     assert.equal(conditions.getAttribute('NotBefore'), '2026-01-01T09:59:35Z');
     assert.equal(conditions.getAttribute('NotOnOrAfter'), '2026-01-01T10:02:05Z');
-    assert.equal(textOf(requiredChild(requiredChild(conditions, NS.saml, 'AudienceRestriction'), NS.saml, 'Audience')), 'https://sp.test/saml/metadata');
+    assert.equal(
+      textOf(requiredChild(requiredChild(conditions, NS.saml, 'AudienceRestriction'), NS.saml, 'Audience')),
+      'https://sp.test/saml/metadata',
+    );
     const authn = requiredChild(a, NS.saml, 'AuthnStatement');
     assert.equal(authn.getAttribute('SessionIndex'), '_sess1');
     assert.equal(authn.getAttribute('AuthnInstant'), '2026-01-01T10:00:00Z');
@@ -95,7 +113,11 @@ describe('buildResponse (SAML core 2.3.3, 3.3.3; profiles 4.1.4.2)', () => {
     for (let i = 0; i < 2; i++) {
       const r = await buildResponse({ ...base(), attributes: [{ name: 'shared', values }] });
       assertCanonical(r.xml);
-      const attr = requiredChild(requiredChild(verifyWithLibrary(r.xml, 'Assertion').element, NS.saml, 'AttributeStatement'), NS.saml, 'Attribute');
+      const attr = requiredChild(
+        requiredChild(verifyWithLibrary(r.xml, 'Assertion').element, NS.saml, 'AttributeStatement'),
+        NS.saml,
+        'Attribute',
+      );
       assert.deepEqual(childrenNamed(attr, NS.saml, 'AttributeValue').map(textOf), [...values]);
       xmls.push(r.xml.slice(r.xml.indexOf('<saml:AttributeStatement>')));
     }
@@ -105,7 +127,11 @@ describe('buildResponse (SAML core 2.3.3, 3.3.3; profiles 4.1.4.2)', () => {
 
   it('scopes persistent NameIDs to the SP with SPNameQualifier unless told not to (SAML core 8.3.7)', async () => {
     const r = await buildResponse({ ...base(), nameId: { value: 'u-123' } });
-    const nameId = requiredChild(requiredChild(verifyWithLibrary(r.xml, 'Assertion').element, NS.saml, 'Subject'), NS.saml, 'NameID');
+    const nameId = requiredChild(
+      requiredChild(verifyWithLibrary(r.xml, 'Assertion').element, NS.saml, 'Subject'),
+      NS.saml,
+      'NameID',
+    );
     assert.equal(nameId.getAttribute('Format'), NAMEID_FORMAT.persistent);
     assert.equal(nameId.getAttribute('SPNameQualifier'), 'https://sp.test/saml/metadata');
     const r2 = await buildResponse({ ...base(), nameId: { value: 'u-123', spNameQualifier: null } });
@@ -120,39 +146,83 @@ describe('buildResponse (SAML core 2.3.3, 3.3.3; profiles 4.1.4.2)', () => {
   });
 
   it('signs only the Assertion or only the Response when configured', async () => {
-    const onlyAssertion = await buildResponse({ ...base(), signing: { credential: idp.credential, signResponse: false } });
+    const onlyAssertion = await buildResponse({
+      ...base(),
+      signing: { credential: idp.credential, signResponse: false },
+    });
     assert.equal(childrenNamed(parseXml(onlyAssertion.xml).documentElement!, NS.ds, 'Signature').length, 0);
     verifyWithLibrary(onlyAssertion.xml, 'Assertion');
-    const onlyResponse = await buildResponse({ ...base(), signing: { credential: idp.credential, signAssertion: false } });
+    const onlyResponse = await buildResponse({
+      ...base(),
+      signing: { credential: idp.credential, signAssertion: false },
+    });
     assert.equal((onlyResponse.xml.match(/<ds:Signature /g) ?? []).length, 1);
     verifyWithLibrary(onlyResponse.xml, 'Response');
-    await assert.rejects(buildResponse({ ...base(), signing: { credential: idp.credential, signAssertion: false, signResponse: false } }), {
-      code: 'invalid_field',
-    });
+    await assert.rejects(
+      buildResponse({ ...base(), signing: { credential: idp.credential, signAssertion: false, signResponse: false } }),
+      {
+        code: 'invalid_field',
+      },
+    );
   });
 
   it('refuses RSA-SHA1 unless the SP explicitly opts in, and then signs with SHA-1', async () => {
-    await assert.rejects(buildResponse({ ...base(), signing: { credential: idp.credential, algorithm: 'rsa-sha1' } }), { code: 'sha1_refused' });
-    const r = await buildResponse({ ...base(), signing: { credential: idp.credential, algorithm: 'rsa-sha1', allowSha1: true } });
+    await assert.rejects(buildResponse({ ...base(), signing: { credential: idp.credential, algorithm: 'rsa-sha1' } }), {
+      code: 'sha1_refused',
+    });
+    const r = await buildResponse({
+      ...base(),
+      signing: { credential: idp.credential, algorithm: 'rsa-sha1', allowSha1: true },
+    });
     assert.match(r.xml, /xmldsig#rsa-sha1/);
     const doc = parseXml(r.xml);
     const sig = requiredChild(doc.documentElement!, NS.ds, 'Signature');
-    assert.throws(() => verifyEnvelopedSignature(r.xml, doc.documentElement!, sig, { certificates: [idp.certificatePem] }), { code: 'sha1_refused' });
+    assert.throws(
+      () => verifyEnvelopedSignature(r.xml, doc.documentElement!, sig, { certificates: [idp.certificatePem] }),
+      { code: 'sha1_refused' },
+    );
     verifyEnvelopedSignature(r.xml, doc.documentElement!, sig, { certificates: [idp.certificatePem], allowSha1: true });
   });
 
   it('writes every attribute value exactly as the canonical text escaper does, plain ASCII or not (exc-c14n text nodes)', async () => {
     const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
-    const values = [printable, 'a\tb\nc', 'x\ry', 'a&b', 'a<b', 'a>b', 'a&b<c>d', 'del\u007f', 'café 東 😀', '', 'arn:aws:iam::123456789012:role/R,arn:aws:iam::123456789012:saml-provider/K'];
+    const values = [
+      printable,
+      'a\tb\nc',
+      'x\ry',
+      'a&b',
+      'a<b',
+      'a>b',
+      'a&b<c>d',
+      'del\u007f',
+      'café 東 😀',
+      '',
+      'arn:aws:iam::123456789012:role/R,arn:aws:iam::123456789012:saml-provider/K',
+    ];
     const r = await buildResponse({ ...base(), attributes: [{ name: 'n', values }] });
     const emitted = [...r.xml.matchAll(/<saml:AttributeValue>(.*?)<\/saml:AttributeValue>/gs)].map((m) => m[1]);
-    assert.deepEqual(emitted, values.map((v) => escapeText(v)));
-    const attr = requiredChild(requiredChild(verifyWithLibrary(r.xml, 'Assertion').element, NS.saml, 'AttributeStatement'), NS.saml, 'Attribute');
+    assert.deepEqual(
+      emitted,
+      values.map((v) => escapeText(v)),
+    );
+    const attr = requiredChild(
+      requiredChild(verifyWithLibrary(r.xml, 'Assertion').element, NS.saml, 'AttributeStatement'),
+      NS.saml,
+      'Attribute',
+    );
     assert.deepEqual(childrenNamed(attr, NS.saml, 'AttributeValue').map(textOf), values);
   });
 
   it('rejects characters XML cannot carry instead of emitting them (XML 1.0 §2.2)', async () => {
-    for (const bad of ['a\u0000b', 'bell\u0007', 'lone \uD800 surrogate', 'end \uDC00', 'x\uFFFE', 'x\uFFFF', 'esc\u001b[0m']) {
+    for (const bad of [
+      'a\u0000b',
+      'bell\u0007',
+      'lone \uD800 surrogate',
+      'end \uDC00',
+      'x\uFFFE',
+      'x\uFFFF',
+      'esc\u001b[0m',
+    ]) {
       await assert.rejects(
         buildResponse({ ...base(), attributes: [{ name: 'n', values: [bad] }] }),
         (e: unknown) => isSamlError(e) && e.code === 'invalid_xml_char',
@@ -188,7 +258,9 @@ describe('buildResponse (SAML core 2.3.3, 3.3.3; profiles 4.1.4.2)', () => {
     await assert.rejects(buildResponse({ ...base(), now: new Date('nope') }), { code: 'invalid_field' });
     await assert.rejects(buildResponse({ ...base(), nameId: { value: '' } }), { code: 'missing_field' });
     await assert.rejects(buildResponse({ ...base(), sessionIndex: '' }), { code: 'missing_field' });
-    await assert.rejects(buildResponse({ ...base(), attributes: [{ name: '', values: ['x'] }] }), { code: 'missing_field' });
+    await assert.rejects(buildResponse({ ...base(), attributes: [{ name: '', values: ['x'] }] }), {
+      code: 'missing_field',
+    });
   });
 
   it('refuses an out-of-range lifetime or an empty audience list', async () => {

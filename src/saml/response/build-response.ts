@@ -95,14 +95,19 @@ export async function buildResponse(opts: ResponseOptions): Promise<BuiltRespons
   if (!(lifetime > 0 && lifetime <= MAX_LIFETIME_SECONDS) || !(skew >= 0 && skew <= 600)) {
     throw new SamlError('invalid_field', 'The assertion lifetime or skew is out of range.');
   }
-  for (const [what, d] of [['now', now], ['authnInstant', opts.authnInstant], ['sessionNotOnOrAfter', opts.sessionNotOnOrAfter]] as const) {
+  for (const [what, d] of [
+    ['now', now],
+    ['authnInstant', opts.authnInstant],
+    ['sessionNotOnOrAfter', opts.sessionNotOnOrAfter],
+  ] as const) {
     if (d !== undefined && !(d instanceof Date && Number.isFinite(d.getTime()))) {
       throw new SamlError('invalid_field', `${what} is not a valid date.`);
     }
   }
   if (opts.nameId.value === '') throw new SamlError('missing_field', 'The NameID value is empty.');
   if (opts.sessionIndex === '') throw new SamlError('missing_field', 'The SessionIndex is empty.');
-  if (opts.attributes?.some((a) => a.name === '')) throw new SamlError('missing_field', 'An attribute has an empty name.');
+  if (opts.attributes?.some((a) => a.name === ''))
+    throw new SamlError('missing_field', 'An attribute has an empty name.');
   const audiences = typeof opts.audience === 'string' ? [opts.audience] : opts.audience;
   if (audiences.length === 0) throw new SamlError('missing_field', 'A response needs at least one audience.');
   const signResponse = opts.signing.signResponse ?? true;
@@ -113,7 +118,11 @@ export async function buildResponse(opts: ResponseOptions): Promise<BuiltRespons
   const notOnOrAfter = new Date(now.getTime() + lifetime * 1000);
   const responseId = newSamlId();
   const assertionId = newSamlId();
-  const signOpts = { credential: opts.signing.credential, algorithm: opts.signing.algorithm, allowSha1: opts.signing.allowSha1 };
+  const signOpts = {
+    credential: opts.signing.credential,
+    algorithm: opts.signing.algorithm,
+    allowSha1: opts.signing.allowSha1,
+  };
 
   const assertionParts = assertionElement(opts, assertionId, now, notOnOrAfter, audiences, skew);
   let assertion = signAssertion ? signElement(assertionParts, signOpts) : assertionParts.head + assertionParts.tail;
@@ -132,7 +141,9 @@ export async function buildResponse(opts: ResponseOptions): Promise<BuiltRespons
       [SAMLP],
     ) + textElement('saml:Issuer', [], opts.issuer, [SAML]);
   const tail =
-    element('samlp:Status', [], element('samlp:StatusCode', [['Value', STATUS.success]], '')) + assertion + '</samlp:Response>';
+    element('samlp:Status', [], element('samlp:StatusCode', [['Value', STATUS.success]], '')) +
+    assertion +
+    '</samlp:Response>';
   const signed = signResponse ? signElement({ id: responseId, head, tail }, signOpts) : head + tail;
   // U+0085 and U+2028 are not ASCII: when the UTF-8 encoding is exactly as long as the string, every character is
   // ASCII and the scan of protectLineSeparators (as long as the response) is skipped.
@@ -163,18 +174,32 @@ function assertionElement(
   const issueInstant = instant(now);
   const notAfter = instant(notOnOrAfter);
   const head =
-    startTag('saml:Assertion', [['ID', id], ['IssueInstant', issueInstant], ['Version', '2.0']], [SAML]) +
-    textElement('saml:Issuer', [], opts.issuer);
+    startTag(
+      'saml:Assertion',
+      [
+        ['ID', id],
+        ['IssueInstant', issueInstant],
+        ['Version', '2.0'],
+      ],
+      [SAML],
+    ) + textElement('saml:Issuer', [], opts.issuer);
 
   const format = opts.nameId.format ?? NAMEID_FORMAT.persistent;
   const scoped = format === NAMEID_FORMAT.persistent || format === NAMEID_FORMAT.transient;
-  const spNameQualifier = opts.nameId.spNameQualifier === null ? undefined : opts.nameId.spNameQualifier ?? (scoped ? audiences[0] : undefined);
+  const spNameQualifier =
+    opts.nameId.spNameQualifier === null
+      ? undefined
+      : (opts.nameId.spNameQualifier ?? (scoped ? audiences[0] : undefined));
   const subject = element(
     'saml:Subject',
     [],
     textElement(
       'saml:NameID',
-      [['Format', format], ['NameQualifier', opts.nameId.nameQualifier], ['SPNameQualifier', spNameQualifier]],
+      [
+        ['Format', format],
+        ['NameQualifier', opts.nameId.nameQualifier],
+        ['SPNameQualifier', spNameQualifier],
+      ],
       opts.nameId.value,
     ) +
       element(
@@ -182,14 +207,21 @@ function assertionElement(
         [['Method', CONFIRMATION_BEARER]],
         element(
           'saml:SubjectConfirmationData',
-          [['InResponseTo', opts.inResponseTo], ['NotOnOrAfter', notAfter], ['Recipient', opts.destination]],
+          [
+            ['InResponseTo', opts.inResponseTo],
+            ['NotOnOrAfter', notAfter],
+            ['Recipient', opts.destination],
+          ],
           '',
         ),
       ),
   );
   const conditions = element(
     'saml:Conditions',
-    [['NotBefore', instant(new Date(now.getTime() - skew * 1000))], ['NotOnOrAfter', notAfter]],
+    [
+      ['NotBefore', instant(new Date(now.getTime() - skew * 1000))],
+      ['NotOnOrAfter', notAfter],
+    ],
     element('saml:AudienceRestriction', [], audiences.map((a) => textElement('saml:Audience', [], a)).join('')),
   );
   const authn = element(
@@ -213,7 +245,11 @@ function assertionElement(
             .map((a) =>
               element(
                 'saml:Attribute',
-                [['FriendlyName', a.friendlyName], ['Name', a.name], ['NameFormat', a.nameFormat ?? defaultNameFormat]],
+                [
+                  ['FriendlyName', a.friendlyName],
+                  ['Name', a.name],
+                  ['NameFormat', a.nameFormat ?? defaultNameFormat],
+                ],
                 attributeValues(a.values),
               ),
             )
@@ -242,7 +278,8 @@ function attributeValues(values: readonly string[]): string {
   const known = markupOfFrozenValues.get(values);
   if (known !== undefined) return known;
   let out = '';
-  for (const v of values) out += ATTRIBUTE_VALUE_OPEN + (PLAIN_TEXT.test(v) ? v : escapeText(v)) + ATTRIBUTE_VALUE_CLOSE;
+  for (const v of values)
+    out += ATTRIBUTE_VALUE_OPEN + (PLAIN_TEXT.test(v) ? v : escapeText(v)) + ATTRIBUTE_VALUE_CLOSE;
   if (Object.isFrozen(values)) markupOfFrozenValues.set(values, out);
   return out;
 }

@@ -27,7 +27,9 @@ const opts = (keyTransport?: 'rsa-oaep-mgf1p' | 'rsa-oaep'): ResponseOptions => 
 
 const decrypt = (xml: string) =>
   new Promise<string>((resolve, reject) =>
-    xmlenc.decrypt(xml, { key: sp.privateKeyPem, warnInsecureAlgorithm: false }, (err, out) => (err || !out ? reject(err) : resolve(out))),
+    xmlenc.decrypt(xml, { key: sp.privateKeyPem, warnInsecureAlgorithm: false }, (err, out) =>
+      err || !out ? reject(err) : resolve(out),
+    ),
   );
 
 describe('encrypted assertions (SAML core 6.2; AES-256-GCM content, RSA-OAEP key transport)', () => {
@@ -40,10 +42,17 @@ describe('encrypted assertions (SAML core 6.2; AES-256-GCM content, RSA-OAEP key
       assert.doesNotMatch(r.xml, /secret-user/);
       const plain = await decrypt(encrypted.toString());
       const assertion = parseXml(plain).documentElement!;
-      const v = verifyEnvelopedSignature(plain, assertion, requiredChild(assertion, NS.ds, 'Signature'), { certificates: [idp.certificatePem] });
-      assert.equal(textOf(requiredChild(requiredChild(v.element, NS.saml, 'Subject'), NS.saml, 'NameID')), 'secret-user');
+      const v = verifyEnvelopedSignature(plain, assertion, requiredChild(assertion, NS.ds, 'Signature'), {
+        certificates: [idp.certificatePem],
+      });
+      assert.equal(
+        textOf(requiredChild(requiredChild(v.element, NS.saml, 'Subject'), NS.saml, 'NameID')),
+        'secret-user',
+      );
       // The Response signature covers the EncryptedAssertion.
-      verifyEnvelopedSignature(r.xml, root, requiredChild(root, NS.ds, 'Signature'), { certificates: [idp.certificatePem] });
+      verifyEnvelopedSignature(r.xml, root, requiredChild(root, NS.ds, 'Signature'), {
+        certificates: [idp.certificatePem],
+      });
     });
   }
 

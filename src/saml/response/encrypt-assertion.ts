@@ -42,7 +42,11 @@ export async function encryptAssertion(assertion: string, opts: AssertionEncrypt
       (err, result) => (err || result === undefined ? reject(err ?? new Error('no output')) : resolve(result)),
     );
   }).catch((e: unknown) => {
-    throw new SamlError('encryption_failed', 'The assertion could not be encrypted.', e instanceof Error ? e.message : undefined);
+    throw new SamlError(
+      'encryption_failed',
+      'The assertion could not be encrypted.',
+      e instanceof Error ? e.message : undefined,
+    );
   });
   // The library's template has whitespace and self-closing tags; canonicalise our own output once so an
   // enclosing Response signature can still be computed over canonical text.

@@ -14,7 +14,11 @@ export interface ErrorResponseOptions {
   readonly status: StatusInput;
   readonly now?: Date;
   /** Signed by default when a credential is given (SPs may require signed responses even for errors). */
-  readonly signing?: { readonly credential: SigningCredential; readonly algorithm?: SignatureAlgorithmName; readonly allowSha1?: boolean };
+  readonly signing?: {
+    readonly credential: SigningCredential;
+    readonly algorithm?: SignatureAlgorithmName;
+    readonly allowSha1?: boolean;
+  };
 }
 
 export interface BuiltErrorResponse {

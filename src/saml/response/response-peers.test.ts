@@ -22,7 +22,10 @@ const ACS = 'https://sp.test/acs';
 
 const idpMetadata = buildIdpMetadata({
   entityId: IDP_ENTITY,
-  ssoUrls: [{ binding: 'redirect', location: 'https://keyway.test/saml/sso' }, { binding: 'post', location: 'https://keyway.test/saml/sso' }],
+  ssoUrls: [
+    { binding: 'redirect', location: 'https://keyway.test/saml/sso' },
+    { binding: 'post', location: 'https://keyway.test/saml/sso' },
+  ],
   sloUrls: [{ binding: 'redirect', location: 'https://keyway.test/saml/slo' }],
   signingCerts: [idp.certificatePem],
   nameIdFormats: [NAMEID_FORMAT.persistent],
@@ -33,7 +36,9 @@ const idpMetadata = buildIdpMetadata({
 function certificateFromMetadata(xml: string): string {
   const root = parseXml(xml).documentElement!;
   const key = requiredChild(requiredChild(root, NS.md, 'IDPSSODescriptor'), NS.md, 'KeyDescriptor');
-  const b64 = textOf(requiredChild(requiredChild(requiredChild(key, NS.ds, 'KeyInfo'), NS.ds, 'X509Data'), NS.ds, 'X509Certificate'));
+  const b64 = textOf(
+    requiredChild(requiredChild(requiredChild(key, NS.ds, 'KeyInfo'), NS.ds, 'X509Data'), NS.ds, 'X509Certificate'),
+  );
   return new X509Certificate(toPem(b64)).toString();
 }
 
@@ -74,7 +79,7 @@ const HOSTILE = [
 
 /** Deterministic pseudo-random mixes of the hostile pieces, so failures reproduce. */
 function hostileValue(seed: number): string {
-  let x = seed * 2654435761 >>> 0;
+  let x = (seed * 2654435761) >>> 0;
   const next = () => (x = (x * 1103515245 + 12345) >>> 0);
   const parts: string[] = [];
   const n = 1 + (next() % 4);
@@ -83,7 +88,7 @@ function hostileValue(seed: number): string {
 }
 
 describe('responses accepted by independent validators', () => {
-  it('xmlsec1 verifies the Response and Assertion signatures against the certificate in Keyway\'s metadata', async (t) => {
+  it("xmlsec1 verifies the Response and Assertion signatures against the certificate in Keyway's metadata", async (t) => {
     if (!needPeer(t, 'xmlsec1')) return;
     const cert = certificateFromMetadata(idpMetadata);
     const r = await buildResponse(fresh());
@@ -159,7 +164,10 @@ describe('responses accepted by independent validators', () => {
     const good = await buildResponse(fresh());
     const tamperedXml = good.xml.replace('u-alice', 'u-mallory');
     assert.notEqual(tamperedXml, good.xml);
-    const [ok, tampered] = oneloginValidate(idpMetadata, spConfig(), [good.base64, Buffer.from(tamperedXml).toString('base64')]);
+    const [ok, tampered] = oneloginValidate(idpMetadata, spConfig(), [
+      good.base64,
+      Buffer.from(tamperedXml).toString('base64'),
+    ]);
     assert.equal(ok!.error, null);
     assert.equal(ok!.valid, true);
     assert.equal(ok!.nameId, 'u-alice');
@@ -176,12 +184,26 @@ describe('responses accepted by independent validators', () => {
       await buildResponse(fresh({ now: new Date(Date.now() - 3_600_000) })),
       await buildResponse(fresh({ signing: { credential: idp.credential, signResponse: false } })),
     ];
-    const results = oneloginValidate(idpMetadata, spConfig(), responses.map((r) => r.base64));
-    assert.deepEqual(results.map((r) => r.valid), [false, false, false, false]);
-    const reasons = [/received at .* instead of/i, /audience/i, /expired|not valid yet|NotOnOrAfter/i, /message.*sign|sign.*message|response.*sign/i];
+    const results = oneloginValidate(
+      idpMetadata,
+      spConfig(),
+      responses.map((r) => r.base64),
+    );
+    assert.deepEqual(
+      results.map((r) => r.valid),
+      [false, false, false, false],
+    );
+    const reasons = [
+      /received at .* instead of/i,
+      /audience/i,
+      /expired|not valid yet|NotOnOrAfter/i,
+      /message.*sign|sign.*message|response.*sign/i,
+    ];
     results.forEach((r, i) => assert.match(r.error ?? '', reasons[i]!, r.error ?? ''));
     // An SP that asks only for signed assertions accepts the assertion-only variant.
-    const [assertionOnly] = oneloginValidate(idpMetadata, spConfig({ wantMessagesSigned: false }), [responses[3]!.base64]);
+    const [assertionOnly] = oneloginValidate(idpMetadata, spConfig({ wantMessagesSigned: false }), [
+      responses[3]!.base64,
+    ]);
     assert.equal(assertionOnly!.error, null);
   });
 

@@ -82,7 +82,12 @@ export interface OneloginSpResult {
 
 export function oneloginSp(idpMetadata: string, config: OneloginSpConfig): OneloginSpResult {
   return withTempDir((dir) => {
-    const [script, cfg, idp, out] = ['sp.py', 'cfg.json', 'idp.xml', 'out.json'].map((f) => join(dir, f)) as [string, string, string, string];
+    const [script, cfg, idp, out] = ['sp.py', 'cfg.json', 'idp.xml', 'out.json'].map((f) => join(dir, f)) as [
+      string,
+      string,
+      string,
+      string,
+    ];
     writeFileSync(script, SCRIPT);
     writeFileSync(cfg, JSON.stringify(config));
     writeFileSync(idp, idpMetadata);

@@ -74,7 +74,11 @@ export interface OneloginResult {
 }
 
 /** Validates several base64 responses against one SP configuration in a single Python process. */
-export function oneloginValidate(idpMetadata: string, config: OneloginConfig, responsesBase64: readonly string[]): OneloginResult[] {
+export function oneloginValidate(
+  idpMetadata: string,
+  config: OneloginConfig,
+  responsesBase64: readonly string[],
+): OneloginResult[] {
   return withTempDir((dir) => {
     const files = ['script.py', 'cfg.json', 'idp.xml', 'responses.txt', 'out.json'].map((f) => join(dir, f));
     const [script, cfg, idp, responses, out] = files as [string, string, string, string, string];

@@ -27,10 +27,13 @@ export function needPeer(t: TestContext, peer: 'xmlsec1' | 'onelogin' | 'mellon'
   let ok = availability.get(peer);
   if (ok === undefined) {
     ok =
-      peer === 'xmlsec1' ? existsSync(XMLSEC1)
-      : peer === 'mellon' ? existsSync(MELLON_CREATE_METADATA)
-      : peer === 'xsd' ? existsSync(XMLLINT) && existsSync(join(SAML_SCHEMAS, 'saml-schema-protocol-2.0.xsd'))
-      : hasPythonOnelogin();
+      peer === 'xmlsec1'
+        ? existsSync(XMLSEC1)
+        : peer === 'mellon'
+          ? existsSync(MELLON_CREATE_METADATA)
+          : peer === 'xsd'
+            ? existsSync(XMLLINT) && existsSync(join(SAML_SCHEMAS, 'saml-schema-protocol-2.0.xsd'))
+            : hasPythonOnelogin();
     availability.set(peer, ok);
   }
   if (ok) return true;
@@ -65,7 +68,11 @@ export interface XmlsecResult {
  * the first one found inside the first Response or Assertion element. Several documents are checked in one
  * process (each costs ~30 ms of start-up); `ok` is true only when every one verifies.
  */
-export function xmlsecVerify(documents: readonly string[], certificatePem: string, signedElement: 'Response' | 'Assertion' | 'LogoutRequest' | 'LogoutResponse'): XmlsecResult {
+export function xmlsecVerify(
+  documents: readonly string[],
+  certificatePem: string,
+  signedElement: 'Response' | 'Assertion' | 'LogoutRequest' | 'LogoutResponse',
+): XmlsecResult {
   return withTempDir((dir) => {
     const cert = join(dir, 'idp.crt');
     writeFileSync(cert, certificatePem);
@@ -78,14 +85,22 @@ export function xmlsecVerify(documents: readonly string[], certificatePem: strin
       XMLSEC1,
       [
         '--verify',
-        '--enabled-reference-uris', 'empty,same-doc',
-        '--enabled-key-data', 'raw-x509-cert',
-        '--pubkey-cert-pem', cert,
-        '--id-attr:ID', 'urn:oasis:names:tc:SAML:2.0:protocol:Response',
-        '--id-attr:ID', 'urn:oasis:names:tc:SAML:2.0:assertion:Assertion',
-        '--id-attr:ID', 'urn:oasis:names:tc:SAML:2.0:protocol:LogoutRequest',
-        '--id-attr:ID', 'urn:oasis:names:tc:SAML:2.0:protocol:LogoutResponse',
-        '--node-xpath', `(//*[local-name()='${signedElement}'])[1]`,
+        '--enabled-reference-uris',
+        'empty,same-doc',
+        '--enabled-key-data',
+        'raw-x509-cert',
+        '--pubkey-cert-pem',
+        cert,
+        '--id-attr:ID',
+        'urn:oasis:names:tc:SAML:2.0:protocol:Response',
+        '--id-attr:ID',
+        'urn:oasis:names:tc:SAML:2.0:assertion:Assertion',
+        '--id-attr:ID',
+        'urn:oasis:names:tc:SAML:2.0:protocol:LogoutRequest',
+        '--id-attr:ID',
+        'urn:oasis:names:tc:SAML:2.0:protocol:LogoutResponse',
+        '--node-xpath',
+        `(//*[local-name()='${signedElement}'])[1]`,
         ...files,
       ],
       { encoding: 'utf8', timeout: 60_000 },
@@ -97,14 +112,20 @@ export function xmlsecVerify(documents: readonly string[], certificatePem: strin
 }
 
 /** `xmllint --schema` against an OASIS SAML schema, offline; returns the combined output and whether all validate. */
-export function xsdValidate(documents: readonly string[], schema: 'saml-schema-protocol-2.0.xsd' | 'saml-schema-metadata-2.0.xsd'): XmlsecResult {
+export function xsdValidate(
+  documents: readonly string[],
+  schema: 'saml-schema-protocol-2.0.xsd' | 'saml-schema-metadata-2.0.xsd',
+): XmlsecResult {
   return withTempDir((dir) => {
     const files = documents.map((doc, i) => {
       const f = join(dir, `doc-${i}.xml`);
       writeFileSync(f, doc);
       return f;
     });
-    const r = spawnSync(XMLLINT, ['--nonet', '--noout', '--schema', join(SAML_SCHEMAS, schema), ...files], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(XMLLINT, ['--nonet', '--noout', '--schema', join(SAML_SCHEMAS, schema), ...files], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const output = `${r.stdout}\n${r.stderr}`;
     return { ok: r.status === 0 && (output.match(/ validates$/gm) ?? []).length === documents.length, output };
   });

@@ -28,12 +28,16 @@ export const SP_ACS = 'https://sp.test/acs';
 export const IDP_SSO = 'https://keyway.test/saml/sso';
 
 let counter = 0;
-export const uniqueId = () => `_req${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+export const uniqueId = () =>
+  `_req${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 
 export function authnRequestXml(f: AuthnRequestFixture = {}): string {
-  const instant = f.issueInstant instanceof Date ? f.issueInstant.toISOString() : f.issueInstant ?? new Date().toISOString();
+  const instant =
+    f.issueInstant instanceof Date ? f.issueInstant.toISOString() : (f.issueInstant ?? new Date().toISOString());
   const attrs = [
-    f.acsIndex !== undefined ? `AssertionConsumerServiceIndex="${f.acsIndex}"` : `AssertionConsumerServiceURL="${f.acsUrl ?? SP_ACS}"`,
+    f.acsIndex !== undefined
+      ? `AssertionConsumerServiceIndex="${f.acsIndex}"`
+      : `AssertionConsumerServiceURL="${f.acsUrl ?? SP_ACS}"`,
     f.destination === null ? '' : `Destination="${f.destination ?? IDP_SSO}"`,
     `ID="${f.id ?? uniqueId()}"`,
     `IssueInstant="${instant}"`,

@@ -15,8 +15,16 @@ declare module 'xml-encryption' {
     disallowDecryptionWithInsecureAlgorithm?: boolean;
     warnInsecureAlgorithm?: boolean;
   }
-  export function encrypt(content: string, options: EncryptOptions, callback: (err: Error | null, result?: string) => void): void;
-  export function decrypt(xml: string, options: DecryptOptions, callback: (err: Error | null, result?: string) => void): void;
+  export function encrypt(
+    content: string,
+    options: EncryptOptions,
+    callback: (err: Error | null, result?: string) => void,
+  ): void;
+  export function decrypt(
+    xml: string,
+    options: DecryptOptions,
+    callback: (err: Error | null, result?: string) => void,
+  ): void;
   const xmlenc: { encrypt: typeof encrypt; decrypt: typeof decrypt };
   export default xmlenc;
 }

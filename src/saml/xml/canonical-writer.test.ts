@@ -2,14 +2,46 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DOMParser } from '@xmldom/xmldom';
 import { ExclusiveCanonicalization } from 'xml-crypto';
-import { element, escapeAttr, escapeText, instant, protectLineSeparators, startTag, textElement } from './canonical-writer.js';
+import {
+  element,
+  escapeAttr,
+  escapeText,
+  instant,
+  protectLineSeparators,
+  startTag,
+  textElement,
+} from './canonical-writer.js';
 
 function c14n(xml: string): string {
   const doc = new DOMParser().parseFromString(xml, 'application/xml');
-  return new ExclusiveCanonicalization().process(doc.documentElement as unknown as Parameters<ExclusiveCanonicalization['process']>[0], {});
+  return new ExclusiveCanonicalization().process(
+    doc.documentElement as unknown as Parameters<ExclusiveCanonicalization['process']>[0],
+    {},
+  );
 }
 
-const PIECES = ['&', '<', '>', '"', "'", '\t', '\n', '\r', '\r\n', ']]>', '&amp;', 'é', '東', '😀', ' ', 'plain', '<!--', '?>', '=', '\u00a0'];
+const PIECES = [
+  '&',
+  '<',
+  '>',
+  '"',
+  "'",
+  '\t',
+  '\n',
+  '\r',
+  '\r\n',
+  ']]>',
+  '&amp;',
+  'é',
+  '東',
+  '😀',
+  ' ',
+  'plain',
+  '<!--',
+  '?>',
+  '=',
+  '\u00a0',
+];
 
 describe('canonical writer (W3C exc-c14n by construction)', () => {
   it('escapes text and attribute values exactly as exclusive canonicalisation does (C14N 1.0 §2.3)', () => {
@@ -24,7 +56,12 @@ describe('canonical writer (W3C exc-c14n by construction)', () => {
       const value = Array.from({ length: 1 + (rnd() % 8) }, () => PIECES[rnd() % PIECES.length]).join('');
       const xml = element(
         'p:Root',
-        [['Zeta', value], ['Alpha', 'a'], ['Mid', undefined], ['ID', '_x']],
+        [
+          ['Zeta', value],
+          ['Alpha', 'a'],
+          ['Mid', undefined],
+          ['ID', '_x'],
+        ],
         textElement('p:Child', [['V', value]], value) + element('q:Other', [], '', [['q', 'urn:q']]),
         [['p', 'urn:p']],
       );
@@ -33,7 +70,21 @@ describe('canonical writer (W3C exc-c14n by construction)', () => {
   });
 
   it('sorts namespace declarations before attributes and attributes by name, omitting undefined ones', () => {
-    assert.equal(startTag('x:E', [['b', '2'], ['A', '1'], ['c', undefined]], [['z', 'urn:z'], ['x', 'urn:x']]), '<x:E xmlns:x="urn:x" xmlns:z="urn:z" A="1" b="2">');
+    assert.equal(
+      startTag(
+        'x:E',
+        [
+          ['b', '2'],
+          ['A', '1'],
+          ['c', undefined],
+        ],
+        [
+          ['z', 'urn:z'],
+          ['x', 'urn:x'],
+        ],
+      ),
+      '<x:E xmlns:x="urn:x" xmlns:z="urn:z" A="1" b="2">',
+    );
   });
 
   it('refuses characters XML cannot carry (XML 1.0 §2.2)', () => {

@@ -36,7 +36,14 @@ export function assertXmlChars(value: string, what: string): void {
 }
 
 const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' };
-const ATTR_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '"': '&quot;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;' };
+const ATTR_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '"': '&quot;',
+  '\t': '&#x9;',
+  '\n': '&#xA;',
+  '\r': '&#xD;',
+};
 const TEXT_SPECIAL_ALL = /[&<>\r]/g;
 const ATTR_SPECIAL_ALL = /[&<"\t\n\r]/g;
 
@@ -50,13 +57,15 @@ export function escapeAttr(value: string): string {
   return ATTR_SPECIAL.test(value) ? value.replace(ATTR_SPECIAL_ALL, (c) => ATTR_ESCAPES[c]!) : value;
 }
 
-const byFirst = (a: readonly [string, unknown], b: readonly [string, unknown]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+const byFirst = (a: readonly [string, unknown], b: readonly [string, unknown]) =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 
 /** The start tag in canonical form. Attributes whose value is `undefined` are omitted. */
 export function startTag(name: string, attrs: readonly Attr[] = [], ns: readonly NsDecl[] = []): string {
   let tag = '<' + name;
   const decls = ns.length > 1 ? [...ns].sort(byFirst) : ns;
-  for (const [prefix, uri] of decls) tag += (prefix === '' ? ' xmlns="' : ' xmlns:' + prefix + '="') + escapeAttr(uri) + '"';
+  for (const [prefix, uri] of decls)
+    tag += (prefix === '' ? ' xmlns="' : ' xmlns:' + prefix + '="') + escapeAttr(uri) + '"';
   const present = attrs.filter((a): a is readonly [string, string] => a[1] !== undefined);
   if (present.length > 1) present.sort(byFirst);
   for (const [n, v] of present) {
@@ -87,5 +96,7 @@ const XML11_LINE_ENDS_ALL = /[\u0085\u2028]/g;
 
 /** See the module comment: applied to finished, signed output only (markup itself is ASCII). */
 export function protectLineSeparators(xml: string): string {
-  return XML11_LINE_ENDS.test(xml) ? xml.replace(XML11_LINE_ENDS_ALL, (c) => (c === '\u0085' ? '&#x85;' : '&#x2028;')) : xml;
+  return XML11_LINE_ENDS.test(xml)
+    ? xml.replace(XML11_LINE_ENDS_ALL, (c) => (c === '\u0085' ? '&#x85;' : '&#x2028;'))
+    : xml;
 }

@@ -54,7 +54,7 @@ export function textOf(el: Element): string {
 }
 
 export function optionalAttr(el: Element, name: string): string | undefined {
-  return el.hasAttribute(name) ? el.getAttribute(name) ?? undefined : undefined;
+  return el.hasAttribute(name) ? (el.getAttribute(name) ?? undefined) : undefined;
 }
 
 export function requiredAttr(el: Element, name: string): string {

@@ -4,17 +4,24 @@ import type { SamlErrorCode } from '../errors.js';
 import { parseXml } from './parse.js';
 import { DEFAULT_XML_LIMITS } from './limits.js';
 
-const refuses = (xml: string, code: SamlErrorCode, limits = DEFAULT_XML_LIMITS) => assert.throws(() => parseXml(xml, limits), { code }, xml.slice(0, 80));
+const refuses = (xml: string, code: SamlErrorCode, limits = DEFAULT_XML_LIMITS) =>
+  assert.throws(() => parseXml(xml, limits), { code }, xml.slice(0, 80));
 
 describe('parseXml: refuses unusual input before any cryptography (SECURITY.md SAML rules 2 and 5)', () => {
   it('accepts a plain document with an XML declaration', () => {
-    assert.equal(parseXml('<?xml version="1.0" encoding="UTF-8"?><a xmlns="urn:x"><b c="1">t</b></a>').documentElement?.localName, 'a');
+    assert.equal(
+      parseXml('<?xml version="1.0" encoding="UTF-8"?><a xmlns="urn:x"><b c="1">t</b></a>').documentElement?.localName,
+      'a',
+    );
   });
 
   it('refuses DOCTYPE and entity declarations in any spelling or position', () => {
     refuses('<!DOCTYPE a><a/>', 'dtd_forbidden');
     refuses('<!doctype a><a/>', 'dtd_forbidden');
-    refuses('<?xml version="1.0"?>\n<!DOCTYPE a [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><a>&lol2;</a>', 'dtd_forbidden');
+    refuses(
+      '<?xml version="1.0"?>\n<!DOCTYPE a [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><a>&lol2;</a>',
+      'dtd_forbidden',
+    );
     refuses('<a><!ENTITY x "y"></a>', 'dtd_forbidden');
   });
 

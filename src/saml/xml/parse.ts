@@ -34,7 +34,11 @@ export function parseXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): D
       },
     }).parseFromString(xml, 'application/xml');
   } catch (e) {
-    throw new SamlError('malformed_xml', 'The message is not well-formed XML.', e instanceof Error ? e.message : String(e));
+    throw new SamlError(
+      'malformed_xml',
+      'The message is not well-formed XML.',
+      e instanceof Error ? e.message : String(e),
+    );
   }
   if (problems.length > 0) {
     throw new SamlError('malformed_xml', 'The message is not well-formed XML.', problems.join('; '));

@@ -6,7 +6,14 @@ import { AuditEvent, AuditQuery, ErrorBody, pageOf } from './schemas.js';
 export const registerAuditRoutes = (app: FastifyInstance, ctx: ServerContext): void => {
   app.get<{ Querystring: AuditQuery }>(
     '/audit',
-    { schema: { tags: ['audit'], summary: 'Read the audit log', querystring: AuditQuery, response: { 200: pageOf(AuditEvent), 400: ErrorBody, 401: ErrorBody } } },
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Read the audit log',
+        querystring: AuditQuery,
+        response: { 200: pageOf(AuditEvent), 400: ErrorBody, 401: ErrorBody },
+      },
+    },
     async (req) => {
       const q = req.query;
       return ctx.store.audit.query({

@@ -35,7 +35,12 @@ export const authenticateToken = async (req: FastifyRequest, ctx: ServerContext)
   return { kind: 'api-token', id: token.id, label: token.name, ip: req.ip, requestId: req.id };
 };
 
-export const rejectUnauthenticated = async (req: FastifyRequest, reply: FastifyReply, ctx: ServerContext, reason: AuthFailure): Promise<FastifyReply> => {
+export const rejectUnauthenticated = async (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  ctx: ServerContext,
+  reason: AuthFailure,
+): Promise<FastifyReply> => {
   if (reason !== 'missing_token') {
     await ctx.store.audit.record({
       action: 'api.authenticate',

@@ -25,7 +25,13 @@ export const openApiPath = `${apiPrefix}/openapi.json`;
 const addFormats = addFormatsPlugin as unknown as FormatsPlugin;
 
 const newAjv = (coerce: boolean): Ajv => {
-  const ajv = new Ajv({ allErrors: true, coerceTypes: coerce, removeAdditional: false, useDefaults: true, strict: false });
+  const ajv = new Ajv({
+    allErrors: true,
+    coerceTypes: coerce,
+    removeAdditional: false,
+    useDefaults: true,
+    strict: false,
+  });
   addFormats(ajv, ['date-time', 'email', 'uri']);
   return ajv;
 };
@@ -37,7 +43,9 @@ const register = async (app: FastifyInstance, ctx: ServerContext): Promise<void>
       api.removeContentTypeParser(['text/plain', 'application/x-www-form-urlencoded']);
       const strict = newAjv(false);
       const coercing = newAjv(true);
-      api.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as AnySchema));
+      api.setValidatorCompiler(({ schema, httpPart }) =>
+        (httpPart === 'body' ? strict : coercing).compile(schema as AnySchema),
+      );
 
       const actors = new WeakMap<FastifyRequest, Actor>();
       const actorOf = (req: FastifyRequest): Actor => {
@@ -58,7 +66,9 @@ const register = async (app: FastifyInstance, ctx: ServerContext): Promise<void>
         else req.log.info({ code: mapped.body.code }, 'admin API request refused');
         return reply.code(mapped.status).header('cache-control', 'no-store').send(mapped.body);
       });
-      api.setNotFoundHandler(async (req, reply) => reply.code(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+      api.setNotFoundHandler(async (req, reply) =>
+        reply.code(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
+      );
 
       registerUserRoutes(api, ctx, actorOf);
       registerGroupRoutes(api, ctx, actorOf);

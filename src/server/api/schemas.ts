@@ -10,7 +10,10 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ErrorBody = Type.Object(
   {
-    code: Type.String({ description: 'Stable machine-readable code, e.g. invalid_input, not_found, conflict, membership_cycle, unauthenticated, malformed_json, payload_too_large' }),
+    code: Type.String({
+      description:
+        'Stable machine-readable code, e.g. invalid_input, not_found, conflict, membership_cycle, unauthenticated, malformed_json, payload_too_large',
+    }),
     message: Type.String(),
     problems: Type.Optional(Type.Array(Type.Object({ at: Type.String(), message: Type.String() }, closed))),
   },
@@ -22,9 +25,23 @@ const Id = Type.String({ minLength: 1, maxLength: 128 });
 export const IdParams = Type.Object({ id: Id }, closed);
 export type IdParams = Static<typeof IdParams>;
 
-const Email = Type.Object({ value: Type.String({ minLength: 3, maxLength: 320 }), type: Type.Optional(Type.String({ maxLength: 64 })), primary: Type.Optional(Type.Boolean()) }, closed);
-const AttributeValue = Type.Union([Type.String({ maxLength: 2048 }), Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 100 })]);
-const Attributes = Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.:-]{0,63}$' }), AttributeValue, { ...closed, maxProperties: 100, description: 'Flat custom attributes: string or string-array values' });
+const Email = Type.Object(
+  {
+    value: Type.String({ minLength: 3, maxLength: 320 }),
+    type: Type.Optional(Type.String({ maxLength: 64 })),
+    primary: Type.Optional(Type.Boolean()),
+  },
+  closed,
+);
+const AttributeValue = Type.Union([
+  Type.String({ maxLength: 2048 }),
+  Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 100 }),
+]);
+const Attributes = Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.:-]{0,63}$' }), AttributeValue, {
+  ...closed,
+  maxProperties: 100,
+  description: 'Flat custom attributes: string or string-array values',
+});
 const Name = Nullable(Type.String({ maxLength: 256 }));
 const UserStatus = Type.Union([Type.Literal('active'), Type.Literal('suspended')]);
 
@@ -54,9 +71,15 @@ const userFields = {
   externalId: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
   attributes: Type.Optional(Attributes),
 };
-export const NewUserBody = Type.Object({ userName: Type.String({ minLength: 1, maxLength: 256 }), ...userFields, status: Type.Optional(UserStatus) }, closed);
+export const NewUserBody = Type.Object(
+  { userName: Type.String({ minLength: 1, maxLength: 256 }), ...userFields, status: Type.Optional(UserStatus) },
+  closed,
+);
 export type NewUserBody = Static<typeof NewUserBody>;
-export const UserPatchBody = Type.Object({ userName: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })), ...userFields }, { ...closed, minProperties: 1 });
+export const UserPatchBody = Type.Object(
+  { userName: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })), ...userFields },
+  { ...closed, minProperties: 1 },
+);
 export type UserPatchBody = Static<typeof UserPatchBody>;
 export const PasswordBody = Type.Object({ password: Type.String({ minLength: 1, maxLength: 1024 }) }, closed);
 export type PasswordBody = Static<typeof PasswordBody>;
@@ -68,7 +91,9 @@ const PageParams = {
 export const UserQuery = Type.Object(
   {
     userName: Type.Optional(Type.String({ maxLength: 256, description: 'Exact userName, case-insensitive' })),
-    search: Type.Optional(Type.String({ maxLength: 256, description: 'Case-insensitive prefix of userName, displayName or email' })),
+    search: Type.Optional(
+      Type.String({ maxLength: 256, description: 'Case-insensitive prefix of userName, displayName or email' }),
+    ),
     status: Type.Optional(UserStatus),
     ...PageParams,
   },
@@ -76,7 +101,8 @@ export const UserQuery = Type.Object(
 );
 export type UserQuery = Static<typeof UserQuery>;
 
-export const pageOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Type.Optional(Type.String()), total: Type.Integer() }, closed);
+export const pageOf = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), nextCursor: Type.Optional(Type.String()), total: Type.Integer() }, closed);
 
 export const Group = Type.Object(
   {
@@ -96,9 +122,15 @@ const groupFields = {
   externalId: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
   attributes: Type.Optional(Attributes),
 };
-export const NewGroupBody = Type.Object({ displayName: Type.String({ minLength: 1, maxLength: 256 }), ...groupFields }, closed);
+export const NewGroupBody = Type.Object(
+  { displayName: Type.String({ minLength: 1, maxLength: 256 }), ...groupFields },
+  closed,
+);
 export type NewGroupBody = Static<typeof NewGroupBody>;
-export const GroupPatchBody = Type.Object({ displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })), ...groupFields }, { ...closed, minProperties: 1 });
+export const GroupPatchBody = Type.Object(
+  { displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })), ...groupFields },
+  { ...closed, minProperties: 1 },
+);
 export type GroupPatchBody = Static<typeof GroupPatchBody>;
 export const GroupQuery = Type.Object(
   {
@@ -116,27 +148,36 @@ export type Member = Static<typeof Member>;
 export const MemberParams = Type.Object({ id: Id, kind: MemberKind, memberId: Id }, closed);
 export type MemberParams = Static<typeof MemberParams>;
 export const MemberList = Type.Object({ items: Type.Array(Member) }, closed);
-export const UserGroupsQuery = Type.Object({ effective: Type.Optional(Type.Boolean({ description: 'Include groups reached through nested groups' })) }, closed);
-
-export const AuditEvent = Type.Object(
-  {
-    id: Type.String(),
-    at: Type.String({ format: 'date-time' }),
-    action: Type.String(),
-    outcome: Type.Union([Type.Literal('success'), Type.Literal('failure')]),
-    reason: Type.Optional(Type.String()),
-    actor: Type.Object({ kind: Type.String(), id: Type.String(), label: Type.Optional(Type.String()), ip: Type.Optional(Type.String()), requestId: Type.Optional(Type.String()) }),
-    target: Type.Optional(Type.Object({ type: Type.String(), id: Type.String(), label: Type.Optional(Type.String()) })),
-    before: Type.Optional(Type.Unknown()),
-    after: Type.Optional(Type.Unknown()),
-    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  },
+export const UserGroupsQuery = Type.Object(
+  { effective: Type.Optional(Type.Boolean({ description: 'Include groups reached through nested groups' })) },
+  closed,
 );
+
+export const AuditEvent = Type.Object({
+  id: Type.String(),
+  at: Type.String({ format: 'date-time' }),
+  action: Type.String(),
+  outcome: Type.Union([Type.Literal('success'), Type.Literal('failure')]),
+  reason: Type.Optional(Type.String()),
+  actor: Type.Object({
+    kind: Type.String(),
+    id: Type.String(),
+    label: Type.Optional(Type.String()),
+    ip: Type.Optional(Type.String()),
+    requestId: Type.Optional(Type.String()),
+  }),
+  target: Type.Optional(Type.Object({ type: Type.String(), id: Type.String(), label: Type.Optional(Type.String()) })),
+  before: Type.Optional(Type.Unknown()),
+  after: Type.Optional(Type.Unknown()),
+  details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
 export const AuditQuery = Type.Object(
   {
     actor: Type.Optional(Type.String({ maxLength: 256, description: 'Actor id (user id, token id, CLI user)' })),
     target: Type.Optional(Type.String({ maxLength: 256, description: 'Target id' })),
-    action: Type.Optional(Type.String({ maxLength: 128, description: 'Exact action, e.g. user.created or signin.password' })),
+    action: Type.Optional(
+      Type.String({ maxLength: 128, description: 'Exact action, e.g. user.created or signin.password' }),
+    ),
     since: Type.Optional(Type.String({ format: 'date-time' })),
     until: Type.Optional(Type.String({ format: 'date-time' })),
     ...PageParams,

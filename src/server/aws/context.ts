@@ -53,12 +53,22 @@ export function awsServices(ctx: ServerContext): AwsServices {
     async awsApp(id) {
       if (id) {
         const app = await rt.apps.get(id);
-        if (app.type !== AWS_IAM_APP_TYPE) throw new DomainError('invalid_input', `application ${app.name} is not an AWS IAM application`);
+        if (app.type !== AWS_IAM_APP_TYPE)
+          throw new DomainError('invalid_input', `application ${app.name} is not an AWS IAM application`);
         return { app, config: awsIamConfigOf(app) };
       }
       const apps = (await awsApps()).filter((a) => a.enabled);
-      if (apps.length === 0) throw new DomainError('not_found', 'no AWS IAM application is set up in Keyway; create one (type aws-iam) first');
-      if (apps.length > 1) throw new DomainError('invalid_input', `several AWS IAM applications exist (${apps.map((a) => a.name).join(', ')}); name one`, [{ at: 'app', message: 'ambiguous' }]);
+      if (apps.length === 0)
+        throw new DomainError(
+          'not_found',
+          'no AWS IAM application is set up in Keyway; create one (type aws-iam) first',
+        );
+      if (apps.length > 1)
+        throw new DomainError(
+          'invalid_input',
+          `several AWS IAM applications exist (${apps.map((a) => a.name).join(', ')}); name one`,
+          [{ at: 'app', message: 'ambiguous' }],
+        );
       return { app: apps[0]!, config: awsIamConfigOf(apps[0]!) };
     },
   };

@@ -21,8 +21,16 @@ export interface ExplainRequest {
 /** "Why can (or can't) alice reach this role?": the same resolution the assertion uses, with every reason. */
 export async function explainUser(ctx: ServerContext, svc: AwsServices, req: ExplainRequest): Promise<Explanation> {
   const user = await ctx.store.directory.findUserByUserName(req.userName);
-  if (!user) throw new DomainError('not_found', `no user ${JSON.stringify(req.userName)} in Keyway`, [{ at: 'user', message: 'unknown user' }]);
-  const [effectiveGroups, directGroups, bindings, accounts] = await Promise.all([ctx.store.directory.effectiveGroupsOfUser(user.id), ctx.store.directory.directGroupsOfUser(user.id), svc.access.listBindings(), svc.access.listAccounts()]);
+  if (!user)
+    throw new DomainError('not_found', `no user ${JSON.stringify(req.userName)} in Keyway`, [
+      { at: 'user', message: 'unknown user' },
+    ]);
+  const [effectiveGroups, directGroups, bindings, accounts] = await Promise.all([
+    ctx.store.directory.effectiveGroupsOfUser(user.id),
+    ctx.store.directory.directGroupsOfUser(user.id),
+    svc.access.listBindings(),
+    svc.access.listAccounts(),
+  ]);
   let config = defaultAwsIamAppConfig();
   let appAccess: { app: string; allowed: boolean } | undefined;
   try {
@@ -41,5 +49,15 @@ export async function explainUser(ctx: ServerContext, svc: AwsServices, req: Exp
     const accountId = /^\d{12}$/.test(req.account) ? req.account : findAccount(accounts, req.account).id;
     ask = { accountId, roleName: req.role };
   }
-  return explain({ user, effectiveGroups, directGroupIds: new Set(directGroups.map((g) => g.id)), allGroups, bindings, accounts, config, ...(appAccess ? { appAccess } : {}), ...(ask ? { ask } : {}) });
+  return explain({
+    user,
+    effectiveGroups,
+    directGroupIds: new Set(directGroups.map((g) => g.id)),
+    allGroups,
+    bindings,
+    accounts,
+    config,
+    ...(appAccess ? { appAccess } : {}),
+    ...(ask ? { ask } : {}),
+  });
 }

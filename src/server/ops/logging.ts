@@ -22,7 +22,8 @@ export const redactPaths = [
 ];
 
 /** Query parameters whose values are replaced in logged URLs. */
-const sensitiveParams = /^(SAMLResponse|SAMLRequest|Signature|RelayState|token|access_token|id_token|code|password|csrf)$/i;
+const sensitiveParams =
+  /^(SAMLResponse|SAMLRequest|Signature|RelayState|token|access_token|id_token|code|password|csrf)$/i;
 
 export const redactUrl = (url: string): string => {
   const q = url.indexOf('?');

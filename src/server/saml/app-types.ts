@@ -9,6 +9,9 @@ import type { ServerConfig } from '../config.js';
 import { awsIamAppTypeFactory } from '../aws/app-type.js';
 
 /** Receives what the server and the CLI both have, so `keyway apps create --type …` validates like the API. */
-export type ApplicationTypeFactory = (deps: { readonly store: Store; readonly config: ServerConfig }) => ApplicationType;
+export type ApplicationTypeFactory = (deps: {
+  readonly store: Store;
+  readonly config: ServerConfig;
+}) => ApplicationType;
 
 export const applicationTypeFactories: readonly ApplicationTypeFactory[] = [awsIamAppTypeFactory];

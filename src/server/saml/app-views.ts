@@ -20,9 +20,16 @@ export const keyView = (k: SigningKey) => {
  * SP metadata first, then the fields given beside it (they win). On an update (`forUpdate`) the metadata refreshes
  * only the SP's own fields and never renames the application.
  */
-export const withMetadata = (body: { readonly metadataXml?: string | undefined } & SamlApplicationInput, forUpdate = false): SamlApplicationInput => {
+export const withMetadata = (
+  body: { readonly metadataXml?: string | undefined } & SamlApplicationInput,
+  forUpdate = false,
+): SamlApplicationInput => {
   const { metadataXml, ...fields } = body;
   if (!metadataXml) return fields;
   const { name, ...fromMetadata } = appInputFromMetadata(metadataXml);
-  return { ...fromMetadata, ...(forUpdate ? {} : { name }), ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) };
+  return {
+    ...fromMetadata,
+    ...(forUpdate ? {} : { name }),
+    ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
+  };
 };

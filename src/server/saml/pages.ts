@@ -4,7 +4,11 @@ import { buildPostForm, postFormCsp } from '../../saml/index.js';
 import { html, renderPage } from '../html.js';
 import type { SignedIn } from '../session.js';
 
-export const sendPostForm = (reply: FastifyReply, action: string, fields: Readonly<Partial<Record<'SAMLResponse' | 'SAMLRequest' | 'RelayState', string>>>): FastifyReply =>
+export const sendPostForm = (
+  reply: FastifyReply,
+  action: string,
+  fields: Readonly<Partial<Record<'SAMLResponse' | 'SAMLRequest' | 'RelayState', string>>>,
+): FastifyReply =>
   reply
     .code(200)
     .headers({
@@ -22,7 +26,12 @@ const signedInHeader = (who: SignedIn | null) =>
   who ? { signedIn: { userName: who.user.userName, displayName: who.user.displayName, csrfToken: who.csrfToken } } : {};
 
 /** A user who may not use an app: a plain explanation and what to do, never a protocol error. */
-export const sendNotAllowed = (reply: FastifyReply, who: SignedIn | null, appName: string, message: string): FastifyReply =>
+export const sendNotAllowed = (
+  reply: FastifyReply,
+  who: SignedIn | null,
+  appName: string,
+  message: string,
+): FastifyReply =>
   renderPage(reply, {
     status: 403,
     title: `No access to ${appName}`,
@@ -33,7 +42,13 @@ export const sendNotAllowed = (reply: FastifyReply, who: SignedIn | null, appNam
   });
 
 /** A SAML message Keyway will not answer to the SP (untrusted destination): explain it to the person instead. */
-export const sendSamlErrorPage = (reply: FastifyReply, status: number, message: string, code: string, requestId: string): FastifyReply =>
+export const sendSamlErrorPage = (
+  reply: FastifyReply,
+  status: number,
+  message: string,
+  code: string,
+  requestId: string,
+): FastifyReply =>
   renderPage(reply, {
     status,
     title: 'Sign-in request refused',
@@ -57,5 +72,16 @@ export const sendContinuePage = (reply: FastifyReply, url: string, title: string
     body: html`<h1>${title}</h1><p>${message}</p><p><a href="${url}">Continue</a></p>`,
   });
 
-export const sendInfoPage = (reply: FastifyReply, status: number, title: string, message: string, who: SignedIn | null = null): FastifyReply =>
-  renderPage(reply, { status, title, ...signedInHeader(who), body: html`<h1>${title}</h1><p>${message}</p><p><a href="/">Go to my apps</a></p>` });
+export const sendInfoPage = (
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  message: string,
+  who: SignedIn | null = null,
+): FastifyReply =>
+  renderPage(reply, {
+    status,
+    title,
+    ...signedInHeader(who),
+    body: html`<h1>${title}</h1><p>${message}</p><p><a href="/">Go to my apps</a></p>`,
+  });

@@ -26,9 +26,15 @@ const reachable = async (): Promise<string | false> => {
   }
 };
 
-test('SSO, replay protection and key rotation work the same on PostgreSQL (DESIGN.md 6)', { skip: await reachable() }, async () => {
+test('SSO, replay protection and key rotation work the same on PostgreSQL (DESIGN.md 6)', {
+  skip: await reachable(),
+}, async () => {
   const schema = `kw_saml_${globalThis.crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const s = await startTestServer({ KEYWAY_BASE_URL: 'https://keyway.test', KEYWAY_DATABASE_URL: `${PG}?schema=${schema}`, KEYWAY_LOG_LEVEL: process.env.DBG ? 'error' : 'silent' });
+  const s = await startTestServer({
+    KEYWAY_BASE_URL: 'https://keyway.test',
+    KEYWAY_DATABASE_URL: `${PG}?schema=${schema}`,
+    KEYWAY_LOG_LEVEL: process.env.DBG ? 'error' : 'silent',
+  });
   try {
     const actor = systemActor('pg-test');
     const sp = testKeyPair('sp');
@@ -36,10 +42,25 @@ test('SSO, replay protection and key rotation work the same on PostgreSQL (DESIG
     const group = await s.store.directory.createGroup(actor, { displayName: 'g' });
     const user = await s.store.directory.createUser(actor, { userName: 'pg-user' });
     await s.store.directory.addMember(actor, group.id, { kind: 'user', id: user.id });
-    await rt.apps.create(actor, { name: 'PG', entityId: 'https://sp.test/metadata', acs: [{ url: 'https://sp.test/acs' }], signingCertificates: [sp.certificatePem], allowedGroupIds: [group.id] });
+    await rt.apps.create(actor, {
+      name: 'PG',
+      entityId: 'https://sp.test/metadata',
+      acs: [{ url: 'https://sp.test/acs' }],
+      signingCertificates: [sp.certificatePem],
+      allowedGroupIds: [group.id],
+    });
     const { id, idHash, csrfSecret } = newSessionSecrets();
     const now = new Date();
-    await s.store.sessions.create({ idHash, userId: user.id, createdAt: now.toISOString(), lastSeenAt: now.toISOString(), expiresAt: new Date(now.getTime() + 3_600_000).toISOString(), authMethods: ['pwd'], csrfSecret, data: {} });
+    await s.store.sessions.create({
+      idHash,
+      userId: user.id,
+      createdAt: now.toISOString(),
+      lastSeenAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
+      authMethods: ['pwd'],
+      csrfSecret,
+      data: {},
+    });
     const cookie = `${sessionCookieName(s.config)}=${id}`;
     const url = `/saml/sso?${redirectQuery(authnRequestXml({ id: uniqueId() }), { key: sp })}`;
     const first = await s.app.inject({ method: 'GET', url, headers: { cookie } });

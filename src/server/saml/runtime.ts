@@ -15,7 +15,13 @@ import {
   type SigningKey,
   type SigningKeyCommands,
 } from '../../core/index.js';
-import { createApplicationStore, createMessageIdCache, createSigningKeyStore, type MessageIdCache, type Store } from '../../store/index.js';
+import {
+  createApplicationStore,
+  createMessageIdCache,
+  createSigningKeyStore,
+  type MessageIdCache,
+  type Store,
+} from '../../store/index.js';
 import { buildIdpMetadata, createSigningCredential, NAMEID_FORMAT, type SigningCredential } from '../../saml/index.js';
 import { deriveKey, type ServerConfig } from '../config.js';
 import type { ServerContext } from '../deps.js';
@@ -55,7 +61,12 @@ export const idpUrls = (baseUrl: string): IdpUrls => ({
 /** How long SPs may cache the metadata (validUntil); AWS requires the attribute. */
 const METADATA_VALID_DAYS = 30;
 
-export const ISSUED_NAME_ID_FORMATS = [NAMEID_FORMAT.persistent, NAMEID_FORMAT.emailAddress, NAMEID_FORMAT.unspecified, NAMEID_FORMAT.transient];
+export const ISSUED_NAME_ID_FORMATS = [
+  NAMEID_FORMAT.persistent,
+  NAMEID_FORMAT.emailAddress,
+  NAMEID_FORMAT.unspecified,
+  NAMEID_FORMAT.transient,
+];
 
 export interface RuntimeParts {
   readonly config: ServerConfig;
@@ -64,12 +75,21 @@ export interface RuntimeParts {
   readonly types?: readonly ApplicationType[];
 }
 
-export const createSamlRuntimeFrom = ({ config, store, now = () => new Date(), types = applicationTypeFactories.map((f) => f({ store, config })) }: RuntimeParts): SamlRuntime => {
+export const createSamlRuntimeFrom = ({
+  config,
+  store,
+  now = () => new Date(),
+  types = applicationTypeFactories.map((f) => f({ store, config })),
+}: RuntimeParts): SamlRuntime => {
   const master = masterKeyFrom(deriveKey(config, 'saml-signing-keys'));
   const urls = idpUrls(config.baseUrl);
   const keys = createSigningKeyService({
     store: createSigningKeyStore(store.db, now),
-    material: createKeyMaterialFactory({ master, bits: config.samlKeyBits, commonName: new URL(config.baseUrl).hostname }),
+    material: createKeyMaterialFactory({
+      master,
+      bits: config.samlKeyBits,
+      commonName: new URL(config.baseUrl).hostname,
+    }),
     now,
   });
   const registry = createApplicationTypeRegistry(types);
@@ -87,7 +107,12 @@ export const createSamlRuntimeFrom = ({ config, store, now = () => new Date(), t
   return {
     urls,
     keys,
-    apps: createApplicationService({ store: createApplicationStore(store.db, now), directory: store.directory, types: registry, now }),
+    apps: createApplicationService({
+      store: createApplicationStore(store.db, now),
+      directory: store.directory,
+      types: registry,
+      now,
+    }),
     types: registry,
     replay: createMessageIdCache(store.db),
     vault,
@@ -100,8 +125,14 @@ export const createSamlRuntimeFrom = ({ config, store, now = () => new Date(), t
       if (published.length === 0) published = [await keys.ensureCurrent(firstStart)];
       return buildIdpMetadata({
         entityId: urls.entityId,
-        ssoUrls: [{ binding: 'redirect', location: urls.sso }, { binding: 'post', location: urls.sso }],
-        sloUrls: [{ binding: 'redirect', location: urls.slo }, { binding: 'post', location: urls.slo }],
+        ssoUrls: [
+          { binding: 'redirect', location: urls.sso },
+          { binding: 'post', location: urls.sso },
+        ],
+        sloUrls: [
+          { binding: 'redirect', location: urls.slo },
+          { binding: 'post', location: urls.slo },
+        ],
         signingCerts: published.map((k) => k.certificatePem),
         nameIdFormats: ISSUED_NAME_ID_FORMATS,
         validUntil: new Date(at.getTime() + METADATA_VALID_DAYS * 86_400_000),
@@ -110,4 +141,5 @@ export const createSamlRuntimeFrom = ({ config, store, now = () => new Date(), t
   };
 };
 
-export const createSamlRuntime = (ctx: ServerContext): SamlRuntime => createSamlRuntimeFrom({ config: ctx.config, store: ctx.store, now: ctx.now });
+export const createSamlRuntime = (ctx: ServerContext): SamlRuntime =>
+  createSamlRuntimeFrom({ config: ctx.config, store: ctx.store, now: ctx.now });

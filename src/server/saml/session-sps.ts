@@ -31,11 +31,17 @@ export const samlSessionIndex = (who: SignedIn): string | null => read(who.sessi
 
 export const spSessionsOf = (data: Readonly<Record<string, unknown>>): readonly SpSession[] => read(data)?.sps ?? [];
 
-export const recordSpSession = async (ctx: ServerContext, who: SignedIn, sp: SpSession, sessionIndex: string): Promise<void> => {
+export const recordSpSession = async (
+  ctx: ServerContext,
+  who: SignedIn,
+  sp: SpSession,
+  sessionIndex: string,
+): Promise<void> => {
   const current = read(who.session.data);
   const known = current?.sps.find((s) => s.appId === sp.appId);
   // Signing in to the same SP again with the same NameID changes nothing: skip the write.
-  if (current?.sessionIndex === sessionIndex && known?.nameId === sp.nameId && known.nameIdFormat === sp.nameIdFormat) return;
+  if (current?.sessionIndex === sessionIndex && known?.nameId === sp.nameId && known.nameIdFormat === sp.nameIdFormat)
+    return;
   const others = (current?.sps ?? []).filter((s) => s.appId !== sp.appId);
   await setSessionData(ctx, who, { saml: { sessionIndex, sps: [...others, sp].slice(-MAX_SPS) } });
 };

@@ -24,8 +24,18 @@ describe('single logout (SAML profiles 4.4)', () => {
   let b: SamlApplication;
   before(async () => {
     t = await startSamlTestbed();
-    a = await t.createApp({ name: 'A', signingCertificates: [spA.certificatePem], slo: { url: 'https://sp.test/slo' } });
-    b = await t.createApp({ name: 'B', entityId: 'https://sp-b.test', acs: [{ url: 'https://sp-b.test/acs' }], signingCertificates: [spB.certificatePem], slo: { url: 'https://sp-b.test/slo', binding: 'HTTP-POST' } });
+    a = await t.createApp({
+      name: 'A',
+      signingCertificates: [spA.certificatePem],
+      slo: { url: 'https://sp.test/slo' },
+    });
+    b = await t.createApp({
+      name: 'B',
+      entityId: 'https://sp-b.test',
+      acs: [{ url: 'https://sp-b.test/acs' }],
+      signingCertificates: [spB.certificatePem],
+      slo: { url: 'https://sp-b.test/slo', binding: 'HTTP-POST' },
+    });
   });
   after(async () => t.close());
 
@@ -34,7 +44,11 @@ describe('single logout (SAML profiles 4.4)', () => {
     const session = await t.session(t.member);
     const nameIds: Record<string, string> = {};
     for (const app of [a, b]) {
-      const res = await t.s.app.inject({ method: 'GET', url: `/saml/apps/${app.id}/start`, headers: { cookie: session.cookie } });
+      const res = await t.s.app.inject({
+        method: 'GET',
+        url: `/saml/apps/${app.id}/start`,
+        headers: { cookie: session.cookie },
+      });
       nameIds[app.id] = /<saml:NameID[^>]*>([^<]+)</.exec(decodeResponse(res.body))?.[1] ?? '';
     }
     return { ...session, nameIds };
@@ -42,8 +56,16 @@ describe('single logout (SAML profiles 4.4)', () => {
 
   test('an SP-initiated LogoutRequest ends the Keyway session, notifies the other SP, then answers with a signed LogoutResponse', async () => {
     const s = await signedInToBoth();
-    const request = buildLogoutRequest({ issuer: a.entityId, destination: SLO, nameId: { value: s.nameIds[a.id] ?? '', format: NAMEID_FORMAT.persistent } });
-    const first = await t.s.app.inject({ method: 'GET', url: `/saml/slo?${redirectQuery(request.xml, { key: spA, relayState: 'rs-a' })}`, headers: { cookie: s.cookie } });
+    const request = buildLogoutRequest({
+      issuer: a.entityId,
+      destination: SLO,
+      nameId: { value: s.nameIds[a.id] ?? '', format: NAMEID_FORMAT.persistent },
+    });
+    const first = await t.s.app.inject({
+      method: 'GET',
+      url: `/saml/slo?${redirectQuery(request.xml, { key: spA, relayState: 'rs-a' })}`,
+      headers: { cookie: s.cookie },
+    });
     assert.equal(first.statusCode, 200, first.body.slice(0, 400));
     assert.equal(await t.s.store.sessions.get(s.idHash), null, 'the Keyway session ended');
     assert.equal(formAction(first.body), 'https://sp-b.test/slo', 'B is notified over its HTTP-POST SLO endpoint');
@@ -52,8 +74,18 @@ describe('single logout (SAML profiles 4.4)', () => {
     assert.match(toB, /<ds:Signature/);
     const requestId = /<samlp:LogoutRequest[^>]* ID="([^"]+)"/.exec(toB)?.[1] ?? '';
 
-    const answer = buildLogoutResponse({ issuer: b.entityId, destination: SLO, inResponseTo: requestId, signing: { credential: spB.credential } });
-    const second = await t.s.app.inject({ method: 'POST', url: '/saml/slo', headers: { cookie: cookiesOf(first) }, payload: { SAMLResponse: answer.base64 } });
+    const answer = buildLogoutResponse({
+      issuer: b.entityId,
+      destination: SLO,
+      inResponseTo: requestId,
+      signing: { credential: spB.credential },
+    });
+    const second = await t.s.app.inject({
+      method: 'POST',
+      url: '/saml/slo',
+      headers: { cookie: cookiesOf(first) },
+      payload: { SAMLResponse: answer.base64 },
+    });
     assert.equal(second.statusCode, 303, second.body.slice(0, 400));
     const location = second.headers.location as string;
     assert.match(location, /^https:\/\/sp\.test\/slo\?SAMLResponse=.*&RelayState=rs-a&SigAlg=.*&Signature=/);
@@ -65,39 +97,83 @@ describe('single logout (SAML profiles 4.4)', () => {
 
   test('IdP-initiated logout from the portal notifies each SP the session used and ends on the signed-out page', async () => {
     const s = await signedInToBoth();
-    const start = await t.s.app.inject({ method: 'POST', url: '/saml/logout', headers: { cookie: s.cookie }, payload: { csrf: s.csrf } });
+    const start = await t.s.app.inject({
+      method: 'POST',
+      url: '/saml/logout',
+      headers: { cookie: s.cookie },
+      payload: { csrf: s.csrf },
+    });
     // A page, not a redirect: the browser checks a redirect answering a form against the portal's CSP form-action.
     assert.equal(start.statusCode, 200);
     assert.equal(await t.s.store.sessions.get(s.idHash), null);
-    const refresh = /<meta http-equiv="refresh" content="0;url=([^"]+)">/.exec(start.body)?.[1]?.replace(/&amp;/g, '&') ?? '';
-    assert.match(start.body, new RegExp(`<a href="${refresh.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/&/g, '&amp;')}">Continue</a>`), 'the link works without the refresh');
+    const refresh =
+      /<meta http-equiv="refresh" content="0;url=([^"]+)">/.exec(start.body)?.[1]?.replace(/&amp;/g, '&') ?? '';
+    assert.match(
+      start.body,
+      new RegExp(`<a href="${refresh.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/&/g, '&amp;')}">Continue</a>`),
+      'the link works without the refresh',
+    );
     const toA = redirectMessage(refresh, 'SAMLRequest');
     assert.match(toA, new RegExp(`<saml:NameID[^>]*>${s.nameIds[a.id]}</saml:NameID>`));
     const idA = /ID="([^"]+)"/.exec(toA)?.[1] ?? '';
     let jar = cookiesOf(start);
     const answerA = buildLogoutResponse({ issuer: a.entityId, destination: SLO, inResponseTo: idA });
-    const afterA = await t.s.app.inject({ method: 'GET', url: `/saml/slo?${redirectQuery(answerA.xml, { key: spA, param: 'SAMLResponse' })}`, headers: { cookie: jar } });
+    const afterA = await t.s.app.inject({
+      method: 'GET',
+      url: `/saml/slo?${redirectQuery(answerA.xml, { key: spA, param: 'SAMLResponse' })}`,
+      headers: { cookie: jar },
+    });
     assert.equal(formAction(afterA.body), 'https://sp-b.test/slo');
     jar = cookiesOf(afterA);
-    const idB = /ID="([^"]+)"/.exec(Buffer.from(formFields(afterA.body).SAMLRequest ?? '', 'base64').toString('utf8'))?.[1] ?? '';
-    const answerB = buildLogoutResponse({ issuer: b.entityId, destination: SLO, inResponseTo: idB, signing: { credential: spB.credential } });
-    const done = await t.s.app.inject({ method: 'POST', url: '/saml/slo', headers: { cookie: jar }, payload: { SAMLResponse: answerB.base64 } });
+    const idB =
+      /ID="([^"]+)"/.exec(Buffer.from(formFields(afterA.body).SAMLRequest ?? '', 'base64').toString('utf8'))?.[1] ?? '';
+    const answerB = buildLogoutResponse({
+      issuer: b.entityId,
+      destination: SLO,
+      inResponseTo: idB,
+      signing: { credential: spB.credential },
+    });
+    const done = await t.s.app.inject({
+      method: 'POST',
+      url: '/saml/slo',
+      headers: { cookie: jar },
+      payload: { SAMLResponse: answerB.base64 },
+    });
     assert.equal(done.statusCode, 303);
     assert.equal(done.headers.location, '/signin?signedOut=1');
   });
 
-  test('the header\'s Sign out of a session that used SAML apps continues as single logout (307 keeps the form); without apps it just signs out', async () => {
+  test("the header's Sign out of a session that used SAML apps continues as single logout (307 keeps the form); without apps it just signs out", async () => {
     const s = await signedInToBoth();
-    const signOut = await t.s.app.inject({ method: 'POST', url: '/signout', headers: { cookie: s.cookie }, payload: { csrf: s.csrf } });
+    const signOut = await t.s.app.inject({
+      method: 'POST',
+      url: '/signout',
+      headers: { cookie: s.cookie },
+      payload: { csrf: s.csrf },
+    });
     assert.equal(signOut.statusCode, 307);
     assert.equal(signOut.headers.location, '/saml/logout');
     assert.ok(await t.s.store.sessions.get(s.idHash), 'the session lives until single logout ends it');
-    const slo = await t.s.app.inject({ method: 'POST', url: '/saml/logout', headers: { cookie: s.cookie }, payload: { csrf: s.csrf } });
-    assert.match(slo.body, /<meta http-equiv="refresh" content="0;url=https:\/\/sp\.test\/slo\?SAMLRequest=/, 'the first SP is notified');
+    const slo = await t.s.app.inject({
+      method: 'POST',
+      url: '/saml/logout',
+      headers: { cookie: s.cookie },
+      payload: { csrf: s.csrf },
+    });
+    assert.match(
+      slo.body,
+      /<meta http-equiv="refresh" content="0;url=https:\/\/sp\.test\/slo\?SAMLRequest=/,
+      'the first SP is notified',
+    );
     assert.equal(await t.s.store.sessions.get(s.idHash), null);
 
     const plain = await t.session(t.member);
-    const bare = await t.s.app.inject({ method: 'POST', url: '/signout', headers: { cookie: plain.cookie }, payload: { csrf: plain.csrf } });
+    const bare = await t.s.app.inject({
+      method: 'POST',
+      url: '/signout',
+      headers: { cookie: plain.cookie },
+      payload: { csrf: plain.csrf },
+    });
     assert.equal(bare.statusCode, 303);
     assert.equal(bare.headers.location, '/signin?signedOut=1');
     assert.equal(await t.s.store.sessions.get(plain.idHash), null);
@@ -105,8 +181,17 @@ describe('single logout (SAML profiles 4.4)', () => {
 
   test('a LogoutRequest POSTed cross-site without the Lax session cookie continues as a top-level GET that carries it', async () => {
     const s = await signedInToBoth();
-    const request = buildLogoutRequest({ issuer: a.entityId, destination: SLO, nameId: { value: s.nameIds[a.id] ?? '' }, signing: { credential: spA.credential } });
-    const posted = await t.s.app.inject({ method: 'POST', url: '/saml/slo', payload: { SAMLRequest: request.base64, RelayState: 'r' } });
+    const request = buildLogoutRequest({
+      issuer: a.entityId,
+      destination: SLO,
+      nameId: { value: s.nameIds[a.id] ?? '' },
+      signing: { credential: spA.credential },
+    });
+    const posted = await t.s.app.inject({
+      method: 'POST',
+      url: '/saml/slo',
+      payload: { SAMLRequest: request.base64, RelayState: 'r' },
+    });
     assert.equal(posted.statusCode, 303);
     const resume = posted.headers.location as string;
     assert.match(resume, /^\/saml\/slo\/resume\?t=/);
@@ -114,13 +199,22 @@ describe('single logout (SAML profiles 4.4)', () => {
     const res = await t.s.app.inject({ method: 'GET', url: resume, headers: { cookie: s.cookie } });
     assert.equal(await t.s.store.sessions.get(s.idHash), null);
     assert.equal(formAction(res.body), 'https://sp-b.test/slo', 'the other SP is notified next');
-    const forged = await t.s.app.inject({ method: 'GET', url: `${resume.slice(0, -2)}xx`, headers: { cookie: s.cookie } });
+    const forged = await t.s.app.inject({
+      method: 'GET',
+      url: `${resume.slice(0, -2)}xx`,
+      headers: { cookie: s.cookie },
+    });
     assert.equal(forged.statusCode, 400);
   });
 
   test('logout without a CSRF token is refused and the session survives', async () => {
     const s = await signedInToBoth();
-    const res = await t.s.app.inject({ method: 'POST', url: '/saml/logout', headers: { cookie: s.cookie }, payload: { csrf: 'wrong' } });
+    const res = await t.s.app.inject({
+      method: 'POST',
+      url: '/saml/logout',
+      headers: { cookie: s.cookie },
+      payload: { csrf: 'wrong' },
+    });
     assert.equal(res.statusCode, 403);
     assert.ok(await t.s.store.sessions.get(s.idHash));
   });
@@ -128,7 +222,11 @@ describe('single logout (SAML profiles 4.4)', () => {
   test('refuses an unsigned LogoutRequest from an SP that has a signing certificate, and one from an unknown SP', async () => {
     const s = await signedInToBoth();
     const request = buildLogoutRequest({ issuer: a.entityId, destination: SLO, nameId: { value: 'x' } });
-    const unsigned = await t.s.app.inject({ method: 'GET', url: `/saml/slo?${redirectQuery(request.xml)}`, headers: { cookie: s.cookie } });
+    const unsigned = await t.s.app.inject({
+      method: 'GET',
+      url: `/saml/slo?${redirectQuery(request.xml)}`,
+      headers: { cookie: s.cookie },
+    });
     assert.equal(unsigned.statusCode, 400);
     assert.match(unsigned.body, /error <code>signature_missing<\/code>/);
     assert.ok(await t.s.store.sessions.get(s.idHash), 'the session survives a refused logout');
@@ -137,16 +235,29 @@ describe('single logout (SAML profiles 4.4)', () => {
     assert.match(res.body, /error <code>unknown_issuer<\/code>/);
   });
 
-  test('a LogoutRequest naming another NameID does not end this browser\'s session', async () => {
+  test("a LogoutRequest naming another NameID does not end this browser's session", async () => {
     const s = await signedInToBoth();
-    const request = buildLogoutRequest({ issuer: a.entityId, destination: SLO, nameId: { value: 'someone-else', format: NAMEID_FORMAT.persistent } });
-    const res = await t.s.app.inject({ method: 'GET', url: `/saml/slo?${redirectQuery(request.xml, { key: spA })}`, headers: { cookie: s.cookie } });
+    const request = buildLogoutRequest({
+      issuer: a.entityId,
+      destination: SLO,
+      nameId: { value: 'someone-else', format: NAMEID_FORMAT.persistent },
+    });
+    const res = await t.s.app.inject({
+      method: 'GET',
+      url: `/saml/slo?${redirectQuery(request.xml, { key: spA })}`,
+      headers: { cookie: s.cookie },
+    });
     assert.equal(res.statusCode, 303);
     assert.ok(await t.s.store.sessions.get(s.idHash));
   });
 
   test('a LogoutResponse that answers no request Keyway sent is refused', async () => {
-    const stray = buildLogoutResponse({ issuer: b.entityId, destination: SLO, inResponseTo: '_never-sent', signing: { credential: spB.credential } });
+    const stray = buildLogoutResponse({
+      issuer: b.entityId,
+      destination: SLO,
+      inResponseTo: '_never-sent',
+      signing: { credential: spB.credential },
+    });
     const res = await t.s.app.inject({ method: 'POST', url: '/saml/slo', payload: { SAMLResponse: stray.base64 } });
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /error <code>invalid_field<\/code>/);

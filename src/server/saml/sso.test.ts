@@ -25,15 +25,22 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
   before(async () => {
     t = await startSamlTestbed();
     app = await t.createApp({
-      signingCertificates: [sp.certificatePem], requireSignedRequests: true, nameIdFormat: 'persistent',
-      attributes: [{ name: 'memberOf', source: 'groups' }, { name: 'mail', source: 'user.email' }],
+      signingCertificates: [sp.certificatePem],
+      requireSignedRequests: true,
+      nameIdFormat: 'persistent',
+      attributes: [
+        { name: 'memberOf', source: 'groups' },
+        { name: 'mail', source: 'user.email' },
+      ],
     });
     ({ cookie } = await t.session(t.member));
   });
   after(async () => t.close());
 
-  const get = (url: string, withCookie = true) => t.s.app.inject({ method: 'GET', url, headers: withCookie ? { cookie } : {} });
-  const redirect = (xml: string, f: Parameters<typeof redirectQuery>[1] = { key: sp }, withCookie = true) => get(`/saml/sso?${redirectQuery(xml, f)}`, withCookie);
+  const get = (url: string, withCookie = true) =>
+    t.s.app.inject({ method: 'GET', url, headers: withCookie ? { cookie } : {} });
+  const redirect = (xml: string, f: Parameters<typeof redirectQuery>[1] = { key: sp }, withCookie = true) =>
+    get(`/saml/sso?${redirectQuery(xml, f)}`, withCookie);
   const lastSso = async () => (await t.s.store.audit.query({ action: 'saml.sso', limit: 1 })).items[0];
 
   /** A refusal is a 400 page naming the code, audited, and the server keeps serving. */
@@ -50,9 +57,15 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /^application\/samlmetadata\+xml/);
     assert.match(res.body, /entityID="https:\/\/keyway\.test\/saml\/metadata"/);
-    assert.match(res.body, /SingleSignOnService Binding="urn:oasis:names:tc:SAML:2\.0:bindings:HTTP-Redirect" Location="https:\/\/keyway\.test\/saml\/sso"/);
+    assert.match(
+      res.body,
+      /SingleSignOnService Binding="urn:oasis:names:tc:SAML:2\.0:bindings:HTTP-Redirect" Location="https:\/\/keyway\.test\/saml\/sso"/,
+    );
     assert.match(res.body, /SingleSignOnService Binding="urn:oasis:names:tc:SAML:2\.0:bindings:HTTP-POST"/);
-    assert.match(res.body, /SingleLogoutService Binding="urn:oasis:names:tc:SAML:2\.0:bindings:HTTP-Redirect" Location="https:\/\/keyway\.test\/saml\/slo"/);
+    assert.match(
+      res.body,
+      /SingleLogoutService Binding="urn:oasis:names:tc:SAML:2\.0:bindings:HTTP-Redirect" Location="https:\/\/keyway\.test\/saml\/slo"/,
+    );
     assert.equal(res.body.match(/<ds:X509Certificate>/g)?.length, 1);
     const download = await get('/saml/metadata?download=1', false);
     assert.equal(download.headers['content-disposition'], 'attachment; filename="keyway-idp-metadata.xml"');
@@ -72,22 +85,37 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     assert.match(xml, /<saml:Audience>https:\/\/sp\.test\/metadata<\/saml:Audience>/);
     assert.match(xml, new RegExp(`Format="${NAMEID_FORMAT.persistent}"`));
     assert.match(xml, /PasswordProtectedTransport/);
-    assert.match(xml, /<saml:AttributeValue>team &lt;&amp;&gt; "quotes"<\/saml:AttributeValue><saml:AttributeValue>wiki-users<\/saml:AttributeValue>/, 'nested groups, multi-valued, escaped');
+    assert.match(
+      xml,
+      /<saml:AttributeValue>team &lt;&amp;&gt; "quotes"<\/saml:AttributeValue><saml:AttributeValue>wiki-users<\/saml:AttributeValue>/,
+      'nested groups, multi-valued, escaped',
+    );
     assert.equal((await lastSso())?.outcome, 'success');
     if (!needPeer(ctx, 'xmlsec1')) return;
     const metadata = (await get('/saml/metadata', false)).body;
     const cert = `-----BEGIN CERTIFICATE-----\n${/<ds:X509Certificate>([^<]+)</.exec(metadata)?.[1]}\n-----END CERTIFICATE-----\n`;
-    assert.ok(xmlsecVerify([xml], cert, 'Assertion').ok, 'xmlsec1 verifies the assertion with the metadata certificate');
+    assert.ok(
+      xmlsecVerify([xml], cert, 'Assertion').ok,
+      'xmlsec1 verifies the assertion with the metadata certificate',
+    );
     assert.ok(xmlsecVerify([xml], cert, 'Response').ok, 'xmlsec1 verifies the response with the metadata certificate');
   });
 
   test('a signed HTTP-POST AuthnRequest is accepted with its RelayState kept, and a second session with a second factor gets the MFA context class', async () => {
     const mfa = await t.session(t.member, ['pwd', 'otp']);
     const relayState = 'post/relay?x=1&y="2"';
-    const res = await t.s.app.inject({ method: 'POST', url: '/saml/sso', headers: { cookie: mfa.cookie }, payload: postForm(signPost(authnRequestXml(), sp), relayState) });
+    const res = await t.s.app.inject({
+      method: 'POST',
+      url: '/saml/sso',
+      headers: { cookie: mfa.cookie },
+      payload: postForm(signPost(authnRequestXml(), sp), relayState),
+    });
     assert.equal(res.statusCode, 200, res.body.slice(0, 300));
     assert.equal(formFields(res.body).RelayState, relayState, 'SAML bindings 3.5.3: RelayState comes back unchanged');
-    assert.match(decodeResponse(res.body), /<saml:AuthnContextClassRef>https:\/\/refeds\.org\/profile\/mfa<\/saml:AuthnContextClassRef>/);
+    assert.match(
+      decodeResponse(res.body),
+      /<saml:AuthnContextClassRef>https:\/\/refeds\.org\/profile\/mfa<\/saml:AuthnContextClassRef>/,
+    );
   });
 
   test('an unauthenticated user goes to the sign-in page and comes back to a Response for the same request', async () => {
@@ -108,7 +136,11 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
 
   test('a user outside the allowed groups gets a clear 403 page and an audit record, not a SAML error', async () => {
     const eve = await t.session(t.outsider);
-    const res = await t.s.app.inject({ method: 'GET', url: `/saml/sso?${redirectQuery(authnRequestXml(), { key: sp })}`, headers: { cookie: eve.cookie } });
+    const res = await t.s.app.inject({
+      method: 'GET',
+      url: `/saml/sso?${redirectQuery(authnRequestXml(), { key: sp })}`,
+      headers: { cookie: eve.cookie },
+    });
     assert.equal(res.statusCode, 403);
     assert.match(res.body, /You cannot use Wiki/);
     assert.match(res.body, /not in a group that may use Wiki/);
@@ -129,9 +161,17 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     await refused(await redirect(authnRequestXml(), {}), 'signature_missing');
   });
 
-  test('refuses an AuthnRequest signed with a key that is not the SP\'s (SAML bindings 3.4.4.1)', async () => {
+  test("refuses an AuthnRequest signed with a key that is not the SP's (SAML bindings 3.4.4.1)", async () => {
     await refused(await redirect(authnRequestXml(), { key: stranger }), 'signature_invalid');
-    await refused(await t.s.app.inject({ method: 'POST', url: '/saml/sso', headers: { cookie }, payload: postForm(signPost(authnRequestXml(), stranger)) }), 'signature_invalid');
+    await refused(
+      await t.s.app.inject({
+        method: 'POST',
+        url: '/saml/sso',
+        headers: { cookie },
+        payload: postForm(signPost(authnRequestXml(), stranger)),
+      }),
+      'signature_invalid',
+    );
   });
 
   test('refuses a SHA-1 signature unless the app opts in (SECURITY.md rule 3)', async () => {
@@ -140,10 +180,24 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
 
   test('refuses a signature that covers a different element than the one used (wrapping)', async () => {
     const genuine = signPost(authnRequestXml(), sp);
-    const wrapped = authnRequestXml({ acsUrl: 'https://evil.example/acs', extra: `<samlp:Extensions>${genuine}</samlp:Extensions>` });
-    await refused(await t.s.app.inject({ method: 'POST', url: '/saml/sso', headers: { cookie }, payload: postForm(wrapped) }), 'signature_wrapping');
+    const wrapped = authnRequestXml({
+      acsUrl: 'https://evil.example/acs',
+      extra: `<samlp:Extensions>${genuine}</samlp:Extensions>`,
+    });
+    await refused(
+      await t.s.app.inject({ method: 'POST', url: '/saml/sso', headers: { cookie }, payload: postForm(wrapped) }),
+      'signature_wrapping',
+    );
     const sig = /<ds:Signature[\s\S]*<\/ds:Signature>/.exec(genuine)?.[0] ?? '';
-    await refused(await t.s.app.inject({ method: 'POST', url: '/saml/sso', headers: { cookie }, payload: postForm(genuine.replace(sig, sig + sig)) }), 'signature_wrapping');
+    await refused(
+      await t.s.app.inject({
+        method: 'POST',
+        url: '/saml/sso',
+        headers: { cookie },
+        payload: postForm(genuine.replace(sig, sig + sig)),
+      }),
+      'signature_wrapping',
+    );
   });
 
   test('refuses XML with a DOCTYPE or an external entity before any cryptography', async () => {
@@ -153,14 +207,20 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
 
   test('refuses invalid base64 and invalid DEFLATE in the Redirect binding', async () => {
     await refused(await get('/saml/sso?SAMLRequest=%21%21%21not-base64'), 'bad_base64');
-    await refused(await get(`/saml/sso?SAMLRequest=${encodeURIComponent(Buffer.from('not deflate at all').toString('base64'))}`), 'bad_deflate');
+    await refused(
+      await get(`/saml/sso?SAMLRequest=${encodeURIComponent(Buffer.from('not deflate at all').toString('base64'))}`),
+      'bad_deflate',
+    );
   });
 
   test('refuses oversized messages, including a deflate bomb, without inflating them fully', async () => {
     const bomb = deflateRawSync(Buffer.alloc(20 * 1024 * 1024, 0x20)).toString('base64');
     await refused(await get(`/saml/sso?SAMLRequest=${encodeURIComponent(bomb)}`), 'too_large');
     const big = authnRequestXml({ extra: `<samlp:Extensions>${'<x/>'.repeat(100_000)}</samlp:Extensions>` });
-    await refused(await t.s.app.inject({ method: 'POST', url: '/saml/sso', headers: { cookie }, payload: postForm(big) }), 'too_large');
+    await refused(
+      await t.s.app.inject({ method: 'POST', url: '/saml/sso', headers: { cookie }, payload: postForm(big) }),
+      'too_large',
+    );
   });
 
   test('refuses a replayed AuthnRequest ID (SECURITY.md rule 4)', async () => {
@@ -180,17 +240,23 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
 
   test('answers a NameID format the app does not issue with an InvalidNameIDPolicy Response to the registered ACS (SAML core 3.4.1.1)', async () => {
     const id = uniqueId();
-    const res = await redirect(authnRequestXml({ id, nameIdFormat: NAMEID_FORMAT.emailAddress }), { key: sp, relayState: 'keep' });
+    const res = await redirect(authnRequestXml({ id, nameIdFormat: NAMEID_FORMAT.emailAddress }), {
+      key: sp,
+      relayState: 'keep',
+    });
     assert.equal(res.statusCode, 200);
     assert.equal(formAction(res.body), SP_ACS);
     assert.equal(formFields(res.body).RelayState, 'keep');
     const xml = decodeResponse(res.body);
-    assert.match(xml, /<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2\.0:status:Requester"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2\.0:status:InvalidNameIDPolicy"\/?>/);
+    assert.match(
+      xml,
+      /<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2\.0:status:Requester"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2\.0:status:InvalidNameIDPolicy"\/?>/,
+    );
     assert.doesNotMatch(xml, /<saml:Assertion/);
     assert.match(xml, new RegExp(`InResponseTo="${id}"`));
   });
 
-  test('a request for transient NameIDs gets a fresh transient NameID whatever the app\'s format (SAML core 8.3.8)', async () => {
+  test("a request for transient NameIDs gets a fresh transient NameID whatever the app's format (SAML core 8.3.8)", async () => {
     const res = await redirect(authnRequestXml({ nameIdFormat: NAMEID_FORMAT.transient }), { key: sp }, false);
     const back = await get(decodeURIComponent((res.headers.location as string).slice('/signin?returnTo='.length)));
     const xml = decodeResponse(back.body);
@@ -198,21 +264,37 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
   });
 
   test('a RequestedAuthnContext the session cannot meet is answered NoAuthnContext; one it meets gets the assertion (SAML core 3.3.2.2.1)', async () => {
-    const mfa = '<samlp:RequestedAuthnContext Comparison="exact"><saml:AuthnContextClassRef>https://refeds.org/profile/mfa</saml:AuthnContextClassRef></samlp:RequestedAuthnContext>';
+    const mfa =
+      '<samlp:RequestedAuthnContext Comparison="exact"><saml:AuthnContextClassRef>https://refeds.org/profile/mfa</saml:AuthnContextClassRef></samlp:RequestedAuthnContext>';
     const refused = decodeResponse((await redirect(authnRequestXml({ extra: mfa }), { key: sp })).body);
-    assert.match(refused, /status:Responder"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2\.0:status:NoAuthnContext"/);
+    assert.match(
+      refused,
+      /status:Responder"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2\.0:status:NoAuthnContext"/,
+    );
     assert.doesNotMatch(refused, /<saml:Assertion/);
     assert.equal((await lastSso())?.reason, 'no_authn_context');
     const withOtp = await t.session(t.member, ['pwd', 'otp']);
-    const ok = await t.s.app.inject({ method: 'GET', url: `/saml/sso?${redirectQuery(authnRequestXml({ extra: mfa }), { key: sp })}`, headers: { cookie: withOtp.cookie } });
+    const ok = await t.s.app.inject({
+      method: 'GET',
+      url: `/saml/sso?${redirectQuery(authnRequestXml({ extra: mfa }), { key: sp })}`,
+      headers: { cookie: withOtp.cookie },
+    });
     assert.match(decodeResponse(ok.body), /<saml:Assertion /);
-    const minimum = '<samlp:RequestedAuthnContext Comparison="minimum"><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</saml:AuthnContextClassRef></samlp:RequestedAuthnContext>';
-    assert.match(decodeResponse((await redirect(authnRequestXml({ extra: minimum }), { key: sp })).body), /PasswordProtectedTransport/);
+    const minimum =
+      '<samlp:RequestedAuthnContext Comparison="minimum"><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</saml:AuthnContextClassRef></samlp:RequestedAuthnContext>';
+    assert.match(
+      decodeResponse((await redirect(authnRequestXml({ extra: minimum }), { key: sp })).body),
+      /PasswordProtectedTransport/,
+    );
   });
 
   test('a passive request for a user who is not signed in is answered NoPassive instead of showing the sign-in page (SAML core 3.4.1)', async () => {
     const id = uniqueId();
-    const res = await redirect(authnRequestXml({ id }).replace('Version="2.0"', 'IsPassive="true" Version="2.0"'), { key: sp }, false);
+    const res = await redirect(
+      authnRequestXml({ id }).replace('Version="2.0"', 'IsPassive="true" Version="2.0"'),
+      { key: sp },
+      false,
+    );
     assert.equal(res.statusCode, 200);
     assert.equal(formAction(res.body), SP_ACS);
     const xml = decodeResponse(res.body);
@@ -224,12 +306,20 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     const password = 'force authn passphrase';
     await t.s.store.credentials.setPassword(t.member.id, await hashPassword(password));
     const old = await t.session(t.member);
-    const other = await t.createApp({ name: 'Tracker', entityId: 'https://tracker.test', acs: [{ url: 'https://tracker.test/acs' }] });
+    const other = await t.createApp({
+      name: 'Tracker',
+      entityId: 'https://tracker.test',
+      acs: [{ url: 'https://tracker.test/acs' }],
+    });
     await t.s.app.inject({ method: 'GET', url: `/saml/apps/${other.id}/start`, headers: { cookie: old.cookie } });
     await new Promise((r) => setTimeout(r, 5));
     const id = uniqueId();
     const forced = authnRequestXml({ id }).replace('Version="2.0"', 'ForceAuthn="true" Version="2.0"');
-    const res = await t.s.app.inject({ method: 'GET', url: `/saml/sso?${redirectQuery(forced, { key: sp, relayState: 'fa' })}`, headers: { cookie: old.cookie } });
+    const res = await t.s.app.inject({
+      method: 'GET',
+      url: `/saml/sso?${redirectQuery(forced, { key: sp, relayState: 'fa' })}`,
+      headers: { cookie: old.cookie },
+    });
     assert.equal(res.statusCode, 303, 'a live session does not get a Response');
     const signIn = res.headers.location as string;
     assert.match(signIn, /^\/signin\?returnTo=%2Fsaml%2Fsso%2Fresume%3Ft%3D[^&]+&reauth=1$/);
@@ -244,7 +334,9 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
     const before = Date.now();
     const posted = await t.s.app.inject({
-      method: 'POST', url: '/signin', headers: { cookie: `${old.cookie}; ${cookiesOf(form)}`, 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      url: '/signin',
+      headers: { cookie: `${old.cookie}; ${cookiesOf(form)}`, 'content-type': 'application/x-www-form-urlencoded' },
       payload: new URLSearchParams({ userName: 'ada', password, csrf, returnTo: resume }).toString(),
     });
     assert.equal(posted.statusCode, 303, posted.body.slice(0, 300));
@@ -260,12 +352,19 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     const sessionCookie = /=([A-Za-z0-9_-]{43})/.exec(cookiesOf(posted))?.[1] ?? '';
     const fresh = await t.s.store.sessions.get(sha256Hex(sessionCookie));
     const sps = (fresh?.data.saml as { sps?: { appId: string }[] } | undefined)?.sps ?? [];
-    assert.deepEqual(sps.map((s) => s.appId).sort(), [app.id, other.id].sort(), 'single logout still knows the SP the old session signed in to');
+    assert.deepEqual(
+      sps.map((s) => s.appId).sort(),
+      [app.id, other.id].sort(),
+      'single logout still knows the SP the old session signed in to',
+    );
   });
 
   test('ForceAuthn together with IsPassive is answered NoPassive even with a live session (SAML core 3.4.1)', async () => {
     const id = uniqueId();
-    const res = await redirect(authnRequestXml({ id }).replace('Version="2.0"', 'ForceAuthn="true" IsPassive="true" Version="2.0"'), { key: sp });
+    const res = await redirect(
+      authnRequestXml({ id }).replace('Version="2.0"', 'ForceAuthn="true" IsPassive="true" Version="2.0"'),
+      { key: sp },
+    );
     assert.equal(res.statusCode, 200);
     assert.equal(formAction(res.body), SP_ACS);
     const xml = decodeResponse(res.body);
@@ -278,9 +377,22 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     const samples: string[] = [];
     for (let i = 0; i < 20; i++) {
       const cut = genuine.slice(0, Math.floor((genuine.length * i) / 20));
-      samples.push(Buffer.from(cut).toString('base64'), encodeURIComponent(Buffer.from(cut).toString('base64')), cut.replace(/[<>]/g, (c) => (i % 2 ? c : '&')));
+      samples.push(
+        Buffer.from(cut).toString('base64'),
+        encodeURIComponent(Buffer.from(cut).toString('base64')),
+        cut.replace(/[<>]/g, (c) => (i % 2 ? c : '&')),
+      );
     }
-    samples.push('', '=', '%', '%%', '\u0000', 'A'.repeat(10_000), Buffer.from('<a/>').toString('base64'), Buffer.from('\uFEFF<?xml version="1.0"?><x/>').toString('base64'));
+    samples.push(
+      '',
+      '=',
+      '%',
+      '%%',
+      '\u0000',
+      'A'.repeat(10_000),
+      Buffer.from('<a/>').toString('base64'),
+      Buffer.from('\uFEFF<?xml version="1.0"?><x/>').toString('base64'),
+    );
     for (const sample of samples) {
       for (const [method, url, payload] of [
         ['GET', `/saml/sso?SAMLRequest=${encodeURIComponent(sample)}&RelayState=x`, undefined],
@@ -308,9 +420,21 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     assert.doesNotMatch(decodeResponse(res.body), /InResponseTo/);
     assert.equal((await get(`/saml/apps/${app.id}/start?RelayState=${'x'.repeat(81)}`)).statusCode, 400);
     assert.equal((await get('/saml/apps/no-such-app/start')).statusCode, 404);
-    const withDefault = await t.createApp({ name: 'Docs', entityId: 'https://docs.test', acs: [{ url: 'https://docs.test/acs' }], defaultRelayState: '/home' });
-    assert.equal(formFields((await get(`/saml/apps/${withDefault.id}/start`)).body).RelayState, '/home', "the app's default RelayState when the link has none");
-    assert.equal(formFields((await get(`/saml/apps/${withDefault.id}/start?RelayState=%2Fother`)).body).RelayState, '/other');
+    const withDefault = await t.createApp({
+      name: 'Docs',
+      entityId: 'https://docs.test',
+      acs: [{ url: 'https://docs.test/acs' }],
+      defaultRelayState: '/home',
+    });
+    assert.equal(
+      formFields((await get(`/saml/apps/${withDefault.id}/start`)).body).RelayState,
+      '/home',
+      "the app's default RelayState when the link has none",
+    );
+    assert.equal(
+      formFields((await get(`/saml/apps/${withDefault.id}/start?RelayState=%2Fother`)).body).RelayState,
+      '/other',
+    );
     const anonymous = await get(`/saml/apps/${app.id}/start`, false);
     assert.equal(anonymous.statusCode, 303);
     assert.match(anonymous.headers.location as string, /^\/signin\?returnTo=%2Fsaml%2Fapps%2F/);
@@ -326,5 +450,4 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     const other = await t.s.app.inject({ method: 'GET', url: '/', headers: { cookie: eve.cookie } });
     assert.doesNotMatch(other.body, /Wiki/);
   });
-
 });

@@ -27,21 +27,42 @@ export const startSamlTestbed = async (now?: () => Date): Promise<SamlTestbed> =
   const allowed = await dir.createGroup(actor, { displayName: 'wiki-users' });
   const team = await dir.createGroup(actor, { displayName: 'team <&> "quotes"' });
   await dir.addMember(actor, allowed.id, { kind: 'group', id: team.id });
-  const member = await dir.createUser(actor, { userName: 'ada', displayName: 'Ada', emails: [{ value: 'ada@example.org', primary: true }] });
+  const member = await dir.createUser(actor, {
+    userName: 'ada',
+    displayName: 'Ada',
+    emails: [{ value: 'ada@example.org', primary: true }],
+  });
   await dir.addMember(actor, team.id, { kind: 'user', id: member.id });
   const outsider = await dir.createUser(actor, { userName: 'eve' });
   return {
-    s, rt, allowed, member, outsider,
+    s,
+    rt,
+    allowed,
+    member,
+    outsider,
     async session(user, authMethods = ['pwd']) {
       const { id, idHash, csrfSecret: csrf } = newSessionSecrets();
       const at = (now ?? (() => new Date()))();
       await s.store.sessions.create({
-        idHash, userId: user.id, createdAt: at.toISOString(), lastSeenAt: at.toISOString(), expiresAt: new Date(at.getTime() + 3_600_000).toISOString(),
-        authMethods, csrfSecret: csrf, data: {},
+        idHash,
+        userId: user.id,
+        createdAt: at.toISOString(),
+        lastSeenAt: at.toISOString(),
+        expiresAt: new Date(at.getTime() + 3_600_000).toISOString(),
+        authMethods,
+        csrfSecret: csrf,
+        data: {},
       });
       return { cookie: `${sessionCookieName(s.config)}=${id}`, csrf, idHash };
     },
-    createApp: (fields) => rt.apps.create(actor, { name: 'Wiki', entityId: 'https://sp.test/metadata', acs: [{ url: 'https://sp.test/acs' }], allowedGroupIds: [allowed.id], ...fields }),
+    createApp: (fields) =>
+      rt.apps.create(actor, {
+        name: 'Wiki',
+        entityId: 'https://sp.test/metadata',
+        acs: [{ url: 'https://sp.test/acs' }],
+        allowedGroupIds: [allowed.id],
+        ...fields,
+      }),
     close: () => s.close(),
   };
 };
@@ -50,11 +71,18 @@ export const startSamlTestbed = async (now?: () => Date): Promise<SamlTestbed> =
 export const formFields = (html: string): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const m of html.matchAll(/<input type="hidden" name="([A-Za-z]+)" value="([^"]*)">/g)) {
-    out[m[1] ?? ''] = (m[2] ?? '').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    out[m[1] ?? ''] = (m[2] ?? '')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
   }
   return out;
 };
 
-export const formAction = (html: string): string | undefined => /<form id="saml-post" method="post" action="([^"]*)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+export const formAction = (html: string): string | undefined =>
+  /<form id="saml-post" method="post" action="([^"]*)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
 
-export const decodeResponse = (html: string): string => Buffer.from(formFields(html).SAMLResponse ?? '', 'base64').toString('utf8');
+export const decodeResponse = (html: string): string =>
+  Buffer.from(formFields(html).SAMLResponse ?? '', 'base64').toString('utf8');

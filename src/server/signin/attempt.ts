@@ -7,7 +7,14 @@
  * by the lower-cased userName as typed (existing or not) and by client IP.
  */
 import type { AuditEventInput, User } from '../../core/index.js';
-import { checkThrottle, hashPassword, needsRehash, recordFailure, verifyAgainstDummy, verifyPassword } from '../../auth/index.js';
+import {
+  checkThrottle,
+  hashPassword,
+  needsRehash,
+  recordFailure,
+  verifyAgainstDummy,
+  verifyPassword,
+} from '../../auth/index.js';
 import type { ThrottleCounter, ThrottlePolicy, ThrottleVerdict } from '../../auth/index.js';
 import { createSignInStore } from '../../store/index.js';
 import type { SignInAccount, SignInStore } from '../../store/index.js';
@@ -26,15 +33,29 @@ export interface AttemptInput extends ThrottleSubject {
 }
 
 export type AttemptResult =
-  | { readonly ok: true; readonly user: User; readonly hadFailures: boolean; /** A confirmed authenticator app: a code must follow. */ readonly secondFactor: boolean }
-  | { readonly ok: false; readonly reason: Exclude<SignInOutcome, 'success' | 'csrf' | 'invalid_input'>; readonly retryAt?: Date };
+  | {
+      readonly ok: true;
+      readonly user: User;
+      readonly hadFailures: boolean /** A confirmed authenticator app: a code must follow. */;
+      readonly secondFactor: boolean;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: Exclude<SignInOutcome, 'success' | 'csrf' | 'invalid_input'>;
+      readonly retryAt?: Date;
+    };
 
 const policiesByConfig = new WeakMap<ServerConfig, { user: ThrottlePolicy; ip: ThrottlePolicy }>();
 /** Built once per config: every attempt reads them twice. */
 export const throttlePolicies = (c: ServerConfig): { user: ThrottlePolicy; ip: ThrottlePolicy } => {
   const known = policiesByConfig.get(c);
   if (known) return known;
-  const shared = { backoffBaseSeconds: 1, backoffMaxSeconds: c.lockoutBackoffMaxSeconds, windowSeconds: c.lockoutWindowMinutes * 60, lockSeconds: c.lockoutDurationMinutes * 60 };
+  const shared = {
+    backoffBaseSeconds: 1,
+    backoffMaxSeconds: c.lockoutBackoffMaxSeconds,
+    windowSeconds: c.lockoutWindowMinutes * 60,
+    lockSeconds: c.lockoutDurationMinutes * 60,
+  };
   const policies = {
     user: { ...shared, backoffAfter: c.lockoutBackoffAfter, lockAfter: c.lockoutUserLockAfter },
     ip: { ...shared, backoffAfter: c.lockoutIpBackoffAfter, lockAfter: c.lockoutIpLockAfter },
@@ -78,24 +99,40 @@ const checkLimits = (ctx: ServerContext, counters: Counters, now: Date): Throttl
   return { allowed: false, retryAt, locked: blocked.some((v) => !v.allowed && v.locked) };
 };
 
-const failedCounters = (ctx: ServerContext, input: ThrottleSubject, counters: Counters, now: Date): ThrottleCounter[] => {
+const failedCounters = (
+  ctx: ServerContext,
+  input: ThrottleSubject,
+  counters: Counters,
+  now: Date,
+): ThrottleCounter[] => {
   const policies = throttlePolicies(ctx.config);
-  return [recordFailure(counters.user, userKey(input.userName), policies.user, now), recordFailure(counters.ip, ipKey(input.ip), policies.ip, now)];
+  return [
+    recordFailure(counters.user, userKey(input.userName), policies.user, now),
+    recordFailure(counters.ip, ipKey(input.ip), policies.ip, now),
+  ];
 };
 
 const checkPassword = async (ctx: ServerContext, account: SignInAccount | null, password: string): Promise<boolean> => {
   if (!account?.passwordHash) return verifyAgainstDummy(password);
   const ok = await verifyPassword(account.passwordHash, password);
   // Upgrade hashes made with older parameters while the plaintext is at hand.
-  if (ok && needsRehash(account.passwordHash)) await ctx.store.credentials.setPassword(account.user.id, await hashPassword(password));
+  if (ok && needsRehash(account.passwordHash))
+    await ctx.store.credentials.setPassword(account.user.id, await hashPassword(password));
   return ok;
 };
 
 const auditEvent = (input: AttemptInput, user: User | null, result: AttemptResult): AuditEventInput => ({
   action: 'signin.password',
-  actor: user && result.ok
-    ? { kind: 'user', id: user.id, label: user.userName, ip: input.ip, requestId: input.requestId }
-    : { kind: 'anonymous', id: input.ip, label: input.userName.slice(0, 256), ip: input.ip, requestId: input.requestId },
+  actor:
+    user && result.ok
+      ? { kind: 'user', id: user.id, label: user.userName, ip: input.ip, requestId: input.requestId }
+      : {
+          kind: 'anonymous',
+          id: input.ip,
+          label: input.userName.slice(0, 256),
+          ip: input.ip,
+          requestId: input.requestId,
+        },
   outcome: result.ok ? 'success' : 'failure',
   ...(result.ok ? {} : { reason: result.reason }),
   ...(user ? { target: { type: 'user', id: user.id, label: user.userName } } : {}),
@@ -116,7 +153,8 @@ export const forgetFailures = async (ctx: ServerContext, userName: string): Prom
 };
 
 /** Checks the lockout, then counts a failed second-factor code against the same userName and IP budgets. */
-export const secondFactorAllowed = async (ctx: ServerContext, input: ThrottleSubject): Promise<ThrottleVerdict> => checkLimits(ctx, await readCounters(ctx, input), ctx.now());
+export const secondFactorAllowed = async (ctx: ServerContext, input: ThrottleSubject): Promise<ThrottleVerdict> =>
+  checkLimits(ctx, await readCounters(ctx, input), ctx.now());
 
 export const countSecondFactorFailure = async (ctx: ServerContext, input: ThrottleSubject): Promise<void> => {
   const counters = failedCounters(ctx, input, await readCounters(ctx, input), ctx.now());
@@ -148,10 +186,18 @@ export const checkPasswordSignIn = async (ctx: ServerContext, input: AttemptInpu
   const passwordOk = await checkPassword(ctx, account, input.password);
   const user = account?.user ?? null;
   if (account && passwordOk && account.user.status === 'active') {
-    const result = { ok: true as const, user: account.user, hadFailures: counters.user !== null, secondFactor: account.secondFactor };
+    const result = {
+      ok: true as const,
+      user: account.user,
+      hadFailures: counters.user !== null,
+      secondFactor: account.secondFactor,
+    };
     return { result, successAudit: auditEvent(input, user, result) };
   }
-  const result: Extract<AttemptResult, { ok: false }> = { ok: false, reason: !account ? 'unknown_user' : !passwordOk ? 'bad_password' : 'suspended' };
+  const result: Extract<AttemptResult, { ok: false }> = {
+    ok: false,
+    reason: !account ? 'unknown_user' : !passwordOk ? 'bad_password' : 'suspended',
+  };
   if (result.reason === 'suspended') await ctx.store.audit.record(auditEvent(input, user, result));
   else await store.recordFailure(failedCounters(ctx, input, counters, now), auditEvent(input, user, result));
   countOutcome(ctx, result);

@@ -15,12 +15,14 @@ export interface SignInFormView {
 
 export const signInForm = (v: SignInFormView): Html => html`<div class="card narrow">
 <h1>Sign in</h1>
-${v.error
-  ? html`<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">
+${
+  v.error
+    ? html`<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">
 <h2 id="error-summary-title">There is a problem</h2>
 <p>${v.error}</p>
 </div>`
-  : ''}
+    : ''
+}
 ${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}
 <form method="post" action="/signin" novalidate>
 <input type="hidden" name="csrf" value="${v.csrf}">
@@ -45,12 +47,14 @@ export interface OtpFormView {
 /** The second step: a one-time code from the authenticator app (autocomplete one-time-code, numeric keyboard). */
 export const otpForm = (v: OtpFormView): Html => html`<div class="card narrow">
 <h1>Enter your code</h1>
-${v.error
-  ? html`<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">
+${
+  v.error
+    ? html`<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">
 <h2 id="error-summary-title">There is a problem</h2>
 <p>${v.error}</p>
 </div>`
-  : ''}
+    : ''
+}
 <p id="otp-hint">Open your authenticator app and enter the 6-digit code it shows for Keyway.</p>
 <form method="post" action="/signin/otp" novalidate>
 <input type="hidden" name="csrf" value="${v.csrf}">

@@ -33,7 +33,8 @@ export const createSecondFactor = (ctx: ServerContext): SecondFactor => {
     const factor = await store.get(userId);
     if (!factor || (confirmedOnly && !factor.confirmedAt)) return null;
     const seed = unseal(sealKey, factor.sealedSecret, sealingContext(userId));
-    if (seed === null) throw new Error(`the TOTP seed of user ${userId} does not unseal; was KEYWAY_MASTER_KEY changed?`);
+    if (seed === null)
+      throw new Error(`the TOTP seed of user ${userId} does not unseal; was KEYWAY_MASTER_KEY changed?`);
     return { seed, factor };
   };
   return {

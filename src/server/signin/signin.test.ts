@@ -22,17 +22,34 @@ class Browser {
       const [pair, ...attrs] = String(c).split(';');
       const [k, ...v] = (pair ?? '').split('=');
       const value = v.join('=');
-      if (attrs.some((a) => /^\s*Max-Age=0/i.test(a) || /^\s*Expires=Thu, 01 Jan 1970/i.test(a)) || value === '') this.cookies.delete(k as string);
+      if (attrs.some((a) => /^\s*Max-Age=0/i.test(a) || /^\s*Expires=Thu, 01 Jan 1970/i.test(a)) || value === '')
+        this.cookies.delete(k as string);
       else this.cookies.set(k as string, value);
     }
     return r;
   }
   async get(url: string, headers: Record<string, string> = {}): Promise<Resp> {
-    return this.keep((await this.s.app.inject({ method: 'GET', url, headers: { cookie: this.header(), accept: 'text/html', ...headers } })) as unknown as Resp);
+    return this.keep(
+      (await this.s.app.inject({
+        method: 'GET',
+        url,
+        headers: { cookie: this.header(), accept: 'text/html', ...headers },
+      })) as unknown as Resp,
+    );
   }
   async post(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Resp> {
     return this.keep(
-      (await this.s.app.inject({ method: 'POST', url, payload: new URLSearchParams(form).toString(), headers: { cookie: this.header(), accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', ...headers } })) as unknown as Resp,
+      (await this.s.app.inject({
+        method: 'POST',
+        url,
+        payload: new URLSearchParams(form).toString(),
+        headers: {
+          cookie: this.header(),
+          accept: 'text/html',
+          'content-type': 'application/x-www-form-urlencoded',
+          ...headers,
+        },
+      })) as unknown as Resp,
     );
   }
   /** Loads the sign-in page and submits it. */
@@ -43,18 +60,35 @@ class Browser {
 }
 
 const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-const returnToOf = (html: string) => /name="returnTo" value="([^"]*)"/.exec(html)?.[1]?.replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/&quot;/g, '"') ?? '/';
+const returnToOf = (html: string) =>
+  /name="returnTo" value="([^"]*)"/
+    .exec(html)?.[1]
+    ?.replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"') ?? '/';
 
 let clock = new Date('2026-03-01T09:00:00Z');
 let s: TestServer;
 const tileModule: ServerModule = {
   name: 'test-tiles',
-  portalTiles: { id: 'test', tilesFor: async (user) => [{ title: `<App> for ${user.userName}`, href: '/apps/x', kind: 'SAML app' }, { title: 'Launch', href: '/apps/y', method: 'POST' }] },
+  portalTiles: {
+    id: 'test',
+    tilesFor: async (user) => [
+      { title: `<App> for ${user.userName}`, href: '/apps/x', kind: 'SAML app' },
+      { title: 'Launch', href: '/apps/y', method: 'POST' },
+    ],
+  },
 };
-const brokenTiles: ServerModule = { name: 'broken', portalTiles: { id: 'broken', tilesFor: async () => Promise.reject(new Error('provider down')) } };
+const brokenTiles: ServerModule = {
+  name: 'broken',
+  portalTiles: { id: 'broken', tilesFor: async () => Promise.reject(new Error('provider down')) },
+};
 
 const addUser = async (userName: string, password: string) => {
-  const u = await s.store.directory.createUser(systemActor('test'), { userName, displayName: `${userName[0]?.toUpperCase()}${userName.slice(1)} Example` });
+  const u = await s.store.directory.createUser(systemActor('test'), {
+    userName,
+    displayName: `${userName[0]?.toUpperCase()}${userName.slice(1)} Example`,
+  });
   await s.store.credentials.setPassword(u.id, await hashPassword(password));
   return u;
 };
@@ -83,7 +117,12 @@ describe('sign-in page (WCAG 2.2 accessible authentication)', () => {
   test('escapes user-controlled values placed in the page', async () => {
     const b = new Browser(s);
     const page = await b.get('/signin');
-    const r = await b.post('/signin', { userName: '"><script>alert(1)</script>', password: 'wrong-password', csrf: csrfOf(page.body), returnTo: '/' });
+    const r = await b.post('/signin', {
+      userName: '"><script>alert(1)</script>',
+      password: 'wrong-password',
+      csrf: csrfOf(page.body),
+      returnTo: '/',
+    });
     assert.doesNotMatch(r.body, /<script>alert/);
     assert.match(r.body, /&quot;&gt;&lt;script&gt;/);
   });
@@ -124,11 +163,21 @@ describe('password sign-in and sessions', () => {
         method: 'POST',
         url: '/signin',
         headers: { cookie: csrfCookie.split(';')[0] as string, 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ userName: 'tls-user', password: 'tls-user-password', csrf: csrfOf(page.body), returnTo: '/' }).toString(),
+        payload: new URLSearchParams({
+          userName: 'tls-user',
+          password: 'tls-user-password',
+          csrf: csrfOf(page.body),
+          returnTo: '/',
+        }).toString(),
       });
       assert.equal(r.statusCode, 303);
       const cookies = ([] as string[]).concat(r.headers['set-cookie'] as string[]);
-      assert.ok(cookies.some((c) => /^__Host-keyway_session=[A-Za-z0-9_-]{43};.*Path=\/; HttpOnly; Secure; SameSite=Lax/.test(c)), cookies.join('\n'));
+      assert.ok(
+        cookies.some((c) =>
+          /^__Host-keyway_session=[A-Za-z0-9_-]{43};.*Path=\/; HttpOnly; Secure; SameSite=Lax/.test(c),
+        ),
+        cookies.join('\n'),
+      );
       assert.ok(!cookies.some((c) => /Domain=/i.test(c)), '__Host- cookies carry no Domain');
     } finally {
       await https.close();
@@ -168,7 +217,11 @@ describe('password sign-in and sessions', () => {
     const missing = await b.post('/signin', { userName: 'alice', password: 'alice-password-1' });
     assert.equal(missing.statusCode, 403);
     assert.match(missing.body, /form expired/);
-    const forged = await new Browser(s).post('/signin', { userName: 'alice', password: 'alice-password-1', csrf: 'forged' }, { cookie: 'keyway_signin_csrf=attacker' });
+    const forged = await new Browser(s).post(
+      '/signin',
+      { userName: 'alice', password: 'alice-password-1', csrf: 'forged' },
+      { cookie: 'keyway_signin_csrf=attacker' },
+    );
     assert.equal(forged.statusCode, 403);
     assert.equal(b.cookies.has('keyway_session'), false);
     assert.equal((await s.store.audit.query({ action: 'signin.password', limit: 1 })).items[0]?.reason, 'csrf');
@@ -211,21 +264,34 @@ describe('password sign-in and sessions', () => {
     const otherToken = csrfOf((await other.get('/')).body);
     const actions = new Set(['/account/totp/begin', '/account/totp/confirm', '/account/totp/remove', '/signout']);
     for (const url of ['/', '/account/security']) {
-      for (const m of (await b.get(url)).body.matchAll(/<form[^>]*method="post"[^>]*action="([^"]+)"/g)) actions.add(m[1] as string);
+      for (const m of (await b.get(url)).body.matchAll(/<form[^>]*method="post"[^>]*action="([^"]+)"/g))
+        actions.add(m[1] as string);
     }
     const served = [...actions].filter((a) => s.app.hasRoute({ method: 'POST', url: a }));
     assert.ok(served.length >= 4, `forms found: ${served.join(', ')}`);
     const auditBefore = (await s.store.audit.query({ action: 'csrf.rejected' })).total;
     for (const action of served) {
-      const forms: Record<string, string>[] = [{ code: '123456' }, { code: '123456', csrf: otherToken }, { code: '123456', csrf: '' }];
+      const forms: Record<string, string>[] = [
+        { code: '123456' },
+        { code: '123456', csrf: otherToken },
+        { code: '123456', csrf: '' },
+      ];
       for (const form of forms) {
         const r = await b.post(action, form);
         assert.equal(r.statusCode, 403, `${action} with ${form.csrf === undefined ? 'no' : 'a wrong'} token`);
       }
     }
     assert.equal((await b.get('/')).statusCode, 200, 'still signed in: sign-out did not happen');
-    assert.equal((await b.get('/account/security')).body.includes('/account/totp/confirm'), false, 'no enrolment was started');
-    assert.equal((await s.store.audit.query({ action: 'csrf.rejected' })).total, auditBefore + served.length * 3, 'each refusal is audited');
+    assert.equal(
+      (await b.get('/account/security')).body.includes('/account/totp/confirm'),
+      false,
+      'no enrolment was started',
+    );
+    assert.equal(
+      (await s.store.audit.query({ action: 'csrf.rejected' })).total,
+      auditBefore + served.length * 3,
+      'each refusal is audited',
+    );
   });
 
   test('ends a session after the idle timeout', async () => {
@@ -266,7 +332,11 @@ describe('lockout and back-off (OWASP Authentication Cheat Sheet)', () => {
       const attempt = async (userName: string, i: number) => {
         const b = new Browser(ipServer);
         const page = await b.get('/signin');
-        return b.post('/signin', { userName, password: 'some-password', csrf: csrfOf(page.body), returnTo: '/' }, { 'x-forwarded-for': `10.0.0.${i}` });
+        return b.post(
+          '/signin',
+          { userName, password: 'some-password', csrf: csrfOf(page.body), returnTo: '/' },
+          { 'x-forwarded-for': `10.0.0.${i}` },
+        );
       };
       for (let i = 0; i < 4; i++) await attempt(`spray-${i}`, i);
       assert.equal((await attempt('spray-new', 99)).statusCode, 429);
@@ -288,11 +358,19 @@ describe('operations', () => {
   });
 
   test('answers unknown pages with an HTML 404 and echoes a safe request id', async () => {
-    const r = await s.app.inject({ method: 'GET', url: '/nope', headers: { accept: 'text/html', 'x-request-id': 'abc-123' } });
+    const r = await s.app.inject({
+      method: 'GET',
+      url: '/nope',
+      headers: { accept: 'text/html', 'x-request-id': 'abc-123' },
+    });
     assert.equal(r.statusCode, 404);
     assert.match(r.body, /Page not found/);
     assert.equal(r.headers['x-request-id'], 'abc-123');
-    const unsafe = await s.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id\nwith newline' } });
+    const unsafe = await s.app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': 'bad id\nwith newline' },
+    });
     assert.match(String(unsafe.headers['x-request-id']), /^[0-9a-f-]{36}$/);
   });
 
@@ -300,15 +378,32 @@ describe('operations', () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) });
     const { buildServer } = await import('../build.js');
-    const app = await buildServer({ config: { ...s.config, logLevel: 'info' }, store: s.store }, { logger: (await import('../ops/logging.js')).createLogger({ logLevel: 'info' }, sink) });
+    const app = await buildServer(
+      { config: { ...s.config, logLevel: 'info' }, store: s.store },
+      { logger: (await import('../ops/logging.js')).createLogger({ logLevel: 'info' }, sink) },
+    );
     try {
-      await app.inject({ method: 'GET', url: '/api/v1/users', headers: { authorization: `Bearer ${s.token}`, cookie: 'keyway_session=secret-session-id' } });
-      await app.inject({ method: 'POST', url: '/signin', payload: 'userName=alice&password=hunter2-secret&csrf=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-      await app.inject({ method: 'GET', url: '/api/v1/users?token=leaky', headers: { authorization: 'Bearer kw_wrong' } });
+      await app.inject({
+        method: 'GET',
+        url: '/api/v1/users',
+        headers: { authorization: `Bearer ${s.token}`, cookie: 'keyway_session=secret-session-id' },
+      });
+      await app.inject({
+        method: 'POST',
+        url: '/signin',
+        payload: 'userName=alice&password=hunter2-secret&csrf=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      await app.inject({
+        method: 'GET',
+        url: '/api/v1/users?token=leaky',
+        headers: { authorization: 'Bearer kw_wrong' },
+      });
       const text = lines.join('');
       assert.ok(text.length > 0);
       assert.match(text, /token=%5BRedacted%5D/);
-      for (const secret of [s.token, 'secret-session-id', 'hunter2-secret', 'kw_wrong', 'leaky']) assert.ok(!text.includes(secret), secret);
+      for (const secret of [s.token, 'secret-session-id', 'hunter2-secret', 'kw_wrong', 'leaky'])
+        assert.ok(!text.includes(secret), secret);
     } finally {
       await app.close();
     }
@@ -317,7 +412,9 @@ describe('operations', () => {
 
 describe('password sign-in on PostgreSQL (the same statements on the scale-out engine)', async () => {
   const skip = await postgresSkipReason();
-  test('counts a failure with its audit record, then signs in with one session and forgets the failures', { skip }, async () => {
+  test('counts a failure with its audit record, then signs in with one session and forgets the failures', {
+    skip,
+  }, async () => {
     const pgServer = await startTestServer({}, { engine: 'postgres' });
     try {
       const u = await pgServer.store.directory.createUser(systemActor('test'), { userName: 'Pat' });
@@ -325,14 +422,20 @@ describe('password sign-in on PostgreSQL (the same statements on the scale-out e
       const b = new Browser(pgServer);
       const wrong = await b.signIn('pat', 'not-pat-password');
       assert.equal(wrong.statusCode, 401);
-      const [userCounter] = await pgServer.store.db.selectFrom('throttle').selectAll().where('key', '=', 'user:pat').execute();
+      const [userCounter] = await pgServer.store.db
+        .selectFrom('throttle')
+        .selectAll()
+        .where('key', '=', 'user:pat')
+        .execute();
       assert.equal(Number(userCounter?.failures), 1);
       const ok = await b.signIn('PAT', 'pat-password-1');
       assert.equal(ok.statusCode, 303);
       const session = await pgServer.store.sessions.get(sha256Hex(b.cookies.get('keyway_session') as string));
       assert.equal(session?.userId, u.id);
       assert.equal(await pgServer.store.throttle.get('user:pat'), null);
-      const outcomes = (await pgServer.store.audit.query({ action: 'signin.password' })).items.map((e) => e.reason ?? e.outcome);
+      const outcomes = (await pgServer.store.audit.query({ action: 'signin.password' })).items.map(
+        (e) => e.reason ?? e.outcome,
+      );
       assert.deepEqual(outcomes, ['success', 'bad_password']);
     } finally {
       await pgServer.close();

@@ -16,18 +16,30 @@ class Browser {
     for (const c of Array.isArray(set) ? set : set ? [set] : []) {
       const [pair, ...attrs] = String(c).split(';');
       const [k, ...v] = (pair ?? '').split('=');
-      if (attrs.some((a) => /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(a)) || v.join('=') === '') this.cookies.delete(k as string);
+      if (attrs.some((a) => /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(a)) || v.join('=') === '')
+        this.cookies.delete(k as string);
       else this.cookies.set(k as string, v.join('='));
     }
     return r;
   }
   private cookie = () => [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   async get(url: string): Promise<Resp> {
-    return this.keep((await this.s.app.inject({ method: 'GET', url, headers: { cookie: this.cookie(), accept: 'text/html' } })) as unknown as Resp);
+    return this.keep(
+      (await this.s.app.inject({
+        method: 'GET',
+        url,
+        headers: { cookie: this.cookie(), accept: 'text/html' },
+      })) as unknown as Resp,
+    );
   }
   async post(url: string, form: Record<string, string>): Promise<Resp> {
     return this.keep(
-      (await this.s.app.inject({ method: 'POST', url, payload: new URLSearchParams(form).toString(), headers: { cookie: this.cookie(), accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' } })) as unknown as Resp,
+      (await this.s.app.inject({
+        method: 'POST',
+        url,
+        payload: new URLSearchParams(form).toString(),
+        headers: { cookie: this.cookie(), accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+      })) as unknown as Resp,
     );
   }
 }
@@ -92,7 +104,9 @@ describe('TOTP second factor (RFC 6238)', () => {
     assert.equal(ok.headers.location, '/?from=otp');
     const session = await s.store.sessions.get(sha256Hex(b.cookies.get('keyway_session') as string));
     assert.deepEqual(session?.authMethods, ['pwd', 'otp']);
-    const reasons = (await s.store.audit.query({ action: 'signin.otp', limit: 2 })).items.map((e) => e.reason ?? e.outcome);
+    const reasons = (await s.store.audit.query({ action: 'signin.otp', limit: 2 })).items.map(
+      (e) => e.reason ?? e.outcome,
+    );
     assert.deepEqual(reasons, ['success', 'bad_otp']);
     const metrics = (await s.app.inject({ method: 'GET', url: '/metrics' })).body;
     assert.match(metrics, /keyway_signin_second_factor_attempts_total\{outcome="success"\} 1/);
@@ -126,21 +140,34 @@ describe('TOTP second factor (RFC 6238)', () => {
     }
     const b = new Browser(s);
     const page = await passwordStep(b);
-    const locked = page.statusCode === 429 ? page : await b.post('/signin/otp', { csrf: csrfOf(page.body), code: totpCode(seed, clock) });
+    const locked =
+      page.statusCode === 429
+        ? page
+        : await b.post('/signin/otp', { csrf: csrfOf(page.body), code: totpCode(seed, clock) });
     assert.equal(locked.statusCode, 429);
     tick(16 * 60);
     await s.store.throttle.clear('ip:127.0.0.1');
   });
 
   test('lets an admin remove a lost authenticator through the API, after which the password alone signs in', async () => {
-    const r = await s.app.inject({ method: 'DELETE', url: `/api/v1/users/${userId}/totp`, headers: { authorization: `Bearer ${s.token}` } });
+    const r = await s.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/users/${userId}/totp`,
+      headers: { authorization: `Bearer ${s.token}` },
+    });
     assert.equal(r.statusCode, 204);
-    const again = await s.app.inject({ method: 'DELETE', url: `/api/v1/users/${userId}/totp`, headers: { authorization: `Bearer ${s.token}` } });
+    const again = await s.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/users/${userId}/totp`,
+      headers: { authorization: `Bearer ${s.token}` },
+    });
     assert.equal(again.statusCode, 404);
     const b = new Browser(s);
     const signedIn = await passwordStep(b);
     assert.equal(signedIn.statusCode, 303);
-    assert.deepEqual((await s.store.sessions.get(sha256Hex(b.cookies.get('keyway_session') as string)))?.authMethods, ['pwd']);
+    assert.deepEqual((await s.store.sessions.get(sha256Hex(b.cookies.get('keyway_session') as string)))?.authMethods, [
+      'pwd',
+    ]);
   });
 
   test('turns the authenticator off from account security only with a current code', async () => {
@@ -149,7 +176,11 @@ describe('TOTP second factor (RFC 6238)', () => {
     const account = await b.get('/account/security');
     const begin = await b.post('/account/totp/begin', { csrf: csrfOf(account.body) });
     const seed2 = (/id="totp-secret">([A-Z2-7 ]+)</.exec(begin.body)?.[1] ?? '').replace(/ /g, '');
-    assert.match((await b.get('/account/security')).body, /<strong>off<\/strong>/, 'an unconfirmed enrolment does not count');
+    assert.match(
+      (await b.get('/account/security')).body,
+      /<strong>off<\/strong>/,
+      'an unconfirmed enrolment does not count',
+    );
     await b.post('/account/totp/confirm', { csrf: csrfOf(account.body), code: totpCode(seed2, clock) });
     assert.match((await b.get('/account/security')).body, /<strong>on<\/strong>/);
     tick();

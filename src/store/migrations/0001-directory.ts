@@ -44,7 +44,12 @@ export const directory: Migration = {
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addColumn('version', 'integer', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('groups_display_name_lower_uq').unique().on('groups').column('display_name_lower').execute();
+    await db.schema
+      .createIndex('groups_display_name_lower_uq')
+      .unique()
+      .on('groups')
+      .column('display_name_lower')
+      .execute();
     await db.schema.createIndex('groups_external_id_ix').on('groups').column('external_id').execute();
 
     await db.schema

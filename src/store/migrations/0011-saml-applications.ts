@@ -18,6 +18,10 @@ export const samlApplications: Migration = {
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addColumn('version', 'integer', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('saml_applications_name_ix').on('saml_applications').columns(['name_lower', 'id']).execute();
+    await db.schema
+      .createIndex('saml_applications_name_ix')
+      .on('saml_applications')
+      .columns(['name_lower', 'id'])
+      .execute();
   },
 };

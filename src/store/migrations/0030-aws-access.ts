@@ -26,6 +26,10 @@ export const awsAccess: Migration = {
       .addUniqueConstraint('aws_role_bindings_unique', ['group_id', 'account_id', 'role_name_lower'])
       .execute();
     await db.schema.createIndex('aws_role_bindings_group_ix').on('aws_role_bindings').column('group_id').execute();
-    await db.schema.createIndex('aws_role_bindings_account_ix').on('aws_role_bindings').columns(['account_id', 'role_name_lower']).execute();
+    await db.schema
+      .createIndex('aws_role_bindings_account_ix')
+      .on('aws_role_bindings')
+      .columns(['account_id', 'role_name_lower'])
+      .execute();
   },
 };

@@ -23,7 +23,9 @@ export const accessEpoch: Migration = {
       for (const table of ACCESS_TABLES) {
         for (const op of ['insert', 'update', 'delete'] as const) {
           await sql
-            .raw(`create trigger access_epoch_${table}_${op} after ${op} on ${table} begin update access_epoch set value = value + 1 where id = 1; end`)
+            .raw(
+              `create trigger access_epoch_${table}_${op} after ${op} on ${table} begin update access_epoch set value = value + 1 where id = 1; end`,
+            )
             .execute(db);
         }
       }
@@ -46,10 +48,16 @@ export const accessEpoch: Migration = {
       .execute(db);
     for (const table of ACCESS_TABLES) {
       await sql
-        .raw(`create constraint trigger access_epoch_${table} after insert or update or delete on ${table} deferrable initially deferred for each row execute function access_epoch_raise()`)
+        .raw(
+          `create constraint trigger access_epoch_${table} after insert or update or delete on ${table} deferrable initially deferred for each row execute function access_epoch_raise()`,
+        )
         .execute(db);
       // Truncate has no row triggers; it takes the table's exclusive lock anyway.
-      await sql.raw(`create trigger access_epoch_${table}_truncate after truncate on ${table} for each statement execute function access_epoch_raise()`).execute(db);
+      await sql
+        .raw(
+          `create trigger access_epoch_${table}_truncate after truncate on ${table} for each statement execute function access_epoch_raise()`,
+        )
+        .execute(db);
     }
   },
 };

@@ -14,4 +14,15 @@ import type { Migration } from './types.js';
 export type { Engine, Migration, MigrationContext } from './types.js';
 export { sequenceColumn } from './types.js';
 
-export const migrations: readonly Migration[] = [directory, outboxAudit, signInState, samlSigningKeys, samlApplications, samlReplayCache, awsAccess, awsCliSignIn, totpFactors, accessEpoch];
+export const migrations: readonly Migration[] = [
+  directory,
+  outboxAudit,
+  signInState,
+  samlSigningKeys,
+  samlApplications,
+  samlReplayCache,
+  awsAccess,
+  awsCliSignIn,
+  totpFactors,
+  accessEpoch,
+];

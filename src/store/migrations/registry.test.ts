@@ -21,8 +21,15 @@ test('migration ids are unique, NNNN-kebab-case, listed in ascending order, each
 test('every migration file starts with a line saying why it exists, and is registered', () => {
   const files = readdirSync(here).filter((f) => /^\d{4}-.*\.ts$/.test(f) && !f.endsWith('.test.ts'));
   for (const f of files) {
-    assert.match(readFileSync(join(here, f), 'utf8').split('\n')[0] ?? '', /^\/\/ Why: \S/, `${f} starts with "// Why: …"`);
-    assert.ok(migrations.some((m) => m.id === f.replace(/\.ts$/, '')), `${f} is in the registry under its file name`);
+    assert.match(
+      readFileSync(join(here, f), 'utf8').split('\n')[0] ?? '',
+      /^\/\/ Why: \S/,
+      `${f} starts with "// Why: …"`,
+    );
+    assert.ok(
+      migrations.some((m) => m.id === f.replace(/\.ts$/, '')),
+      `${f} is in the registry under its file name`,
+    );
   }
   assert.equal(files.length, migrations.length, 'every registered migration has its own file');
 });

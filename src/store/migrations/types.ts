@@ -17,6 +17,10 @@ export interface Migration {
 }
 
 /** A monotonic sequence key: INTEGER PRIMARY KEY AUTOINCREMENT on SQLite, BIGSERIAL on PostgreSQL. */
-export function sequenceColumn(ctx: MigrationContext): ['integer' | 'bigserial', (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder] {
-  return ctx.engine === 'sqlite' ? ['integer', (c) => c.primaryKey().autoIncrement()] : ['bigserial', (c) => c.primaryKey()];
+export function sequenceColumn(
+  ctx: MigrationContext,
+): ['integer' | 'bigserial', (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder] {
+  return ctx.engine === 'sqlite'
+    ? ['integer', (c) => c.primaryKey().autoIncrement()]
+    : ['bigserial', (c) => c.primaryKey()];
 }

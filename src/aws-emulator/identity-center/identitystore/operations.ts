@@ -1,7 +1,23 @@
-import { AwsServiceError, type CallerContext, type JsonOperation, type JsonServiceRegistration } from '../../http/contract.js';
+import {
+  AwsServiceError,
+  type CallerContext,
+  type JsonOperation,
+  type JsonServiceRegistration,
+} from '../../http/contract.js';
 import { RESOURCE_ID_PATTERN } from '../ids.js';
 import type { IdcInstance } from '../instance.js';
-import { epochSeconds, optInt, optList, optObj, optStr, paginateBySeq, reqObj, reqStr, validation, type Input } from '../json-input.js';
+import {
+  epochSeconds,
+  optInt,
+  optList,
+  optObj,
+  optStr,
+  paginateBySeq,
+  reqObj,
+  reqStr,
+  validation,
+  type Input,
+} from '../json-input.js';
 import { ScimError } from '../scim/errors.js';
 import { parseJsonBody, type JsonValue } from '../scim/json.js';
 import { applyUserPatch } from '../scim/patch.js';
@@ -19,12 +35,24 @@ const STORE_ID = /^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 const ID_RULE = { min: 1, max: 47, pattern: RESOURCE_ID_PATTERN };
 
 function notFound(type: ResourceType, id: string, requestId: string): AwsServiceError {
-  const label = { GROUP: 'Group', USER: 'User', IDENTITY_STORE: 'Identity store', GROUP_MEMBERSHIP: 'Group membership' }[type];
-  return new AwsServiceError('ResourceNotFoundException', `${label} with id ${id} not found`, 404, 'Sender', { ResourceType: type, ResourceId: id, RequestId: requestId });
+  const label = {
+    GROUP: 'Group',
+    USER: 'User',
+    IDENTITY_STORE: 'Identity store',
+    GROUP_MEMBERSHIP: 'Group membership',
+  }[type];
+  return new AwsServiceError('ResourceNotFoundException', `${label} with id ${id} not found`, 404, 'Sender', {
+    ResourceType: type,
+    ResourceId: id,
+    RequestId: requestId,
+  });
 }
 
 function conflict(requestId: string, message = 'Duplicate value for a unique attribute.'): AwsServiceError {
-  return new AwsServiceError('ConflictException', message, 409, 'Sender', { Reason: 'UNIQUENESS_CONSTRAINT_VIOLATION', RequestId: requestId });
+  return new AwsServiceError('ConflictException', message, 409, 'Sender', {
+    Reason: 'UNIQUENESS_CONSTRAINT_VIOLATION',
+    RequestId: requestId,
+  });
 }
 
 export function externalIdIssuer(inst: IdcInstance): string {
@@ -44,16 +72,34 @@ function userOut(inst: IdcInstance, u: UserRecord): Record<string, unknown> {
     ...(n.honorificSuffix !== undefined ? { HonorificSuffix: n.honorificSuffix } : {}),
   };
   if (u.displayName !== undefined) out.DisplayName = u.displayName;
-  const simple: Array<[keyof UserRecord, string]> = [['nickName', 'NickName'], ['profileUrl', 'ProfileUrl'], ['userType', 'UserType'], ['title', 'Title'], ['preferredLanguage', 'PreferredLanguage'], ['locale', 'Locale'], ['timezone', 'Timezone']];
+  const simple: Array<[keyof UserRecord, string]> = [
+    ['nickName', 'NickName'],
+    ['profileUrl', 'ProfileUrl'],
+    ['userType', 'UserType'],
+    ['title', 'Title'],
+    ['preferredLanguage', 'PreferredLanguage'],
+    ['locale', 'Locale'],
+    ['timezone', 'Timezone'],
+  ];
   for (const [k, o] of simple) if (u[k] !== undefined) out[o] = u[k];
-  if (u.emails.length) out.Emails = u.emails.map((e) => ({ Value: e.value, ...(e.type ? { Type: e.type } : {}), Primary: e.primary }));
-  if (u.phoneNumbers.length) out.PhoneNumbers = u.phoneNumbers.map((p) => ({ Value: p.value, ...(p.type ? { Type: p.type } : {}), ...(p.primary !== undefined ? { Primary: p.primary } : {}) }));
+  if (u.emails.length)
+    out.Emails = u.emails.map((e) => ({ Value: e.value, ...(e.type ? { Type: e.type } : {}), Primary: e.primary }));
+  if (u.phoneNumbers.length)
+    out.PhoneNumbers = u.phoneNumbers.map((p) => ({
+      Value: p.value,
+      ...(p.type ? { Type: p.type } : {}),
+      ...(p.primary !== undefined ? { Primary: p.primary } : {}),
+    }));
   if (u.addresses.length) {
     out.Addresses = u.addresses.map((a) => ({
-      ...(a.streetAddress ? { StreetAddress: a.streetAddress } : {}), ...(a.locality ? { Locality: a.locality } : {}),
-      ...(a.region ? { Region: a.region } : {}), ...(a.postalCode ? { PostalCode: a.postalCode } : {}),
-      ...(a.country ? { Country: a.country } : {}), ...(a.formatted ? { Formatted: a.formatted } : {}),
-      ...(a.type ? { Type: a.type } : {}), ...(a.primary !== undefined ? { Primary: a.primary } : {}),
+      ...(a.streetAddress ? { StreetAddress: a.streetAddress } : {}),
+      ...(a.locality ? { Locality: a.locality } : {}),
+      ...(a.region ? { Region: a.region } : {}),
+      ...(a.postalCode ? { PostalCode: a.postalCode } : {}),
+      ...(a.country ? { Country: a.country } : {}),
+      ...(a.formatted ? { Formatted: a.formatted } : {}),
+      ...(a.type ? { Type: a.type } : {}),
+      ...(a.primary !== undefined ? { Primary: a.primary } : {}),
     }));
   }
   out.UserStatus = u.active ? 'ENABLED' : 'DISABLED';
@@ -65,7 +111,11 @@ function userOut(inst: IdcInstance, u: UserRecord): Record<string, unknown> {
 }
 
 function groupOut(inst: IdcInstance, g: GroupRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = { GroupId: g.id, DisplayName: g.displayName, IdentityStoreId: inst.identityStoreId };
+  const out: Record<string, unknown> = {
+    GroupId: g.id,
+    DisplayName: g.displayName,
+    IdentityStoreId: inst.identityStoreId,
+  };
   if (g.externalId !== undefined) out.ExternalIds = [{ Issuer: externalIdIssuer(inst), Id: g.externalId }];
   if (g.description !== undefined) out.Description = g.description;
   out.CreatedAt = epochSeconds(g.created);
@@ -76,8 +126,12 @@ function groupOut(inst: IdcInstance, g: GroupRecord): Record<string, unknown> {
 }
 
 const membershipOut = (inst: IdcInstance, m: MembershipRecord): Record<string, unknown> => ({
-  IdentityStoreId: inst.identityStoreId, MembershipId: m.membershipId, GroupId: m.groupId, MemberId: { UserId: m.userId },
-  CreatedAt: epochSeconds(m.created), CreatedBy: m.createdBy,
+  IdentityStoreId: inst.identityStoreId,
+  MembershipId: m.membershipId,
+  GroupId: m.groupId,
+  MemberId: { UserId: m.userId },
+  CreatedAt: epochSeconds(m.created),
+  CreatedBy: m.createdBy,
 });
 
 /** identitystore CreateUser input, translated to the SCIM shape so both front doors share one validator. */
@@ -87,15 +141,40 @@ function userFromInput(input: Input): ReturnType<typeof parseUser> {
     schemas: [USER_SCHEMA],
     userName: input.UserName,
     displayName: input.DisplayName,
-    name: { formatted: name.Formatted, familyName: name.FamilyName, givenName: name.GivenName, middleName: name.MiddleName, honorificPrefix: name.HonorificPrefix, honorificSuffix: name.HonorificSuffix },
+    name: {
+      formatted: name.Formatted,
+      familyName: name.FamilyName,
+      givenName: name.GivenName,
+      middleName: name.MiddleName,
+      honorificPrefix: name.HonorificPrefix,
+      honorificSuffix: name.HonorificSuffix,
+    },
   };
-  for (const [from, to] of [['NickName', 'nickName'], ['ProfileUrl', 'profileUrl'], ['UserType', 'userType'], ['Title', 'title'], ['PreferredLanguage', 'preferredLanguage'], ['Locale', 'locale'], ['Timezone', 'timezone']] as const) {
+  for (const [from, to] of [
+    ['NickName', 'nickName'],
+    ['ProfileUrl', 'profileUrl'],
+    ['UserType', 'userType'],
+    ['Title', 'title'],
+    ['PreferredLanguage', 'preferredLanguage'],
+    ['Locale', 'locale'],
+    ['Timezone', 'timezone'],
+  ] as const) {
     if (input[from] !== undefined) scim[to] = input[from];
   }
   const emails = optList(input, 'Emails', 1);
-  if (emails) scim.emails = emails.map((e) => ({ value: (e as Input).Value, type: (e as Input).Type, primary: (e as Input).Primary ?? true }));
+  if (emails)
+    scim.emails = emails.map((e) => ({
+      value: (e as Input).Value,
+      type: (e as Input).Type,
+      primary: (e as Input).Primary ?? true,
+    }));
   const phones = optList(input, 'PhoneNumbers', 1);
-  if (phones) scim.phoneNumbers = phones.map((p) => ({ value: (p as Input).Value, type: (p as Input).Type, primary: (p as Input).Primary }));
+  if (phones)
+    scim.phoneNumbers = phones.map((p) => ({
+      value: (p as Input).Value,
+      type: (p as Input).Type,
+      primary: (p as Input).Primary,
+    }));
   try {
     return parseUser(parseJsonBody(Buffer.from(JSON.stringify(scim))), 'put');
   } catch (e) {
@@ -110,7 +189,8 @@ function camel(v: unknown): JsonValue {
   if (v !== null && typeof v === 'object') {
     const out = Object.create(null) as Record<string, JsonValue>;
     for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
-      if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw validation('Attribute names __proto__, constructor and prototype are not allowed.');
+      if (k === '__proto__' || k === 'constructor' || k === 'prototype')
+        throw validation('Attribute names __proto__, constructor and prototype are not allowed.');
       out[k.charAt(0).toLowerCase() + k.slice(1)] = camel(val);
     }
     return out;
@@ -120,20 +200,31 @@ function camel(v: unknown): JsonValue {
 
 function updateOperations(input: Input): Array<{ path: string; value: JsonValue }> {
   const ops = optList(input, 'Operations', 100);
-  if (!ops || ops.length === 0) throw validation("1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  if (!ops || ops.length === 0)
+    throw validation(
+      "1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
   return ops.map((o) => {
     const op = o as Input;
     return { path: reqStr(op, 'AttributePath', { min: 1, max: 255 }), value: camel(op.AttributeValue) };
   });
 }
 
-export function createIdentityStoreRegistration(findByStoreId: (id: string) => IdcInstance | undefined): JsonServiceRegistration {
+export function createIdentityStoreRegistration(
+  findByStoreId: (id: string) => IdcInstance | undefined,
+): JsonServiceRegistration {
   function resolve(input: Input, caller: CallerContext): IdcInstance {
     const storeId = reqStr(input, 'IdentityStoreId', { min: 1, max: 36, pattern: STORE_ID });
     const inst = findByStoreId(storeId);
     if (!inst) throw notFound('IDENTITY_STORE', storeId, caller.requestId);
     if (inst.ownerAccountId !== caller.accountId) {
-      throw new AwsServiceError('AccessDeniedException', `User: ${caller.principalArn} is not authorized to access identity store ${storeId}`, 403, 'Sender', { RequestId: caller.requestId });
+      throw new AwsServiceError(
+        'AccessDeniedException',
+        `User: ${caller.principalArn} is not authorized to access identity store ${storeId}`,
+        403,
+        'Sender',
+        { RequestId: caller.requestId },
+      );
     }
     return inst;
   }
@@ -147,7 +238,10 @@ export function createIdentityStoreRegistration(findByStoreId: (id: string) => I
     if (!g) throw notFound('GROUP', id, caller.requestId);
     return g;
   };
-  const paging = (input: Input) => ({ max: optInt(input, 'MaxResults', 1, 100) ?? 100, token: optStr(input, 'NextToken', { min: 1, max: 65535 }) });
+  const paging = (input: Input) => ({
+    max: optInt(input, 'MaxResults', 1, 100) ?? 100,
+    token: optStr(input, 'NextToken', { min: 1, max: 65535 }),
+  });
   const memberUserId = (input: Input): string => reqStr(reqObj(input, 'MemberId'), 'UserId', ID_RULE);
   const actorOf = (caller: CallerContext): string => caller.principalArn;
 
@@ -160,12 +254,20 @@ export function createIdentityStoreRegistration(findByStoreId: (id: string) => I
     return reqStr(f, 'AttributeValue', { min: 1, max: 1024 });
   }
 
-  function alternate(input: Input): { kind: 'external'; issuer: string; id: string } | { kind: 'unique'; path: string; value: string } {
+  function alternate(
+    input: Input,
+  ): { kind: 'external'; issuer: string; id: string } | { kind: 'unique'; path: string; value: string } {
     const alt = reqObj(input, 'AlternateIdentifier');
     const ext = optObj(alt, 'ExternalId');
     const uniq = optObj(alt, 'UniqueAttribute');
-    if ((ext ? 1 : 0) + (uniq ? 1 : 0) !== 1) throw validation('AlternateIdentifier must contain exactly one of ExternalId or UniqueAttribute.');
-    if (ext) return { kind: 'external', issuer: reqStr(ext, 'Issuer', { min: 1, max: 100 }), id: reqStr(ext, 'Id', { min: 1, max: 256 }) };
+    if ((ext ? 1 : 0) + (uniq ? 1 : 0) !== 1)
+      throw validation('AlternateIdentifier must contain exactly one of ExternalId or UniqueAttribute.');
+    if (ext)
+      return {
+        kind: 'external',
+        issuer: reqStr(ext, 'Issuer', { min: 1, max: 100 }),
+        id: reqStr(ext, 'Id', { min: 1, max: 256 }),
+      };
     const u = uniq as Input;
     const value = u.AttributeValue;
     if (typeof value !== 'string') throw validation('UniqueAttribute.AttributeValue must be a string.');
@@ -177,7 +279,10 @@ export function createIdentityStoreRegistration(findByStoreId: (id: string) => I
       const inst = resolve(input, caller);
       const { max, token } = paging(input);
       const userName = filterValue(input, 'UserName');
-      const all = userName === undefined ? inst.store.listUsers() : [inst.store.findUserByUserName(userName)].filter((u): u is UserRecord => !!u);
+      const all =
+        userName === undefined
+          ? inst.store.listUsers()
+          : [inst.store.findUserByUserName(userName)].filter((u): u is UserRecord => !!u);
       const { page, nextToken } = paginateBySeq(all, (u) => u.seq, max, token);
       return { Users: page.map((u) => userOut(inst, u)), ...(nextToken ? { NextToken: nextToken } : {}) };
     },
@@ -189,9 +294,11 @@ export function createIdentityStoreRegistration(findByStoreId: (id: string) => I
       const inst = resolve(input, caller);
       const alt = alternate(input);
       let u: UserRecord | undefined;
-      if (alt.kind === 'external') u = alt.issuer === externalIdIssuer(inst) ? inst.store.findUserByExternalId(alt.id) : undefined;
+      if (alt.kind === 'external')
+        u = alt.issuer === externalIdIssuer(inst) ? inst.store.findUserByExternalId(alt.id) : undefined;
       else if (alt.path === 'username') u = inst.store.findUserByUserName(alt.value);
-      else if (alt.path === 'emails.value') u = inst.store.listUsers().find((x) => x.emails.some((e) => e.value.toLowerCase() === alt.value.toLowerCase()));
+      else if (alt.path === 'emails.value')
+        u = inst.store.listUsers().find((x) => x.emails.some((e) => e.value.toLowerCase() === alt.value.toLowerCase()));
       else throw validation(`${alt.path} is not a unique attribute of a user.`);
       if (!u) throw notFound('USER', alt.kind === 'external' ? alt.id : alt.value, caller.requestId);
       return { UserId: u.id, IdentityStoreId: inst.identityStoreId };
@@ -214,7 +321,14 @@ export function createIdentityStoreRegistration(findByStoreId: (id: string) => I
       let data;
       try {
         const doc = parseJsonBody(Buffer.from(JSON.stringify(renderUser(u))));
-        applyUserPatch(doc, ops.map((o) => (o.value === null ? { op: 'remove' as const, path: o.path } : { op: 'replace' as const, path: o.path, value: o.value })));
+        applyUserPatch(
+          doc,
+          ops.map((o) =>
+            o.value === null
+              ? { op: 'remove' as const, path: o.path }
+              : { op: 'replace' as const, path: o.path, value: o.value },
+          ),
+        );
         data = parseUser(doc, 'put');
       } catch (e) {
         if (e instanceof ScimError) throw validation(e.detail);
@@ -238,7 +352,10 @@ export function createIdentityStoreRegistration(findByStoreId: (id: string) => I
       const inst = resolve(input, caller);
       const { max, token } = paging(input);
       const name = filterValue(input, 'DisplayName');
-      const all = name === undefined ? inst.store.listGroups() : [inst.store.findGroupByDisplayName(name)].filter((g): g is GroupRecord => !!g);
+      const all =
+        name === undefined
+          ? inst.store.listGroups()
+          : [inst.store.findGroupByDisplayName(name)].filter((g): g is GroupRecord => !!g);
       const { page, nextToken } = paginateBySeq(all, (g) => g.seq, max, token);
       return { Groups: page.map((g) => groupOut(inst, g)), ...(nextToken ? { NextToken: nextToken } : {}) };
     },
@@ -250,7 +367,8 @@ export function createIdentityStoreRegistration(findByStoreId: (id: string) => I
       const inst = resolve(input, caller);
       const alt = alternate(input);
       let g: GroupRecord | undefined;
-      if (alt.kind === 'external') g = alt.issuer === externalIdIssuer(inst) ? inst.store.findGroupByExternalId(alt.id) : undefined;
+      if (alt.kind === 'external')
+        g = alt.issuer === externalIdIssuer(inst) ? inst.store.findGroupByExternalId(alt.id) : undefined;
       else if (alt.path === 'displayname') g = inst.store.findGroupByDisplayName(alt.value);
       else throw validation(`${alt.path} is not a unique attribute of a group.`);
       if (!g) throw notFound('GROUP', alt.kind === 'external' ? alt.id : alt.value, caller.requestId);
@@ -261,7 +379,11 @@ export function createIdentityStoreRegistration(findByStoreId: (id: string) => I
       const displayName = reqStr(input, 'DisplayName', { min: 1, max: 1024, pattern: /^[^<>;:%\t\n\r]+$/ });
       const description = optStr(input, 'Description', { min: 1, max: 1024 });
       try {
-        const g = inst.store.createGroup({ displayName, ...(description !== undefined ? { description } : {}) }, [], actorOf(caller));
+        const g = inst.store.createGroup(
+          { displayName, ...(description !== undefined ? { description } : {}) },
+          [],
+          actorOf(caller),
+        );
         return { GroupId: g.id, IdentityStoreId: inst.identityStoreId };
       } catch (e) {
         if (e instanceof StoreConflictError) throw conflict(caller.requestId);
@@ -277,11 +399,13 @@ export function createIdentityStoreRegistration(findByStoreId: (id: string) => I
       for (const op of updateOperations(input)) {
         const path = op.path.toLowerCase();
         if (path === 'displayname') {
-          if (typeof op.value !== 'string' || !/^[^<>;:%\t\n\r]{1,1024}$/.test(op.value) || op.value.trim() === '') throw validation('displayName must be a non-empty string without < > ; : % or control characters.');
+          if (typeof op.value !== 'string' || !/^[^<>;:%\t\n\r]{1,1024}$/.test(op.value) || op.value.trim() === '')
+            throw validation('displayName must be a non-empty string without < > ; : % or control characters.');
           next.displayName = op.value;
         } else if (path === 'description') {
           if (op.value === null) delete next.description;
-          else if (typeof op.value === 'string' && op.value.length >= 1 && op.value.length <= 1024) next.description = op.value;
+          else if (typeof op.value === 'string' && op.value.length >= 1 && op.value.length <= 1024)
+            next.description = op.value;
           else throw validation('description must be a string of 1 to 1024 characters.');
         } else {
           throw validation(`${op.path.slice(0, 255)} is not an attribute of a group that can be updated.`);
@@ -322,7 +446,12 @@ export function createIdentityStoreRegistration(findByStoreId: (id: string) => I
       const id = reqStr(input, 'MembershipId', ID_RULE);
       const m = inst.store.getMembership(id);
       if (!m) throw notFound('GROUP_MEMBERSHIP', id, caller.requestId);
-      return { IdentityStoreId: inst.identityStoreId, MembershipId: m.membershipId, GroupId: m.groupId, MemberId: { UserId: m.userId } };
+      return {
+        IdentityStoreId: inst.identityStoreId,
+        MembershipId: m.membershipId,
+        GroupId: m.groupId,
+        MemberId: { UserId: m.userId },
+      };
     },
     GetGroupMembershipId(input, caller) {
       const inst = resolve(input, caller);
@@ -337,23 +466,33 @@ export function createIdentityStoreRegistration(findByStoreId: (id: string) => I
       const g = group(inst, reqStr(input, 'GroupId', ID_RULE), caller);
       const { max, token } = paging(input);
       const { page, nextToken } = paginateBySeq(inst.store.membershipsOfGroup(g.id), (m) => m.seq, max, token);
-      return { GroupMemberships: page.map((m) => membershipOut(inst, m)), ...(nextToken ? { NextToken: nextToken } : {}) };
+      return {
+        GroupMemberships: page.map((m) => membershipOut(inst, m)),
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      };
     },
     ListGroupMembershipsForMember(input, caller) {
       const inst = resolve(input, caller);
       const u = user(inst, memberUserId(input), caller);
       const { max, token } = paging(input);
       const { page, nextToken } = paginateBySeq(inst.store.membershipsOfUser(u.id), (m) => m.seq, max, token);
-      return { GroupMemberships: page.map((m) => membershipOut(inst, m)), ...(nextToken ? { NextToken: nextToken } : {}) };
+      return {
+        GroupMemberships: page.map((m) => membershipOut(inst, m)),
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      };
     },
     IsMemberInGroups(input, caller) {
       const inst = resolve(input, caller);
       const uid = memberUserId(input);
       const groupIds = optList(input, 'GroupIds', 100);
-      if (!groupIds || groupIds.length === 0) throw validation("1 validation error detected: Value at 'groupIds' failed to satisfy constraint: Member must have length greater than or equal to 1");
+      if (!groupIds || groupIds.length === 0)
+        throw validation(
+          "1 validation error detected: Value at 'groupIds' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        );
       return {
         Results: groupIds.map((gid) => {
-          if (typeof gid !== 'string' || !RESOURCE_ID_PATTERN.test(gid)) throw validation('GroupIds must be group ids.');
+          if (typeof gid !== 'string' || !RESOURCE_ID_PATTERN.test(gid))
+            throw validation('GroupIds must be group ids.');
           return { GroupId: gid, MemberId: { UserId: uid }, MembershipExists: inst.store.isMember(gid, uid) };
         }),
       };

@@ -16,12 +16,16 @@ export function entitlementsOf(inst: IdcInstance, state: SsoAdminState, userId: 
   const groups = new Set(inst.store.groupIdsOfUser(userId));
   const seen = new Map<string, Entitlement>();
   for (const a of state.assignments.values()) {
-    const mine = (a.principalType === 'USER' && a.principalId === userId) || (a.principalType === 'GROUP' && groups.has(a.principalId));
+    const mine =
+      (a.principalType === 'USER' && a.principalId === userId) ||
+      (a.principalType === 'GROUP' && groups.has(a.principalId));
     if (!mine) continue;
     const ps = state.permissionSets.get(a.permissionSetArn);
     const prov = state.provisioned.get(provisionedKey(a.permissionSetArn, a.accountId));
     if (!ps || !prov) continue;
     seen.set(`${a.accountId}|${ps.arn}`, { accountId: a.accountId, permissionSet: ps, roleName: prov.roleName });
   }
-  return [...seen.values()].sort((x, y) => x.accountId.localeCompare(y.accountId) || x.permissionSet.name.localeCompare(y.permissionSet.name));
+  return [...seen.values()].sort(
+    (x, y) => x.accountId.localeCompare(y.accountId) || x.permissionSet.name.localeCompare(y.permissionSet.name),
+  );
 }

@@ -22,7 +22,13 @@ export interface PortalApiDeps {
 }
 
 class PortalError extends Error {
-  constructor(readonly code: string, readonly status: number, message: string) { super(message); }
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 const PATHS = new Set(['/assignment/accounts', '/assignment/roles', '/federation/credentials', '/logout']);
@@ -37,7 +43,8 @@ function page<T>(items: readonly T[], query: URLSearchParams): { items: T[]; nex
   const maxRaw = query.get('max_result');
   let max = 100;
   if (maxRaw !== null) {
-    if (!/^\d{1,3}$/.test(maxRaw) || Number(maxRaw) < 1 || Number(maxRaw) > 100) throw new PortalError('InvalidRequestException', 400, 'max_result must be between 1 and 100.');
+    if (!/^\d{1,3}$/.test(maxRaw) || Number(maxRaw) < 1 || Number(maxRaw) > 100)
+      throw new PortalError('InvalidRequestException', 400, 'max_result must be between 1 and 100.');
     max = Number(maxRaw);
   }
   let start = 0;
@@ -48,7 +55,9 @@ function page<T>(items: readonly T[], query: URLSearchParams): { items: T[]; nex
     start = Number(m[1]);
   }
   const slice = items.slice(start, start + max);
-  return start + max < items.length ? { items: slice, nextToken: Buffer.from(`p1.${start + max}`).toString('base64url') } : { items: slice };
+  return start + max < items.length
+    ? { items: slice, nextToken: Buffer.from(`p1.${start + max}`).toString('base64url') }
+    : { items: slice };
 }
 
 export function createPortalApiRoute(deps: PortalApiDeps): RestRouteRegistration {
@@ -58,9 +67,11 @@ export function createPortalApiRoute(deps: PortalApiDeps): RestRouteRegistration
       const method = req.method.toUpperCase();
       const token = req.headers['x-amz-sso_bearer_token'];
       const session = deps.sessions.accessToken(token);
-      if (!session || token === undefined) throw new PortalError('UnauthorizedException', 401, 'Session token not found or invalid');
+      if (!session || token === undefined)
+        throw new PortalError('UnauthorizedException', 401, 'Session token not found or invalid');
       const user = deps.instance.store.getUser(session.userId);
-      if (!user || !user.active) throw new PortalError('UnauthorizedException', 401, 'Session token not found or invalid');
+      if (!user || !user.active)
+        throw new PortalError('UnauthorizedException', 401, 'Session token not found or invalid');
       const mine = entitlementsOf(deps.instance, deps.state, user.id);
       if (req.path === '/logout') {
         if (method !== 'POST') throw new PortalError('InvalidRequestException', 400, 'Logout requires POST.');
@@ -78,20 +89,44 @@ export function createPortalApiRoute(deps: PortalApiDeps): RestRouteRegistration
         return reply(200, { accountList, ...(p.nextToken ? { nextToken: p.nextToken } : {}) }, requestId);
       }
       const accountId = req.query.get('account_id');
-      if (accountId === null || !/^\d{12}$/.test(accountId)) throw new PortalError('InvalidRequestException', 400, 'account_id must be a 12-digit account id.');
+      if (accountId === null || !/^\d{12}$/.test(accountId))
+        throw new PortalError('InvalidRequestException', 400, 'account_id must be a 12-digit account id.');
       if (req.path === '/assignment/roles') {
-        const p = page(mine.filter((e) => e.accountId === accountId), req.query);
-        return reply(200, { roleList: p.items.map((e) => ({ roleName: e.permissionSet.name, accountId })), ...(p.nextToken ? { nextToken: p.nextToken } : {}) }, requestId);
+        const p = page(
+          mine.filter((e) => e.accountId === accountId),
+          req.query,
+        );
+        return reply(
+          200,
+          {
+            roleList: p.items.map((e) => ({ roleName: e.permissionSet.name, accountId })),
+            ...(p.nextToken ? { nextToken: p.nextToken } : {}),
+          },
+          requestId,
+        );
       }
       const roleName = req.query.get('role_name');
-      if (roleName === null || roleName === '') throw new PortalError('InvalidRequestException', 400, 'role_name is required.');
+      if (roleName === null || roleName === '')
+        throw new PortalError('InvalidRequestException', 400, 'role_name is required.');
       const e = mine.find((x) => x.accountId === accountId && x.permissionSet.name === roleName);
       // Real AWS answers an unmodelled ForbiddenException "No access" for a role the user is not assigned.
       if (!e) throw new PortalError('ForbiddenException', 403, 'No access');
       const issued = issueRoleCredentials(deps, user, e);
-      if (!issued) throw new PortalError('ResourceNotFoundException', 404, 'The role is not provisioned in the account.');
+      if (!issued)
+        throw new PortalError('ResourceNotFoundException', 404, 'The role is not provisioned in the account.');
       const c = issued.credentials;
-      return reply(200, { roleCredentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration } }, requestId);
+      return reply(
+        200,
+        {
+          roleCredentials: {
+            accessKeyId: c.accessKeyId,
+            secretAccessKey: c.secretAccessKey,
+            sessionToken: c.sessionToken,
+            expiration: c.expiration,
+          },
+        },
+        requestId,
+      );
     } catch (err) {
       if (err instanceof PortalError) return reply(err.status, { message: err.message }, requestId, err.code);
       throw err;

@@ -21,6 +21,11 @@ export function issueRoleCredentials(
   if (!role) return undefined;
   const seconds = sessionSeconds(e.permissionSet.sessionDuration);
   const session = roleSessionName(user);
-  const credentials = deps.credentials.issueRoleSession(e.accountId, role, session, Math.min(seconds, role.maxSessionDuration));
+  const credentials = deps.credentials.issueRoleSession(
+    e.accountId,
+    role,
+    session,
+    Math.min(seconds, role.maxSessionDuration),
+  );
   return { credentials, assumedRoleArn: `arn:aws:sts::${e.accountId}:assumed-role/${role.name}/${session}` };
 }

@@ -48,7 +48,10 @@ export class AccessSessions {
     if (token === undefined) return undefined;
     const s = this.browser.get(token);
     if (!s) return undefined;
-    if (s.expiresAt <= this.now()) { this.browser.delete(token); return undefined; }
+    if (s.expiresAt <= this.now()) {
+      this.browser.delete(token);
+      return undefined;
+    }
     return s;
   }
 
@@ -58,7 +61,10 @@ export class AccessSessions {
     if (this.returnPaths.size >= MAX_RETURN_PATHS) {
       for (const [k, v] of this.returnPaths) if (v.expiresAt <= t) this.returnPaths.delete(k);
       // Still full: drop the oldest entries, which only costs those users a landing on the start page.
-      for (const k of this.returnPaths.keys()) { if (this.returnPaths.size < MAX_RETURN_PATHS) break; this.returnPaths.delete(k); }
+      for (const k of this.returnPaths.keys()) {
+        if (this.returnPaths.size < MAX_RETURN_PATHS) break;
+        this.returnPaths.delete(k);
+      }
     }
     const id = `rs_${randomBytes(18).toString('base64url')}`;
     this.returnPaths.set(id, { path, expiresAt: t + RETURN_PATH_MS });
@@ -88,7 +94,10 @@ export class AccessSessions {
     if (token === undefined) return undefined;
     const t = this.tokens.get(token);
     if (!t) return undefined;
-    if (t.expiresAt <= this.now()) { this.tokens.delete(token); return undefined; }
+    if (t.expiresAt <= this.now()) {
+      this.tokens.delete(token);
+      return undefined;
+    }
     return t;
   }
 

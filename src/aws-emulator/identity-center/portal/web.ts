@@ -2,14 +2,23 @@ import type { EmulatorRequest, EmulatorResponse } from '../../http/contract.js';
 
 /** Small HTTP helpers for the portal pages and the rest-json APIs. Every page value goes through `esc`. */
 export function esc(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
-export function page(status: number, title: string, bodyHtml: string, extraHeaders: Record<string, string> = {}): EmulatorResponse {
-  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>`
-    + '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    + '<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{padding:.3rem .8rem;border-bottom:1px solid #ddd;text-align:left}.error{color:#a00}</style>'
-    + `</head><body>${bodyHtml}</body></html>`;
+export function page(
+  status: number,
+  title: string,
+  bodyHtml: string,
+  extraHeaders: Record<string, string> = {},
+): EmulatorResponse {
+  const body =
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>` +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    '<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{padding:.3rem .8rem;border-bottom:1px solid #ddd;text-align:left}.error{color:#a00}</style>' +
+    `</head><body>${bodyHtml}</body></html>`;
   return {
     status,
     headers: {

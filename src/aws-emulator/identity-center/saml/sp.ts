@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { DOMImplementation, DOMParser, XMLSerializer } from '@xmldom/xmldom';
-import { NS, parseSamlResponse, readIdpTrustAnchors, ReplayCache, SamlRejection, verifySamlResponse } from '../../saml-sp/index.js';
+import {
+  NS,
+  parseSamlResponse,
+  readIdpTrustAnchors,
+  ReplayCache,
+  SamlRejection,
+  verifySamlResponse,
+} from '../../saml-sp/index.js';
 import type { IdentityStore, UserRecord } from '../store.js';
 
 /**
@@ -32,13 +39,17 @@ export interface IdpConfig {
 /** Why a sign-in was refused; `code` is stable and shown on the error page with a plain explanation. */
 export class SignInFailure extends Error {
   override readonly name = 'SignInFailure';
-  constructor(readonly code: 'invalid_saml' | 'user_not_provisioned' | 'user_disabled' | 'idp_not_configured', message: string) {
+  constructor(
+    readonly code: 'invalid_saml' | 'user_not_provisioned' | 'user_disabled' | 'idp_not_configured',
+    message: string,
+  ) {
     super(message);
   }
 }
 
 export function parseIdpMetadata(xml: string): IdpConfig {
-  if (xml.length > MAX_IDP_METADATA_CHARS) throw new SignInFailure('invalid_saml', `IdP metadata exceeds ${MAX_IDP_METADATA_CHARS} characters.`);
+  if (xml.length > MAX_IDP_METADATA_CHARS)
+    throw new SignInFailure('invalid_saml', `IdP metadata exceeds ${MAX_IDP_METADATA_CHARS} characters.`);
   let anchors;
   try {
     anchors = readIdpTrustAnchors(xml);
@@ -46,14 +57,26 @@ export function parseIdpMetadata(xml: string): IdpConfig {
     if (e instanceof SamlRejection) throw new SignInFailure('invalid_saml', `IdP metadata is invalid: ${e.detail}`);
     throw e;
   }
-  if (anchors.certificatesPem.length === 0) throw new SignInFailure('invalid_saml', 'IdP metadata has no signing certificate.');
+  if (anchors.certificatesPem.length === 0)
+    throw new SignInFailure('invalid_saml', 'IdP metadata has no signing certificate.');
   // The strict parse above already refused DOCTYPEs, entities and oversized documents; this reads one URL.
   const doc = new DOMParser().parseFromString(xml, 'text/xml');
   const services = Array.from(doc.getElementsByTagNameNS(MD, 'SingleSignOnService'));
-  const pick = services.find((s) => s.getAttribute('Binding') === REDIRECT) ?? services.find((s) => s.getAttribute('Binding') === POST);
+  const pick =
+    services.find((s) => s.getAttribute('Binding') === REDIRECT) ??
+    services.find((s) => s.getAttribute('Binding') === POST);
   const location = pick?.getAttribute('Location') ?? '';
-  if (!pick || !/^https?:\/\/[^\s]+$/.test(location)) throw new SignInFailure('invalid_saml', 'IdP metadata has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding.');
-  return { entityId: anchors.entityId, certificatesPem: anchors.certificatesPem, ssoUrl: location, ssoBinding: pick.getAttribute('Binding') === REDIRECT ? 'redirect' : 'post' };
+  if (!pick || !/^https?:\/\/[^\s]+$/.test(location))
+    throw new SignInFailure(
+      'invalid_saml',
+      'IdP metadata has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding.',
+    );
+  return {
+    entityId: anchors.entityId,
+    certificatesPem: anchors.certificatesPem,
+    ssoUrl: location,
+    ssoBinding: pick.getAttribute('Binding') === REDIRECT ? 'redirect' : 'post',
+  };
 }
 
 export class IdentityCenterSp {
@@ -76,11 +99,16 @@ export class IdentityCenterSp {
     return this.idp;
   }
 
-  get idpConfig(): IdpConfig | undefined { return this.idp; }
+  get idpConfig(): IdpConfig | undefined {
+    return this.idp;
+  }
 
   metadata(baseUrl: string): string {
     const doc = new DOMImplementation().createDocument(MD, 'md:EntityDescriptor', null);
-    const root = doc.documentElement as unknown as { setAttribute(n: string, v: string): void; appendChild(c: unknown): void };
+    const root = doc.documentElement as unknown as {
+      setAttribute(n: string, v: string): void;
+      appendChild(c: unknown): void;
+    };
     root.setAttribute('entityID', this.entityId);
     const sp = doc.createElementNS(MD, 'md:SPSSODescriptor');
     sp.setAttribute('AuthnRequestsSigned', 'false');
@@ -106,7 +134,11 @@ export class IdentityCenterSp {
     if (this.pending.size >= 10_000) for (const [k, exp] of this.pending) if (exp <= this.now()) this.pending.delete(k);
     this.pending.set(id, this.now() + 10 * 60_000);
     const doc = new DOMImplementation().createDocument(PROTOCOL, 'samlp:AuthnRequest', null);
-    const root = doc.documentElement as unknown as { setAttribute(n: string, v: string): void; setAttributeNS(ns: string, n: string, v: string): void; appendChild(c: unknown): void };
+    const root = doc.documentElement as unknown as {
+      setAttribute(n: string, v: string): void;
+      setAttributeNS(ns: string, n: string, v: string): void;
+      appendChild(c: unknown): void;
+    };
     root.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns:saml', ASSERTION);
     root.setAttribute('ID', id);
     root.setAttribute('Version', '2.0');
@@ -122,12 +154,19 @@ export class IdentityCenterSp {
     policy.setAttribute('AllowCreate', 'false');
     root.appendChild(policy);
     const xml = new XMLSerializer().serializeToString(doc);
-    const query = new URLSearchParams({ SAMLRequest: deflateRawSync(Buffer.from(xml, 'utf8')).toString('base64'), RelayState: relayState });
+    const query = new URLSearchParams({
+      SAMLRequest: deflateRawSync(Buffer.from(xml, 'utf8')).toString('base64'),
+      RelayState: relayState,
+    });
     return `${idp.ssoUrl}${idp.ssoUrl.includes('?') ? '&' : '?'}${query.toString()}`;
   }
 
   private requireIdp(): IdpConfig {
-    if (!this.idp) throw new SignInFailure('idp_not_configured', 'No external identity provider is configured for this IAM Identity Center instance.');
+    if (!this.idp)
+      throw new SignInFailure(
+        'idp_not_configured',
+        'No external identity provider is configured for this IAM Identity Center instance.',
+      );
     return this.idp;
   }
 
@@ -137,9 +176,11 @@ export class IdentityCenterSp {
     const t = this.now();
     let verified;
     try {
-      if (samlResponse.length > Math.ceil((MAX_ASSERTION_CHARS * 4) / 3) + 4) throw new SamlRejection('too_large', 'the SAML response exceeds 50,000 characters');
+      if (samlResponse.length > Math.ceil((MAX_ASSERTION_CHARS * 4) / 3) + 4)
+        throw new SamlRejection('too_large', 'the SAML response exceeds 50,000 characters');
       const parsed = parseSamlResponse(samlResponse);
-      if (parsed.unverified.issuer !== idp.entityId) throw new SamlRejection('bad_value', 'the Issuer is not the configured identity provider');
+      if (parsed.unverified.issuer !== idp.entityId)
+        throw new SamlRejection('bad_value', 'the Issuer is not the configured identity provider');
       verified = verifySamlResponse(parsed, idp.certificatesPem);
     } catch (e) {
       if (e instanceof SamlRejection) throw new SignInFailure('invalid_saml', e.detail);
@@ -147,31 +188,41 @@ export class IdentityCenterSp {
     }
     const a = verified.assertion;
     const acsUrl = `${baseUrl}${this.acsPath}`;
-    const fail = (why: string): never => { throw new SignInFailure('invalid_saml', why); };
+    const fail = (why: string): never => {
+      throw new SignInFailure('invalid_saml', why);
+    };
     if (a.issuer !== idp.entityId) fail('the Issuer is not the configured identity provider');
-    if (verified.signedResponse?.destination !== undefined && verified.signedResponse.destination !== acsUrl) fail('the Destination is not this ACS URL');
+    if (verified.signedResponse?.destination !== undefined && verified.signedResponse.destination !== acsUrl)
+      fail('the Destination is not this ACS URL');
     const c = a.conditions;
     if (c?.notBefore !== undefined && t + CLOCK_SKEW_MS < c.notBefore) fail('the assertion is not yet valid');
     if (c?.notOnOrAfter !== undefined && t - CLOCK_SKEW_MS >= c.notOnOrAfter) fail('the assertion has expired');
-    if (!c || c.audienceRestrictions.length === 0 || !c.audienceRestrictions.every((r) => r.includes(this.entityId))) fail('the Audience is not this service provider');
+    if (!c || c.audienceRestrictions.length === 0 || !c.audienceRestrictions.every((r) => r.includes(this.entityId)))
+      fail('the Audience is not this service provider');
     const bearer = a.subjectConfirmations.find((s) => s.method === BEARER);
     if (!bearer) fail('no bearer SubjectConfirmation');
     const b = bearer as NonNullable<typeof bearer>;
     if (b.recipient !== acsUrl) fail('the Recipient is not this ACS URL');
-    if (b.notOnOrAfter === undefined || t - CLOCK_SKEW_MS >= b.notOnOrAfter) fail('the SubjectConfirmationData has expired');
+    if (b.notOnOrAfter === undefined || t - CLOCK_SKEW_MS >= b.notOnOrAfter)
+      fail('the SubjectConfirmationData has expired');
     if (b.inResponseTo !== undefined) {
       const expires = this.pending.get(b.inResponseTo);
       if (expires === undefined || expires < t) fail('InResponseTo does not answer a request of this service provider');
       this.pending.delete(b.inResponseTo);
     }
-    if (!this.replay.claim(a.id, (c?.notOnOrAfter ?? b.notOnOrAfter ?? t) + CLOCK_SKEW_MS, t)) fail('the assertion was already used');
+    if (!this.replay.claim(a.id, (c?.notOnOrAfter ?? b.notOnOrAfter ?? t) + CLOCK_SKEW_MS, t))
+      fail('the assertion was already used');
     const nameId = a.nameId;
     if (!nameId) fail('the assertion has no NameID');
     const n = nameId as NonNullable<typeof nameId>;
-    if (n.format !== undefined && n.format !== EMAIL_FORMAT && n.format !== UNSPECIFIED_FORMAT) fail('the NameID format must be emailAddress');
+    if (n.format !== undefined && n.format !== EMAIL_FORMAT && n.format !== UNSPECIFIED_FORMAT)
+      fail('the NameID format must be emailAddress');
     const user = this.store.findUserByExactUserName(n.value);
     if (!user) {
-      throw new SignInFailure('user_not_provisioned', 'The NameID in the SAML assertion does not match the userName of any user provisioned in IAM Identity Center (the match is exact and case-sensitive).');
+      throw new SignInFailure(
+        'user_not_provisioned',
+        'The NameID in the SAML assertion does not match the userName of any user provisioned in IAM Identity Center (the match is exact and case-sensitive).',
+      );
     }
     if (!user.active) throw new SignInFailure('user_disabled', 'The user is disabled in IAM Identity Center.');
     return user;

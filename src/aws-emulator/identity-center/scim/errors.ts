@@ -27,7 +27,11 @@ const STATUS: Record<ScimErrorCode, number> = {
 export class ScimError extends Error {
   override readonly name = 'ScimError';
   readonly status: number;
-  constructor(readonly code: ScimErrorCode, readonly detail: string, readonly retryAfterSeconds?: number) {
+  constructor(
+    readonly code: ScimErrorCode,
+    readonly detail: string,
+    readonly retryAfterSeconds?: number,
+  ) {
     super(detail);
     this.status = STATUS[code];
   }

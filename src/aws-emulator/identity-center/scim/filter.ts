@@ -35,14 +35,25 @@ export function tokenize(text: string): Token[] {
   let i = 0;
   while (i < text.length) {
     const c = text[i] as string;
-    if (c === ' ') { i++; continue; }
-    if (c === '(' || c === ')' || c === '[' || c === ']') { out.push({ t: c }); i++; continue; }
+    if (c === ' ') {
+      i++;
+      continue;
+    }
+    if (c === '(' || c === ')' || c === '[' || c === ']') {
+      out.push({ t: c });
+      i++;
+      continue;
+    }
     if (c === '"') {
       let j = i + 1;
       while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
       if (j >= text.length) throw invalid('Filter has an unterminated string.');
       let v: unknown;
-      try { v = JSON.parse(text.slice(i, j + 1)); } catch { throw invalid('Filter has an invalid string literal.'); }
+      try {
+        v = JSON.parse(text.slice(i, j + 1));
+      } catch {
+        throw invalid('Filter has an invalid string literal.');
+      }
       out.push({ t: 'string', v: v as string });
       i = j + 1;
       continue;
@@ -79,13 +90,19 @@ class Parser {
 
   private orExpr(depth: number): FilterNode {
     let left = this.andExpr(depth);
-    while (this.peekWord() === 'or') { this.pos++; left = { kind: 'or', left, right: this.andExpr(depth) }; }
+    while (this.peekWord() === 'or') {
+      this.pos++;
+      left = { kind: 'or', left, right: this.andExpr(depth) };
+    }
     return left;
   }
 
   private andExpr(depth: number): FilterNode {
     let left = this.unary(depth);
-    while (this.peekWord() === 'and') { this.pos++; left = { kind: 'and', left, right: this.unary(depth) }; }
+    while (this.peekWord() === 'and') {
+      this.pos++;
+      left = { kind: 'and', left, right: this.unary(depth) };
+    }
     return left;
   }
 
@@ -143,7 +160,10 @@ export function parseFilter(text: string): FilterNode {
   return new Parser(tokens).parse();
 }
 
-export interface EqClause { readonly path: string; readonly value: string }
+export interface EqClause {
+  readonly path: string;
+  readonly value: string;
+}
 
 /**
  * Flattens a tree that is only `eq` comparisons joined by `and` (Identity Center's whole dialect); anything
@@ -151,13 +171,19 @@ export interface EqClause { readonly path: string; readonly value: string }
  */
 export function eqClauses(node: FilterNode): EqClause[] {
   switch (node.kind) {
-    case 'and': return [...eqClauses(node.left), ...eqClauses(node.right)];
-    case 'or': throw invalid('Filter operator "or" is not supported; only "eq" with "and" is supported.');
-    case 'not': throw invalid('Filter operator "not" is not supported; only "eq" with "and" is supported.');
-    case 'present': throw invalid('Filter operator "pr" is not supported; only "eq" with "and" is supported.');
-    case 'valuePath': throw invalid('Filter value paths are not supported; only "eq" with "and" is supported.');
+    case 'and':
+      return [...eqClauses(node.left), ...eqClauses(node.right)];
+    case 'or':
+      throw invalid('Filter operator "or" is not supported; only "eq" with "and" is supported.');
+    case 'not':
+      throw invalid('Filter operator "not" is not supported; only "eq" with "and" is supported.');
+    case 'present':
+      throw invalid('Filter operator "pr" is not supported; only "eq" with "and" is supported.');
+    case 'valuePath':
+      throw invalid('Filter value paths are not supported; only "eq" with "and" is supported.');
     case 'compare':
-      if (node.op !== 'eq') throw invalid(`Filter operator "${node.op}" is not supported; only "eq" with "and" is supported.`);
+      if (node.op !== 'eq')
+        throw invalid(`Filter operator "${node.op}" is not supported; only "eq" with "and" is supported.`);
       if (typeof node.value !== 'string') throw invalid('Filter values must be strings.');
       return [{ path: node.path, value: node.value }];
   }

@@ -15,7 +15,8 @@ export interface ParsedGroup {
 function parseMembers(v: JsonValue | undefined): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw invalid("Attribute 'members' must be an array.");
-  if (v.length > MAX_CREATE_MEMBERS) throw invalid(`A group can be created with at most ${MAX_CREATE_MEMBERS} members.`);
+  if (v.length > MAX_CREATE_MEMBERS)
+    throw invalid(`A group can be created with at most ${MAX_CREATE_MEMBERS} members.`);
   return v.map((m) => {
     if (!isObject(m)) throw invalid("Each member must be an object with a 'value'.");
     members(m, 'members', ['value', 'display', '$ref', 'type']);
@@ -42,7 +43,11 @@ export function renderGroup(g: GroupRecord): JsonObject {
   const out = Object.create(null) as JsonObject;
   out.id = g.id;
   if (g.externalId !== undefined) out.externalId = g.externalId;
-  out.meta = { resourceType: 'Group', created: new Date(g.created).toISOString(), lastModified: new Date(g.lastModified).toISOString() };
+  out.meta = {
+    resourceType: 'Group',
+    created: new Date(g.created).toISOString(),
+    lastModified: new Date(g.lastModified).toISOString(),
+  };
   out.schemas = [GROUP_SCHEMA];
   out.displayName = g.displayName;
   out.members = [];

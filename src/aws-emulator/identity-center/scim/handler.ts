@@ -107,7 +107,13 @@ function patchGroup(ctx: Ctx, id: string): [number, object | null] {
   if (group.description !== undefined) next.description = group.description;
   if (group.externalId !== undefined) next.externalId = group.externalId;
   if (change.displayName !== undefined) {
-    const parsed = parseGroup(parseJsonBody(Buffer.from(JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: change.displayName }))));
+    const parsed = parseGroup(
+      parseJsonBody(
+        Buffer.from(
+          JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: change.displayName }),
+        ),
+      ),
+    );
     next.displayName = parsed.data.displayName;
   }
   if (change.externalId === null) delete next.externalId;
@@ -135,37 +141,57 @@ function route(ctx: Ctx, rest: string): [number, object | null] {
   switch (collection) {
     case 'Users':
       if (id === undefined) {
-        if (m === 'GET') return [200, listResponse(paginate(filterUsers(store, req.query.get('filter')), req.query), renderUser)];
+        if (m === 'GET')
+          return [200, listResponse(paginate(filterUsers(store, req.query.get('filter')), req.query), renderUser)];
         if (m === 'POST') return createUser(ctx);
         break;
       }
       if (id.startsWith('.')) break;
       if (m === 'GET') return [200, renderUser(getUser(ctx, id))];
-      if (m === 'PUT') { getUser(ctx, id); return replaceUser(ctx, id, parseUser(parseJsonBody(req.body), 'put')); }
+      if (m === 'PUT') {
+        getUser(ctx, id);
+        return replaceUser(ctx, id, parseUser(parseJsonBody(req.body), 'put'));
+      }
       if (m === 'PATCH') return patchUser(ctx, id);
-      if (m === 'DELETE') { if (!store.deleteUser(id)) throw notFound('User', id); return [204, null]; }
+      if (m === 'DELETE') {
+        if (!store.deleteUser(id)) throw notFound('User', id);
+        return [204, null];
+      }
       break;
     case 'Groups':
       if (id === undefined) {
-        if (m === 'GET') return [200, listResponse(paginate(filterGroups(store, req.query.get('filter')), req.query), renderGroup)];
+        if (m === 'GET')
+          return [200, listResponse(paginate(filterGroups(store, req.query.get('filter')), req.query), renderGroup)];
         if (m === 'POST') return createGroup(ctx);
         break;
       }
       if (id.startsWith('.')) break;
-      if (m === 'GET') { const g = store.getGroup(id); if (!g) throw notFound('Group', id); return [200, renderGroup(g)]; }
+      if (m === 'GET') {
+        const g = store.getGroup(id);
+        if (!g) throw notFound('Group', id);
+        return [200, renderGroup(g)];
+      }
       if (m === 'PATCH') return patchGroup(ctx, id);
-      if (m === 'DELETE') { if (!store.deleteGroup(id)) throw notFound('Group', id); return [204, null]; }
+      if (m === 'DELETE') {
+        if (!store.deleteGroup(id)) throw notFound('Group', id);
+        return [204, null];
+      }
       break;
     case 'ServiceProviderConfig':
       if (m === 'GET' && id === undefined) return [200, serviceProviderConfig()];
       break;
     case 'ResourceTypes':
       if (m === 'GET' && id === undefined) return [200, listResourceTypes()];
-      if (m === 'GET' && (id === 'User' || id === 'Group')) return [200, (listResourceTypes() as { Resources: object[] }).Resources[id === 'User' ? 0 : 1] as object];
+      if (m === 'GET' && (id === 'User' || id === 'Group'))
+        return [200, (listResourceTypes() as { Resources: object[] }).Resources[id === 'User' ? 0 : 1] as object];
       break;
     case 'Schemas':
       if (m === 'GET' && id === undefined) return [200, listSchemas()];
-      if (m === 'GET' && id !== undefined) { const s = getSchema(id); if (!s) throw new ScimError('ResourceNotFoundException', 'Schema not found.'); return [200, s]; }
+      if (m === 'GET' && id !== undefined) {
+        const s = getSchema(id);
+        if (!s) throw new ScimError('ResourceNotFoundException', 'Schema not found.');
+        return [200, s];
+      }
       break;
     default:
       break;
@@ -190,7 +216,11 @@ export function createScimHandler(deps: ScimDeps): (req: EmulatorRequest) => Emu
       return json(status, body, requestId);
     } catch (e) {
       if (e instanceof ScimError) return renderScimError(e, requestId, deps.now());
-      return renderScimError(new ScimError('InternalServerException', 'An internal error occurred.'), requestId, deps.now());
+      return renderScimError(
+        new ScimError('InternalServerException', 'An internal error occurred.'),
+        requestId,
+        deps.now(),
+      );
     }
   };
 }

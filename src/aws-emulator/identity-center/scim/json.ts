@@ -8,7 +8,9 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 /** A parsed JSON object held without a prototype, so no key can shadow Object.prototype members. */
-export interface JsonObject { [key: string]: JsonValue }
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
 
 /** Measures bracket nesting outside strings without building anything. */
 function maxDepth(text: string): number {
@@ -23,8 +25,11 @@ function maxDepth(text: string): number {
       continue;
     }
     if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) { depth++; if (depth > max) max = depth; if (max > MAX_JSON_DEPTH) return max; }
-    else if (c === 0x7d || c === 0x5d) depth--;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > max) max = depth;
+      if (max > MAX_JSON_DEPTH) return max;
+    } else if (c === 0x7d || c === 0x5d) depth--;
   }
   return max;
 }
@@ -58,11 +63,13 @@ export function parseJsonBody(body: Buffer): JsonObject {
   } catch {
     throw invalid('Request is unparsable, syntactically incorrect, or violates schema.');
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw invalid('Request body must be a JSON object.');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw invalid('Request body must be a JSON object.');
   return toSafe(raw) as JsonObject;
 }
 
-export const isObject = (v: JsonValue | undefined): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const isObject = (v: JsonValue | undefined): v is JsonObject =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Own-property lookup on a null-prototype object, case-insensitively as RFC 7643 §2.1 makes attribute names. */
 export function getCi(obj: JsonObject, name: string): JsonValue | undefined {

@@ -43,8 +43,10 @@ export function filterUsers(store: IdentityStore, filter: string | null): UserRe
   const keys = [...c.keys()].sort().join(',');
   const one = <T>(v: T | undefined): T[] => (v ? [v] : []);
   switch (keys) {
-    case 'username': return one(store.findUserByUserName(c.get('username') as string));
-    case 'externalid': return one(store.findUserByExternalId(c.get('externalid') as string));
+    case 'username':
+      return one(store.findUserByUserName(c.get('username') as string));
+    case 'externalid':
+      return one(store.findUserByExternalId(c.get('externalid') as string));
     case 'groups.value': {
       const gid = c.get('groups.value') as string;
       if (!store.getGroup(gid)) return [];
@@ -56,7 +58,8 @@ export function filterUsers(store: IdentityStore, filter: string | null): UserRe
       const mgr = c.get('manager') ?? c.get('manager.value');
       return u && u.enterprise?.manager === mgr ? [u] : [];
     }
-    default: throw unsupportedCombo();
+    default:
+      throw unsupportedCombo();
   }
 }
 
@@ -65,16 +68,22 @@ export function filterGroups(store: IdentityStore, filter: string | null): Group
   const c = combo(eqClauses(parseFilter(filter)));
   const member = c.get('members') ?? c.get('members.value');
   if (c.has('members') && c.has('members.value')) throw unsupportedCombo();
-  const keys = [...c.keys()].map((k) => (k === 'members.value' ? 'members' : k)).sort().join(',');
+  const keys = [...c.keys()]
+    .map((k) => (k === 'members.value' ? 'members' : k))
+    .sort()
+    .join(',');
   const one = <T>(v: T | undefined): T[] => (v ? [v] : []);
   // A member filter on a user that does not exist is a 404 ([doc] SCIMDG listgroups).
   const requireMember = (): string => {
-    if (member === undefined || !store.getUser(member)) throw new ScimError('ResourceNotFoundException', 'Member not found.');
+    if (member === undefined || !store.getUser(member))
+      throw new ScimError('ResourceNotFoundException', 'Member not found.');
     return member;
   };
   switch (keys) {
-    case 'displayname': return one(store.findGroupByDisplayName(c.get('displayname') as string));
-    case 'externalid': return one(store.findGroupByExternalId(c.get('externalid') as string));
+    case 'displayname':
+      return one(store.findGroupByDisplayName(c.get('displayname') as string));
+    case 'externalid':
+      return one(store.findGroupByExternalId(c.get('externalid') as string));
     case 'members': {
       const uid = requireMember();
       return store.groupIdsOfUser(uid).map((g) => store.getGroup(g) as GroupRecord);
@@ -84,7 +93,8 @@ export function filterGroups(store: IdentityStore, filter: string | null): Group
       const g = store.getGroup(c.get('id') as string);
       return g && store.isMember(g.id, uid) ? [g] : [];
     }
-    default: throw unsupportedCombo();
+    default:
+      throw unsupportedCombo();
   }
 }
 
@@ -103,7 +113,8 @@ export function paginate<T extends { readonly seq: number }>(all: T[], query: UR
   let count = MAX_COUNT;
   const countRaw = query.get('count');
   if (countRaw !== null) {
-    if (!/^\d{1,9}$/.test(countRaw) || Number(countRaw) < 1) throw invalid('count must be an integer between 1 and 100.');
+    if (!/^\d{1,9}$/.test(countRaw) || Number(countRaw) < 1)
+      throw invalid('count must be an integer between 1 and 100.');
     count = Math.min(Number(countRaw), MAX_COUNT);
   }
   const sorted = [...all].sort((a, b) => a.seq - b.seq);
@@ -113,7 +124,11 @@ export function paginate<T extends { readonly seq: number }>(all: T[], query: UR
   const rest = sorted.filter((x) => x.seq > after);
   const items = rest.slice(0, count);
   const last = items[items.length - 1];
-  const page: { items: T[]; total: number; cursorMode: true; nextCursor?: string } = { items, total: rest.length, cursorMode: true };
+  const page: { items: T[]; total: number; cursorMode: true; nextCursor?: string } = {
+    items,
+    total: rest.length,
+    cursorMode: true,
+  };
   if (rest.length > count && last) page.nextCursor = encodeCursor(last.seq);
   return page;
 }

@@ -33,7 +33,8 @@ export function parsePatchPath(text: string, allowed: readonly string[], resourc
     filter = eqClauses(parseFilter(rest.slice(open + 1, close)));
     attrPart = rest.slice(0, open);
     rest = rest.slice(close + 1);
-    if (rest !== '' && !/^\.[A-Za-z][A-Za-z0-9_$-]*$/.test(rest)) throw invalid('PATCH path has an invalid sub-attribute.');
+    if (rest !== '' && !/^\.[A-Za-z][A-Za-z0-9_$-]*$/.test(rest))
+      throw invalid('PATCH path has an invalid sub-attribute.');
   } else {
     attrPart = rest;
     rest = '';
@@ -42,7 +43,10 @@ export function parsePatchPath(text: string, allowed: readonly string[], resourc
   let attr: string;
   let sub: string | undefined;
   const lower = attrPart.toLowerCase();
-  if (resource === 'User' && (lower === ENTERPRISE_SCHEMA.toLowerCase() || lower.startsWith(`${ENTERPRISE_SCHEMA.toLowerCase()}:`))) {
+  if (
+    resource === 'User' &&
+    (lower === ENTERPRISE_SCHEMA.toLowerCase() || lower.startsWith(`${ENTERPRISE_SCHEMA.toLowerCase()}:`))
+  ) {
     attr = ENTERPRISE_SCHEMA;
     sub = attrPart.slice(ENTERPRISE_SCHEMA.length + 1) || undefined;
   } else {
@@ -58,7 +62,10 @@ export function parsePatchPath(text: string, allowed: readonly string[], resourc
   for (const part of [attr, ...(sub ?? '').split('.')]) {
     if (FORBIDDEN.has(part)) throw invalid('PATCH path refers to an attribute that does not exist.');
   }
-  if (!/^[A-Za-z][A-Za-z0-9_$-]*$|^urn:/.test(attr) || (sub !== undefined && !/^[A-Za-z$][A-Za-z0-9_$.-]*$/.test(sub))) {
+  if (
+    !/^[A-Za-z][A-Za-z0-9_$-]*$|^urn:/.test(attr) ||
+    (sub !== undefined && !/^[A-Za-z$][A-Za-z0-9_$.-]*$/.test(sub))
+  ) {
     throw invalid('PATCH path is not a valid attribute path.');
   }
   const canon = attr === ENTERPRISE_SCHEMA ? attr : canonical(attr, allowed);

@@ -1,7 +1,14 @@
 import { invalid } from './errors.js';
 import { getCi, isObject, type JsonObject, type JsonValue } from './json.js';
 import { parsePatchPath, type PatchPath } from './patch-path.js';
-import { ADDRESS_ATTRIBUTES, EMAIL_ATTRIBUTES, ENTERPRISE_ATTRIBUTES, ENTERPRISE_SCHEMA, NAME_ATTRIBUTES, PHONE_ATTRIBUTES } from './user-schema.js';
+import {
+  ADDRESS_ATTRIBUTES,
+  EMAIL_ATTRIBUTES,
+  ENTERPRISE_ATTRIBUTES,
+  ENTERPRISE_SCHEMA,
+  NAME_ATTRIBUTES,
+  PHONE_ATTRIBUTES,
+} from './user-schema.js';
 
 /** RFC 7644 §3.5.2 PatchOp, as Identity Center narrows it ([doc] SCIMDG patchuser, patchgroup). */
 export const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -15,21 +22,25 @@ export interface PatchOp {
 
 export function parsePatchRequest(body: JsonObject): PatchOp[] {
   const schemas = getCi(body, 'schemas');
-  if (!Array.isArray(schemas) || !schemas.includes(PATCH_SCHEMA)) throw invalid(`Attribute 'schemas' must contain '${PATCH_SCHEMA}'.`);
+  if (!Array.isArray(schemas) || !schemas.includes(PATCH_SCHEMA))
+    throw invalid(`Attribute 'schemas' must contain '${PATCH_SCHEMA}'.`);
   const ops = getCi(body, 'Operations');
   if (!Array.isArray(ops) || ops.length === 0) throw invalid("Attribute 'Operations' must be a non-empty array.");
-  if (ops.length > MAX_PATCH_OPERATIONS) throw invalid(`A PATCH request may carry at most ${MAX_PATCH_OPERATIONS} operations.`);
+  if (ops.length > MAX_PATCH_OPERATIONS)
+    throw invalid(`A PATCH request may carry at most ${MAX_PATCH_OPERATIONS} operations.`);
   return ops.map((raw) => {
     if (!isObject(raw)) throw invalid('Each PATCH operation must be an object.');
     for (const k of Object.keys(raw)) {
-      if (!['op', 'path', 'value'].includes(k.toLowerCase())) throw invalid(`PATCH operation member '${k}' is not supported.`);
+      if (!['op', 'path', 'value'].includes(k.toLowerCase()))
+        throw invalid(`PATCH operation member '${k}' is not supported.`);
     }
     const opRaw = getCi(raw, 'op');
     if (typeof opRaw !== 'string') throw invalid("PATCH operation member 'op' is required.");
     const op = opRaw.toLowerCase();
     if (op !== 'add' && op !== 'replace' && op !== 'remove') throw invalid('PATCH op must be add, replace or remove.');
     const path = getCi(raw, 'path');
-    if (path !== undefined && typeof path !== 'string') throw invalid("PATCH operation member 'path' must be a string.");
+    if (path !== undefined && typeof path !== 'string')
+      throw invalid("PATCH operation member 'path' must be a string.");
     const value = getCi(raw, 'value');
     if (op === 'remove' && path === undefined) throw invalid("PATCH operation 'remove' requires a 'path'.");
     if (op !== 'remove' && value === undefined) throw invalid(`PATCH operation '${op}' requires a 'value'.`);
@@ -44,8 +55,24 @@ const nobj = (): JsonObject => Object.create(null) as JsonObject;
 
 // ---------------- users ----------------
 
-const USER_SIMPLE = ['userName', 'active', 'externalId', 'displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone'];
-const USER_MULTI: Record<string, readonly string[]> = { emails: EMAIL_ATTRIBUTES, addresses: ADDRESS_ATTRIBUTES, phoneNumbers: PHONE_ATTRIBUTES };
+const USER_SIMPLE = [
+  'userName',
+  'active',
+  'externalId',
+  'displayName',
+  'nickName',
+  'profileUrl',
+  'title',
+  'userType',
+  'preferredLanguage',
+  'locale',
+  'timezone',
+];
+const USER_MULTI: Record<string, readonly string[]> = {
+  emails: EMAIL_ATTRIBUTES,
+  addresses: ADDRESS_ATTRIBUTES,
+  phoneNumbers: PHONE_ATTRIBUTES,
+};
 const USER_READ_ONLY = ['id', 'meta', 'groups', 'schemas', 'roles'];
 const USER_PATH_NAMES = [...USER_SIMPLE, 'name', ...Object.keys(USER_MULTI), ...USER_READ_ONLY];
 
@@ -73,7 +100,10 @@ function applyMulti(doc: JsonObject, p: PatchPath, op: PatchOp['op'], value: Jso
   const allowed = USER_MULTI[p.attr] as readonly string[];
   const current = (Array.isArray(doc[p.attr]) ? (doc[p.attr] as JsonValue[]) : []).filter(isObject);
   if (!p.filter && p.sub === undefined) {
-    if (op === 'remove') { delete doc[p.attr]; return; }
+    if (op === 'remove') {
+      delete doc[p.attr];
+      return;
+    }
     // These attributes hold one value in Identity Center, so `add` replaces the value rather than appending.
     doc[p.attr] = Array.isArray(value) ? value : [value as JsonValue];
     return;
@@ -87,7 +117,9 @@ function applyMulti(doc: JsonObject, p: PatchPath, op: PatchOp['op'], value: Jso
   }
   if (selected.length === 0) {
     const el = nobj();
-    for (const c of p.filter ?? []) el[canon(c.path, allowed, p.attr)] = c.path.toLowerCase() === 'primary' ? c.value.toLowerCase() === 'true' : c.value;
+    for (const c of p.filter ?? [])
+      el[canon(c.path, allowed, p.attr)] =
+        c.path.toLowerCase() === 'primary' ? c.value.toLowerCase() === 'true' : c.value;
     if (sub === undefined) mergeInto(el, value as JsonValue, allowed, p.attr);
     else el[sub] = value as JsonValue;
     // The only email is the primary one, which Identity Center requires.
@@ -106,7 +138,10 @@ function applyEnterprise(doc: JsonObject, p: PatchPath, op: PatchOp['op'], value
   const ext = isObject(doc[ENTERPRISE_SCHEMA]) ? (doc[ENTERPRISE_SCHEMA] as JsonObject) : nobj();
   doc[ENTERPRISE_SCHEMA] = ext;
   if (p.sub === undefined) {
-    if (op === 'remove') { delete doc[ENTERPRISE_SCHEMA]; return; }
+    if (op === 'remove') {
+      delete doc[ENTERPRISE_SCHEMA];
+      return;
+    }
     if (!isObject(value)) throw invalid('The value for the enterprise extension must be an object.');
     for (const k of Object.keys(value)) applyEnterprise(doc, { attr: ENTERPRISE_SCHEMA, sub: k }, op, value[k]);
     return;
@@ -114,10 +149,15 @@ function applyEnterprise(doc: JsonObject, p: PatchPath, op: PatchOp['op'], value
   const [first, second] = p.sub.split('.');
   const name = canon(first as string, ENTERPRISE_ATTRIBUTES, 'enterprise');
   if (name === 'manager') {
-    if (second !== undefined && second.toLowerCase() !== 'value') throw invalid(`Sub-attribute 'manager.${second}' is not supported.`);
-    if (op === 'remove') { delete ext.manager; return; }
+    if (second !== undefined && second.toLowerCase() !== 'value')
+      throw invalid(`Sub-attribute 'manager.${second}' is not supported.`);
+    if (op === 'remove') {
+      delete ext.manager;
+      return;
+    }
     // Entra sends the manager as a bare id string; the stored form is `{value}`.
-    ext.manager = typeof value === 'string' || second !== undefined ? { value: value as JsonValue } : (value as JsonValue);
+    ext.manager =
+      typeof value === 'string' || second !== undefined ? { value: value as JsonValue } : (value as JsonValue);
     return;
   }
   if (second !== undefined) throw invalid(`Sub-attribute '${p.sub}' does not exist.`);
@@ -125,7 +165,13 @@ function applyEnterprise(doc: JsonObject, p: PatchPath, op: PatchOp['op'], value
   else ext[name] = value as JsonValue;
 }
 
-function applyUserOp(doc: JsonObject, p: PatchPath, op: PatchOp['op'], value: JsonValue | undefined, counts: Map<string, number>): void {
+function applyUserOp(
+  doc: JsonObject,
+  p: PatchPath,
+  op: PatchOp['op'],
+  value: JsonValue | undefined,
+  counts: Map<string, number>,
+): void {
   if (p.attr === ENTERPRISE_SCHEMA) return applyEnterprise(doc, p, op, value);
   if (USER_READ_ONLY.includes(p.attr)) {
     if (p.attr === 'id' && op !== 'remove' && value === doc.id && !p.sub) return;
@@ -194,7 +240,8 @@ function memberIds(value: JsonValue | undefined): string[] {
   return list.map((m) => {
     if (!isObject(m)) throw invalid("Each member must be an object with a 'value'.");
     for (const k of Object.keys(m)) {
-      if (!['value', 'display', '$ref', 'type'].includes(k.toLowerCase())) throw invalid(`Member attribute '${k}' is not supported.`);
+      if (!['value', 'display', '$ref', 'type'].includes(k.toLowerCase()))
+        throw invalid(`Member attribute '${k}' is not supported.`);
     }
     const v = getCi(m, 'value');
     if (typeof v !== 'string' || v.length === 0) throw invalid("Each member must have a string 'value'.");
@@ -202,12 +249,20 @@ function memberIds(value: JsonValue | undefined): string[] {
   });
 }
 
-function applyGroupOp(res: GroupPatchResult, groupId: string, p: PatchPath, op: PatchOp['op'], value: JsonValue | undefined): void {
+function applyGroupOp(
+  res: GroupPatchResult,
+  groupId: string,
+  p: PatchPath,
+  op: PatchOp['op'],
+  value: JsonValue | undefined,
+): void {
   if (p.attr === 'id' && op !== 'remove' && value === groupId && !p.sub) return;
-  if (p.attr === 'id' || p.attr === 'meta' || p.attr === 'schemas') throw invalid(`Attribute '${p.attr}' is read-only and cannot be modified.`);
+  if (p.attr === 'id' || p.attr === 'meta' || p.attr === 'schemas')
+    throw invalid(`Attribute '${p.attr}' is read-only and cannot be modified.`);
   if (p.attr === 'members') {
     if (op === 'replace') throw invalid('Replacing group members is not supported.');
-    if (p.sub !== undefined && p.sub.toLowerCase() !== 'value') throw invalid(`Sub-attribute 'members.${p.sub}' is not supported.`);
+    if (p.sub !== undefined && p.sub.toLowerCase() !== 'value')
+      throw invalid(`Sub-attribute 'members.${p.sub}' is not supported.`);
     if (op === 'add') {
       if (p.filter) throw invalid('A member filter is not allowed when adding members.');
       res.add.push(...memberIds(value));
@@ -233,7 +288,10 @@ function applyGroupOp(res: GroupPatchResult, groupId: string, p: PatchPath, op: 
     res.displayName = value;
     return;
   }
-  if (op === 'remove') { res.externalId = null; return; }
+  if (op === 'remove') {
+    res.externalId = null;
+    return;
+  }
   if (typeof value !== 'string') throw invalid("Attribute 'externalId' must be a string.");
   res.externalId = value;
 }
@@ -246,7 +304,8 @@ export function collectGroupPatch(groupId: string, ops: readonly PatchOp[]): Gro
       applyGroupOp(res, groupId, parsePatchPath(o.path, GROUP_PATH_NAMES, 'Group'), o.op, o.value);
     } else {
       if (!isObject(o.value)) throw invalid('A PATCH operation without a path needs an object value.');
-      for (const key of Object.keys(o.value)) applyGroupOp(res, groupId, parsePatchPath(key, GROUP_PATH_NAMES, 'Group'), o.op, o.value[key]);
+      for (const key of Object.keys(o.value))
+        applyGroupOp(res, groupId, parsePatchPath(key, GROUP_PATH_NAMES, 'Group'), o.op, o.value[key]);
     }
   }
   if (res.add.length + res.remove.length > MAX_MEMBER_CHANGES) {

@@ -15,7 +15,10 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
 
-  constructor(private readonly cfg: RateLimitConfig, private readonly now: () => number) {
+  constructor(
+    private readonly cfg: RateLimitConfig,
+    private readonly now: () => number,
+  ) {
     this.tokens = cfg.burst;
     this.last = now();
   }

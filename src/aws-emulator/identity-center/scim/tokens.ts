@@ -26,27 +26,53 @@ export class TokenQuotaError extends Error {
 
 const digestOf = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 const TOKENS = 'idc-scim-tokens';
-interface PersistedToken { tokenId: string; createdAt: number; expiresAt: number; digestHex: string }
+interface PersistedToken {
+  tokenId: string;
+  createdAt: number;
+  expiresAt: number;
+  digestHex: string;
+}
 
 export class ScimTokenRegistry {
   private readonly tokens = new Map<string, StoredToken>();
 
-  constructor(private readonly now: () => number, private readonly state: StateStore, private readonly maxTokens = DEFAULT_MAX_TOKENS) {
+  constructor(
+    private readonly now: () => number,
+    private readonly state: StateStore,
+    private readonly maxTokens = DEFAULT_MAX_TOKENS,
+  ) {
     for (const p of state.list<PersistedToken>(TOKENS)) {
-      this.tokens.set(p.tokenId, { tokenId: p.tokenId, createdAt: p.createdAt, expiresAt: p.expiresAt, digest: Buffer.from(p.digestHex, 'hex') });
+      this.tokens.set(p.tokenId, {
+        tokenId: p.tokenId,
+        createdAt: p.createdAt,
+        expiresAt: p.expiresAt,
+        digest: Buffer.from(p.digestHex, 'hex'),
+      });
     }
   }
 
   /** Returns the secret exactly once; only its digest is kept. */
   create(): { readonly token: string; readonly info: ScimTokenInfo } {
     if (this.tokens.size >= this.maxTokens) {
-      throw new TokenQuotaError(`You have already created the maximum number of SCIM access tokens (${this.maxTokens}); delete one first.`);
+      throw new TokenQuotaError(
+        `You have already created the maximum number of SCIM access tokens (${this.maxTokens}); delete one first.`,
+      );
     }
     const token = randomBytes(48).toString('base64url');
     const t = this.now();
-    const stored: StoredToken = { tokenId: randomUUID(), createdAt: t, expiresAt: t + TOKEN_LIFETIME_MS, digest: digestOf(token) };
+    const stored: StoredToken = {
+      tokenId: randomUUID(),
+      createdAt: t,
+      expiresAt: t + TOKEN_LIFETIME_MS,
+      digest: digestOf(token),
+    };
     this.tokens.set(stored.tokenId, stored);
-    const persisted: PersistedToken = { tokenId: stored.tokenId, createdAt: stored.createdAt, expiresAt: stored.expiresAt, digestHex: stored.digest.toString('hex') };
+    const persisted: PersistedToken = {
+      tokenId: stored.tokenId,
+      createdAt: stored.createdAt,
+      expiresAt: stored.expiresAt,
+      digestHex: stored.digest.toString('hex'),
+    };
     this.state.put(TOKENS, stored.tokenId, persisted);
     return { token, info: this.publicView(stored) };
   }

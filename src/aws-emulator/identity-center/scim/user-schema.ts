@@ -22,18 +22,61 @@ const UNSUPPORTED: Record<string, string> = {
 };
 
 export const USER_ATTRIBUTES = [
-  'schemas', 'id', 'meta', 'externalId', 'userName', 'name', 'displayName', 'nickName', 'profileUrl', 'title', 'userType',
-  'preferredLanguage', 'locale', 'timezone', 'active', 'emails', 'addresses', 'phoneNumbers', 'roles', ENTERPRISE_SCHEMA,
+  'schemas',
+  'id',
+  'meta',
+  'externalId',
+  'userName',
+  'name',
+  'displayName',
+  'nickName',
+  'profileUrl',
+  'title',
+  'userType',
+  'preferredLanguage',
+  'locale',
+  'timezone',
+  'active',
+  'emails',
+  'addresses',
+  'phoneNumbers',
+  'roles',
+  ENTERPRISE_SCHEMA,
 ] as const;
 
-export const NAME_ATTRIBUTES = ['formatted', 'familyName', 'givenName', 'middleName', 'honorificPrefix', 'honorificSuffix'] as const;
+export const NAME_ATTRIBUTES = [
+  'formatted',
+  'familyName',
+  'givenName',
+  'middleName',
+  'honorificPrefix',
+  'honorificSuffix',
+] as const;
 export const EMAIL_ATTRIBUTES = ['value', 'type', 'primary'] as const;
 export const PHONE_ATTRIBUTES = ['value', 'type', 'primary'] as const;
-export const ADDRESS_ATTRIBUTES = ['formatted', 'streetAddress', 'locality', 'region', 'postalCode', 'country', 'type', 'primary'] as const;
+export const ADDRESS_ATTRIBUTES = [
+  'formatted',
+  'streetAddress',
+  'locality',
+  'region',
+  'postalCode',
+  'country',
+  'type',
+  'primary',
+] as const;
 export const ROLE_ATTRIBUTES = ['value', 'type', 'primary'] as const;
-export const ENTERPRISE_ATTRIBUTES = ['employeeNumber', 'costCenter', 'organization', 'division', 'department', 'manager'] as const;
+export const ENTERPRISE_ATTRIBUTES = [
+  'employeeNumber',
+  'costCenter',
+  'organization',
+  'division',
+  'department',
+  'manager',
+] as const;
 
-const NO_DISPLAY = (attr: string): Record<string, string> => ({ display: `Sub-attribute 'display' is not allowed for ${attr}.` });
+const NO_DISPLAY = (attr: string): Record<string, string> => ({
+  display: `Sub-attribute 'display' is not allowed for ${attr}.`,
+});
 
 /** A multi-valued attribute that Identity Center holds as at most one value. */
 function single(v: JsonValue | undefined, attr: string): JsonObject | undefined {
@@ -118,7 +161,9 @@ function parseEnterprise(v: JsonValue | undefined): Enterprise | undefined {
   }
   const mgr = obj(m.get('manager'), 'manager');
   if (mgr) {
-    const mm = members(mgr, 'manager', ['value', '$ref'], { displayName: "Sub-attribute 'manager.displayName' is not supported." });
+    const mm = members(mgr, 'manager', ['value', '$ref'], {
+      displayName: "Sub-attribute 'manager.displayName' is not supported.",
+    });
     const value = str(mm.get('value'), 'manager.value');
     if (value !== undefined) e.manager = value;
   }
@@ -126,9 +171,11 @@ function parseEnterprise(v: JsonValue | undefined): Enterprise | undefined {
 }
 
 function checkSchemas(v: JsonValue | undefined): void {
-  if (!Array.isArray(v) || !v.some((s) => s === USER_SCHEMA)) throw invalid(`Attribute 'schemas' must contain '${USER_SCHEMA}'.`);
+  if (!Array.isArray(v) || !v.some((s) => s === USER_SCHEMA))
+    throw invalid(`Attribute 'schemas' must contain '${USER_SCHEMA}'.`);
   for (const s of v) {
-    if (s !== USER_SCHEMA && s !== ENTERPRISE_SCHEMA) throw invalid('Attribute \'schemas\' contains an unsupported schema.');
+    if (s !== USER_SCHEMA && s !== ENTERPRISE_SCHEMA)
+      throw invalid("Attribute 'schemas' contains an unsupported schema.");
   }
 }
 

@@ -22,7 +22,8 @@ export function nameStr(v: JsonValue | undefined, attr: string, max = MAX_STRING
   const s = str(v, attr, max);
   if (s === undefined) return undefined;
   if (s.trim().length === 0) throw invalid(`Attribute '${attr}' must not be empty.`);
-  if (NAME_FORBIDDEN.test(s)) throw invalid(`Attribute '${attr}' contains a character that is not allowed (< > ; : %).`);
+  if (NAME_FORBIDDEN.test(s))
+    throw invalid(`Attribute '${attr}' contains a character that is not allowed (< > ; : %).`);
   return s;
 }
 
@@ -53,7 +54,12 @@ export function obj(v: JsonValue | undefined, attr: string): JsonObject | undefi
  * Reads an object's members case-insensitively against a fixed list of allowed names; anything else is
  * refused, so no unexpected key (including `__proto__`-like ones) is ever looked up or copied.
  */
-export function members(o: JsonObject, attr: string, allowed: readonly string[], refusedWithReason: Readonly<Record<string, string>> = {}): Map<string, JsonValue> {
+export function members(
+  o: JsonObject,
+  attr: string,
+  allowed: readonly string[],
+  refusedWithReason: Readonly<Record<string, string>> = {},
+): Map<string, JsonValue> {
   const canon = new Map(allowed.map((a) => [a.toLowerCase(), a]));
   const out = new Map<string, JsonValue>();
   for (const key of Object.keys(o)) {

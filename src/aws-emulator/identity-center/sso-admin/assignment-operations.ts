@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { AwsServiceError, type JsonOperation } from '../../http/contract.js';
 import { RESOURCE_ID_PATTERN } from '../ids.js';
 import { epochSeconds, optObj, optStr, paginateBySeq, reqStr, validation, type Input } from '../json-input.js';
-import { assignmentKey, type AssignmentOperationStatus, type PermissionSetRecord, type PrincipalType, type ProvisioningStatus } from './model.js';
+import {
+  assignmentKey,
+  type AssignmentOperationStatus,
+  type PermissionSetRecord,
+  type PrincipalType,
+  type ProvisioningStatus,
+} from './model.js';
 import { ACCOUNT_ID, notFound, PROVISIONING_STATUS, UUID, type SsoAdminContext, type SsoAdminDeps } from './shared.js';
 
 /**
@@ -16,7 +22,12 @@ export function assignmentOperations(deps: SsoAdminDeps, ctx: SsoAdminContext): 
   const principalExists = (type: PrincipalType, id: string): boolean =>
     type === 'USER' ? inst.store.getUser(id) !== undefined : inst.store.getGroup(id) !== undefined;
 
-  function assignmentInput(input: Input): { accountId: string; ps: PermissionSetRecord; type: PrincipalType; principalId: string } {
+  function assignmentInput(input: Input): {
+    accountId: string;
+    ps: PermissionSetRecord;
+    type: PrincipalType;
+    principalId: string;
+  } {
     const accountId = reqStr(input, 'TargetId', ACCOUNT_ID);
     const targetType = reqStr(input, 'TargetType');
     if (targetType !== 'AWS_ACCOUNT') throw validation("TargetType must be 'AWS_ACCOUNT'.");
@@ -29,14 +40,30 @@ export function assignmentOperations(deps: SsoAdminDeps, ctx: SsoAdminContext): 
 
   function admitAssignmentOperation(): void {
     if (state.outstandingAssignmentOperations() >= limits.maxOutstandingAssignmentOperations) {
-      throw new AwsServiceError('ThrottlingException', `Too many outstanding account assignment operations (at most ${limits.maxOutstandingAssignmentOperations} may be in progress).`, 429);
+      throw new AwsServiceError(
+        'ThrottlingException',
+        `Too many outstanding account assignment operations (at most ${limits.maxOutstandingAssignmentOperations} may be in progress).`,
+        429,
+      );
     }
   }
 
-  function newStatus(a: { accountId: string; ps: PermissionSetRecord; type: PrincipalType; principalId: string }): AssignmentOperationStatus {
+  function newStatus(a: {
+    accountId: string;
+    ps: PermissionSetRecord;
+    type: PrincipalType;
+    principalId: string;
+  }): AssignmentOperationStatus {
     return {
-      Status: 'IN_PROGRESS', RequestId: randomUUID(), TargetId: a.accountId, TargetType: 'AWS_ACCOUNT', PermissionSetArn: a.ps.arn,
-      PrincipalType: a.type, PrincipalId: a.principalId, CreatedDate: now(), seq: state.nextSeq(),
+      Status: 'IN_PROGRESS',
+      RequestId: randomUUID(),
+      TargetId: a.accountId,
+      TargetType: 'AWS_ACCOUNT',
+      PermissionSetArn: a.ps.arn,
+      PrincipalType: a.type,
+      PrincipalId: a.principalId,
+      CreatedDate: now(),
+      seq: state.nextSeq(),
     };
   }
 
@@ -45,18 +72,26 @@ export function assignmentOperations(deps: SsoAdminDeps, ctx: SsoAdminContext): 
     return { ...rest, CreatedDate: epochSeconds(CreatedDate) };
   };
 
-  function listStatuses<T extends AssignmentOperationStatus | ProvisioningStatus>(input: Input, all: Iterable<T>, key: string): Record<string, unknown> {
+  function listStatuses<T extends AssignmentOperationStatus | ProvisioningStatus>(
+    input: Input,
+    all: Iterable<T>,
+    key: string,
+  ): Record<string, unknown> {
     const { max, token } = paging(input);
     const filter = optObj(input, 'Filter');
     const wanted = filter ? optStr(filter, 'Status') : undefined;
     const list = [...all].filter((s) => wanted === undefined || s.Status === wanted);
     const { page, nextToken } = paginateBySeq(list, (s) => s.seq, max, token);
-    return { [key]: page.map((s) => ({ Status: s.Status, RequestId: s.RequestId, CreatedDate: epochSeconds(s.CreatedDate) })), ...(nextToken ? { NextToken: nextToken } : {}) };
+    return {
+      [key]: page.map((s) => ({ Status: s.Status, RequestId: s.RequestId, CreatedDate: epochSeconds(s.CreatedDate) })),
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    };
   }
 
   function provisioningStatusFilter(input: Input): string | undefined {
     const v = optStr(input, 'ProvisioningStatus');
-    if (v !== undefined && !PROVISIONING_STATUS.includes(v)) throw validation(`ProvisioningStatus must be one of ${PROVISIONING_STATUS.join(', ')}.`);
+    if (v !== undefined && !PROVISIONING_STATUS.includes(v))
+      throw validation(`ProvisioningStatus must be one of ${PROVISIONING_STATUS.join(', ')}.`);
     return v;
   }
 
@@ -66,20 +101,32 @@ export function assignmentOperations(deps: SsoAdminDeps, ctx: SsoAdminContext): 
       const ps = permissionSet(input);
       const targetType = reqStr(input, 'TargetType');
       const targetId = optStr(input, 'TargetId', ACCOUNT_ID);
-      if (targetType !== 'AWS_ACCOUNT' && targetType !== 'ALL_PROVISIONED_ACCOUNTS') throw validation("TargetType must be 'AWS_ACCOUNT' or 'ALL_PROVISIONED_ACCOUNTS'.");
-      if (targetType === 'AWS_ACCOUNT' && targetId === undefined) throw validation('TargetId is required when TargetType is AWS_ACCOUNT.');
-      const accounts = targetType === 'AWS_ACCOUNT'
-        ? [targetId as string]
-        : [...state.provisioned.values()].filter((p) => p.permissionSetArn === ps.arn).map((p) => p.accountId);
+      if (targetType !== 'AWS_ACCOUNT' && targetType !== 'ALL_PROVISIONED_ACCOUNTS')
+        throw validation("TargetType must be 'AWS_ACCOUNT' or 'ALL_PROVISIONED_ACCOUNTS'.");
+      if (targetType === 'AWS_ACCOUNT' && targetId === undefined)
+        throw validation('TargetId is required when TargetType is AWS_ACCOUNT.');
+      const accounts =
+        targetType === 'AWS_ACCOUNT'
+          ? [targetId as string]
+          : [...state.provisioned.values()].filter((p) => p.permissionSetArn === ps.arn).map((p) => p.accountId);
       const status: ProvisioningStatus = {
-        Status: 'IN_PROGRESS', RequestId: randomUUID(), PermissionSetArn: ps.arn, CreatedDate: now(), seq: state.nextSeq(),
+        Status: 'IN_PROGRESS',
+        RequestId: randomUUID(),
+        PermissionSetArn: ps.arn,
+        CreatedDate: now(),
+        seq: state.nextSeq(),
         ...(targetType === 'AWS_ACCOUNT' ? { AccountId: targetId as string } : {}),
       };
       state.saveProvisioningStatus(status);
       provisioner.later(() => {
         for (const accountId of accounts) {
           const outcome = provisioner.provision(ps, accountId);
-          if (!outcome.ok) { status.Status = 'FAILED'; status.FailureReason = outcome.reason; state.saveProvisioningStatus(status); return; }
+          if (!outcome.ok) {
+            status.Status = 'FAILED';
+            status.FailureReason = outcome.reason;
+            state.saveProvisioningStatus(status);
+            return;
+          }
         }
         status.Status = 'SUCCEEDED';
         state.saveProvisioningStatus(status);
@@ -100,16 +147,28 @@ export function assignmentOperations(deps: SsoAdminDeps, ctx: SsoAdminContext): 
     CreateAccountAssignment(input, caller) {
       resolve(input, caller);
       const a = assignmentInput(input);
-      if (!principalExists(a.type, a.principalId)) throw notFound(`${a.type === 'USER' ? 'User' : 'Group'} ${a.principalId} not found in the identity store.`);
+      if (!principalExists(a.type, a.principalId))
+        throw notFound(`${a.type === 'USER' ? 'User' : 'Group'} ${a.principalId} not found in the identity store.`);
       admitAssignmentOperation();
       const status = newStatus(a);
       state.saveCreationStatus(status);
       provisioner.later(() => {
         const outcome = provisioner.provision(a.ps, a.accountId);
-        if (!outcome.ok) { status.Status = 'FAILED'; status.FailureReason = outcome.reason; state.saveCreationStatus(status); return; }
+        if (!outcome.ok) {
+          status.Status = 'FAILED';
+          status.FailureReason = outcome.reason;
+          state.saveCreationStatus(status);
+          return;
+        }
         const key = assignmentKey(a.accountId, a.ps.arn, a.type, a.principalId);
         if (!state.assignments.has(key)) {
-          state.putAssignment({ accountId: a.accountId, permissionSetArn: a.ps.arn, principalType: a.type, principalId: a.principalId, seq: state.nextSeq() });
+          state.putAssignment({
+            accountId: a.accountId,
+            permissionSetArn: a.ps.arn,
+            principalType: a.type,
+            principalId: a.principalId,
+            seq: state.nextSeq(),
+          });
         }
         status.Status = 'SUCCEEDED';
         state.saveCreationStatus(status);
@@ -124,7 +183,12 @@ export function assignmentOperations(deps: SsoAdminDeps, ctx: SsoAdminContext): 
       state.saveDeletionStatus(status);
       provisioner.later(() => {
         const key = assignmentKey(a.accountId, a.ps.arn, a.type, a.principalId);
-        if (!state.deleteAssignment(key)) { status.Status = 'FAILED'; status.FailureReason = 'The account assignment does not exist.'; state.saveDeletionStatus(status); return; }
+        if (!state.deleteAssignment(key)) {
+          status.Status = 'FAILED';
+          status.FailureReason = 'The account assignment does not exist.';
+          state.saveDeletionStatus(status);
+          return;
+        }
         if (state.assignmentsFor(a.accountId, a.ps.arn).length === 0) provisioner.deprovision(a.ps, a.accountId);
         status.Status = 'SUCCEEDED';
         state.saveDeletionStatus(status);
@@ -160,7 +224,12 @@ export function assignmentOperations(deps: SsoAdminDeps, ctx: SsoAdminContext): 
       const { max, token } = paging(input);
       const { page, nextToken } = paginateBySeq(state.assignmentsFor(accountId, ps.arn), (a) => a.seq, max, token);
       return {
-        AccountAssignments: page.map((a) => ({ AccountId: a.accountId, PermissionSetArn: a.permissionSetArn, PrincipalType: a.principalType, PrincipalId: a.principalId })),
+        AccountAssignments: page.map((a) => ({
+          AccountId: a.accountId,
+          PermissionSetArn: a.permissionSetArn,
+          PrincipalType: a.principalType,
+          PrincipalId: a.principalId,
+        })),
         ...(nextToken ? { NextToken: nextToken } : {}),
       };
     },
@@ -172,10 +241,20 @@ export function assignmentOperations(deps: SsoAdminDeps, ctx: SsoAdminContext): 
       const filter = optObj(input, 'Filter');
       const account = filter ? optStr(filter, 'AccountId', ACCOUNT_ID) : undefined;
       const { max, token } = paging(input);
-      const list = [...state.assignments.values()].filter((a) => a.principalId === principalId && a.principalType === type && (account === undefined || a.accountId === account));
+      const list = [...state.assignments.values()].filter(
+        (a) =>
+          a.principalId === principalId &&
+          a.principalType === type &&
+          (account === undefined || a.accountId === account),
+      );
       const { page, nextToken } = paginateBySeq(list, (a) => a.seq, max, token);
       return {
-        AccountAssignments: page.map((a) => ({ AccountId: a.accountId, PermissionSetArn: a.permissionSetArn, PrincipalType: a.principalType, PrincipalId: a.principalId })),
+        AccountAssignments: page.map((a) => ({
+          AccountId: a.accountId,
+          PermissionSetArn: a.permissionSetArn,
+          PrincipalType: a.principalType,
+          PrincipalId: a.principalId,
+        })),
         ...(nextToken ? { NextToken: nextToken } : {}),
       };
     },
@@ -184,7 +263,9 @@ export function assignmentOperations(deps: SsoAdminDeps, ctx: SsoAdminContext): 
       const ps = permissionSet(input);
       const want = provisioningStatusFilter(input);
       const { max, token } = paging(input);
-      const list = [...state.provisioned.values()].filter((p) => p.permissionSetArn === ps.arn && matchesProvisioning(p.version, ps.version, want));
+      const list = [...state.provisioned.values()].filter(
+        (p) => p.permissionSetArn === ps.arn && matchesProvisioning(p.version, ps.version, want),
+      );
       const { page, nextToken } = paginateBySeq(list, (p) => p.seq, max, token);
       return { AccountIds: page.map((p) => p.accountId), ...(nextToken ? { NextToken: nextToken } : {}) };
     },

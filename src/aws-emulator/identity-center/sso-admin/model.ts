@@ -97,24 +97,43 @@ export class SsoAdminState {
   readonly provisioningStatuses = new Map<string, ProvisioningStatus>();
 
   constructor(private readonly store: StateStore) {
-    for (const p of store.list<PersistedPermissionSet>(PS)) this.permissionSets.set(p.arn, { ...p, tags: new Map(p.tags) });
-    for (const a of store.list<AssignmentRecord>(ASSIGNMENTS)) this.assignments.set(assignmentKey(a.accountId, a.permissionSetArn, a.principalType, a.principalId), a);
-    for (const p of store.list<ProvisionedRecord>(PROVISIONED)) this.provisioned.set(provisionedKey(p.permissionSetArn, p.accountId), p);
+    for (const p of store.list<PersistedPermissionSet>(PS))
+      this.permissionSets.set(p.arn, { ...p, tags: new Map(p.tags) });
+    for (const a of store.list<AssignmentRecord>(ASSIGNMENTS))
+      this.assignments.set(assignmentKey(a.accountId, a.permissionSetArn, a.principalType, a.principalId), a);
+    for (const p of store.list<ProvisionedRecord>(PROVISIONED))
+      this.provisioned.set(provisionedKey(p.permissionSetArn, p.accountId), p);
     // Work that was in flight when the emulator stopped will never finish; say so rather than stay IN_PROGRESS.
-    const revive = <T extends { Status: AsyncStatus; FailureReason?: string; seq: number; RequestId: string }>(collection: string, into: Map<string, T>): void => {
+    const revive = <T extends { Status: AsyncStatus; FailureReason?: string; seq: number; RequestId: string }>(
+      collection: string,
+      into: Map<string, T>,
+    ): void => {
       for (const s of store.list<T>(collection)) {
-        if (s.Status === 'IN_PROGRESS') { s.Status = 'FAILED'; s.FailureReason = INTERRUPTED; store.put(collection, s.RequestId, s); }
+        if (s.Status === 'IN_PROGRESS') {
+          s.Status = 'FAILED';
+          s.FailureReason = INTERRUPTED;
+          store.put(collection, s.RequestId, s);
+        }
         into.set(s.RequestId, s);
       }
     };
     revive(CREATION, this.creationStatuses);
     revive(DELETION, this.deletionStatuses);
     revive(PROVISIONING, this.provisioningStatuses);
-    const seqs = [...this.permissionSets.values(), ...this.assignments.values(), ...this.provisioned.values(), ...this.creationStatuses.values(), ...this.deletionStatuses.values(), ...this.provisioningStatuses.values()].map((x) => x.seq);
+    const seqs = [
+      ...this.permissionSets.values(),
+      ...this.assignments.values(),
+      ...this.provisioned.values(),
+      ...this.creationStatuses.values(),
+      ...this.deletionStatuses.values(),
+      ...this.provisioningStatuses.values(),
+    ].map((x) => x.seq);
     this.seq = Math.max(0, ...seqs);
   }
 
-  nextSeq(): number { return ++this.seq; }
+  nextSeq(): number {
+    return ++this.seq;
+  }
 
   savePermissionSet(ps: PermissionSetRecord): void {
     this.permissionSets.set(ps.arn, ps);
@@ -149,9 +168,18 @@ export class SsoAdminState {
     this.store.delete(PROVISIONED, key);
   }
 
-  saveCreationStatus(s: AssignmentOperationStatus): void { this.creationStatuses.set(s.RequestId, s); this.store.put(CREATION, s.RequestId, s); }
-  saveDeletionStatus(s: AssignmentOperationStatus): void { this.deletionStatuses.set(s.RequestId, s); this.store.put(DELETION, s.RequestId, s); }
-  saveProvisioningStatus(s: ProvisioningStatus): void { this.provisioningStatuses.set(s.RequestId, s); this.store.put(PROVISIONING, s.RequestId, s); }
+  saveCreationStatus(s: AssignmentOperationStatus): void {
+    this.creationStatuses.set(s.RequestId, s);
+    this.store.put(CREATION, s.RequestId, s);
+  }
+  saveDeletionStatus(s: AssignmentOperationStatus): void {
+    this.deletionStatuses.set(s.RequestId, s);
+    this.store.put(DELETION, s.RequestId, s);
+  }
+  saveProvisioningStatus(s: ProvisioningStatus): void {
+    this.provisioningStatuses.set(s.RequestId, s);
+    this.store.put(PROVISIONING, s.RequestId, s);
+  }
 
   outstandingAssignmentOperations(): number {
     let n = 0;

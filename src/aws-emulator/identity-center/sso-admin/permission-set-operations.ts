@@ -1,10 +1,30 @@
 import { randomHex } from '../ids.js';
-import { epochSeconds, optList, optObj, optStr, paginateBySeq, reqObj, reqStr, validation, type Input } from '../json-input.js';
+import {
+  epochSeconds,
+  optList,
+  optObj,
+  optStr,
+  paginateBySeq,
+  reqObj,
+  reqStr,
+  validation,
+  type Input,
+} from '../json-input.js';
 import type { JsonOperation } from '../../http/contract.js';
 import type { CustomerManagedPolicyReference, PermissionSetRecord, PermissionsBoundary } from './model.js';
 import {
-  checkSessionDuration, CMP_NAME, CMP_PATH, conflict, DESCRIPTION, INLINE, MANAGED_ARN, notFound, PS_NAME, quota,
-  type SsoAdminContext, type SsoAdminDeps,
+  checkSessionDuration,
+  CMP_NAME,
+  CMP_PATH,
+  conflict,
+  DESCRIPTION,
+  INLINE,
+  MANAGED_ARN,
+  notFound,
+  PS_NAME,
+  quota,
+  type SsoAdminContext,
+  type SsoAdminDeps,
 } from './shared.js';
 
 /** Instances and permission sets: contents, policies, boundary and tags ([model] botocore sso-admin). */
@@ -16,7 +36,10 @@ export function permissionSetOperations(deps: SsoAdminDeps, ctx: SsoAdminContext
     const tags = optList(input, 'Tags', 75) ?? [];
     return tags.map((t) => {
       const o = t as Input;
-      return [reqStr(o, 'Key', { min: 1, max: 128, pattern: /^[\w+=,.@-]+$/ }), reqStr(o, 'Value', { min: 0, max: 256 })];
+      return [
+        reqStr(o, 'Key', { min: 1, max: 128, pattern: /^[\w+=,.@-]+$/ }),
+        reqStr(o, 'Value', { min: 0, max: 256 }),
+      ];
     });
   }
 
@@ -29,7 +52,8 @@ export function permissionSetOperations(deps: SsoAdminDeps, ctx: SsoAdminContext
   }
 
   function checkInlinePolicy(doc: string): string {
-    if (doc.replace(/\s/g, '').length > 10240) throw validation('The inline policy exceeds 10,240 non-whitespace characters.');
+    if (doc.replace(/\s/g, '').length > 10240)
+      throw validation('The inline policy exceeds 10,240 non-whitespace characters.');
     try {
       const parsed: unknown = JSON.parse(doc);
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
@@ -39,23 +63,32 @@ export function permissionSetOperations(deps: SsoAdminDeps, ctx: SsoAdminContext
     return doc;
   }
 
-
   return {
     ListInstances(input, caller) {
       paging(input);
       if (caller.accountId !== inst.ownerAccountId) return { Instances: [] };
       return {
-        Instances: [{
-          InstanceArn: inst.instanceArn, IdentityStoreId: inst.identityStoreId, OwnerAccountId: inst.ownerAccountId,
-          Name: inst.name, CreatedDate: epochSeconds(inst.createdAt), Status: 'ACTIVE',
-        }],
+        Instances: [
+          {
+            InstanceArn: inst.instanceArn,
+            IdentityStoreId: inst.identityStoreId,
+            OwnerAccountId: inst.ownerAccountId,
+            Name: inst.name,
+            CreatedDate: epochSeconds(inst.createdAt),
+            Status: 'ACTIVE',
+          },
+        ],
       };
     },
     DescribeInstance(input, caller) {
       resolve(input, caller);
       return {
-        InstanceArn: inst.instanceArn, IdentityStoreId: inst.identityStoreId, OwnerAccountId: inst.ownerAccountId,
-        Name: inst.name, CreatedDate: epochSeconds(inst.createdAt), Status: 'ACTIVE',
+        InstanceArn: inst.instanceArn,
+        IdentityStoreId: inst.identityStoreId,
+        OwnerAccountId: inst.ownerAccountId,
+        Name: inst.name,
+        CreatedDate: epochSeconds(inst.createdAt),
+        Status: 'ACTIVE',
       };
     },
     CreatePermissionSet(input, caller) {
@@ -63,14 +96,27 @@ export function permissionSetOperations(deps: SsoAdminDeps, ctx: SsoAdminContext
       const name = reqStr(input, 'Name', PS_NAME);
       const description = optStr(input, 'Description', DESCRIPTION);
       const sessionDuration = checkSessionDuration(optStr(input, 'SessionDuration', { min: 1, max: 100 }) ?? 'PT1H');
-      const relayState = optStr(input, 'RelayState', { min: 1, max: 240, pattern: /^[a-zA-Z0-9&$@#\\/%?=~\-_'"|!:,.;*+[\]() {}]+$/ });
+      const relayState = optStr(input, 'RelayState', {
+        min: 1,
+        max: 240,
+        pattern: /^[a-zA-Z0-9&$@#\\/%?=~\-_'"|!:,.;*+[\]() {}]+$/,
+      });
       const tags = parseTags(input);
-      if ([...state.permissionSets.values()].some((p) => p.name === name)) throw conflict(`PermissionSet with name ${name} already exists.`);
-      if (state.permissionSets.size >= limits.maxPermissionSets) throw quota(`The number of permission sets exceeds the quota of ${limits.maxPermissionSets}.`);
+      if ([...state.permissionSets.values()].some((p) => p.name === name))
+        throw conflict(`PermissionSet with name ${name} already exists.`);
+      if (state.permissionSets.size >= limits.maxPermissionSets)
+        throw quota(`The number of permission sets exceeds the quota of ${limits.maxPermissionSets}.`);
       const arn = `arn:aws:sso:::permissionSet/${inst.ids.instanceId}/ps-${randomHex(16)}`;
       const ps: PermissionSetRecord = {
-        arn, name, sessionDuration, createdAt: now(), seq: state.nextSeq(), tags: new Map(tags),
-        managedPolicyArns: [], customerManagedPolicies: [], version: 1,
+        arn,
+        name,
+        sessionDuration,
+        createdAt: now(),
+        seq: state.nextSeq(),
+        tags: new Map(tags),
+        managedPolicyArns: [],
+        customerManagedPolicies: [],
+        version: 1,
         ...(description !== undefined ? { description } : {}),
         ...(relayState !== undefined ? { relayState } : {}),
       };
@@ -98,7 +144,9 @@ export function permissionSetOperations(deps: SsoAdminDeps, ctx: SsoAdminContext
       resolve(input, caller);
       const ps = permissionSet(input);
       if ([...state.provisioned.values()].some((p) => p.permissionSetArn === ps.arn)) {
-        throw conflict('The permission set is provisioned to one or more accounts; delete its account assignments first.');
+        throw conflict(
+          'The permission set is provisioned to one or more accounts; delete its account assignments first.',
+        );
       }
       state.deletePermissionSet(ps.arn);
       return {};
@@ -133,8 +181,12 @@ export function permissionSetOperations(deps: SsoAdminDeps, ctx: SsoAdminContext
       const ps = permissionSet(input);
       const arn = reqStr(input, 'ManagedPolicyArn', MANAGED_ARN);
       if (!deps.isKnownManagedPolicy(arn)) throw validation(`ManagedPolicy ${arn} does not exist.`);
-      if (ps.managedPolicyArns.includes(arn)) throw conflict(`Managed policy ${arn} is already attached to the permission set.`);
-      if (policyCount(ps) >= limits.maxPoliciesPerPermissionSet) throw quota(`A permission set can have at most ${limits.maxPoliciesPerPermissionSet} managed and customer managed policies.`);
+      if (ps.managedPolicyArns.includes(arn))
+        throw conflict(`Managed policy ${arn} is already attached to the permission set.`);
+      if (policyCount(ps) >= limits.maxPoliciesPerPermissionSet)
+        throw quota(
+          `A permission set can have at most ${limits.maxPoliciesPerPermissionSet} managed and customer managed policies.`,
+        );
       ps.managedPolicyArns.push(arn);
       changed(ps);
       return {};
@@ -155,14 +207,21 @@ export function permissionSetOperations(deps: SsoAdminDeps, ctx: SsoAdminContext
       const { max, token } = paging(input);
       const items = ps.managedPolicyArns.map((arn, i) => ({ arn, i }));
       const { page, nextToken } = paginateBySeq(items, (x) => x.i, max, token);
-      return { AttachedManagedPolicies: page.map((x) => ({ Name: x.arn.slice(x.arn.lastIndexOf('/') + 1), Arn: x.arn })), ...(nextToken ? { NextToken: nextToken } : {}) };
+      return {
+        AttachedManagedPolicies: page.map((x) => ({ Name: x.arn.slice(x.arn.lastIndexOf('/') + 1), Arn: x.arn })),
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      };
     },
     AttachCustomerManagedPolicyReferenceToPermissionSet(input, caller) {
       resolve(input, caller);
       const ps = permissionSet(input);
       const ref = cmpRef(reqObj(input, 'CustomerManagedPolicyReference'));
-      if (ps.customerManagedPolicies.some((r) => r.Name === ref.Name && r.Path === ref.Path)) throw conflict(`Customer managed policy ${ref.Path}${ref.Name} is already attached.`);
-      if (policyCount(ps) >= limits.maxPoliciesPerPermissionSet) throw quota(`A permission set can have at most ${limits.maxPoliciesPerPermissionSet} managed and customer managed policies.`);
+      if (ps.customerManagedPolicies.some((r) => r.Name === ref.Name && r.Path === ref.Path))
+        throw conflict(`Customer managed policy ${ref.Path}${ref.Name} is already attached.`);
+      if (policyCount(ps) >= limits.maxPoliciesPerPermissionSet)
+        throw quota(
+          `A permission set can have at most ${limits.maxPoliciesPerPermissionSet} managed and customer managed policies.`,
+        );
       ps.customerManagedPolicies.push(ref);
       changed(ps);
       return {};
@@ -172,7 +231,8 @@ export function permissionSetOperations(deps: SsoAdminDeps, ctx: SsoAdminContext
       const ps = permissionSet(input);
       const ref = cmpRef(reqObj(input, 'CustomerManagedPolicyReference'));
       const i = ps.customerManagedPolicies.findIndex((r) => r.Name === ref.Name && r.Path === ref.Path);
-      if (i < 0) throw notFound(`Customer managed policy ${ref.Path}${ref.Name} is not attached to the permission set.`);
+      if (i < 0)
+        throw notFound(`Customer managed policy ${ref.Path}${ref.Name} is not attached to the permission set.`);
       ps.customerManagedPolicies.splice(i, 1);
       changed(ps);
       return {};
@@ -183,7 +243,10 @@ export function permissionSetOperations(deps: SsoAdminDeps, ctx: SsoAdminContext
       const { max, token } = paging(input);
       const items = ps.customerManagedPolicies.map((r, i) => ({ r, i }));
       const { page, nextToken } = paginateBySeq(items, (x) => x.i, max, token);
-      return { CustomerManagedPolicyReferences: page.map((x) => ({ ...x.r })), ...(nextToken ? { NextToken: nextToken } : {}) };
+      return {
+        CustomerManagedPolicyReferences: page.map((x) => ({ ...x.r })),
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      };
     },
     PutPermissionsBoundaryToPermissionSet(input, caller) {
       resolve(input, caller);
@@ -191,9 +254,16 @@ export function permissionSetOperations(deps: SsoAdminDeps, ctx: SsoAdminContext
       const b = reqObj(input, 'PermissionsBoundary');
       const managed = optStr(b, 'ManagedPolicyArn', MANAGED_ARN);
       const cmp = optObj(b, 'CustomerManagedPolicyReference');
-      if ((managed !== undefined ? 1 : 0) + (cmp ? 1 : 0) !== 1) throw validation('PermissionsBoundary must contain exactly one of ManagedPolicyArn or CustomerManagedPolicyReference.');
-      if (managed !== undefined && !deps.isKnownManagedPolicy(managed)) throw validation(`ManagedPolicy ${managed} does not exist.`);
-      const boundary: PermissionsBoundary = managed !== undefined ? { ManagedPolicyArn: managed } : { CustomerManagedPolicyReference: cmpRef(cmp as Input) };
+      if ((managed !== undefined ? 1 : 0) + (cmp ? 1 : 0) !== 1)
+        throw validation(
+          'PermissionsBoundary must contain exactly one of ManagedPolicyArn or CustomerManagedPolicyReference.',
+        );
+      if (managed !== undefined && !deps.isKnownManagedPolicy(managed))
+        throw validation(`ManagedPolicy ${managed} does not exist.`);
+      const boundary: PermissionsBoundary =
+        managed !== undefined
+          ? { ManagedPolicyArn: managed }
+          : { CustomerManagedPolicyReference: cmpRef(cmp as Input) };
       ps.boundary = boundary;
       changed(ps);
       return {};
@@ -215,7 +285,8 @@ export function permissionSetOperations(deps: SsoAdminDeps, ctx: SsoAdminContext
       resolve(input, caller);
       const ps = permissionSet(input, 'ResourceArn');
       const tags = parseTags(input);
-      if (new Set([...ps.tags.keys(), ...tags.map(([k]) => k)]).size > 75) throw validation('A resource can have at most 75 tags.');
+      if (new Set([...ps.tags.keys(), ...tags.map(([k]) => k)]).size > 75)
+        throw validation('A resource can have at most 75 tags.');
       for (const [k, v] of tags) ps.tags.set(k, v);
       state.savePermissionSet(ps);
       return {};

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { AwsServiceError } from '../../http/contract.js';
 import type { AccountDirectory, EmulatorLogger, IamRoleInfo, IamWriter } from '../../world-contract.js';
 import type { IdcInstance } from '../instance.js';
-import { provisionedKey, type CustomerManagedPolicyReference, type PermissionSetRecord, type SsoAdminState } from './model.js';
+import {
+  provisionedKey,
+  type CustomerManagedPolicyReference,
+  type PermissionSetRecord,
+  type SsoAdminState,
+} from './model.js';
 
 /**
  * Turns a permission set into the role Identity Center keeps in each member account ([doc] SSOUG-2022
@@ -20,7 +25,9 @@ export function reservedRoleName(inst: IdcInstance, ps: PermissionSetRecord): st
 }
 
 export function reservedRolePath(inst: IdcInstance): string {
-  return inst.region === 'us-east-1' ? '/aws-reserved/sso.amazonaws.com/' : `/aws-reserved/sso.amazonaws.com/${inst.region}/`;
+  return inst.region === 'us-east-1'
+    ? '/aws-reserved/sso.amazonaws.com/'
+    : `/aws-reserved/sso.amazonaws.com/${inst.region}/`;
 }
 
 export function samlProviderName(inst: IdcInstance): string {
@@ -34,18 +41,23 @@ export function samlProviderArn(inst: IdcInstance, accountId: string): string {
 function trustPolicy(inst: IdcInstance, accountId: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{
-      Effect: 'Allow',
-      Principal: { Federated: samlProviderArn(inst, accountId) },
-      Action: ['sts:AssumeRoleWithSAML', 'sts:TagSession'],
-      Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } },
-    }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: samlProviderArn(inst, accountId) },
+        Action: ['sts:AssumeRoleWithSAML', 'sts:TagSession'],
+        Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } },
+      },
+    ],
   });
 }
 
-const cmpArn = (accountId: string, ref: CustomerManagedPolicyReference): string => `arn:aws:iam::${accountId}:policy${ref.Path}${ref.Name}`;
+const cmpArn = (accountId: string, ref: CustomerManagedPolicyReference): string =>
+  `arn:aws:iam::${accountId}:policy${ref.Path}${ref.Name}`;
 
-export type ProvisionOutcome = { readonly ok: true; readonly role: IamRoleInfo } | { readonly ok: false; readonly reason: string };
+export type ProvisionOutcome =
+  | { readonly ok: true; readonly role: IamRoleInfo }
+  | { readonly ok: false; readonly reason: string };
 
 export class Provisioner {
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -86,17 +98,26 @@ export class Provisioner {
    */
   provision(ps: PermissionSetRecord, accountId: string): ProvisionOutcome {
     const account = this.accounts.getAccount(accountId);
-    if (!account || account.status !== 'ACTIVE') return { ok: false, reason: `Account ${accountId} is not an active member of the organization.` };
+    if (!account || account.status !== 'ACTIVE')
+      return { ok: false, reason: `Account ${accountId} is not an active member of the organization.` };
     const refs = [...ps.customerManagedPolicies];
-    if (ps.boundary && 'CustomerManagedPolicyReference' in ps.boundary) refs.push(ps.boundary.CustomerManagedPolicyReference);
+    if (ps.boundary && 'CustomerManagedPolicyReference' in ps.boundary)
+      refs.push(ps.boundary.CustomerManagedPolicyReference);
     for (const ref of refs) {
       if (!this.iam.hasCustomerManagedPolicy(accountId, ref.Name, ref.Path)) {
-        return { ok: false, reason: `Received a 404 status error: Policy name: ${ref.Name} does not exist or is not attachable.` };
+        return {
+          ok: false,
+          reason: `Received a 404 status error: Policy name: ${ref.Name} does not exist or is not attachable.`,
+        };
       }
     }
     const roleName = reservedRoleName(this.inst, ps);
     let boundaryArn: string | undefined;
-    if (ps.boundary) boundaryArn = 'ManagedPolicyArn' in ps.boundary ? ps.boundary.ManagedPolicyArn : cmpArn(accountId, ps.boundary.CustomerManagedPolicyReference);
+    if (ps.boundary)
+      boundaryArn =
+        'ManagedPolicyArn' in ps.boundary
+          ? ps.boundary.ManagedPolicyArn
+          : cmpArn(accountId, ps.boundary.CustomerManagedPolicyReference);
     try {
       this.iam.ensureSamlProvider(accountId, samlProviderName(this.inst), this.accountIdpMetadata());
       const role = this.iam.putRole(accountId, {
@@ -110,10 +131,17 @@ export class Provisioner {
         protected: true,
       });
       const existing = this.state.provisioned.get(provisionedKey(ps.arn, accountId));
-      this.state.putProvisioned({ accountId, permissionSetArn: ps.arn, version: ps.version, roleName, seq: existing?.seq ?? this.state.nextSeq() });
+      this.state.putProvisioned({
+        accountId,
+        permissionSetArn: ps.arn,
+        version: ps.version,
+        roleName,
+        seq: existing?.seq ?? this.state.nextSeq(),
+      });
       return { ok: true, role };
     } catch (e) {
-      if (e instanceof AwsServiceError) return { ok: false, reason: `Received a ${e.status} status error: ${e.message}` };
+      if (e instanceof AwsServiceError)
+        return { ok: false, reason: `Received a ${e.status} status error: ${e.message}` };
       throw e;
     }
   }
@@ -123,7 +151,9 @@ export class Provisioner {
    * re-created is a new principal with no assignments); roles left without any assignment are removed.
    */
   removePrincipal(type: 'USER' | 'GROUP', principalId: string): void {
-    const gone = [...this.state.assignments.entries()].filter(([, a]) => a.principalType === type && a.principalId === principalId);
+    const gone = [...this.state.assignments.entries()].filter(
+      ([, a]) => a.principalType === type && a.principalId === principalId,
+    );
     for (const [key, a] of gone) {
       this.state.deleteAssignment(key);
       const ps = this.state.permissionSets.get(a.permissionSetArn);

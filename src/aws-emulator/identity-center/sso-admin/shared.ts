@@ -14,15 +14,36 @@ export interface SsoAdminLimits {
   readonly maxPoliciesPerPermissionSet: number;
 }
 
-export const DEFAULT_SSO_ADMIN_LIMITS: SsoAdminLimits = { maxOutstandingAssignmentOperations: 10, maxPermissionSets: 2000, maxPoliciesPerPermissionSet: 20 };
+export const DEFAULT_SSO_ADMIN_LIMITS: SsoAdminLimits = {
+  maxOutstandingAssignmentOperations: 10,
+  maxPermissionSets: 2000,
+  maxPoliciesPerPermissionSet: 20,
+};
 
-export const INSTANCE_ARN = { min: 10, max: 1224, pattern: /^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/ };
-export const PS_ARN = { min: 10, max: 1224, pattern: /^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::permissionSet\/(sso)?ins-[a-zA-Z0-9-.]{16}\/ps-[a-zA-Z0-9-./]{16}$/ };
+export const INSTANCE_ARN = {
+  min: 10,
+  max: 1224,
+  pattern: /^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/,
+};
+export const PS_ARN = {
+  min: 10,
+  max: 1224,
+  pattern:
+    /^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::permissionSet\/(sso)?ins-[a-zA-Z0-9-.]{16}\/ps-[a-zA-Z0-9-./]{16}$/,
+};
 export const PS_NAME = { min: 1, max: 32, pattern: /^[\w+=,.@-]+$/ };
 export const DESCRIPTION = { min: 1, max: 700, pattern: /^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$/ };
 export const ACCOUNT_ID = { min: 12, max: 12, pattern: /^\d{12}$/ };
-export const UUID = { min: 36, max: 36, pattern: /^\b[0-9a-f]{8}\b-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-\b[0-9a-f]{12}\b$/ };
-export const MANAGED_ARN = { min: 20, max: 2048, pattern: /^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::aws:policy\/[\x21-\x7e]+$/ };
+export const UUID = {
+  min: 36,
+  max: 36,
+  pattern: /^\b[0-9a-f]{8}\b-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-\b[0-9a-f]{12}\b$/,
+};
+export const MANAGED_ARN = {
+  min: 20,
+  max: 2048,
+  pattern: /^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::aws:policy\/[\x21-\x7e]+$/,
+};
 export const CMP_NAME = { min: 1, max: 128, pattern: /^[\w+=,.@-]+$/ };
 export const CMP_PATH = { min: 1, max: 512, pattern: /^((\/[A-Za-z0-9.,+@=_-]+)*)\/$/ };
 export const INLINE = { min: 1, max: 32768, pattern: /^[\u0009\u000A\u000D\u0020-\u00FF]+$/ };
@@ -37,13 +58,16 @@ export function sessionSeconds(d: string): number {
 
 export function checkSessionDuration(d: string): string {
   const s = sessionSeconds(d);
-  if (!(s >= 3600 && s <= 43200)) throw validation(`SessionDuration '${d.slice(0, 100)}' must be an ISO-8601 duration between PT1H and PT12H.`);
+  if (!(s >= 3600 && s <= 43200))
+    throw validation(`SessionDuration '${d.slice(0, 100)}' must be an ISO-8601 duration between PT1H and PT12H.`);
   return d;
 }
 
-export const notFound = (message: string): AwsServiceError => new AwsServiceError('ResourceNotFoundException', message, 404);
+export const notFound = (message: string): AwsServiceError =>
+  new AwsServiceError('ResourceNotFoundException', message, 404);
 export const conflict = (message: string): AwsServiceError => new AwsServiceError('ConflictException', message, 409);
-export const quota = (message: string): AwsServiceError => new AwsServiceError('ServiceQuotaExceededException', message, 402);
+export const quota = (message: string): AwsServiceError =>
+  new AwsServiceError('ServiceQuotaExceededException', message, 402);
 
 export interface SsoAdminDeps {
   readonly instance: IdcInstance;
@@ -69,7 +93,11 @@ export function createContext(deps: SsoAdminDeps): SsoAdminContext {
     const arn = reqStr(input, 'InstanceArn', INSTANCE_ARN);
     if (arn !== inst.instanceArn) throw notFound(`Instance ${arn} not found.`);
     if (caller.accountId !== inst.ownerAccountId) {
-      throw new AwsServiceError('AccessDeniedException', `User: ${caller.principalArn} is not authorized to perform this operation on ${arn}`, 403);
+      throw new AwsServiceError(
+        'AccessDeniedException',
+        `User: ${caller.principalArn} is not authorized to perform this operation on ${arn}`,
+        403,
+      );
     }
   }
 
@@ -81,12 +109,21 @@ export function createContext(deps: SsoAdminDeps): SsoAdminContext {
   }
 
   const psOut = (ps: PermissionSetRecord): Record<string, unknown> => ({
-    Name: ps.name, PermissionSetArn: ps.arn, CreatedDate: epochSeconds(ps.createdAt), SessionDuration: ps.sessionDuration,
+    Name: ps.name,
+    PermissionSetArn: ps.arn,
+    CreatedDate: epochSeconds(ps.createdAt),
+    SessionDuration: ps.sessionDuration,
     ...(ps.description !== undefined ? { Description: ps.description } : {}),
     ...(ps.relayState !== undefined ? { RelayState: ps.relayState } : {}),
   });
 
-  const paging = (input: Input) => ({ max: optInt(input, 'MaxResults', 1, 100) ?? 100, token: optStr(input, 'NextToken', { max: 2048 }) });
-  const changed = (ps: PermissionSetRecord): void => { ps.version++; state.savePermissionSet(ps); };
+  const paging = (input: Input) => ({
+    max: optInt(input, 'MaxResults', 1, 100) ?? 100,
+    token: optStr(input, 'NextToken', { max: 2048 }),
+  });
+  const changed = (ps: PermissionSetRecord): void => {
+    ps.version++;
+    state.savePermissionSet(ps);
+  };
   return { resolve, permissionSet, psOut, paging, changed };
 }

@@ -9,7 +9,15 @@ const master = masterKeyFrom(randomBytes(32));
 
 const asKey = async (id: string) => {
   const m = await createKeyMaterialFactory({ master, commonName: 'idp.example' }).generate(id);
-  const key: SigningKey = { id, state: 'current', algorithm: 'RSA', ...m, createdAt: '', activatedAt: null, retiredAt: null };
+  const key: SigningKey = {
+    id,
+    state: 'current',
+    algorithm: 'RSA',
+    ...m,
+    createdAt: '',
+    activatedAt: null,
+    retiredAt: null,
+  };
   return key;
 };
 
@@ -33,5 +41,8 @@ test('a sealed private key does not open under another master key, on another ke
   const ct = Buffer.from(parts[4] ?? '', 'base64url');
   ct[10] = (ct[10] ?? 0) ^ 1;
   parts[4] = ct.toString('base64url');
-  assert.throws(() => createKeyVault(master).privateKey({ ...key, encryptedPrivateKey: parts.join(':') }), /failed its integrity check/);
+  assert.throws(
+    () => createKeyVault(master).privateKey({ ...key, encryptedPrivateKey: parts.join(':') }),
+    /failed its integrity check/,
+  );
 });

@@ -17,10 +17,20 @@ export interface KeyMaterialOptions {
 }
 
 const fingerprintOf = (pem: string): string =>
-  createHash('sha256').update(Buffer.from(pem.replace(/-----[^-]+-----|\s+/g, ''), 'base64')).digest('hex').toUpperCase().match(/../g)?.join(':') ?? '';
+  createHash('sha256')
+    .update(Buffer.from(pem.replace(/-----[^-]+-----|\s+/g, ''), 'base64'))
+    .digest('hex')
+    .toUpperCase()
+    .match(/../g)
+    ?.join(':') ?? '';
 
 /** RSA key pair from node:crypto; node-forge only assembles and self-signs the X.509 certificate (SHA-256). */
-export const createKeyMaterialFactory = ({ master, bits = 2048, commonName, validityYears = 10 }: KeyMaterialOptions): KeyMaterialFactory => ({
+export const createKeyMaterialFactory = ({
+  master,
+  bits = 2048,
+  commonName,
+  validityYears = 10,
+}: KeyMaterialOptions): KeyMaterialFactory => ({
   async generate(id: string): Promise<NewKeyMaterial> {
     const { publicKey, privateKey } = await generateRsa('rsa', { modulusLength: bits, publicExponent: 0x10001 });
     const cert = forge.pki.createCertificate();
@@ -31,15 +41,26 @@ export const createKeyMaterialFactory = ({ master, bits = 2048, commonName, vali
     notAfter.setUTCFullYear(notAfter.getUTCFullYear() + validityYears);
     cert.validity.notBefore = notBefore;
     cert.validity.notAfter = notAfter;
-    const name = [{ name: 'commonName', value: commonName.slice(0, 64) }, { name: 'organizationName', value: 'Keyway SAML IdP' }];
+    const name = [
+      { name: 'commonName', value: commonName.slice(0, 64) },
+      { name: 'organizationName', value: 'Keyway SAML IdP' },
+    ];
     cert.setSubject(name);
     cert.setIssuer(name);
-    cert.setExtensions([{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true }]);
+    cert.setExtensions([
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true },
+    ]);
     const pkcs1 = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
     cert.sign(forge.pki.privateKeyFromPem(pkcs1), forge.md.sha256.create());
     const certificatePem = forge.pki.certificateToPem(cert);
     const der = privateKey.export({ type: 'pkcs8', format: 'der' });
-    return { bits, certificatePem, fingerprint: fingerprintOf(certificatePem), encryptedPrivateKey: seal(master, id, der) };
+    return {
+      bits,
+      certificatePem,
+      fingerprint: fingerprintOf(certificatePem),
+      encryptedPrivateKey: seal(master, id, der),
+    };
   },
 });
 

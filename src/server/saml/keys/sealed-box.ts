@@ -13,14 +13,24 @@ export const seal = (master: MasterKey, keyId: string, plaintext: Buffer): strin
   const cipher = createCipheriv('aes-256-gcm', master.key, iv);
   cipher.setAAD(Buffer.from(keyId, 'utf8'));
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return [VERSION, master.id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join(':');
+  return [
+    VERSION,
+    master.id,
+    iv.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+    ct.toString('base64url'),
+  ].join(':');
 };
 
 export const open = (master: MasterKey, keyId: string, sealed: string): Buffer => {
   const [version, masterId, iv, tag, ct] = sealed.split(':');
-  if (version !== VERSION || !masterId || !iv || !tag || ct === undefined) throw new DomainError('precondition_failed', `signing key ${keyId} is not in a format this Keyway can read`);
+  if (version !== VERSION || !masterId || !iv || !tag || ct === undefined)
+    throw new DomainError('precondition_failed', `signing key ${keyId} is not in a format this Keyway can read`);
   if (masterId !== master.id) {
-    throw new DomainError('precondition_failed', `signing key ${keyId} was sealed with another master key (id ${masterId}; this process has ${master.id}); set KEYWAY_MASTER_KEY to the key it was made with`);
+    throw new DomainError(
+      'precondition_failed',
+      `signing key ${keyId} was sealed with another master key (id ${masterId}; this process has ${master.id}); set KEYWAY_MASTER_KEY to the key it was made with`,
+    );
   }
   try {
     const decipher = createDecipheriv('aes-256-gcm', master.key, Buffer.from(iv, 'base64url'));
@@ -28,6 +38,9 @@ export const open = (master: MasterKey, keyId: string, sealed: string): Buffer =
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]);
   } catch {
-    throw new DomainError('precondition_failed', `signing key ${keyId} failed its integrity check; the stored key was altered`);
+    throw new DomainError(
+      'precondition_failed',
+      `signing key ${keyId} failed its integrity check; the stored key was altered`,
+    );
   }
 };

@@ -11,7 +11,9 @@ export interface SloChain {
   readonly sessionIndex: string | null;
   /** The LogoutRequest sent last: its answer must come from this SP and name this ID. */
   readonly waitingFor?: { readonly appId: string; readonly entityId: string; readonly requestId: string };
-  readonly origin: { readonly kind: 'portal' } | { readonly kind: 'sp'; readonly appId: string; readonly requestId: string; readonly relayState?: string };
+  readonly origin:
+    | { readonly kind: 'portal' }
+    | { readonly kind: 'sp'; readonly appId: string; readonly requestId: string; readonly relayState?: string };
   /** Some SP answered with a failure or could not be reached. */
   readonly partial: boolean;
   /** Unix seconds. */
@@ -23,7 +25,8 @@ export const SLO_TTL_SECONDS = 5 * 60;
 /** Keeps the cookie under browsers' 4 KB limit; further SPs are reported as a partial logout. */
 export const MAX_CHAIN_SPS = 15;
 
-const mac = (key: Buffer, body: string) => createHmac('sha256', key).update(`keyway-saml-slo.${body}`).digest('base64url');
+const mac = (key: Buffer, body: string) =>
+  createHmac('sha256', key).update(`keyway-saml-slo.${body}`).digest('base64url');
 
 export const sealChain = (key: Buffer, chain: SloChain): string => {
   const body = Buffer.from(JSON.stringify(chain), 'utf8').toString('base64url');
@@ -31,12 +34,15 @@ export const sealChain = (key: Buffer, chain: SloChain): string => {
 };
 
 export const openChain = (key: Buffer, value: unknown, now: Date): SloChain | null => {
-  if (typeof value !== 'string' || value.length > 4000 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/.test(value)) return null;
+  if (typeof value !== 'string' || value.length > 4000 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/.test(value))
+    return null;
   const [body = '', sig = ''] = value.split('.');
   if (!timingSafeEqual(Buffer.from(mac(key, body)), Buffer.from(sig))) return null;
   try {
     const chain = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as SloChain;
-    return typeof chain.exp === 'number' && chain.exp * 1000 > now.getTime() && Array.isArray(chain.remaining) ? chain : null;
+    return typeof chain.exp === 'number' && chain.exp * 1000 > now.getTime() && Array.isArray(chain.remaining)
+      ? chain
+      : null;
   } catch {
     return null;
   }
@@ -54,7 +60,8 @@ export interface PendingLogout {
   readonly exp: number;
 }
 
-const logoutMac = (key: Buffer, body: string) => createHmac('sha256', key).update(`keyway-saml-slo-pending.${body}`).digest('base64url');
+const logoutMac = (key: Buffer, body: string) =>
+  createHmac('sha256', key).update(`keyway-saml-slo-pending.${body}`).digest('base64url');
 
 export const sealPendingLogout = (key: Buffer, p: PendingLogout): string => {
   const body = Buffer.from(JSON.stringify(p), 'utf8').toString('base64url');
@@ -62,12 +69,19 @@ export const sealPendingLogout = (key: Buffer, p: PendingLogout): string => {
 };
 
 export const openPendingLogout = (key: Buffer, value: unknown, now: Date): PendingLogout | null => {
-  if (typeof value !== 'string' || value.length > 4000 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/.test(value)) return null;
+  if (typeof value !== 'string' || value.length > 4000 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/.test(value))
+    return null;
   const [body = '', sig = ''] = value.split('.');
   if (!timingSafeEqual(Buffer.from(logoutMac(key, body)), Buffer.from(sig))) return null;
   try {
     const p = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as PendingLogout;
-    return typeof p.exp === 'number' && p.exp * 1000 > now.getTime() && typeof p.appId === 'string' && typeof p.requestId === 'string' && typeof p.nameId === 'string' ? p : null;
+    return typeof p.exp === 'number' &&
+      p.exp * 1000 > now.getTime() &&
+      typeof p.appId === 'string' &&
+      typeof p.requestId === 'string' &&
+      typeof p.nameId === 'string'
+      ? p
+      : null;
   } catch {
     return null;
   }

@@ -23,14 +23,33 @@ import { sendContinuePage, sendInfoPage, sendPostForm } from '../pages.js';
 import type { SamlRuntime } from '../runtime.js';
 import { spSessionsOf, samlSessionIndex } from '../session-sps.js';
 import { inboundOf, replayCacheOf, spTrustOf } from '../sso/receive.js';
-import { MAX_CHAIN_SPS, openChain, openPendingLogout, sealChain, sealPendingLogout, SLO_COOKIE, SLO_TTL_SECONDS, type PendingLogout, type SloChain } from './chain-state.js';
+import {
+  MAX_CHAIN_SPS,
+  openChain,
+  openPendingLogout,
+  sealChain,
+  sealPendingLogout,
+  SLO_COOKIE,
+  SLO_TTL_SECONDS,
+  type PendingLogout,
+  type SloChain,
+} from './chain-state.js';
 
 type Refuse = (req: FastifyRequest, reply: FastifyReply, e: unknown, action: string) => Promise<FastifyReply>;
 
-export const registerSloRoutes = async (app: FastifyInstance, ctx: ServerContext, rt: SamlRuntime, { refuse }: { refuse: Refuse }): Promise<void> => {
+export const registerSloRoutes = async (
+  app: FastifyInstance,
+  ctx: ServerContext,
+  rt: SamlRuntime,
+  { refuse }: { refuse: Refuse },
+): Promise<void> => {
   const key = deriveKey(ctx.config, 'saml-slo-chain');
   // The chain cookie only says which SP answer is awaited; SameSite=None lets an SP's cross-site POST carry it back.
-  const cookie = { ...cookieOptions(ctx.config), path: '/saml/', ...(ctx.config.secureCookies ? { sameSite: 'none' as const } : {}) };
+  const cookie = {
+    ...cookieOptions(ctx.config),
+    path: '/saml/',
+    ...(ctx.config.secureCookies ? { sameSite: 'none' as const } : {}),
+  };
   const exp = () => Math.floor(ctx.now().getTime() / 1000) + SLO_TTL_SECONDS;
 
   const appOrNull = async (id: string): Promise<SamlApplication | null> =>
@@ -44,16 +63,32 @@ export const registerSloRoutes = async (app: FastifyInstance, ctx: ServerContext
    * signature, HTTP-Redirect a query-string signature (SAML bindings 3.4.4.1). Cookies must be set before this.
    * `afterForm`: this answers a form on a Keyway page, so a cross-site hop goes through a continue page.
    */
-  const deliver = async (reply: FastifyReply, sp: SamlApplication, param: 'SAMLRequest' | 'SAMLResponse', build: (destination: string, signed: boolean) => { xml: string; base64: string }, relayState?: string, afterForm = false): Promise<FastifyReply> => {
+  const deliver = async (
+    reply: FastifyReply,
+    sp: SamlApplication,
+    param: 'SAMLRequest' | 'SAMLResponse',
+    build: (destination: string, signed: boolean) => { xml: string; base64: string },
+    relayState?: string,
+    afterForm = false,
+  ): Promise<FastifyReply> => {
     const slo = sp.slo;
     if (!slo) throw new SamlError('unsupported_binding', 'The service provider has no single logout endpoint.');
-    const destination = param === 'SAMLResponse' ? slo.responseUrl ?? slo.url : slo.url;
+    const destination = param === 'SAMLResponse' ? (slo.responseUrl ?? slo.url) : slo.url;
     if (slo.binding === 'HTTP-POST') {
       const built = build(destination, true);
-      return sendPostForm(reply, destination, { [param]: built.base64, ...(relayState !== undefined ? { RelayState: relayState } : {}) });
+      return sendPostForm(reply, destination, {
+        [param]: built.base64,
+        ...(relayState !== undefined ? { RelayState: relayState } : {}),
+      });
     }
     const built = build(destination, false);
-    const url = encodeRedirect({ destination, param, xml: built.xml, ...(relayState !== undefined ? { relayState } : {}), signing: { credential: await rt.signingCredential() } });
+    const url = encodeRedirect({
+      destination,
+      param,
+      xml: built.xml,
+      ...(relayState !== undefined ? { relayState } : {}),
+      signing: { credential: await rt.signingCredential() },
+    });
     if (afterForm) return sendContinuePage(reply, url, 'Signing you out', `Signing you out of ${sp.name}…`);
     return reply.code(303).header('cache-control', 'no-store').redirect(url);
   };
@@ -70,31 +105,62 @@ export const registerSloRoutes = async (app: FastifyInstance, ctx: ServerContext
       const destination = target.slo.url;
       const signed = target.slo.binding === 'HTTP-POST';
       const built = buildLogoutRequest({
-        issuer: rt.urls.entityId, destination, now: ctx.now(),
-        nameId: { value: sp.nameId, format: NAMEID_FORMAT[sp.nameIdFormat], ...(sp.nameIdFormat === 'persistent' || sp.nameIdFormat === 'transient' ? { spNameQualifier: target.entityId } : {}) },
+        issuer: rt.urls.entityId,
+        destination,
+        now: ctx.now(),
+        nameId: {
+          value: sp.nameId,
+          format: NAMEID_FORMAT[sp.nameIdFormat],
+          ...(sp.nameIdFormat === 'persistent' || sp.nameIdFormat === 'transient'
+            ? { spNameQualifier: target.entityId }
+            : {}),
+        },
         ...(chain.sessionIndex ? { sessionIndexes: [chain.sessionIndex] } : {}),
         ...(signed ? { signing: { credential } } : {}),
       });
-      reply.setCookie(SLO_COOKIE, sealChain(key, { ...chain, remaining, waitingFor: { appId: target.id, entityId: target.entityId, requestId: built.id }, exp: exp() }), cookie);
+      reply.setCookie(
+        SLO_COOKIE,
+        sealChain(key, {
+          ...chain,
+          remaining,
+          waitingFor: { appId: target.id, entityId: target.entityId, requestId: built.id },
+          exp: exp(),
+        }),
+        cookie,
+      );
       return deliver(reply, target, 'SAMLRequest', () => built, undefined, afterForm);
     }
     reply.clearCookie(SLO_COOKIE, cookie);
-    if (chain.origin.kind === 'portal') return reply.code(303).header('cache-control', 'no-store').redirect('/signin?signedOut=1');
+    if (chain.origin.kind === 'portal')
+      return reply.code(303).header('cache-control', 'no-store').redirect('/signin?signedOut=1');
     const { origin } = chain;
     const requester = await appOrNull(origin.appId);
     if (!requester?.slo) return sendInfoPage(reply, 200, 'You have signed out', 'Your Keyway session has ended.');
-    return deliver(reply, requester, 'SAMLResponse', (destination, signed) => buildLogoutResponse({
-      issuer: rt.urls.entityId, destination, inResponseTo: origin.requestId, now: ctx.now(),
-      status: chain.partial ? { code: STATUS.success, subCode: STATUS.partialLogout } : { code: STATUS.success },
-      ...(signed ? { signing: { credential } } : {}),
-    }), origin.relayState);
+    return deliver(
+      reply,
+      requester,
+      'SAMLResponse',
+      (destination, signed) =>
+        buildLogoutResponse({
+          issuer: rt.urls.entityId,
+          destination,
+          inResponseTo: origin.requestId,
+          now: ctx.now(),
+          status: chain.partial ? { code: STATUS.success, subCode: STATUS.partialLogout } : { code: STATUS.success },
+          ...(signed ? { signing: { credential } } : {}),
+        }),
+      origin.relayState,
+    );
   };
 
   const end = async (req: FastifyRequest, reply: FastifyReply, who: SignedIn, initiator: string) => {
     await endSession(reply, ctx, who);
     await ctx.store.audit.record({
-      action: 'saml.slo', actor: { kind: 'user', id: who.user.id, label: who.user.userName, ip: req.ip, requestId: req.id }, outcome: 'success',
-      target: { type: 'user', id: who.user.id, label: who.user.userName }, details: { initiator, sps: spSessionsOf(who.session.data).map((s) => s.appId) },
+      action: 'saml.slo',
+      actor: { kind: 'user', id: who.user.id, label: who.user.userName, ip: req.ip, requestId: req.id },
+      outcome: 'success',
+      target: { type: 'user', id: who.user.id, label: who.user.userName },
+      details: { initiator, sps: spSessionsOf(who.session.data).map((s) => s.appId) },
     });
   };
 
@@ -104,7 +170,17 @@ export const registerSloRoutes = async (app: FastifyInstance, ctx: ServerContext
     if (!(await requireCsrf(req, reply, who, ctx))) return reply;
     const sps = spSessionsOf(who.session.data);
     await end(req, reply, who, 'portal');
-    return next(reply, { remaining: sps.slice(0, MAX_CHAIN_SPS), sessionIndex: samlSessionIndex(who), origin: { kind: 'portal' }, partial: sps.length > MAX_CHAIN_SPS, exp: exp() }, true);
+    return next(
+      reply,
+      {
+        remaining: sps.slice(0, MAX_CHAIN_SPS),
+        sessionIndex: samlSessionIndex(who),
+        origin: { kind: 'portal' },
+        partial: sps.length > MAX_CHAIN_SPS,
+        exp: exp(),
+      },
+      true,
+    );
   });
 
   /** Per request: the application the SP lookup found, so the handler uses the very one the library checked. */
@@ -124,7 +200,12 @@ export const registerSloRoutes = async (app: FastifyInstance, ctx: ServerContext
   });
 
   /** Ends this browser's session if it is the one the SP knows, then notifies the other SPs and answers the requester. */
-  const logoutFor = async (req: FastifyRequest, reply: FastifyReply, sp: SamlApplication, p: PendingLogout): Promise<FastifyReply> => {
+  const logoutFor = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    sp: SamlApplication,
+    p: PendingLogout,
+  ): Promise<FastifyReply> => {
     const who = await currentSignIn(req, ctx);
     const sps = who ? spSessionsOf(who.session.data) : [];
     const record = sps.find((s) => s.appId === sp.id);
@@ -133,16 +214,36 @@ export const registerSloRoutes = async (app: FastifyInstance, ctx: ServerContext
     if (who && matches) await end(req, reply, who, `sp:${sp.entityId}`);
     const others = matches ? sps.filter((s) => s.appId !== sp.id) : [];
     return next(reply, {
-      remaining: others.slice(0, MAX_CHAIN_SPS), sessionIndex: who ? samlSessionIndex(who) : null, partial: others.length > MAX_CHAIN_SPS, exp: exp(),
-      origin: { kind: 'sp', appId: sp.id, requestId: p.requestId, ...(p.relayState !== undefined ? { relayState: p.relayState } : {}) },
+      remaining: others.slice(0, MAX_CHAIN_SPS),
+      sessionIndex: who ? samlSessionIndex(who) : null,
+      partial: others.length > MAX_CHAIN_SPS,
+      exp: exp(),
+      origin: {
+        kind: 'sp',
+        appId: sp.id,
+        requestId: p.requestId,
+        ...(p.relayState !== undefined ? { relayState: p.relayState } : {}),
+      },
     });
   };
 
   app.get<{ Querystring: { t?: string } }>('/saml/slo/resume', { schema: { hide: true } }, async (req, reply) => {
     const pending = openPendingLogout(key, req.query.t, ctx.now());
-    if (!pending) return sendInfoPage(reply, 400, 'This sign-out link has expired', 'Go back to the application and sign out again.');
+    if (!pending)
+      return sendInfoPage(
+        reply,
+        400,
+        'This sign-out link has expired',
+        'Go back to the application and sign out again.',
+      );
     const sp = await appOrNull(pending.appId);
-    if (!sp) return sendInfoPage(reply, 404, 'No such application', 'The application that asked to sign you out no longer exists.');
+    if (!sp)
+      return sendInfoPage(
+        reply,
+        404,
+        'No such application',
+        'The application that asked to sign you out no longer exists.',
+      );
     return logoutFor(req, reply, sp, pending);
   });
 
@@ -150,29 +251,40 @@ export const registerSloRoutes = async (app: FastifyInstance, ctx: ServerContext
     const inbound = inboundOf(req);
     const apps = new Map<string, SamlApplication>();
     const logoutContext = logoutContextFor(apps);
-    const isResponse = inbound.binding === 'post' ? inbound.form.SAMLResponse !== undefined : /(?:^|&)SAMLResponse=/.test(inbound.query);
+    const isResponse =
+      inbound.binding === 'post' ? inbound.form.SAMLResponse !== undefined : /(?:^|&)SAMLResponse=/.test(inbound.query);
     try {
       if (isResponse) {
         const chain = openChain(key, req.cookies[SLO_COOKIE], ctx.now());
         const received = await receiveLogoutResponse(inbound, {
           ...logoutContext,
-          expectedRequestId: async (issuer, inResponseTo) => chain?.waitingFor?.entityId === issuer && chain.waitingFor.requestId === inResponseTo,
+          expectedRequestId: async (issuer, inResponseTo) =>
+            chain?.waitingFor?.entityId === issuer && chain.waitingFor.requestId === inResponseTo,
         });
         const sp = apps.get(received.sp.entityId);
-        if (sp && sp.signingCertificates.length > 0 && !received.signed) throw new SamlError('signature_missing', 'The logout response must be signed by the service provider.');
+        if (sp && sp.signingCertificates.length > 0 && !received.signed)
+          throw new SamlError('signature_missing', 'The logout response must be signed by the service provider.');
         if (!chain) return sendInfoPage(reply, 200, 'You have signed out', 'Your Keyway session has ended.');
         return next(reply, { ...chain, partial: chain.partial || !received.response.success });
       }
       const received = await receiveLogoutRequest(inbound, logoutContext);
       const sp = apps.get(received.sp.entityId);
-      if (!sp) throw new SamlError('unknown_issuer', 'The service provider is not registered with this identity provider.');
-      if (sp.signingCertificates.length > 0 && !received.signed) throw new SamlError('signature_missing', 'The logout request must be signed by the service provider.');
+      if (!sp)
+        throw new SamlError('unknown_issuer', 'The service provider is not registered with this identity provider.');
+      if (sp.signingCertificates.length > 0 && !received.signed)
+        throw new SamlError('signature_missing', 'The logout request must be signed by the service provider.');
       const pending = {
-        appId: sp.id, requestId: received.request.id, nameId: received.request.nameId.value, exp: exp(),
+        appId: sp.id,
+        requestId: received.request.id,
+        nameId: received.request.nameId.value,
+        exp: exp(),
         ...(received.relayState !== undefined ? { relayState: received.relayState } : {}),
       };
       if (req.method === 'POST' && !(await currentSignIn(req, ctx))) {
-        return reply.code(303).header('cache-control', 'no-store').redirect(`/saml/slo/resume?t=${sealPendingLogout(key, pending)}`);
+        return reply
+          .code(303)
+          .header('cache-control', 'no-store')
+          .redirect(`/saml/slo/resume?t=${sealPendingLogout(key, pending)}`);
       }
       return logoutFor(req, reply, sp, pending);
     } catch (e) {

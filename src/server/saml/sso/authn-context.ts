@@ -37,10 +37,15 @@ export const satisfiesRequested = (requested: RequestedAuthnContext, actual: str
   const mine = RANK.get(actual) ?? 0;
   const ranks = requested.classRefs.map((c) => RANK.get(c)).filter((r): r is number => r !== undefined);
   switch (requested.comparison) {
-    case 'exact': return listed;
-    case 'minimum': return listed || (ranks.length > 0 && mine >= Math.min(...ranks));
-    case 'maximum': return listed || (ranks.length > 0 && mine <= Math.max(...ranks));
-    case 'better': return ranks.length > 0 && mine > Math.min(...ranks);
-    default: return false;
+    case 'exact':
+      return listed;
+    case 'minimum':
+      return listed || (ranks.length > 0 && mine >= Math.min(...ranks));
+    case 'maximum':
+      return listed || (ranks.length > 0 && mine <= Math.max(...ranks));
+    case 'better':
+      return ranks.length > 0 && mine > Math.min(...ranks);
+    default:
+      return false;
   }
 };

@@ -19,7 +19,11 @@ export type IssueOutcome =
 
 const NO_AUTHN_CONTEXT = 'urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext';
 
-const ATTRNAME = { basic: 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic', uri: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri', unspecified: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified' } as const;
+const ATTRNAME = {
+  basic: 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic',
+  uri: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri',
+  unspecified: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified',
+} as const;
 
 export interface IssueInput {
   readonly ctx: ServerContext;
@@ -31,12 +35,27 @@ export interface IssueInput {
   readonly requestId: string;
 }
 
-export const issueResponse = async ({ ctx, rt, who, app, pending, ip, requestId }: IssueInput): Promise<IssueOutcome> => {
+export const issueResponse = async ({
+  ctx,
+  rt,
+  who,
+  app,
+  pending,
+  ip,
+  requestId,
+}: IssueInput): Promise<IssueOutcome> => {
   const actor = { kind: 'user' as const, id: who.user.id, label: who.user.userName, ip, requestId };
   const target = { type: 'application', id: app.id, label: app.name };
   const flow = pending.requestId ? 'sp-initiated' : 'idp-initiated';
   const deny = async (reason: string, message: string): Promise<IssueOutcome> => {
-    await ctx.store.audit.record({ action: 'saml.sso', actor, outcome: 'failure', reason, target, details: { flow, entityId: app.entityId } });
+    await ctx.store.audit.record({
+      action: 'saml.sso',
+      actor,
+      outcome: 'failure',
+      reason,
+      target,
+      details: { flow, entityId: app.entityId },
+    });
     return { kind: 'denied', reason, message };
   };
 
@@ -46,34 +65,62 @@ export const issueResponse = async ({ ctx, rt, who, app, pending, ip, requestId 
   ]);
   if (!app.enabled) return deny('app_disabled', `${app.name} is switched off. Ask an administrator if you need it.`);
   if (!mayUse(app, effectiveGroups)) {
-    return deny('not_allowed', `Your account (${who.user.userName}) is not in a group that may use ${app.name}. Ask an administrator to add you to one of its groups.`);
+    return deny(
+      'not_allowed',
+      `Your account (${who.user.userName}) is not in a group that may use ${app.name}. Ask an administrator to add you to one of its groups.`,
+    );
   }
 
   const now = ctx.now();
   const classRef = authnContextFor(who.session.authMethods);
   if (pending.authnContext && pending.requestId && !satisfiesRequested(pending.authnContext, classRef)) {
     // SAML core 3.3.2.2.1: the SP asked for a stronger sign-in than this session had; tell it so at its ACS.
-    await ctx.store.audit.record({ action: 'saml.sso', actor, outcome: 'failure', reason: 'no_authn_context', target, details: { flow, entityId: app.entityId, requested: pending.authnContext, actual: classRef } });
+    await ctx.store.audit.record({
+      action: 'saml.sso',
+      actor,
+      outcome: 'failure',
+      reason: 'no_authn_context',
+      target,
+      details: { flow, entityId: app.entityId, requested: pending.authnContext, actual: classRef },
+    });
     const built = buildErrorResponse({
-      issuer: rt.urls.entityId, destination: pending.acsUrl, inResponseTo: pending.requestId, now,
-      status: { code: STATUS.responder, subCode: NO_AUTHN_CONTEXT, message: 'The sign-in does not meet the requested authentication context.' },
+      issuer: rt.urls.entityId,
+      destination: pending.acsUrl,
+      inResponseTo: pending.requestId,
+      now,
+      status: {
+        code: STATUS.responder,
+        subCode: NO_AUTHN_CONTEXT,
+        message: 'The sign-in does not meet the requested authentication context.',
+      },
       signing: { credential: await rt.signingCredential() },
     });
-    return { kind: 'post', action: pending.acsUrl, fields: { SAMLResponse: built.base64, ...(pending.relayState ? { RelayState: pending.relayState } : {}) } };
+    return {
+      kind: 'post',
+      action: pending.acsUrl,
+      fields: { SAMLResponse: built.base64, ...(pending.relayState ? { RelayState: pending.relayState } : {}) },
+    };
   }
   let content;
   try {
     const issued = pending.transient ? { ...app, nameIdFormat: 'transient' as const } : app;
-    content = await resolveAssertionContent({ app: issued, user: who.user, effectiveGroups, directGroups, authMethods: who.session.authMethods, now }, rt.types);
+    content = await resolveAssertionContent(
+      { app: issued, user: who.user, effectiveGroups, directGroups, authMethods: who.session.authMethods, now },
+      rt.types,
+    );
   } catch (e) {
-    if (isDomainError(e) && (e.code === 'forbidden' || e.code === 'invalid_input')) return deny(e.code === 'forbidden' ? 'provider_refused' : 'attribute_invalid', e.message);
+    if (isDomainError(e) && (e.code === 'forbidden' || e.code === 'invalid_input'))
+      return deny(e.code === 'forbidden' ? 'provider_refused' : 'attribute_invalid', e.message);
     throw e;
   }
 
   const sessionIndex = samlSessionIndex(who) ?? `_${randomBytes(20).toString('hex')}`;
   const credential = await rt.signingCredential();
   const attributes: SamlAttribute[] = content.attributes.map((a) => ({
-    name: a.name, nameFormat: ATTRNAME[a.nameFormat], values: a.values, ...(a.friendlyName ? { friendlyName: a.friendlyName } : {}),
+    name: a.name,
+    nameFormat: ATTRNAME[a.nameFormat],
+    values: a.values,
+    ...(a.friendlyName ? { friendlyName: a.friendlyName } : {}),
   }));
   const built = await buildResponse({
     issuer: rt.urls.entityId,
@@ -92,13 +139,31 @@ export const issueResponse = async ({ ctx, rt, who, app, pending, ip, requestId 
     ...(app.encryptionCertificate ? { encryption: { certificate: app.encryptionCertificate } } : {}),
   });
 
-  await recordSpSession(ctx, who, { appId: app.id, nameId: content.nameId, nameIdFormat: content.nameIdFormat }, sessionIndex);
+  await recordSpSession(
+    ctx,
+    who,
+    { appId: app.id, nameId: content.nameId, nameIdFormat: content.nameIdFormat },
+    sessionIndex,
+  );
   await ctx.store.audit.record({
-    action: 'saml.sso', actor, outcome: 'success', target,
+    action: 'saml.sso',
+    actor,
+    outcome: 'success',
+    target,
     details: {
-      flow, entityId: app.entityId, acs: pending.acsUrl, responseId: built.responseId, assertionId: built.assertionId,
-      ...(pending.requestId ? { inResponseTo: pending.requestId } : {}), nameIdFormat: content.nameIdFormat, attributes: content.attributes.map((a) => a.name),
+      flow,
+      entityId: app.entityId,
+      acs: pending.acsUrl,
+      responseId: built.responseId,
+      assertionId: built.assertionId,
+      ...(pending.requestId ? { inResponseTo: pending.requestId } : {}),
+      nameIdFormat: content.nameIdFormat,
+      attributes: content.attributes.map((a) => a.name),
     },
   });
-  return { kind: 'post', action: pending.acsUrl, fields: { SAMLResponse: built.base64, ...(pending.relayState ? { RelayState: pending.relayState } : {}) } };
+  return {
+    kind: 'post',
+    action: pending.acsUrl,
+    fields: { SAMLResponse: built.base64, ...(pending.relayState ? { RelayState: pending.relayState } : {}) },
+  };
 };

@@ -28,7 +28,8 @@ export interface PendingRequest {
 /** Long enough to type a password and a code, short enough that a leaked URL is useless soon. */
 export const PENDING_TTL_SECONDS = 15 * 60;
 
-const mac = (key: Buffer, body: string): string => createHmac('sha256', key).update(`keyway-saml-pending.${body}`).digest('base64url');
+const mac = (key: Buffer, body: string): string =>
+  createHmac('sha256', key).update(`keyway-saml-pending.${body}`).digest('base64url');
 
 export const sealPending = (key: Buffer, p: PendingRequest): string => {
   const body = Buffer.from(JSON.stringify(p), 'utf8').toString('base64url');
@@ -37,12 +38,17 @@ export const sealPending = (key: Buffer, p: PendingRequest): string => {
 
 /** Null for anything not minted by this Keyway or expired; the caller shows a "start again" page. */
 export const openPending = (key: Buffer, token: unknown, now: Date): PendingRequest | null => {
-  if (typeof token !== 'string' || token.length > 1800 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  if (typeof token !== 'string' || token.length > 1800 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/.test(token))
+    return null;
   const [body = '', sig = ''] = token.split('.');
   const expected = Buffer.from(mac(key, body));
   if (!timingSafeEqual(expected, Buffer.from(sig))) return null;
   let p: unknown;
-  try { p = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')); } catch { return null; }
+  try {
+    p = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
   if (typeof p !== 'object' || p === null) return null;
   const r = p as Record<string, unknown>;
   if (typeof r.appId !== 'string' || typeof r.acsUrl !== 'string' || typeof r.exp !== 'number') return null;
@@ -51,10 +57,20 @@ export const openPending = (key: Buffer, token: unknown, now: Date): PendingRequ
   if (r.transient !== undefined && r.transient !== true) return null;
   if (r.authnAfter !== undefined && !Number.isSafeInteger(r.authnAfter)) return null;
   const ac = r.authnContext as { comparison?: unknown; classRefs?: unknown } | undefined;
-  if (ac !== undefined && (typeof ac !== 'object' || ac === null || typeof ac.comparison !== 'string' || !Array.isArray(ac.classRefs) || !ac.classRefs.every((c) => typeof c === 'string'))) return null;
+  if (
+    ac !== undefined &&
+    (typeof ac !== 'object' ||
+      ac === null ||
+      typeof ac.comparison !== 'string' ||
+      !Array.isArray(ac.classRefs) ||
+      !ac.classRefs.every((c) => typeof c === 'string'))
+  )
+    return null;
   if (r.exp * 1000 < now.getTime()) return null;
   return {
-    appId: r.appId, acsUrl: r.acsUrl, exp: r.exp,
+    appId: r.appId,
+    acsUrl: r.acsUrl,
+    exp: r.exp,
     ...(typeof r.requestId === 'string' ? { requestId: r.requestId } : {}),
     ...(typeof r.relayState === 'string' ? { relayState: r.relayState } : {}),
     ...(r.transient === true ? { transient: true } : {}),

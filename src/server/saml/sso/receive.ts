@@ -4,7 +4,15 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { SamlApplication } from '../../../core/index.js';
-import { BINDING, NAMEID_FORMAT, SamlError, receiveAuthnRequest, type InboundHttpMessage, type ReplayCache, type ServiceProviderTrust } from '../../../saml/index.js';
+import {
+  BINDING,
+  NAMEID_FORMAT,
+  SamlError,
+  receiveAuthnRequest,
+  type InboundHttpMessage,
+  type ReplayCache,
+  type ServiceProviderTrust,
+} from '../../../saml/index.js';
 import type { ServerContext } from '../../deps.js';
 import type { SamlRuntime } from '../runtime.js';
 import type { PendingRequest } from './pending-request.js';
@@ -14,9 +22,20 @@ export const spTrustOf = (app: SamlApplication): ServiceProviderTrust => ({
   entityId: app.entityId,
   signingCertificates: app.signingCertificates,
   authnRequestsSigned: app.requireSignedRequests,
-  assertionConsumerServices: app.acs.map((a) => ({ index: a.index, isDefault: a.isDefault, binding: BINDING.post, location: a.url })),
+  assertionConsumerServices: app.acs.map((a) => ({
+    index: a.index,
+    isDefault: a.isDefault,
+    binding: BINDING.post,
+    location: a.url,
+  })),
   singleLogoutServices: app.slo
-    ? [{ binding: app.slo.binding === 'HTTP-POST' ? BINDING.post : BINDING.redirect, location: app.slo.url, ...(app.slo.responseUrl ? { responseLocation: app.slo.responseUrl } : {}) }]
+    ? [
+        {
+          binding: app.slo.binding === 'HTTP-POST' ? BINDING.post : BINDING.redirect,
+          location: app.slo.url,
+          ...(app.slo.responseUrl ? { responseLocation: app.slo.responseUrl } : {}),
+        },
+      ]
     : [],
   allowSha1: app.allowSha1,
 });
@@ -32,7 +51,10 @@ export const inboundOf = (req: FastifyRequest): InboundHttpMessage => {
     return { binding: 'redirect', query: q === -1 ? '' : req.url.slice(q + 1) };
   }
   const body = req.body;
-  return { binding: 'post', form: typeof body === 'object' && body !== null ? (body as Record<string, string | string[]>) : {} };
+  return {
+    binding: 'post',
+    form: typeof body === 'object' && body !== null ? (body as Record<string, string | string[]>) : {},
+  };
 };
 
 export interface ValidRequest {
@@ -43,7 +65,11 @@ export interface ValidRequest {
   readonly signed: boolean;
 }
 
-export const receiveSsoRequest = async (req: FastifyRequest, ctx: ServerContext, rt: SamlRuntime): Promise<ValidRequest> => {
+export const receiveSsoRequest = async (
+  req: FastifyRequest,
+  ctx: ServerContext,
+  rt: SamlRuntime,
+): Promise<ValidRequest> => {
   const apps = new Map<string, SamlApplication>();
   const received = await receiveAuthnRequest(inboundOf(req), {
     lookupSp: async (entityId) => {
@@ -58,7 +84,8 @@ export const receiveSsoRequest = async (req: FastifyRequest, ctx: ServerContext,
     skewSeconds: ctx.config.samlClockSkewSeconds,
   });
   const app = apps.get(received.sp.entityId);
-  if (!app) throw new SamlError('unknown_issuer', 'The service provider is not registered with this identity provider.');
+  if (!app)
+    throw new SamlError('unknown_issuer', 'The service provider is not registered with this identity provider.');
   // SAML core 3.4.1.1: Keyway issues each app's configured format, or a transient one when asked (it can always
   // make one up); asking for any other format is InvalidNameIDPolicy.
   const asked = received.request.nameIdPolicy?.format;
@@ -69,12 +96,38 @@ export const receiveSsoRequest = async (req: FastifyRequest, ctx: ServerContext,
     acsUrl: received.acs.location,
     ...(received.relayState !== undefined ? { relayState: received.relayState } : {}),
     ...(transient ? { transient: true } : {}),
-    ...(received.request.requestedAuthnContext ? { authnContext: { comparison: received.request.requestedAuthnContext.comparison, classRefs: received.request.requestedAuthnContext.classRefs.slice(0, 8) } } : {}),
+    ...(received.request.requestedAuthnContext
+      ? {
+          authnContext: {
+            comparison: received.request.requestedAuthnContext.comparison,
+            classRefs: received.request.requestedAuthnContext.classRefs.slice(0, 8),
+          },
+        }
+      : {}),
   };
-  if (asked !== undefined && asked !== NAMEID_FORMAT.unspecified && asked !== NAMEID_FORMAT.transient && asked !== NAMEID_FORMAT[app.nameIdFormat]) {
-    throw new SamlError('invalid_name_id_policy', `This application is configured for ${app.nameIdFormat} NameIDs.`, asked, {
-      spEntityId: app.entityId, acsUrl: pending.acsUrl, inResponseTo: received.request.id, ...(received.relayState !== undefined ? { relayState: received.relayState } : {}),
-    });
+  if (
+    asked !== undefined &&
+    asked !== NAMEID_FORMAT.unspecified &&
+    asked !== NAMEID_FORMAT.transient &&
+    asked !== NAMEID_FORMAT[app.nameIdFormat]
+  ) {
+    throw new SamlError(
+      'invalid_name_id_policy',
+      `This application is configured for ${app.nameIdFormat} NameIDs.`,
+      asked,
+      {
+        spEntityId: app.entityId,
+        acsUrl: pending.acsUrl,
+        inResponseTo: received.request.id,
+        ...(received.relayState !== undefined ? { relayState: received.relayState } : {}),
+      },
+    );
   }
-  return { app, pending, isPassive: received.request.isPassive, forceAuthn: received.request.forceAuthn, signed: received.signed };
+  return {
+    app,
+    pending,
+    isPassive: received.request.isPassive,
+    forceAuthn: received.request.forceAuthn,
+    signed: received.signed,
+  };
 };
