@@ -9,7 +9,6 @@ import { SignedXml } from 'xml-crypto';
 import {
   ALG,
   AUTHN_CONTEXT,
-  NAMEID_FORMAT,
   buildResponse,
   createSelfSignedCertificate,
   createSigningCredential,

@@ -87,7 +87,7 @@ describe('keyway aws iam setup against the emulator through the SDK', () => {
     );
     const text = renderPlan(plan, { accountNames: new Map([[DEV, 'Staging']]) });
     assert.match(text, /# AWS account 444444444444 \(Staging\)/);
-    assert.match(text, /  \+ role \/teams\/Developer/);
+    assert.match(text, / {2}\+ role \/teams\/Developer/);
     assert.match(
       text,
       /trust: Allow sts:AssumeRoleWithSAML from arn:aws:iam::444444444444:saml-provider\/Keyway when SAML:aud StringEquals http:\/\/127\.0\.0\.1:\d+\/saml/,
@@ -148,7 +148,7 @@ describe('keyway aws iam setup against the emulator through the SDK', () => {
     );
     assert.match(
       renderPlan(plan),
-      /~ saml-provider Keyway\n.*\n      signing certificates changed \(1 added, 0 removed\)/,
+      /~ saml-provider Keyway\n.*\n {6}signing certificates changed \(1 added, 0 removed\)/,
     );
     writes.length = 0;
     await applyIamPlan(plan, conns);
@@ -173,7 +173,7 @@ describe('keyway aws iam setup against the emulator through the SDK', () => {
       plan.changes.map((c) => `${c.action} ${c.resource} ${c.accountId} ${c.name}`),
       [`update trust-policy ${PROD} ReadOnly`],
     );
-    assert.match(renderPlan(plan), /~ role ReadOnly trust policy\n.*\n      - .*sts:AssumeRole"/);
+    assert.match(renderPlan(plan), /~ role ReadOnly trust policy\n.*\n {6}- .*sts:AssumeRole"/);
     const tagged = parseAwsIamAppConfig({
       signInUrl: `${emu.url}/saml`,
       principalTags: [{ key: 'Team', from: 'attributes.team' }],

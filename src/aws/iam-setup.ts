@@ -78,9 +78,7 @@ export async function planIamSetup(input: PlanInput): Promise<IamPlan> {
   return { formatVersion: 1, accounts: input.accounts.map((a) => a.accountId), changes, findings };
 }
 
-export interface ApplyProgress {
-  (event: { readonly change: IamChange; readonly status: 'started' | 'done' }): void;
-}
+export type ApplyProgress = (event: { readonly change: IamChange; readonly status: 'started' | 'done' }) => void;
 
 export interface ApplyResult {
   readonly applied: readonly IamChange[];

@@ -70,10 +70,10 @@ export function renderPlan(plan: IamPlan, opts: RenderOptions = {}): string {
     lines.push('');
   }
   if (plan.changes.length === 0) {
-    lines.push('No changes. AWS IAM matches Keyway for ' + plan.accounts.join(', ') + '.');
+    lines.push(`No changes. AWS IAM matches Keyway for ${plan.accounts.join(', ')}.`);
   } else {
     const s = planSummary(plan);
     lines.push(`Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete.`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

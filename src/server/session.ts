@@ -77,7 +77,7 @@ export const currentSignIn = async (req: FastifyRequest, ctx: ServerContext): Pr
     if (isDomainError(e) && e.code === 'not_found') return null;
     throw e;
   });
-  if (!user || user.status !== 'active') {
+  if (user?.status !== 'active') {
     // A suspended or deleted user loses every session at once.
     await ctx.store.sessions.delete(idHash);
     return null;

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DomainError, systemActor, validateFields, type SamlApplication, type SigningKey } from '../core/index.js';
+import { type DomainError, systemActor, validateFields, type SamlApplication, type SigningKey } from '../core/index.js';
 import { enginesUnderTest, uniq, type EngineUnderTest } from './contract-harness.js';
 import { createApplicationStore, createMessageIdCache, createSigningKeyStore, type Store } from './index.js';
 

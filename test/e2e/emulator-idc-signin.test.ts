@@ -70,7 +70,7 @@ let idpUrl: string;
 let key: FixtureKey;
 let browser: Browser | undefined;
 /** The user the test IdP signs in; tests switch it. */
-let idpUser = 'alice@example.com';
+const idpUser = 'alice@example.com';
 let roleName = '';
 /** The emulator runs on real time, except while a test holds the clock still (timing-sensitive checks). */
 let heldAt: number | undefined;

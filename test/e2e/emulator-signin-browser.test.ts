@@ -39,7 +39,7 @@ before(async () => {
     ],
   );
   // The IdP's side of the HTTP-POST binding (SAML bindings §3.5): a page whose form posts itself to the ACS.
-  idp = createServer((req, res) => {
+  idp = createServer((_req, res) => {
     const samlResponse = world.response({
       attributes: [
         [ROLE_ATTR, [pair(PROD, 'Admin'), pair(STAGING, 'Developer')]],

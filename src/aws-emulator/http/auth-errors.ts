@@ -4,7 +4,7 @@
  */
 import { AwsServiceError } from './contract.js';
 import type { SigV4FailureKind } from './sigv4.js';
-import { SigV4Failure } from './sigv4.js';
+import type { SigV4Failure } from './sigv4.js';
 
 const QUERY: Record<SigV4FailureKind, [code: string, status: number]> = {
   missing: ['MissingAuthenticationToken', 403],

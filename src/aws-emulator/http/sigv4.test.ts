@@ -195,7 +195,7 @@ describe('SigV4 verification (AWS General Reference, Signature Version 4)', () =
       /requires 'Credential' parameter.*requires 'Signature' parameter/,
     );
     assert.throws(
-      () => parseAuthorization('AWS4-HMAC-SHA256 Credential=a/b/c, SignedHeaders=host, Signature=' + '0'.repeat(64)),
+      () => parseAuthorization(`AWS4-HMAC-SHA256 Credential=a/b/c, SignedHeaders=host, Signature=${'0'.repeat(64)}`),
       /5 slash-delimited/,
     );
     const parsed = parseAuthorization(

@@ -56,7 +56,7 @@ export function certificateExtensionOids(der: Uint8Array): string[] | undefined 
   const wrapper = fields.find((f) => f.tag === EXTENSIONS);
   if (!wrapper) return [];
   const list = children(der, wrapper);
-  if (!list || list.length !== 1 || list[0]!.tag !== SEQUENCE) return undefined;
+  if (list?.length !== 1 || list[0]!.tag !== SEQUENCE) return undefined;
   const extensions = children(der, list[0]!);
   if (!extensions) return undefined;
   const oids: string[] = [];

@@ -21,7 +21,7 @@ export function makeFixtureKey(commonName = 'fixture-idp'): FixtureKey {
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.serialNumber = '01' + randomUUID().replace(/-/g, '').slice(0, 14);
+  cert.serialNumber = `01${randomUUID().replace(/-/g, '').slice(0, 14)}`;
   cert.validity.notBefore = new Date(Date.now() - 86_400_000);
   cert.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
   const attrs = [{ name: 'commonName', value: commonName }];
@@ -68,7 +68,7 @@ export function fixtureMetadata(
   sso.setAttribute('Location', ssoUrl);
   idp.appendChild(sso);
   root.appendChild(idp);
-  return '<?xml version="1.0" encoding="UTF-8"?>' + new XMLSerializer().serializeToString(doc);
+  return `<?xml version="1.0" encoding="UTF-8"?>${new XMLSerializer().serializeToString(doc)}`;
 }
 
 export interface FixtureResponseOptions {

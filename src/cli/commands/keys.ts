@@ -11,7 +11,7 @@ const printKeys = (ctx: CliContext, keys: readonly SigningKey[]) => {
     ['ID', 'STATE', 'BITS', 'CREATED', 'NOT AFTER', 'SHA-256 FINGERPRINT'],
     keys.map((k) => {
       const v = view(k);
-      return [k.id, k.state, k.bits, k.createdAt.slice(0, 19) + 'Z', v.notAfter.slice(0, 10), k.fingerprint];
+      return [k.id, k.state, k.bits, `${k.createdAt.slice(0, 19)}Z`, v.notAfter.slice(0, 10), k.fingerprint];
     }),
   ))
     ctx.out(l);
@@ -47,7 +47,7 @@ export const keysCommand: CliCommand = {
         if (o.json) return ctx.out(json(view(k)));
         ctx.out(`added next key ${k.id} (${k.bits}-bit RSA, SHA-256 ${k.fingerprint})`);
         ctx.err(
-          'Give service providers the new IdP metadata (keyway apps metadata), then run: keyway keys promote ' + k.id,
+          `Give service providers the new IdP metadata (keyway apps metadata), then run: keyway keys promote ${k.id}`,
         );
       });
 

@@ -144,7 +144,7 @@ export function parseAwsIamAppConfig(
   for (const key of Object.keys(raw)) {
     if (!knownKeys.has(key)) problems.push({ at: key, message: `unknown setting ${show(key)}` });
   }
-  const has = (k: string): boolean => Object.prototype.hasOwnProperty.call(raw, k) && raw[k] !== undefined;
+  const has = (k: string): boolean => Object.hasOwn(raw, k) && raw[k] !== undefined;
 
   const signInUrl = has('signInUrl')
     ? attempt('signInUrl', () => checkUrl(raw.signInUrl, 'signInUrl'), base.signInUrl)

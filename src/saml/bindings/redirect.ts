@@ -76,8 +76,7 @@ export function decodeRedirectMessage(
   if (sigRaw === undefined && sigAlgRaw === undefined) return { xml, relayState };
   if (!sigRaw || !sigAlgRaw)
     throw new SamlError('signature_invalid', 'A query-string signature needs both SigAlg and Signature.');
-  const signedOctets =
-    `${param}=${encoded}` + (relayRaw !== undefined ? `&RelayState=${relayRaw}` : '') + `&SigAlg=${sigAlgRaw}`;
+  const signedOctets = `${param}=${encoded}${relayRaw !== undefined ? `&RelayState=${relayRaw}` : ''}&SigAlg=${sigAlgRaw}`;
   return {
     xml,
     relayState,

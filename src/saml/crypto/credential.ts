@@ -47,7 +47,7 @@ export function createSigningCredential(privateKey: KeyObject | string, certific
 /** Accepts a PEM certificate or its bare base64 body (as found in metadata) and returns PEM. */
 export function toPem(certificate: string): string {
   const trimmed = certificate.trim();
-  if (trimmed.startsWith('-----BEGIN CERTIFICATE-----')) return trimmed + '\n';
+  if (trimmed.startsWith('-----BEGIN CERTIFICATE-----')) return `${trimmed}\n`;
   const body = trimmed.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw new SamlError('bad_key', 'The certificate is not base64.');
   return `-----BEGIN CERTIFICATE-----\n${body.replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;

@@ -75,7 +75,7 @@ export function buildIdpMetadata(opts: IdpMetadataOptions): string {
     ? element(
         'md:ContactPerson',
         [['contactType', 'technical']],
-        textElement('md:EmailAddress', [], 'mailto:' + opts.technicalContactEmail),
+        textElement('md:EmailAddress', [], `mailto:${opts.technicalContactEmail}`),
       )
     : '';
   return (

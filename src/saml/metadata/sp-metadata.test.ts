@@ -72,7 +72,7 @@ describe('parseSpMetadata (SAML metadata 2.4.4)', () => {
   });
 
   it('refuses metadata with a DOCTYPE, even a harmless-looking one', () => {
-    assert.throws(() => parseSpMetadata(`<!DOCTYPE x [<!ENTITY e "e">]>` + metadata(keys + endpoints)), {
+    assert.throws(() => parseSpMetadata(`<!DOCTYPE x [<!ENTITY e "e">]>${metadata(keys + endpoints)}`), {
       code: 'dtd_forbidden',
     });
   });

@@ -255,7 +255,7 @@ function assertionElement(
             )
             .join(''),
         );
-  return { id, head, tail: subject + conditions + authn + attributeStatement + '</saml:Assertion>' };
+  return { id, head, tail: `${subject + conditions + authn + attributeStatement}</saml:Assertion>` };
 }
 
 const ATTRIBUTE_VALUE_OPEN = startTag('saml:AttributeValue');

@@ -53,5 +53,5 @@ export async function encryptAssertion(assertion: string, opts: AssertionEncrypt
   const doc = new DOMParser().parseFromString(encrypted.trim(), 'application/xml');
   const root = doc.documentElement as unknown as Parameters<ExclusiveCanonicalization['process']>[0];
   const canonical = new ExclusiveCanonicalization().process(root, {});
-  return startTag('saml:EncryptedAssertion', [], [SAML]) + canonical + '</saml:EncryptedAssertion>';
+  return `${startTag('saml:EncryptedAssertion', [], [SAML]) + canonical}</saml:EncryptedAssertion>`;
 }

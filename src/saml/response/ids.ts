@@ -16,5 +16,5 @@ export function newSamlId(): string {
     next = 0;
   }
   const start = next++ * ID_BYTES;
-  return '_' + pool.toString('hex', start, start + ID_BYTES);
+  return `_${pool.toString('hex', start, start + ID_BYTES)}`;
 }

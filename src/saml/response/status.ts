@@ -52,6 +52,6 @@ export function buildStatusResponse(
       ],
       [SAMLP],
     ) + textElement('saml:Issuer', [], opts.issuer, [SAML]);
-  const tail = statusElement(opts.status) + `</${name}>`;
+  const tail = `${statusElement(opts.status)}</${name}>`;
   return finishMessage({ id, head, tail }, opts.signing);
 }

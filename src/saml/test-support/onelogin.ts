@@ -85,7 +85,7 @@ export function oneloginValidate(
     writeFileSync(script, SCRIPT);
     writeFileSync(cfg, JSON.stringify(config));
     writeFileSync(idp, idpMetadata);
-    writeFileSync(responses, responsesBase64.join('\n') + '\n');
+    writeFileSync(responses, `${responsesBase64.join('\n')}\n`);
     const r = spawnSync(PYTHON, [script, cfg, idp, responses, out], { encoding: 'utf8', timeout: 60_000 });
     if (r.status !== 0) throw new Error(`python onelogin failed: ${r.stderr}`);
     return JSON.parse(readFileSync(out, 'utf8')) as OneloginResult[];

@@ -62,33 +62,32 @@ const byFirst = (a: readonly [string, unknown], b: readonly [string, unknown]) =
 
 /** The start tag in canonical form. Attributes whose value is `undefined` are omitted. */
 export function startTag(name: string, attrs: readonly Attr[] = [], ns: readonly NsDecl[] = []): string {
-  let tag = '<' + name;
+  let tag = `<${name}`;
   const decls = ns.length > 1 ? [...ns].sort(byFirst) : ns;
-  for (const [prefix, uri] of decls)
-    tag += (prefix === '' ? ' xmlns="' : ' xmlns:' + prefix + '="') + escapeAttr(uri) + '"';
+  for (const [prefix, uri] of decls) tag += `${(prefix === '' ? ' xmlns="' : ` xmlns:${prefix}="`) + escapeAttr(uri)}"`;
   const present = attrs.filter((a): a is readonly [string, string] => a[1] !== undefined);
   if (present.length > 1) present.sort(byFirst);
   for (const [n, v] of present) {
     if (n.includes(':')) throw new Error(`canonical writer: qualified attribute ${n} is not supported`);
-    tag += ' ' + n + '="' + escapeAttr(v) + '"';
+    tag += ` ${n}="${escapeAttr(v)}"`;
   }
-  return tag + '>';
+  return `${tag}>`;
 }
 
 /** An element whose content is already-canonical markup. */
 export function element(name: string, attrs: readonly Attr[], content: string, ns: readonly NsDecl[] = []): string {
-  return startTag(name, attrs, ns) + content + '</' + name + '>';
+  return `${startTag(name, attrs, ns) + content}</${name}>`;
 }
 
 /** An element holding text, escaped here. */
 export function textElement(name: string, attrs: readonly Attr[], text: string, ns: readonly NsDecl[] = []): string {
-  return startTag(name, attrs, ns) + escapeText(text) + '</' + name + '>';
+  return `${startTag(name, attrs, ns) + escapeText(text)}</${name}>`;
 }
 
 /** SAML instants: UTC, second precision (xs:dateTime, SAML core 1.3.3). */
 export function instant(d: Date): string {
   const iso = d.toISOString();
-  return iso.slice(0, 19) + 'Z';
+  return `${iso.slice(0, 19)}Z`;
 }
 
 const XML11_LINE_ENDS = /[\u0085\u2028]/;

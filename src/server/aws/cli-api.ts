@@ -202,7 +202,7 @@ export const registerAwsCliRoutes = (app: FastifyInstance, ctx: ServerContext): 
     },
   );
 
-  app.post('/aws/cli/device', async (req, reply) => {
+  app.post('/aws/cli/device', async (_req, reply) => {
     const deviceCode = randomBytes(32).toString('base64url');
     const now = ctx.now();
     // Expired grants and tokens are swept here, so the tables stay as small as the live requests.

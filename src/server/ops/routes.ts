@@ -15,12 +15,10 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
     if (state.ok) return reply.send({ status: 'ready' });
     req.log.warn({ detail: state.detail }, 'readiness check failed');
     // The detail may name hosts; the public answer says only which kind of problem it is.
-    return reply
-      .code(503)
-      .send({
-        status: 'unavailable',
-        reason: state.detail.startsWith('pending migrations') ? state.detail : 'database unreachable',
-      });
+    return reply.code(503).send({
+      status: 'unavailable',
+      reason: state.detail.startsWith('pending migrations') ? state.detail : 'database unreachable',
+    });
   });
 
   if (ctx.config.metricsEnabled) {

@@ -9,7 +9,7 @@ import { masterKeyFrom } from './keys/master-key.js';
 import { decodeResponse, startSamlTestbed, type SamlTestbed } from './test-helpers.js';
 
 const certsIn = (metadata: string) => [...metadata.matchAll(/<ds:X509Certificate>([^<]+)</g)].map((m) => m[1] ?? '');
-const pem = (b64: string) => `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+const _pem = (b64: string) => `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 const body = (pemCert: string) => pemCert.replace(/-----[^-]+-----|\s+/g, '');
 
 describe('signing key rotation over the admin API (SAML metadata 2.4.1.1 key rollover)', () => {

@@ -232,7 +232,7 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
           error: 'Your sign-in took too long. Please sign in again.',
         });
       const user = await ctx.store.directory.getUser(pending.userId).catch(() => null);
-      if (!user || user.status !== 'active')
+      if (user?.status !== 'active')
         return showForm(reply, ctx, csrfKey, { returnTo: '/', status: 401, error: genericFailure });
       const actor = { kind: 'user' as const, id: user.id, label: user.userName, ip: req.ip, requestId: req.id };
       const otpAudit = (outcome: 'success' | 'failure', reason?: string): AuditEventInput => ({

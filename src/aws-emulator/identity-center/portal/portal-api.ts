@@ -70,8 +70,7 @@ export function createPortalApiRoute(deps: PortalApiDeps): RestRouteRegistration
       if (!session || token === undefined)
         throw new PortalError('UnauthorizedException', 401, 'Session token not found or invalid');
       const user = deps.instance.store.getUser(session.userId);
-      if (!user || !user.active)
-        throw new PortalError('UnauthorizedException', 401, 'Session token not found or invalid');
+      if (!user?.active) throw new PortalError('UnauthorizedException', 401, 'Session token not found or invalid');
       const mine = entitlementsOf(deps.instance, deps.state, user.id);
       if (req.path === '/logout') {
         if (method !== 'POST') throw new PortalError('InvalidRequestException', 400, 'Logout requires POST.');

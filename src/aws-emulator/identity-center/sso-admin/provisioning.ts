@@ -98,7 +98,7 @@ export class Provisioner {
    */
   provision(ps: PermissionSetRecord, accountId: string): ProvisionOutcome {
     const account = this.accounts.getAccount(accountId);
-    if (!account || account.status !== 'ACTIVE')
+    if (account?.status !== 'ACTIVE')
       return { ok: false, reason: `Account ${accountId} is not an active member of the organization.` };
     const refs = [...ps.customerManagedPolicies];
     if (ps.boundary && 'CustomerManagedPolicyReference' in ps.boundary)

@@ -341,7 +341,7 @@ export function createOidcRoute(deps: OidcDeps): RestRouteRegistration {
         if (!r || r.clientId !== c.clientId) throw new OidcError('InvalidGrantException', 'Invalid grant provided');
         refreshTokens.delete(presented);
         const user = deps.instance.store.getUser(r.userId);
-        if (!user || !user.active) throw new OidcError('InvalidGrantException', 'The user is no longer active.');
+        if (!user?.active) throw new OidcError('InvalidGrantException', 'The user is no longer active.');
         return tokens(c, r.userId);
       }
       throw new OidcError('UnsupportedGrantTypeException', 'Unsupported grant type.');
@@ -395,7 +395,7 @@ export function createOidcRoute(deps: OidcDeps): RestRouteRegistration {
     const code = (f?.get('user_code') ?? '').toUpperCase().trim();
     const dc = deviceByUserCode.get(code);
     const grant = dc === undefined ? undefined : devices.get(dc);
-    if (!grant || grant.status !== 'pending' || grant.expiresAt <= deps.now()) {
+    if (grant?.status !== 'pending' || grant.expiresAt <= deps.now()) {
       return page(
         400,
         'Invalid code',
