@@ -68,12 +68,18 @@ class Connection {
 
   private onData(chunk: Buffer): void {
     this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    if (this.buffered.length > MAX_ANSWER) return this.fail(new Error('answer larger than 1 MiB'));
+    if (this.buffered.length > MAX_ANSWER) {
+      this.fail(new Error('answer larger than 1 MiB'));
+      return;
+    }
     const headEnd = this.buffered.indexOf(HEADER_END);
     if (headEnd < 0) return;
     const head = this.buffered.toString('latin1', 0, headEnd).split('\r\n');
     const status = /^HTTP\/1\.1 (\d{3}) /.exec(head[0] ?? '');
-    if (!status) return this.fail(new Error(`not an HTTP/1.1 status line: ${head[0]}`));
+    if (!status) {
+      this.fail(new Error(`not an HTTP/1.1 status line: ${head[0]}`));
+      return;
+    }
     let length = -1;
     const setCookies: string[] = [];
     for (let i = 1; i < head.length; i++) {
@@ -82,13 +88,21 @@ class Connection {
       const name = line.slice(0, colon).toLowerCase();
       if (name === 'content-length') length = Number(line.slice(colon + 1));
       else if (name === 'set-cookie') setCookies.push(line.slice(colon + 1).trim());
-      else if (name === 'transfer-encoding') return this.fail(new Error('chunked answers are not expected here'));
+      else if (name === 'transfer-encoding') {
+        this.fail(new Error('chunked answers are not expected here'));
+        return;
+      }
     }
-    if (!Number.isInteger(length) || length < 0) return this.fail(new Error('answer without a Content-Length'));
+    if (!Number.isInteger(length) || length < 0) {
+      this.fail(new Error('answer without a Content-Length'));
+      return;
+    }
     const end = headEnd + HEADER_END.length + length;
     if (this.buffered.length < end) return;
-    if (this.buffered.length > end)
-      return this.fail(new Error('bytes after the answer: the server sent more than one'));
+    if (this.buffered.length > end) {
+      this.fail(new Error('bytes after the answer: the server sent more than one'));
+      return;
+    }
     const body = this.buffered.toString('utf8', headEnd + HEADER_END.length, end);
     this.buffered = Buffer.alloc(0);
     const w = this.waiting;

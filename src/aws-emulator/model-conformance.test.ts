@@ -158,7 +158,7 @@ function checkJson(service: string, shapeName: string, value: unknown, at: strin
     for (const r of shape.required ?? []) if (!(r in value)) problems.push(`${at}: required ${r} missing`);
   } else if (shape.type === 'list') {
     if (!Array.isArray(value)) return void problems.push(`${at}: not an array`);
-    value.forEach((v, i) => checkJson(service, shape.member?.shape ?? '', v, `${at}[${i}]`));
+    for (const [i, v] of value.entries()) checkJson(service, shape.member?.shape ?? '', v, `${at}[${i}]`);
   } else if (shape.type === 'timestamp' && typeof value !== 'number') {
     problems.push(`${at}: awsJson timestamps are epoch seconds, got ${JSON.stringify(value)}`);
   } else if (shape.type === 'string' && typeof value !== 'string') {

@@ -36,7 +36,8 @@ const createContext = (io: CliIo): { ctx: CliContext; finish(): Promise<void> } 
     config: () => {
       if (!serverModule)
         throw new Error('internal: this command is marked as running without the store but read the configuration');
-      return (config ??= serverModule.loadConfig(io.env, { cwd: io.cwd }));
+      config ??= serverModule.loadConfig(io.env, { cwd: io.cwd });
+      return config;
     },
     store: (options) =>
       (store ??= (async () => {

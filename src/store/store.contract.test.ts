@@ -313,7 +313,7 @@ for (const engine of await enginesUnderTest()) {
           const ok = results.filter((r) => r.status === 'fulfilled');
           const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
           assert.equal(ok.length, 1, `round ${round}: exactly one edge wins`);
-          assert.equal((failed[0]?.reason as DomainError).code, 'membership_cycle');
+          assert.equal((failed[0]!.reason as DomainError).code, 'membership_cycle');
         }
       });
     });
@@ -613,7 +613,7 @@ for (const engine of await enginesUnderTest()) {
         );
         assert.equal(r.filter((x) => x.status === 'fulfilled').length, 1);
         const failed = r.find((x): x is PromiseRejectedResult => x.status === 'rejected');
-        assert.equal((failed?.reason as DomainError).code, 'conflict');
+        assert.equal((failed!.reason as DomainError).code, 'conflict');
       });
 
       test('two nodes cannot together close a membership cycle', async () => {
@@ -626,7 +626,7 @@ for (const engine of await enginesUnderTest()) {
           );
           assert.equal(r.filter((x) => x.status === 'fulfilled').length, 1, `round ${round}`);
           const failed = r.find((x): x is PromiseRejectedResult => x.status === 'rejected');
-          assert.equal((failed?.reason as DomainError).code, 'membership_cycle');
+          assert.equal((failed!.reason as DomainError).code, 'membership_cycle');
         }
       });
 

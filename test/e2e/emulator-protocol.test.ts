@@ -199,7 +199,12 @@ describe('Signature Version 4', () => {
   test('a request tampered with after signing (body, signed header, signature) gets SignatureDoesNotMatch', async () => {
     const creds = emulator.rootCredentials(MGMT);
     const tampers: [string, (r: { headers: Record<string, string>; body: string }) => void][] = [
-      ['body changed', (r) => void (r.body = r.body.replace('MaxItems=5', 'MaxItems=6'))],
+      [
+        'body changed',
+        (r) => {
+          r.body = r.body.replace('MaxItems=5', 'MaxItems=6');
+        },
+      ],
       [
         'body changed with a matching x-amz-content-sha256',
         (r) => {
@@ -216,13 +221,19 @@ describe('Signature Version 4', () => {
       ],
       [
         'signature flipped',
-        (r) =>
-          void (r.headers.authorization = (r.headers.authorization ?? '').replace(
+        (r) => {
+          r.headers.authorization = (r.headers.authorization ?? '').replace(
             /Signature=(.)/,
             (_m, c: string) => `Signature=${c === 'a' ? 'b' : 'a'}`,
-          )),
+          );
+        },
       ],
-      ['signed header changed', (r) => void (r.headers['content-type'] = 'application/x-www-form-urlencoded')],
+      [
+        'signed header changed',
+        (r) => {
+          r.headers['content-type'] = 'application/x-www-form-urlencoded';
+        },
+      ],
     ];
     for (const [label, tamper] of tampers) {
       const res = await signedFetch(emulator.url, {
@@ -278,7 +289,9 @@ describe('Signature Version 4', () => {
       headers: FORM,
       body: 'Action=ListRoles&Version=2010-05-08',
       credentials: creds,
-      tamper: (r) => void (r.headers.authorization = 'AWS4-HMAC-SHA256 Credential=AKIA/x, Signature=00'),
+      tamper: (r) => {
+        r.headers.authorization = 'AWS4-HMAC-SHA256 Credential=AKIA/x, Signature=00';
+      },
     });
     assert.equal(xmlErrorCode(garbled.body), 'IncompleteSignature');
     const noDate = await signedFetch(emulator.url, {

@@ -151,7 +151,7 @@ export function createSignInRegistration(services: EmulatorServices): RestRouteR
     acsId: string | undefined,
     relayState: string | undefined,
   ): EmulatorResponse {
-    let parsed;
+    let parsed: ReturnType<typeof parseAssertionParameter>;
     try {
       parsed = parseAssertionParameter(samlResponse, deps);
     } catch (error) {

@@ -46,24 +46,26 @@ export function renderExplanation(e: Explanation): string[] {
     );
   if (e.notReceived.length) lines.push('Does not receive:');
   for (const r of e.notReceived) {
-    const why = r.reasons.map((x) => {
-      switch (x.code) {
-        case 'user_suspended':
-          return 'the user is suspended';
-        case 'not_in_group':
-          return `not in group ${x.groups.map((g) => g.name).join(' or ')}`;
-        case 'no_binding':
-          return 'no binding names this role';
-        case 'unknown_account':
-          return 'the account is not registered in Keyway';
-        case 'not_assigned_to_app':
-          return `not in a group allowed to use the ${x.app} application`;
-      }
-    });
+    const why = r.reasons.map(denialText);
     lines.push(`  - ${label(r)}  ${why.join('; ')}`);
   }
   for (const p of e.problems) lines.push(`  ! ${p}`);
   return lines;
+}
+
+function denialText(x: Explanation['notReceived'][number]['reasons'][number]): string {
+  switch (x.code) {
+    case 'user_suspended':
+      return 'the user is suspended';
+    case 'not_in_group':
+      return `not in group ${x.groups.map((g) => g.name).join(' or ')}`;
+    case 'no_binding':
+      return 'no binding names this role';
+    case 'unknown_account':
+      return 'the account is not registered in Keyway';
+    case 'not_assigned_to_app':
+      return `not in a group allowed to use the ${x.app} application`;
+  }
 }
 
 async function confirm(ctx: CliContext, question: string): Promise<boolean> {

@@ -252,7 +252,10 @@ function parseJsonFile(text: string, problems: Problems): Parsed {
   users.forEach((item, i) => {
     const line = lines.get('users')?.[i] ?? 1;
     const where = `users[${i}]`;
-    if (!isRecord(item)) return problems.add(line, `${where}: must be an object`);
+    if (!isRecord(item)) {
+      problems.add(line, `${where}: must be an object`);
+      return;
+    }
     const { groups: g, ...input } = item;
     out.users.push({
       line,
@@ -265,7 +268,10 @@ function parseJsonFile(text: string, problems: Problems): Parsed {
   groups.forEach((item, i) => {
     const line = lines.get('groups')?.[i] ?? 1;
     const where = `groups[${i}]`;
-    if (!isRecord(item)) return problems.add(line, `${where}: must be an object`);
+    if (!isRecord(item)) {
+      problems.add(line, `${where}: must be an object`);
+      return;
+    }
     const { parentGroups: p, ...input } = item;
     out.groups.push({
       line,

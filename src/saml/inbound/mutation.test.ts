@@ -54,7 +54,10 @@ const SNIPPETS = [
 
 function* mutations(text: string, count: number, seed: number): Generator<string> {
   let x = seed;
-  const rnd = (n: number) => (x = (x * 1103515245 + 12345) >>> 0) % n;
+  const rnd = (n: number) => {
+    x = (x * 1103515245 + 12345) >>> 0;
+    return x % n;
+  };
   for (let i = 0; i < count; i++) {
     const at = rnd(text.length);
     switch (rnd(3)) {

@@ -199,7 +199,7 @@ describe('responses accepted by independent validators', () => {
       /expired|not valid yet|NotOnOrAfter/i,
       /message.*sign|sign.*message|response.*sign/i,
     ];
-    results.forEach((r, i) => assert.match(r.error ?? '', reasons[i]!, r.error ?? ''));
+    for (const [i, r] of results.entries()) assert.match(r.error ?? '', reasons[i]!, r.error ?? '');
     // An SP that asks only for signed assertions accepts the assertion-only variant.
     const [assertionOnly] = oneloginValidate(idpMetadata, spConfig({ wantMessagesSigned: false }), [
       responses[3]!.base64,

@@ -61,7 +61,7 @@ export const registerAwsBrowserRoutes = (app: FastifyInstance, ctx: ServerContex
       const who = await requireSignIn(req, reply, ctx);
       if (!who) return reply;
       if (!(await requireCsrf(req, reply, who, ctx))) return reply;
-      let target;
+      let target: Awaited<ReturnType<typeof svc.awsApp>>;
       try {
         target = await svc.awsApp(req.params.id);
       } catch (e) {

@@ -136,7 +136,7 @@ const register = async (app: FastifyInstance, ctx: ServerContext): Promise<void>
   });
 
   const sso = async (req: FastifyRequest, reply: FastifyReply) => {
-    let valid;
+    let valid: Awaited<ReturnType<typeof receiveSsoRequest>>;
     try {
       valid = await receiveSsoRequest(req, ctx, rt);
     } catch (e) {

@@ -376,7 +376,12 @@ describe('operations', () => {
 
   test('never writes tokens, cookies or passwords into the logs', async () => {
     const lines: string[] = [];
-    const sink = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) });
+    const sink = new Writable({
+      write: (chunk: Buffer, _e, cb) => {
+        lines.push(chunk.toString());
+        cb();
+      },
+    });
     const { buildServer } = await import('../build.js');
     const app = await buildServer(
       { config: { ...s.config, logLevel: 'info' }, store: s.store },

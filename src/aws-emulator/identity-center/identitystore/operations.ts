@@ -318,7 +318,7 @@ export function createIdentityStoreRegistration(
       const inst = resolve(input, caller);
       const u = user(inst, reqStr(input, 'UserId', ID_RULE), caller);
       const ops = updateOperations(input);
-      let data;
+      let data: ReturnType<typeof parseUser>;
       try {
         const doc = parseJsonBody(Buffer.from(JSON.stringify(renderUser(u))));
         applyUserPatch(

@@ -50,7 +50,7 @@ export class SignInFailure extends Error {
 export function parseIdpMetadata(xml: string): IdpConfig {
   if (xml.length > MAX_IDP_METADATA_CHARS)
     throw new SignInFailure('invalid_saml', `IdP metadata exceeds ${MAX_IDP_METADATA_CHARS} characters.`);
-  let anchors;
+  let anchors: ReturnType<typeof readIdpTrustAnchors>;
   try {
     anchors = readIdpTrustAnchors(xml);
   } catch (e) {
@@ -174,7 +174,7 @@ export class IdentityCenterSp {
   consume(samlResponse: string, baseUrl: string): UserRecord {
     const idp = this.requireIdp();
     const t = this.now();
-    let verified;
+    let verified: ReturnType<typeof verifySamlResponse>;
     try {
       if (samlResponse.length > Math.ceil((MAX_ASSERTION_CHARS * 4) / 3) + 4)
         throw new SamlRejection('too_large', 'the SAML response exceeds 50,000 characters');

@@ -172,7 +172,10 @@ function applyUserOp(
   value: JsonValue | undefined,
   counts: Map<string, number>,
 ): void {
-  if (p.attr === ENTERPRISE_SCHEMA) return applyEnterprise(doc, p, op, value);
+  if (p.attr === ENTERPRISE_SCHEMA) {
+    applyEnterprise(doc, p, op, value);
+    return;
+  }
   if (USER_READ_ONLY.includes(p.attr)) {
     if (p.attr === 'id' && op !== 'remove' && value === doc.id && !p.sub) return;
     throw invalid(`Attribute '${p.attr}' is read-only and cannot be modified.`);
@@ -183,7 +186,10 @@ function applyUserOp(
     if (n > 1) throw invalid(`Only one operation on '${p.attr}' is allowed per request.`);
     counts.set(p.attr, n);
   }
-  if (USER_MULTI[p.attr]) return applyMulti(doc, p, op, value);
+  if (USER_MULTI[p.attr]) {
+    applyMulti(doc, p, op, value);
+    return;
+  }
   if (p.filter) throw invalid(`Attribute '${p.attr}' is not multi-valued.`);
   if (p.attr === 'name') {
     const name = isObject(doc.name) ? (doc.name as JsonObject) : nobj();

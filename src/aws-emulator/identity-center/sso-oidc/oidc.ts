@@ -445,7 +445,7 @@ export function createOidcRoute(deps: OidcDeps): RestRouteRegistration {
     const post = req.method.toUpperCase() === 'POST';
     const f = post ? form(req) : undefined;
     const q = post ? (f ?? new URLSearchParams()) : req.query;
-    let ar;
+    let ar: ReturnType<typeof authorizeRequest>;
     try {
       ar = authorizeRequest(q);
     } catch (e) {

@@ -101,7 +101,7 @@ export const issueResponse = async ({
       fields: { SAMLResponse: built.base64, ...(pending.relayState ? { RelayState: pending.relayState } : {}) },
     };
   }
-  let content;
+  let content: Awaited<ReturnType<typeof resolveAssertionContent>>;
   try {
     const issued = pending.transient ? { ...app, nameIdFormat: 'transient' as const } : app;
     content = await resolveAssertionContent(
