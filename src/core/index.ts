@@ -5,7 +5,7 @@ export type * from './directory/service.js';
 export type * from './directory/ports.js';
 export { createDirectoryService } from './directory/directory-service.js';
 export type { DirectoryServiceDeps } from './directory/directory-service.js';
-export { foldCase, pageLimit, DEFAULT_PAGE, MAX_PAGE } from './directory/validation.js';
+export { countPage, foldCase, pageLimit, DEFAULT_PAGE, MAX_PAGE } from './directory/validation.js';
 export { importDirectory, exportDirectory, MAX_IMPORT_ROWS } from './directory/import-export.js';
 export type {
   ImportFormat,

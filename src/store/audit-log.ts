@@ -1,6 +1,7 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import {
   DomainError,
+  countPage,
   pageLimit,
   type Actor,
   type AuditEvent,
@@ -81,9 +82,9 @@ export function createAuditLog(db: Kysely<Database>, now: () => Date = () => new
           { at: 'since', message: 'is after until' },
         ]);
       }
-      const { total } = await base
-        .select((eb) => eb.fn.countAll<number | string>().as('total'))
-        .executeTakeFirstOrThrow();
+      const total = countPage(q)
+        ? Number((await base.select(sql<number | string>`count(*)`.as('total')).executeTakeFirstOrThrow()).total)
+        : undefined;
       let page = base.selectAll();
       if (q.cursor !== undefined) {
         const [seq] = decodeCursor(q.cursor, ['number']) as [number];
@@ -96,7 +97,7 @@ export function createAuditLog(db: Kysely<Database>, now: () => Date = () => new
       const last = rows.length > limit ? rows[limit - 1] : undefined;
       return {
         items: rows.slice(0, limit).map(toEvent),
-        total: Number(total),
+        ...(total !== undefined ? { total } : {}),
         ...(last ? { nextCursor: encodeCursor([Number(last.seq)]) } : {}),
       };
     },

@@ -150,6 +150,9 @@ async function openSqlite(rest: string, opts: ConnectOptions): Promise<Connectio
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.pragma('synchronous = NORMAL');
+  // Keeps the planner's statistics current (cheap when nothing changed): without them SQLite cannot tell a
+  // selective search prefix from a broad one. SQLite's advice for long-lived connections.
+  database.pragma('optimize = 0x10002');
   const checkpointer =
     !memory && opts.backgroundCheckpoints ? await startCheckpointer(database, path, BUSY_TIMEOUT_MS) : undefined;
   const statements = withStatementCache(database);

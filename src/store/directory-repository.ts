@@ -24,8 +24,8 @@ import {
   encodeCursor,
   fromJson,
   isForeignKeyViolation,
-  likePrefix,
   mapConflict,
+  prefixRange,
   toJson,
 } from './sql-helpers.js';
 
@@ -127,6 +127,68 @@ const userTaken = (u: User) =>
 const groupTaken = (g: Group) =>
   `A group with displayName ${JSON.stringify(g.displayName)} already exists (displayName is case-insensitive)`;
 
+/** `column` starts with `prefix`, as a range an index seeks (PostgreSQL compares bytes: collation "C"). */
+const startsWith = (engine: Engine, column: string, prefix: string) => {
+  const { low, high } = prefixRange(foldCase(prefix));
+  const ref = engine === 'postgres' ? sql`${sql.ref(column)} collate "C"` : sql.ref(column);
+  return high === undefined ? sql<boolean>`${ref} >= ${low}` : sql<boolean>`${ref} >= ${low} and ${ref} < ${high}`;
+};
+
+const searched = (search: string | undefined): search is string => search !== undefined && search.trim() !== '';
+
+const usersMatching = (db: Kysely<Database>, engine: Engine, query: UserQuery) => {
+  let base = db.selectFrom('users');
+  if (query.userName !== undefined) base = base.where('user_name_lower', '=', foldCase(query.userName));
+  if (query.status !== undefined) base = base.where('status', '=', query.status);
+  if (searched(query.search)) {
+    const search = query.search;
+    base = base.where((eb) =>
+      eb.or(['user_name_lower', 'display_name_lower', 'email_lower'].map((c) => startsWith(engine, c, search))),
+    );
+  }
+  return base;
+};
+
+const groupsMatching = (db: Kysely<Database>, engine: Engine, query: GroupQuery) => {
+  let base = db.selectFrom('groups');
+  if (query.displayName !== undefined) base = base.where('display_name_lower', '=', foldCase(query.displayName));
+  if (searched(query.search)) base = base.where(startsWith(engine, 'display_name_lower', query.search));
+  return base;
+};
+
+const COUNT = sql<number | string>`count(*)`.as('total');
+
+const countOf = async (q: { executeTakeFirstOrThrow(): Promise<{ total: number | string }> }) =>
+  Number((await q.executeTakeFirstOrThrow()).total);
+
+/**
+ * One page of users and the first row of the next, in name order. The cursor holds the last name seen; names
+ * are unique, so "after it" is a single range on their unique index, which both engines seek rather than scan
+ * (src/store/list-plans.test.ts checks the plans).
+ */
+export const userPageQuery = (db: Kysely<Database>, engine: Engine, query: UserQuery & { readonly limit: number }) => {
+  let page = usersMatching(db, engine, query).selectAll();
+  if (query.cursor !== undefined) {
+    const [key] = decodeCursor(query.cursor, ['string', 'string']) as [string, string];
+    page = page.where('user_name_lower', '>', key);
+  }
+  return page.orderBy('user_name_lower').limit(query.limit + 1);
+};
+
+/** One page of groups and the first row of the next, in name order (see userPageQuery). */
+export const groupPageQuery = (
+  db: Kysely<Database>,
+  engine: Engine,
+  query: GroupQuery & { readonly limit: number },
+) => {
+  let page = groupsMatching(db, engine, query).selectAll();
+  if (query.cursor !== undefined) {
+    const [key] = decodeCursor(query.cursor, ['string', 'string']) as [string, string];
+    page = page.where('display_name_lower', '>', key);
+  }
+  return page.orderBy('display_name_lower').limit(query.limit + 1);
+};
+
 /** The directory ports on one Kysely handle: the database itself for reads, a transaction for writes. */
 export class DirectoryRepository implements DirectoryWriter {
   constructor(
@@ -148,40 +210,13 @@ export class DirectoryRepository implements DirectoryWriter {
     return r ? toUser(r) : null;
   }
 
-  async listUsers(query: UserQuery & { readonly limit: number }): Promise<Page<User>> {
-    let base = this.db.selectFrom('users');
-    if (query.userName !== undefined) base = base.where('user_name_lower', '=', foldCase(query.userName));
-    if (query.status !== undefined) base = base.where('status', '=', query.status);
-    if (query.search !== undefined && query.search.trim() !== '') {
-      const p = likePrefix(foldCase(query.search));
-      base = base.where((eb) =>
-        eb.or([
-          sql<boolean>`${eb.ref('user_name_lower')} like ${p} escape '\\'`,
-          sql<boolean>`${eb.ref('display_name_lower')} like ${p} escape '\\'`,
-          sql<boolean>`${eb.ref('email_lower')} like ${p} escape '\\'`,
-        ]),
-      );
-    }
-    const { total } = await base
-      .select((eb) => eb.fn.countAll<number | string>().as('total'))
-      .executeTakeFirstOrThrow();
-    let page = base.selectAll();
-    if (query.cursor !== undefined) {
-      const [key, id] = decodeCursor(query.cursor, ['string', 'string']) as [string, string];
-      page = page.where((eb) =>
-        eb.or([eb('user_name_lower', '>', key), eb.and([eb('user_name_lower', '=', key), eb('id', '>', id)])]),
-      );
-    }
-    const rows = await page
-      .orderBy('user_name_lower')
-      .orderBy('id')
-      .limit(query.limit + 1)
-      .execute();
+  async listUsers(query: UserQuery & { readonly limit: number; readonly count: boolean }): Promise<Page<User>> {
+    const rows = await userPageQuery(this.db, this.engine, query).execute();
     const items = rows.slice(0, query.limit).map(toUser);
     const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
     return {
       items,
-      total: Number(total),
+      ...(query.count ? { total: await countOf(usersMatching(this.db, this.engine, query).select(COUNT)) } : {}),
       ...(last ? { nextCursor: encodeCursor([last.user_name_lower, last.id]) } : {}),
     };
   }
@@ -212,33 +247,13 @@ export class DirectoryRepository implements DirectoryWriter {
     return rows.map(toGroup);
   }
 
-  async listGroups(query: GroupQuery & { readonly limit: number }): Promise<Page<Group>> {
-    let base = this.db.selectFrom('groups');
-    if (query.displayName !== undefined) base = base.where('display_name_lower', '=', foldCase(query.displayName));
-    if (query.search !== undefined && query.search.trim() !== '') {
-      const p = likePrefix(foldCase(query.search));
-      base = base.where((eb) => sql<boolean>`${eb.ref('display_name_lower')} like ${p} escape '\\'`);
-    }
-    const { total } = await base
-      .select((eb) => eb.fn.countAll<number | string>().as('total'))
-      .executeTakeFirstOrThrow();
-    let page = base.selectAll();
-    if (query.cursor !== undefined) {
-      const [key, id] = decodeCursor(query.cursor, ['string', 'string']) as [string, string];
-      page = page.where((eb) =>
-        eb.or([eb('display_name_lower', '>', key), eb.and([eb('display_name_lower', '=', key), eb('id', '>', id)])]),
-      );
-    }
-    const rows = await page
-      .orderBy('display_name_lower')
-      .orderBy('id')
-      .limit(query.limit + 1)
-      .execute();
+  async listGroups(query: GroupQuery & { readonly limit: number; readonly count: boolean }): Promise<Page<Group>> {
+    const rows = await groupPageQuery(this.db, this.engine, query).execute();
     const items = rows.slice(0, query.limit).map(toGroup);
     const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
     return {
       items,
-      total: Number(total),
+      ...(query.count ? { total: await countOf(groupsMatching(this.db, this.engine, query).select(COUNT)) } : {}),
       ...(last ? { nextCursor: encodeCursor([last.display_name_lower, last.id]) } : {}),
     };
   }

@@ -83,7 +83,7 @@ for (const engine of await enginesUnderTest()) {
       const signIn = createSignInStore(store.db);
       const user = await store.directory.createUser(systemActor('t'), { userName: 'grace' });
       await store.sessions.create(session('a'.repeat(64), user.id));
-      const before = (await store.audit.query({ action: 'signin.password' })).total;
+      const before = (await store.audit.query({ action: 'signin.password' })).total ?? 0;
       await signIn.recordSuccess({
         audit: [audit()],
         session: session('b'.repeat(64), user.id),

@@ -37,6 +37,23 @@ export const optionalJson = (v: unknown): string | null => (v === undefined ? nu
 /** Escapes LIKE metacharacters so user input is matched literally; used with `escape '\'`. */
 export const likePrefix = (s: string): string => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/**
+ * The half-open range [low, high) of strings that start with `prefix`, in code-point order (which is byte order
+ * in UTF-8): high is the prefix with its last code point raised by one, so a B-tree index answers a prefix
+ * match by seeking instead of scanning. No high bound when the prefix is all U+10FFFF (or empty).
+ */
+export function prefixRange(prefix: string): { readonly low: string; readonly high?: string } {
+  const points = [...prefix];
+  while (points.length > 0) {
+    const last = points.pop()!.codePointAt(0)!;
+    if (last < 0x10ffff) {
+      const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+      return { low: prefix, high: points.join('') + String.fromCodePoint(next) };
+    }
+  }
+  return { low: prefix };
+}
+
 /** Opaque page cursors: base64url of a JSON array of the last row's sort key. */
 export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');

@@ -41,6 +41,7 @@ export const auditCommand: CliCommand = {
             ...(o.until ? { until: o.until } : {}),
             ...(o.cursor ? { cursor: o.cursor } : {}),
             limit: o.limit,
+            count: true,
           });
           if (o.json) return ctx.out(json(page));
           for (const l of table(

@@ -55,6 +55,7 @@ export const groupsCommand: CliCommand = {
           ...(o.search ? { search: o.search } : {}),
           ...(o.cursor ? { cursor: o.cursor } : {}),
           limit: o.limit,
+          count: true,
         });
         if (o.json) return ctx.out(json(page));
         for (const l of table(

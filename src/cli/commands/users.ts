@@ -129,6 +129,7 @@ export const usersCommand: CliCommand = {
             ...(o.status ? { status: o.status } : {}),
             ...(o.cursor ? { cursor: o.cursor } : {}),
             limit: o.limit,
+            count: true,
           });
           if (o.json) return ctx.out(json(page));
           for (const l of table(

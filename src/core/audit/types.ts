@@ -29,4 +29,6 @@ export interface AuditQuery {
   readonly until?: string;
   readonly cursor?: string;
   readonly limit?: number;
+  /** Count all matches into `total` (default: on the first page only). */
+  readonly count?: boolean;
 }

@@ -19,6 +19,7 @@ import type {
   UserStatus,
 } from './types.js';
 import {
+  countPage,
   pageLimit,
   validateGroupPatch,
   validateMember,
@@ -130,7 +131,7 @@ class Directory implements DirectoryService {
 
   async listUsers(query: UserQuery): Promise<Page<User>> {
     if (query.status !== undefined) validateStatus(query.status);
-    return this.reader.listUsers({ ...query, limit: pageLimit(query.limit) });
+    return this.reader.listUsers({ ...query, limit: pageLimit(query.limit), count: countPage(query) });
   }
 
   private async changeUser(
@@ -222,7 +223,7 @@ class Directory implements DirectoryService {
   }
 
   async listGroups(query: GroupQuery): Promise<Page<Group>> {
-    return this.reader.listGroups({ ...query, limit: pageLimit(query.limit) });
+    return this.reader.listGroups({ ...query, limit: pageLimit(query.limit), count: countPage(query) });
   }
 
   updateGroup(actor: Actor, id: string, patch: GroupPatch, expectedVersion?: number): Promise<Group> {

@@ -9,11 +9,11 @@ import type { Group, GroupQuery, Member, Page, User, UserQuery } from './types.j
 export interface DirectoryReader {
   findUserById(id: string): Promise<User | null>;
   findUserByUserName(userName: string): Promise<User | null>;
-  listUsers(query: UserQuery & { readonly limit: number }): Promise<Page<User>>;
+  listUsers(query: UserQuery & { readonly limit: number; readonly count: boolean }): Promise<Page<User>>;
   findGroupById(id: string): Promise<Group | null>;
   findGroupByDisplayName(displayName: string): Promise<Group | null>;
   findGroupsByIds(ids: readonly string[]): Promise<readonly Group[]>;
-  listGroups(query: GroupQuery & { readonly limit: number }): Promise<Page<Group>>;
+  listGroups(query: GroupQuery & { readonly limit: number; readonly count: boolean }): Promise<Page<Group>>;
   listMembers(groupId: string): Promise<readonly Member[]>;
   findUsersByIds(ids: readonly string[]): Promise<readonly User[]>;
   /** Users directly in any of the given groups. */

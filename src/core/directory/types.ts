@@ -67,13 +67,19 @@ export interface PageRequest {
   readonly cursor?: string;
   /** 1..500, default 50. */
   readonly limit?: number;
+  /**
+   * Count every match into `total` (default: on the first page only). Counting reads the whole result, so a
+   * client paging through a large directory asks for it once rather than with every page.
+   */
+  readonly count?: boolean;
 }
 
 export interface Page<T> {
   readonly items: readonly T[];
   /** Present when more items follow. */
   readonly nextCursor?: string;
-  readonly total: number;
+  /** The number of matches over all pages; present when counted (see PageRequest.count). */
+  readonly total?: number;
 }
 
 export interface UserQuery extends PageRequest {

@@ -261,6 +261,10 @@ export const foldCase = (s: string): string => s.normalize('NFC').trim().toLower
 export const MAX_PAGE = 500;
 export const DEFAULT_PAGE = 50;
 
+/** Whether a page counts all matches: when asked, else on the first page only (see PageRequest.count). */
+export const countPage = (query: { readonly cursor?: string; readonly count?: boolean }): boolean =>
+  query.count ?? query.cursor === undefined;
+
 export function pageLimit(limit: unknown): number {
   if (limit === undefined || limit === null) return DEFAULT_PAGE;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {

@@ -187,11 +187,11 @@ for (const [engine, skip] of [
         for (let i = 0; i < 10; i++) {
           const r = await call(
             'GET',
-            `/api/v1/users?search=page-&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+            `/api/v1/users?search=page-&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}${i === 1 ? '&count=true' : ''}`,
           );
           assert.equal(r.statusCode, 200, r.body);
-          const page = body(r) as { items: { userName: string }[]; nextCursor?: string; total: number };
-          assert.equal(page.total, 5);
+          const page = body(r) as { items: { userName: string }[]; nextCursor?: string; total?: number };
+          assert.equal(page.total, i < 2 ? 5 : undefined, 'counted on the first page and when asked, not otherwise');
           seen.push(...page.items.map((u) => u.userName));
           cursor = page.nextCursor;
           if (!cursor) break;

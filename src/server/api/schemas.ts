@@ -87,6 +87,11 @@ export type PasswordBody = Static<typeof PasswordBody>;
 const PageParams = {
   cursor: Type.Optional(Type.String({ maxLength: 512, description: 'nextCursor from the previous page' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  count: Type.Optional(
+    Type.Boolean({
+      description: 'Count all matches into total (default: on the first page only; counting reads every match)',
+    }),
+  ),
 };
 export const UserQuery = Type.Object(
   {
@@ -102,7 +107,10 @@ export const UserQuery = Type.Object(
 export type UserQuery = Static<typeof UserQuery>;
 
 export const pageOf = <T extends TSchema>(item: T) =>
-  Type.Object({ items: Type.Array(item), nextCursor: Type.Optional(Type.String()), total: Type.Integer() }, closed);
+  Type.Object(
+    { items: Type.Array(item), nextCursor: Type.Optional(Type.String()), total: Type.Optional(Type.Integer()) },
+    closed,
+  );
 
 export const Group = Type.Object(
   {

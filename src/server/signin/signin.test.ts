@@ -269,7 +269,7 @@ describe('password sign-in and sessions', () => {
     }
     const served = [...actions].filter((a) => s.app.hasRoute({ method: 'POST', url: a }));
     assert.ok(served.length >= 4, `forms found: ${served.join(', ')}`);
-    const auditBefore = (await s.store.audit.query({ action: 'csrf.rejected' })).total;
+    const auditBefore = (await s.store.audit.query({ action: 'csrf.rejected' })).total ?? 0;
     for (const action of served) {
       const forms: Record<string, string>[] = [
         { code: '123456' },

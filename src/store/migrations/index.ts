@@ -9,6 +9,7 @@ import { awsAccess } from './0030-aws-access.js';
 import { awsCliSignIn } from './0031-aws-cli-sign-in.js';
 import { totpFactors } from './0040-totp.js';
 import { accessEpoch } from './0050-access-epoch.js';
+import { prefixSearch } from './0090-prefix-search.js';
 import type { Migration } from './types.js';
 
 export type { Engine, Migration, MigrationContext } from './types.js';
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   awsCliSignIn,
   totpFactors,
   accessEpoch,
+  prefixSearch,
 ];
