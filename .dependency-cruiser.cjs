@@ -16,12 +16,23 @@ module.exports = {
       ['saml', 'scim', 'oidc', 'auth', 'store', 'aws', 'aws-emulator', 'server', 'cli', 'demo'],
       'the domain imports nothing of ours',
     ),
-    ...['saml', 'scim', 'oidc', 'auth'].map((m) =>
+    ...['saml', 'scim', 'oidc', 'auth', 'iam-policy'].map((m) =>
       forbidImports(
         m,
-        ['core', 'saml', 'scim', 'oidc', 'auth', 'store', 'aws', 'aws-emulator', 'server', 'cli', 'demo'].filter(
-          (t) => t !== m,
-        ),
+        [
+          'core',
+          'saml',
+          'scim',
+          'oidc',
+          'auth',
+          'iam-policy',
+          'store',
+          'aws',
+          'aws-emulator',
+          'server',
+          'cli',
+          'demo',
+        ].filter((t) => t !== m),
         'protocol modules declare their own ports',
       ),
     ),

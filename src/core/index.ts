@@ -23,3 +23,4 @@ export type * from './audit/ports.js';
 export * from './keys/index.js';
 export * from './applications/index.js';
 export * from './access/index.js';
+export * from './analysis/index.js';
