@@ -88,7 +88,10 @@ describe('conditions', () => {
     assert.equal(evaluateCondition(clause('IpAddress', 'aws:SourceIp', ['10.0.0.0/8']), c), 'true');
     assert.equal(evaluateCondition(clause('ForAllValues:StringEquals', 'aws:TagKeys', ['env']), c), 'false');
     assert.equal(evaluateCondition(clause('ForAnyValue:StringEquals', 'aws:TagKeys', ['env']), c), 'true');
-    assert.equal(evaluateCondition(clause('StringEquals', 'aws:PrincipalTag/team', ['\u0024{aws:username}']), c), 'unknown');
+    assert.equal(
+      evaluateCondition(clause('StringEquals', 'aws:PrincipalTag/team', ['\u0024{aws:username}']), c),
+      'unknown',
+    );
   });
 });
 
