@@ -24,3 +24,4 @@ export * from './keys/index.js';
 export * from './applications/index.js';
 export * from './access/index.js';
 export * from './analysis/index.js';
+export * from './auth-strength/index.js';

@@ -9,6 +9,7 @@ import { accountModule } from './account.js';
 import { adminApiModule } from './api/module.js';
 import { assetsModule } from './assets.js';
 import { awsModule } from './aws/module.js';
+import { oidcModule } from './oidc/module.js';
 import { opsModule } from './ops/routes.js';
 import { portalModule } from './portal.js';
 import { samlModule } from './saml/module.js';
@@ -23,4 +24,5 @@ export const serverModules: readonly ServerModule[] = [
   adminApiModule,
   awsModule,
   samlModule,
+  oidcModule,
 ];

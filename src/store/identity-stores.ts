@@ -78,6 +78,16 @@ export function createSessionStore(db: Kysely<Database>): SessionStore {
       const r = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
       return Number(r.numDeletedRows);
     },
+    async listForUser(userId, now) {
+      const rows = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('expires_at', '>', iso(now, 'now'))
+        .orderBy('last_seen_at', 'desc')
+        .execute();
+      return rows.map(toSession);
+    },
     async deleteExpired(now) {
       const r = await db.deleteFrom('sessions').where('expires_at', '<=', iso(now, 'now')).executeTakeFirst();
       return Number(r.numDeletedRows);

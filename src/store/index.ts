@@ -64,6 +64,10 @@ export type { SamlTables } from './saml-tables.js';
 export { createAwsAccessService } from './aws-access.js';
 export { createCliSignInStore } from './aws-cli-sign-in.js';
 export type { AwsAccessTables } from './aws-access-tables.js';
+export { createOidcPayloadStore, type OidcPayloadStore, type OidcStoredPayload } from './oidc-payloads.js';
+export { createOidcApplicationStore } from './oidc-clients.js';
+export { createStrengthPolicyStore } from './strength-policies.js';
+export { createPasskeyStore, type PasskeyStore, type StoredPasskey } from './passkeys.js';
 
 export interface OpenStoreOptions {
   /** Apply pending migrations on open (default true). With false, `ping()` reports pending ones. */

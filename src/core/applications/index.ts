@@ -14,3 +14,22 @@ export {
 } from './validate.js';
 export { explainSignIn } from './explain.js';
 export type { SignInExplanation } from './explain.js';
+export {
+  DEFAULT_OIDC_CLAIMS,
+  OIDC_GRANT_TYPES,
+  OIDC_SCOPE_CLAIMS,
+  createOidcApplicationService,
+  oidcClaimsFor,
+  oidcMayUse,
+  validateOidcFields,
+} from './oidc-clients.js';
+export type {
+  ClientSecretSealer,
+  OidcApplication,
+  OidcApplicationInput,
+  OidcApplicationService,
+  OidcApplicationStore,
+  OidcClaimMapping,
+  OidcGrantType,
+} from './oidc-clients.js';
+export type { SourceContext } from './sources.js';

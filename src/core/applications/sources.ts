@@ -1,7 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { DomainError } from '../errors.js';
 import type { Group } from '../directory/types.js';
-import type { SignInContext, ValueSource } from './types.js';
+import type { SamlApplication, SignInContext, ValueSource } from './types.js';
+
+/** What a value source reads: the user, their groups, and the application's persistent-ID secret (SAML or OIDC). */
+export type SourceContext = Pick<SignInContext, 'user' | 'effectiveGroups' | 'directGroups'> & {
+  readonly app: Pick<SamlApplication, 'persistentIdSecret'>;
+};
 
 const USER_FIELDS = [
   'id',
@@ -39,7 +44,7 @@ const names = (groups: readonly Group[]): string[] =>
   groups.map((g) => g.displayName).sort((a, b) => a.localeCompare(b));
 
 /** Values of one source for one sign-in; empty values are dropped, order is stable. */
-export const evaluateSource = (source: ValueSource, ctx: SignInContext): string[] => {
+export const evaluateSource = (source: ValueSource, ctx: SourceContext): string[] => {
   const { user } = ctx;
   const primaryEmail = user.emails.find((e) => e.primary)?.value ?? user.emails[0]?.value ?? null;
   const one = (v: string | null | undefined): string[] => (v ? [v] : []);

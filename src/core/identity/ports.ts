@@ -54,6 +54,8 @@ export interface SessionStore {
   updateData(idHash: string, data: Readonly<Record<string, unknown>>): Promise<void>;
   delete(idHash: string): Promise<void>;
   deleteForUser(userId: string): Promise<number>;
+  /** The user's live sessions, most recently seen first (for "where am I signed in"). */
+  listForUser(userId: string, now: string): Promise<readonly Session[]>;
   deleteExpired(now: string): Promise<number>;
 }
 

@@ -10,6 +10,8 @@ import { awsCliSignIn } from './0031-aws-cli-sign-in.js';
 import { totpFactors } from './0040-totp.js';
 import { accessEpoch } from './0050-access-epoch.js';
 import { prefixSearch } from './0090-prefix-search.js';
+import { oidcProvider } from './0100-oidc.js';
+import { passkeys } from './0101-passkeys.js';
 import type { Migration } from './types.js';
 
 export type { Engine, Migration, MigrationContext } from './types.js';
@@ -27,4 +29,6 @@ export const migrations: readonly Migration[] = [
   totpFactors,
   accessEpoch,
   prefixSearch,
+  oidcProvider,
+  passkeys,
 ];
