@@ -19,6 +19,14 @@ import { mapError } from './api/errors.js';
 import { createLogger } from './ops/logging.js';
 import { createMetrics } from './ops/metrics.js';
 import { serverModules } from './routes.js';
+import { buildManagementApp } from './ops/routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The management listener's app (KEYWAY_MANAGEMENT_PORT), listened on by startServer; closed with this one. */
+    management?: FastifyInstance;
+  }
+}
 
 export interface BuildOptions {
   /** A logger to use instead of a new pino instance writing to stdout at config.logLevel. */
@@ -85,8 +93,11 @@ export const buildServer = async (deps: ServerDeps, options: BuildOptions = {}):
   });
 
   // Callback-style hooks: they run on every request, and an async hook costs a promise each time.
+  // RFC 6797: only over https, and then on every response, so the first answer already pins the scheme.
+  const hsts = deps.config.secureCookies ? `max-age=${deps.config.hstsMaxAgeSeconds}` : null;
   app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
+    if (hsts) reply.header('strict-transport-security', hsts);
     done(null, payload);
   });
   app.addHook('onResponse', (req, reply, done) => {
@@ -118,6 +129,11 @@ export const buildServer = async (deps: ServerDeps, options: BuildOptions = {}):
     const routes = m.routes;
     if (routes) await app.register(async (scope) => routes(scope, ctx));
   }
+  if (deps.config.managementPort !== null) {
+    const management = await buildManagementApp(ctx, app.log);
+    app.decorate('management', management);
+    app.addHook('onClose', async () => management.close());
+  }
   return app;
 };
 
@@ -126,6 +142,8 @@ export interface RunningServer {
   readonly store: Store;
   /** The address actually listened on, e.g. http://127.0.0.1:8080. */
   readonly url: string;
+  /** Where the management listener (metrics, probes) listens, when KEYWAY_MANAGEMENT_PORT is set. */
+  readonly managementUrl?: string;
   close(): Promise<void>;
 }
 
@@ -178,7 +196,17 @@ export const startServer = async (given: ServerConfig, options: StartOptions = {
     await store.close();
     throw e;
   }
-  app.log.info({ address, baseUrl: config.baseUrl, database: store.describe }, 'keyway listening');
+  let managementUrl: string | undefined;
+  if (app.management && config.managementPort !== null) {
+    try {
+      managementUrl = await app.management.listen({ host: config.managementHost, port: config.managementPort });
+    } catch (e) {
+      await app.close();
+      await store.close();
+      throw e;
+    }
+  }
+  app.log.info({ address, managementUrl, baseUrl: config.baseUrl, database: store.describe }, 'keyway listening');
 
   const sweep = setInterval(() => {
     store.sessions
@@ -212,5 +240,5 @@ export const startServer = async (given: ServerConfig, options: StartOptions = {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   }
-  return { app, store, url: address, close };
+  return { app, store, url: address, ...(managementUrl ? { managementUrl } : {}), close };
 };

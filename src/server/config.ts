@@ -108,6 +108,13 @@ export const settings = {
     parse: optionalUrl,
     doc: 'Public URL users and service providers reach Keyway at (used in links, SAML metadata and cookies). Empty: http://<host>:<port>. With https, cookies are marked Secure.',
   }),
+  hstsMaxAgeSeconds: setting({
+    env: 'KEYWAY_HSTS_MAX_AGE_SECONDS',
+    group: 'HTTP',
+    default: '31536000',
+    parse: int(0, 2 * 31536000),
+    doc: 'When KEYWAY_BASE_URL is https, every response carries Strict-Transport-Security with this max-age (RFC 6797); 0 tells browsers to forget it.',
+  }),
   trustProxy: setting({
     env: 'KEYWAY_TRUST_PROXY',
     group: 'HTTP',
@@ -240,7 +247,33 @@ export const settings = {
     group: 'Operations',
     default: 'true',
     parse: bool,
-    doc: 'Serve Prometheus metrics at /metrics.',
+    doc: 'Serve Prometheus metrics at /metrics: on the management listener (KEYWAY_MANAGEMENT_PORT) without a token, and on the main listener only to requests that carry KEYWAY_METRICS_TOKEN as a bearer token.',
+  }),
+  metricsToken: setting({
+    env: 'KEYWAY_METRICS_TOKEN',
+    group: 'Operations',
+    default: '',
+    secret: true,
+    parse: (raw) => {
+      const v = raw.trim();
+      if (v !== '' && v.length < 32) throw new Error('must be at least 32 characters (openssl rand -hex 32)');
+      return v === '' ? null : v;
+    },
+    doc: 'Bearer token a scraper sends for /metrics on the main listener (Authorization: Bearer <token>). Empty: the main listener does not serve /metrics.',
+  }),
+  managementPort: setting({
+    env: 'KEYWAY_MANAGEMENT_PORT',
+    group: 'Operations',
+    default: '',
+    parse: (raw) => (raw.trim() === '' ? null : int(0, 65535)(raw)),
+    doc: "Port of a separate management listener serving /metrics, /healthz and /readyz only, without a token (like Keycloak's management interface). Empty: no management listener.",
+  }),
+  managementHost: setting({
+    env: 'KEYWAY_MANAGEMENT_HOST',
+    group: 'Operations',
+    default: '127.0.0.1',
+    parse: text,
+    doc: 'Address the management listener binds to. Keep it on loopback or a network only operators reach.',
   }),
 } as const;
 

@@ -8,7 +8,7 @@ export type { BuildOptions, RunningServer, StartOptions } from './build.js';
 export { ConfigError, deriveKey, loadConfig, parseEnvFile, renderDefaultsFile, settings } from './config.js';
 export type { Env, LoadOptions, ServerConfig } from './config.js';
 export type { PortalTile, PortalTileProvider, ServerContext, ServerDeps, ServerModule } from './deps.js';
-export { resetTotp, setPassword } from './api/users.js';
+export { createUserWithPassword, resetTotp, setPassword } from './api/users.js';
 export { issueApiToken, revokeApiToken } from './api/tokens.js';
 export type { IssuedToken } from './api/tokens.js';
 export { mapError } from './api/errors.js';

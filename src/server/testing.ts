@@ -20,10 +20,15 @@ export interface TestServer {
   readonly config: ServerConfig;
   /** A valid admin API token. */
   readonly token: string;
+  /** The Prometheus text of /metrics, read with the test server's metrics token. */
+  metrics(): Promise<string>;
   close(): Promise<void>;
 }
 
 export type TestEngine = 'sqlite' | 'postgres';
+
+/** The metrics bearer token every test server is configured with. */
+export const testMetricsToken = 'test-metrics-token-0123456789abcdef';
 
 const postgresBase = process.env.KEYWAY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -51,7 +56,13 @@ export const startTestServer = async (
   const schema = options.engine === 'postgres' ? `kw_server_${randomUUID().replace(/-/g, '').slice(0, 16)}` : undefined;
   const databaseUrl = schema ? `${postgresBase}?schema=${schema}` : `sqlite:${join(dir, 'keyway.db')}`;
   const config = loadConfig(
-    { KEYWAY_MASTER_KEY: '11'.repeat(32), KEYWAY_LOG_LEVEL: 'silent', KEYWAY_DATABASE_URL: databaseUrl, ...env },
+    {
+      KEYWAY_MASTER_KEY: '11'.repeat(32),
+      KEYWAY_LOG_LEVEL: 'silent',
+      KEYWAY_DATABASE_URL: databaseUrl,
+      KEYWAY_METRICS_TOKEN: testMetricsToken,
+      ...env,
+    },
     { cwd: dir },
   );
   const store = await openStore(config.databaseUrl);
@@ -68,6 +79,15 @@ export const startTestServer = async (
     store,
     config,
     token,
+    async metrics() {
+      const r = await app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: `Bearer ${testMetricsToken}` },
+      });
+      if (r.statusCode !== 200) throw new Error(`/metrics answered ${r.statusCode}`);
+      return r.body;
+    },
     async close() {
       await app.close();
       if (schema) await store.db.schema.dropSchema(schema).ifExists().cascade().execute();

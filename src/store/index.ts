@@ -84,6 +84,15 @@ export interface ReadyState {
   readonly detail: string;
 }
 
+/** A transaction handle as `Store.transaction` hands it over (so callers need not import the query builder). */
+export type StoreTransaction = Transaction<Database>;
+
+export interface IdentityWrites {
+  readonly credentials: CredentialStore;
+  readonly sessions: SessionStore;
+  readonly audit: AuditLog;
+}
+
 export interface Store {
   readonly engine: Engine;
   /** Where it is connected, without credentials (for logs). */
@@ -101,6 +110,8 @@ export interface Store {
   transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
   /** The directory service with every change joining `trx` (e.g. a SCIM write plus your own table rows). */
   directoryIn(trx: Transaction<Database>): DirectoryService;
+  /** Credentials, sessions and the audit log joining `trx`, so a change commits with its audit record or not at all. */
+  identityIn(trx: Transaction<Database>): IdentityWrites;
   migrate(opts?: { readonly dryRun?: boolean }): Promise<MigrationReport>;
   /** For /readyz: the database answers and no migration is pending. Never throws. */
   ping(): Promise<ReadyState>;
@@ -140,6 +151,11 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     outbox: createOutbox(db, engine, now),
     transaction: (fn) => db.transaction().execute(fn),
     directoryIn: (trx) => createDirectoryService({ uow: joinedUnitOfWork(trx, engine), now }),
+    identityIn: (trx) => ({
+      credentials: createCredentialStore(trx, now),
+      sessions: createSessionStore(trx),
+      audit: createAuditLog(trx, now),
+    }),
     migrate: (o) => migrate(db, engine, schema, o),
     async ping() {
       try {

@@ -1,7 +1,7 @@
 /** keyway users create|list|show|update|suspend|activate|delete|set-password */
 import type { Command } from 'commander';
 import type { NewUser, User, UserPatch, UserStatus } from '../../core/index.js';
-import { resetTotp, setPassword } from '../../server/index.js';
+import { createUserWithPassword, resetTotp, setPassword } from '../../server/index.js';
 import { CliUsageError } from '../command.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { details, json, table } from '../render.js';
@@ -90,15 +90,7 @@ export const usersCommand: CliCommand = {
             ...fieldsFrom(o),
             ...(o.suspended ? { status: 'suspended' as UserStatus } : {}),
           };
-          const user = await store.directory.createUser(ctx.actor, input);
-          if (password !== undefined) {
-            try {
-              await setPassword({ store }, ctx.actor, user.id, password);
-            } catch (e) {
-              await store.directory.deleteUser(ctx.actor, user.id);
-              throw e;
-            }
-          }
+          const user = await createUserWithPassword({ store }, ctx.actor, input, password);
           if (o.json) ctx.out(json(user));
           else ctx.out(`created user ${user.userName} (${user.id})${password !== undefined ? ' with a password' : ''}`);
         },

@@ -2,9 +2,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { DomainError } from '../../core/index.js';
-import type { Actor } from '../../core/index.js';
+import type { Actor, NewUser, User as DomainUser } from '../../core/index.js';
 import { hashPassword, passwordProblems } from '../../auth/index.js';
-import { createTotpStore } from '../../store/index.js';
+import { createTotpStore, type Store, type StoreTransaction } from '../../store/index.js';
 import type { ServerContext } from '../deps.js';
 import {
   ErrorBody,
@@ -106,8 +106,11 @@ export const registerUserRoutes = (app: FastifyInstance, ctx: ServerContext, act
     '/users/:id',
     { schema: { tags, summary: 'Delete a user', params: IdParams, response: { 204: Type.Null(), ...errors } } },
     async (req, reply) => {
-      await dir.deleteUser(actorOf(req), req.params.id);
-      await ctx.store.sessions.deleteForUser(req.params.id);
+      // The user, its audit record and outbox event, and its sessions go together.
+      await ctx.store.transaction(async (trx) => {
+        await ctx.store.directoryIn(trx).deleteUser(actorOf(req), req.params.id);
+        await ctx.store.identityIn(trx).sessions.deleteForUser(req.params.id);
+      });
       return reply.code(204).send();
     },
   );
@@ -166,13 +169,8 @@ export const registerUserRoutes = (app: FastifyInstance, ctx: ServerContext, act
   );
 };
 
-/** Shared by the API and the CLI path through the server; audited as `user.password.set`. */
-export const setPassword = async (
-  ctx: Pick<ServerContext, 'store'>,
-  actor: Actor,
-  userId: string,
-  password: string,
-): Promise<void> => {
+/** The password's problems as a DomainError, checked before anything is hashed or written. */
+export const checkNewPassword = (password: string): void => {
   const problems = passwordProblems(password);
   if (problems.length)
     throw new DomainError(
@@ -180,10 +178,23 @@ export const setPassword = async (
       'the password does not meet the policy',
       problems.map((message) => ({ at: 'password', message })),
     );
-  const user = await ctx.store.directory.getUser(userId);
-  await ctx.store.credentials.setPassword(user.id, await hashPassword(password));
-  await ctx.store.sessions.deleteForUser(user.id);
-  await ctx.store.audit.record({
+};
+
+/**
+ * Stores a hash, ends the user's sessions and writes `user.password.set`, all on `trx`: a crash between the
+ * statements leaves either the old password with its sessions or the new one with its audit record.
+ */
+export const writePassword = async (
+  store: Store,
+  trx: StoreTransaction,
+  actor: Actor,
+  user: DomainUser,
+  hash: string,
+): Promise<void> => {
+  const w = store.identityIn(trx);
+  await w.credentials.setPassword(user.id, hash);
+  await w.sessions.deleteForUser(user.id);
+  await w.audit.record({
     action: 'user.password.set',
     actor,
     outcome: 'success',
@@ -191,15 +202,54 @@ export const setPassword = async (
   });
 };
 
+/** Shared by the API and the CLI; one transaction (writePassword), audited as `user.password.set`. */
+export const setPassword = async (
+  ctx: Pick<ServerContext, 'store'>,
+  actor: Actor,
+  userId: string,
+  password: string,
+): Promise<void> => {
+  checkNewPassword(password);
+  const user = await ctx.store.directory.getUser(userId);
+  const hash = await hashPassword(password);
+  await ctx.store.transaction(async (trx) => {
+    // Read again inside: the user may have been deleted while the hash was computed.
+    const current = await ctx.store.directoryIn(trx).getUser(user.id);
+    await writePassword(ctx.store, trx, actor, current, hash);
+  });
+};
+
+/**
+ * Creates a user and, when given, their password in one transaction: the user, its `user.created` audit record
+ * and outbox event, and the password with its `user.password.set` record commit together or not at all.
+ */
+export const createUserWithPassword = async (
+  ctx: Pick<ServerContext, 'store'>,
+  actor: Actor,
+  input: NewUser,
+  password: string | undefined,
+): Promise<DomainUser> => {
+  if (password === undefined) return ctx.store.directory.createUser(actor, input);
+  checkNewPassword(password);
+  const hash = await hashPassword(password);
+  return ctx.store.transaction(async (trx) => {
+    const user = await ctx.store.directoryIn(trx).createUser(actor, input);
+    await writePassword(ctx.store, trx, actor, user, hash);
+    return user;
+  });
+};
+
 /** Removes the user's TOTP factor; audited as `totp.reset`. not_found when they have none. */
 export const resetTotp = async (ctx: Pick<ServerContext, 'store'>, actor: Actor, userId: string): Promise<void> => {
-  const user = await ctx.store.directory.getUser(userId);
-  if (!(await createTotpStore(ctx.store.db).remove(user.id)))
-    throw new DomainError('not_found', `${user.userName} has no authenticator app set up`);
-  await ctx.store.audit.record({
-    action: 'totp.reset',
-    actor,
-    outcome: 'success',
-    target: { type: 'user', id: user.id, label: user.userName },
+  await ctx.store.transaction(async (trx) => {
+    const user = await ctx.store.directoryIn(trx).getUser(userId);
+    if (!(await createTotpStore(trx).remove(user.id)))
+      throw new DomainError('not_found', `${user.userName} has no authenticator app set up`);
+    await ctx.store.identityIn(trx).audit.record({
+      action: 'totp.reset',
+      actor,
+      outcome: 'success',
+      target: { type: 'user', id: user.id, label: user.userName },
+    });
   });
 };

@@ -5,14 +5,7 @@
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type SignInOutcome =
-  | 'success'
-  | 'bad_password'
-  | 'unknown_user'
-  | 'locked_out'
-  | 'suspended'
-  | 'csrf'
-  | 'invalid_input';
+export type SignInOutcome = 'success' | 'bad_credentials' | 'locked_out' | 'suspended' | 'csrf' | 'invalid_input';
 
 export interface ServerMetrics {
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;

@@ -408,7 +408,7 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
   });
 
   test('SSO outcomes and refusals are counted in Prometheus metrics', async () => {
-    const text = (await get('/metrics', false)).body;
+    const text = await t.s.metrics();
     assert.match(text, /keyway_saml_sso_total\{flow="sp-initiated",outcome="issued"\} [1-9]/);
     assert.match(text, /keyway_saml_messages_refused_total\{code="unknown_issuer"\} 1/);
   });

@@ -41,7 +41,11 @@ export type AttemptResult =
     }
   | {
       readonly ok: false;
-      readonly reason: Exclude<SignInOutcome, 'success' | 'csrf' | 'invalid_input'>;
+      /** For the audit log (admins only); metrics fold unknown_user and bad_password into one outcome. */
+      readonly reason:
+        | 'unknown_user'
+        | 'bad_password'
+        | Exclude<SignInOutcome, 'success' | 'csrf' | 'invalid_input' | 'bad_credentials'>;
       readonly retryAt?: Date;
     };
 
@@ -139,8 +143,17 @@ const auditEvent = (input: AttemptInput, user: User | null, result: AttemptResul
   ...(!result.ok && result.retryAt ? { details: { retryAt: result.retryAt.toISOString() } } : {}),
 });
 
+/**
+ * Unauthenticated readers must not learn which user names exist, so an unknown user and a wrong password are
+ * one outcome here (the audit log, for admins, keeps them apart).
+ */
 export const countOutcome = (ctx: ServerContext, result: AttemptResult): void => {
-  ctx.metrics.signInAttempts.inc({ outcome: result.ok ? 'success' : result.reason });
+  const outcome: SignInOutcome = result.ok
+    ? 'success'
+    : result.reason === 'unknown_user' || result.reason === 'bad_password'
+      ? 'bad_credentials'
+      : result.reason;
+  ctx.metrics.signInAttempts.inc({ outcome });
 };
 
 /**

@@ -108,7 +108,7 @@ describe('TOTP second factor (RFC 6238)', () => {
       (e) => e.reason ?? e.outcome,
     );
     assert.deepEqual(reasons, ['success', 'bad_otp']);
-    const metrics = (await s.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = await s.metrics();
     assert.match(metrics, /keyway_signin_second_factor_attempts_total\{outcome="success"\} 1/);
     assert.match(metrics, /keyway_signin_second_factor_attempts_total\{outcome="bad_otp"\} 1/);
   });
