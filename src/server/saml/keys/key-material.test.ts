@@ -30,7 +30,31 @@ test('a generated key is RSA-2048 with a self-signed SHA-256 certificate whose p
   const priv = createKeyVault(master).privateKey(key);
   const sig = createSign('RSA-SHA256').update('x').sign(priv);
   assert.ok(createVerify('RSA-SHA256').update('x').verify(cert.publicKey, sig));
-  assert.doesNotMatch(key.encryptedPrivateKey, /PRIVATE KEY|MII/);
+});
+
+test('the stored private key is sealed: no form of the private key (DER, PEM, base64 or hex) appears in it', async () => {
+  const key = await asKey('k4');
+  const priv = createKeyVault(master).privateKey(key);
+  const blob = key.encryptedPrivateKey;
+  // Each needle is at least 64 characters (the DER forms over a kilobyte), so ciphertext cannot hold one by chance.
+  const ders = [priv.export({ type: 'pkcs8', format: 'der' }), priv.export({ type: 'pkcs1', format: 'der' })];
+  const texts = [
+    ...ders.flatMap((der) => [der.toString('base64'), der.toString('base64url'), der.toString('hex')]),
+    ...(['pkcs8', 'pkcs1'] as const).flatMap((type) =>
+      priv
+        .export({ type, format: 'pem' })
+        .toString()
+        .split('\n')
+        .filter((line) => line.length === 64),
+    ),
+  ];
+  assert.ok(texts.length > 40, 'the needles cover the whole key');
+  for (const text of texts) assert.ok(!blob.includes(text), 'no text form of the key is stored');
+  for (const part of blob.split(':'))
+    for (const encoding of ['base64url', 'hex'] as const)
+      for (const der of ders)
+        assert.ok(!Buffer.from(part, encoding).includes(der), 'no binary form of the key is stored');
+  assert.ok(!blob.includes('PRIVATE KEY'));
 });
 
 test('a sealed private key does not open under another master key, on another key row, or when altered', async () => {
