@@ -54,6 +54,13 @@ module.exports = {
     forbidImports('server', ['aws-emulator', 'cli', 'demo'], 'the server never embeds the emulator'),
     forbidImports('cli', ['aws-emulator', 'demo'], 'the CLI starts the emulator as its own process'),
     {
+      name: 'testing-only-in-tests',
+      comment: 'src/testing (test prerequisites) serves tests and their helpers, never production code',
+      severity: 'error',
+      from: { pathNot: ['^src/testing/', '/test-support/', '/testing\\.ts$', '/contract-harness\\.ts$'] },
+      to: { path: '^src/testing/' },
+    },
+    {
       name: 'only-through-index',
       comment: 'each folder under src/ is a module whose index.ts is its only public surface',
       severity: 'error',

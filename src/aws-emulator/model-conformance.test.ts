@@ -22,6 +22,7 @@ import { silentLogger } from './log.js';
 import { startEmulator } from './start.js';
 import type { RunningEmulator } from './start.js';
 import { buildWorld } from './world/world.js';
+import { AWS_SERVICE_MODELS, missingPeers } from '../testing/index.js';
 
 interface Shape {
   type: string;
@@ -37,10 +38,8 @@ interface Model {
   shapes: Record<string, Shape>;
 }
 
-const DEBIAN = '/usr/lib/python3/dist-packages/awscli/botocore/data';
-
 function modelFiles(service: string, version: string): string[] {
-  const files = [join(DEBIAN, service, version, 'service-2.json')];
+  const files = [join(AWS_SERVICE_MODELS, service, version, 'service-2.json')];
   const pyenv = '/root/.pyenv/versions';
   if (existsSync(pyenv)) {
     for (const v of readdirSync(pyenv)) {
@@ -60,11 +59,7 @@ function loadModels(service: string, version: string): Model[] {
   );
 }
 
-const skip = existsSync(DEBIAN)
-  ? false
-  : process.env.CI === 'true'
-    ? false
-    : `AWS service models not found (${DEBIAN}, Debian awscli)`;
+const skip = missingPeers('aws-models');
 
 const models: Record<string, Model[]> = {};
 let emulator: RunningEmulator;
@@ -234,7 +229,9 @@ before(async () => {
   models.organizations = loadModels('organizations', '2016-11-28');
   for (const [service, found] of Object.entries(models)) {
     if (found.length === 0)
-      throw new Error(`no botocore model for ${service} under ${DEBIAN} (install the Debian awscli package)`);
+      throw new Error(
+        `no botocore model for ${service} under ${AWS_SERVICE_MODELS} (install the Debian awscli package)`,
+      );
   }
   emulator = await startEmulator({ logger: silentLogger, registrations: [] });
 });

@@ -8,7 +8,7 @@ import { buildErrorResponse } from './response/error-response.js';
 import { buildLogoutRequest } from './logout/logout-request.js';
 import { buildLogoutResponse } from './logout/logout-response.js';
 import { testKeyPair } from './test-support/keys.js';
-import { needPeer, xsdValidate } from './test-support/peers.js';
+import { needPeers, xsdValidate } from './test-support/peers.js';
 
 const idp = testKeyPair('idp');
 const signing = { credential: idp.credential };
@@ -33,7 +33,7 @@ const response = (extra: Partial<ResponseOptions> = {}): ResponseOptions => ({
 
 describe('schema validity (OASIS SAML 2.0 XSDs)', () => {
   it('protocol messages validate against saml-schema-protocol-2.0.xsd', async (t) => {
-    if (!needPeer(t, 'xsd')) return;
+    if (!needPeers(t, 'xsd')) return;
     const docs = [
       (await buildResponse(response())).xml,
       (await buildResponse(response({ signing: { credential: idp.credential, signResponse: false } }))).xml,
@@ -84,7 +84,7 @@ describe('schema validity (OASIS SAML 2.0 XSDs)', () => {
   });
 
   it('IdP metadata validates against saml-schema-metadata-2.0.xsd', (t) => {
-    if (!needPeer(t, 'xsd')) return;
+    if (!needPeers(t, 'xsd')) return;
     const md = buildIdpMetadata({
       entityId: 'https://keyway.test/idp',
       ssoUrls: [

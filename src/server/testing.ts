@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { systemActor } from '../core/index.js';
+import { POSTGRES_TEST_URL } from '../testing/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import { buildServer } from './build.js';
@@ -30,23 +30,6 @@ export type TestEngine = 'sqlite' | 'postgres';
 /** The metrics bearer token every test server is configured with. */
 export const testMetricsToken = 'test-metrics-token-0123456789abcdef';
 
-const postgresBase = process.env.KEYWAY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-/** Why PostgreSQL tests cannot run here, or false; in CI an unreachable PostgreSQL is a failure. */
-export const postgresSkipReason = async (): Promise<string | false> => {
-  const client = new pg.Client({ connectionString: postgresBase, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return false;
-  } catch (e) {
-    const reason = `PostgreSQL not reachable at ${postgresBase}: ${(e as Error).message}`;
-    if (process.env.CI === 'true') throw new Error(`${reason} (required in CI)`);
-    return reason;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-};
-
 export const startTestServer = async (
   env: Env = {},
   options: { now?: () => Date; extraModules?: readonly ServerModule[]; engine?: TestEngine } = {},
@@ -54,7 +37,7 @@ export const startTestServer = async (
   const dir = mkdtempSync(join(tmpdir(), 'keyway-server-'));
   // PostgreSQL runs get a schema of their own, dropped at the end, so parallel runs never collide.
   const schema = options.engine === 'postgres' ? `kw_server_${randomUUID().replace(/-/g, '').slice(0, 16)}` : undefined;
-  const databaseUrl = schema ? `${postgresBase}?schema=${schema}` : `sqlite:${join(dir, 'keyway.db')}`;
+  const databaseUrl = schema ? `${POSTGRES_TEST_URL}?schema=${schema}` : `sqlite:${join(dir, 'keyway.db')}`;
   const config = loadConfig(
     {
       KEYWAY_MASTER_KEY: '11'.repeat(32),

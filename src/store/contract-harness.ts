@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { missingPostgres, POSTGRES_TEST_URL } from '../testing/index.js';
 import { openStore, type Store } from './index.js';
 
 /**
@@ -18,25 +18,8 @@ export interface EngineUnderTest {
   dispose(store: Store): Promise<void>;
 }
 
-const PG_BASE = process.env.KEYWAY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function postgresUnavailable(): Promise<string | false> {
-  const client = new pg.Client({ connectionString: PG_BASE, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return false;
-  } catch (e) {
-    const reason = `PostgreSQL not reachable at ${PG_BASE}: ${e instanceof Error ? e.message : String(e)}`;
-    if (process.env.CI === 'true') throw new Error(`${reason} (CI=true: the storage contract must run on PostgreSQL)`);
-    return reason;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 export async function enginesUnderTest(): Promise<EngineUnderTest[]> {
-  const pgSkip = await postgresUnavailable();
+  const pgSkip = await missingPostgres();
   const urls = new Map<Store, { url: string; cleanup: () => Promise<void> }>();
   const peer = (s: Store) => {
     const u = urls.get(s);
@@ -74,7 +57,7 @@ export async function enginesUnderTest(): Promise<EngineUnderTest[]> {
       skip: pgSkip,
       async open() {
         const schema = `kw_test_${globalThis.crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`;
-        const url = `${PG_BASE}?schema=${schema}`;
+        const url = `${POSTGRES_TEST_URL}?schema=${schema}`;
         const s = await openStore(url);
         urls.set(s, {
           url,

@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,9 +44,8 @@ import {
 } from '../../src/demo/identity-center.js';
 import { seedOrganisation } from '../../src/demo/seed.js';
 import type { DemoBaseContext, DemoSeedContext } from '../../src/demo/steps.js';
+import { AWS_CLI, CHROMIUM, missingPeers } from '../../src/testing/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const AWS_CLI = '/usr/bin/aws';
 const CHROME_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -60,10 +59,8 @@ const PRODUCTION = '333333333333';
 const DEVELOPMENT = '555555555555';
 const MANAGEMENT = '111111111111';
 
-const browserSkip = existsSync(CHROMIUM) ? false : `needs ${CHROMIUM}`;
-const cliSkip = existsSync(AWS_CLI) ? false : `needs AWS CLI v2 at ${AWS_CLI}`;
-if (process.env.CI === 'true' && (browserSkip || cliSkip))
-  throw new Error(`demo-pattern-b e2e cannot run in CI: ${browserSkip || cliSkip}`);
+const browserSkip = missingPeers('chromium');
+const cliSkip = missingPeers('aws-cli');
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {

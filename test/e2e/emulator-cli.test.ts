@@ -23,7 +23,6 @@ import type { RunningEmulator } from '../../src/aws-emulator/index.js';
 import {
   cliEnv,
   cliErrorCode,
-  cliSkipReason,
   idpMetadata,
   issueRoleSession,
   makeCertificate,
@@ -31,8 +30,9 @@ import {
   samlTrustPolicy,
 } from './emulator-helpers.js';
 import type { KeyPair } from './emulator-helpers.js';
+import { missingPeers } from '../../src/testing/index.js';
 
-const skip = cliSkipReason();
+const skip = missingPeers('aws-cli');
 const MGMT = '200000000000';
 const MEMBER = '200000000001';
 let emulator: RunningEmulator;

@@ -6,19 +6,11 @@ import type { Element } from '@xmldom/xmldom';
 import forge from 'node-forge';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IamRoleInfo, RunningEmulator } from '../../src/aws-emulator/index.js';
-
-export const AWS_CLI = '/usr/bin/aws';
-
-/** Why CLI tests cannot run here, or undefined when they can. In CI a missing CLI is a failure, not a skip. */
-export function cliSkipReason(): string | undefined {
-  if (existsSync(AWS_CLI)) return undefined;
-  if (process.env.CI === 'true') throw new Error(`${AWS_CLI} (AWS CLI v2) is required in CI`);
-  return `${AWS_CLI} (AWS CLI v2, Debian awscli) is not installed`;
-}
+import { AWS_CLI } from '../../src/testing/index.js';
 
 export interface KeyPair {
   readonly accessKeyId: string;

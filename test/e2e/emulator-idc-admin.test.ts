@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -82,6 +82,7 @@ import {
   type IdentityCenter,
   type RunningEmulator,
 } from '../../src/aws-emulator/index.js';
+import { AWS_CLI, needPeers } from '../../src/testing/index.js';
 
 const MGMT = '111111111111';
 const MEMBER = '333333333333';
@@ -1197,14 +1198,8 @@ test('refuses an eleventh outstanding account assignment operation with Throttli
   }
 });
 
-const AWS_CLI = '/usr/bin/aws';
-
 test('the AWS CLI v2 lists Identity Center instances and identity store users against the emulator', async (t) => {
-  if (!existsSync(AWS_CLI)) {
-    if (process.env.CI === 'true') assert.fail('AWS CLI v2 missing at /usr/bin/aws');
-    t.skip('AWS CLI v2 not installed at /usr/bin/aws');
-    return;
-  }
+  if (!needPeers(t, 'aws-cli')) return;
   const dir = mkdtempSync(join(tmpdir(), 'idc-cli-'));
   writeFileSync(join(dir, 'config'), '');
   const key = emu.rootCredentials(MGMT);

@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -28,9 +28,8 @@ import {
 } from '../../src/aws-emulator/index.js';
 import { waitForAssignmentCreation } from './idc-assignment-helpers.js';
 import { adminApi } from './keyway-api-helpers.js';
+import { AWS_CLI, CHROMIUM, missingPeers } from '../../src/testing/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const AWS_CLI = '/usr/bin/aws';
 const CHROME_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -42,14 +41,7 @@ const CHROME_ARGS = [
 ];
 const MEMBER = '555555555555';
 const PASSWORD = 'analytical engine 1843';
-const missing = [
-  ['chromium', existsSync(CHROMIUM)],
-  ['aws cli v2', existsSync(AWS_CLI)],
-]
-  .filter(([, ok]) => !ok)
-  .map(([n]) => n);
-const skip = missing.length ? `needs ${missing.join(', ')}` : false;
-if (skip && process.env.CI === 'true') throw new Error(`emulator-idc-keyway-server e2e cannot run: ${skip}`);
+const skip = missingPeers('chromium', 'aws-cli');
 
 describe('Keyway as the SAML IdP of the emulated IAM Identity Center (DESIGN.md Pattern B)', { skip }, () => {
   let dir: string;

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -47,11 +47,10 @@ import {
   toBase64,
   type FixtureKey,
 } from '../../src/aws-emulator/saml-sp/fixture-idp.js';
+import { AWS_CLI, CHROMIUM, missingPeers, needPeers } from '../../src/testing/index.js';
 
 const MGMT = '111111111111';
 const MEMBER = '333333333333';
-const CHROMIUM = '/usr/bin/chromium';
-const AWS_CLI = '/usr/bin/aws';
 const CHROME_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -75,13 +74,6 @@ let roleName = '';
 /** The emulator runs on real time, except while a test holds the clock still (timing-sensitive checks). */
 let heldAt: number | undefined;
 const IDP_ENTITY = 'https://idp.keyway.test/saml';
-
-function peerMissing(t: { skip(msg: string): void }, path: string, what: string): boolean {
-  if (existsSync(path)) return false;
-  if (process.env.CI === 'true') assert.fail(`${what} missing at ${path}`);
-  t.skip(`${what} not installed at ${path}`);
-  return true;
-}
 
 function samlResponse(nameId: string, inResponseTo?: string): string {
   const acs = idc.spAcsUrl(emu.url);
@@ -214,7 +206,7 @@ before(async () => {
   }
   roleName = emu.iam.listRoles(MEMBER).find((r) => r.name.startsWith('AWSReservedSSO_ReadOnly_'))?.name ?? '';
   assert.ok(roleName);
-  if (existsSync(CHROMIUM)) browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROME_ARGS });
+  if (!missingPeers('chromium')) browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROME_ARGS });
 });
 
 after(async () => {
@@ -267,7 +259,7 @@ test('refuses a SAML NameID that matches no provisioned userName exactly, with a
 });
 
 test('signs in through the IdP in a real browser, lists the group-assigned account and opens the console as the AWSReservedSSO role', async (t) => {
-  if (peerMissing(t, CHROMIUM, 'Chromium')) return;
+  if (!needPeers(t, 'chromium')) return;
   const context = await (browser as Browser).newContext();
   try {
     const pageA = await context.newPage();
@@ -289,7 +281,7 @@ test('signs in through the IdP in a real browser, lists the group-assigned accou
 });
 
 test('SDK device flow: register, approve in the browser, token, portal API credentials, and a device code used twice is refused', async (t) => {
-  if (peerMissing(t, CHROMIUM, 'Chromium')) return;
+  if (!needPeers(t, 'chromium')) return;
   const oidc = new SSOOIDCClient({ endpoint: emu.url, region: 'us-east-1', maxAttempts: 1 });
   const reg = await oidc.send(new RegisterClientCommand({ clientName: 'keyway-test', clientType: 'public' }));
   assert.equal((reg.clientSecretExpiresAt ?? 0) - (reg.clientIdIssuedAt ?? 0), 90 * 24 * 3600);
@@ -449,7 +441,7 @@ test('SDK device flow: register, approve in the browser, token, portal API crede
 });
 
 test('authorization code with PKCE: consent in the browser, code exchanged with the verifier, refresh token rotates', async (t) => {
-  if (peerMissing(t, CHROMIUM, 'Chromium')) return;
+  if (!needPeers(t, 'chromium')) return;
   const oidc = new SSOOIDCClient({ endpoint: emu.url, region: 'us-east-1', maxAttempts: 1 });
   const reg = await oidc.send(
     new RegisterClientCommand({
@@ -561,7 +553,7 @@ function cliDataPath(dir: string, url: string): string {
 }
 
 test('aws sso login (device code, CLI v2) approved through the IdP in Chromium, then aws sts get-caller-identity prints the AWSReservedSSO role', async (t) => {
-  if (peerMissing(t, CHROMIUM, 'Chromium') || peerMissing(t, AWS_CLI, 'AWS CLI v2')) return;
+  if (!needPeers(t, 'chromium', 'aws-cli')) return;
   const dir = mkdtempSync(join(tmpdir(), 'idc-sso-'));
   writeFileSync(
     join(dir, 'config'),
@@ -696,12 +688,7 @@ const plain = (s: string): string =>
     .replace(/\r/g, '');
 
 test('aws configure sso (interactive, in a pseudo-terminal) writes a working profile for the assigned account and permission set', async (t) => {
-  if (
-    peerMissing(t, CHROMIUM, 'Chromium') ||
-    peerMissing(t, AWS_CLI, 'AWS CLI v2') ||
-    peerMissing(t, '/usr/bin/script', 'util-linux script')
-  )
-    return;
+  if (!needPeers(t, 'chromium', 'aws-cli', 'script')) return;
   const dir = mkdtempSync(join(tmpdir(), 'idc-configure-'));
   writeFileSync(join(dir, 'config'), '');
   const env = {

@@ -5,24 +5,18 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { escapeHtml } from '../../src/aws-emulator/signin/html.js';
 import { ROLE_ATTR, SESSION_ATTR, pair, startFederationWorld, type FederationWorld } from './emulator-signin-setup.js';
+import { CHROMIUM, missingPeers } from '../../src/testing/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PROD = '333333333333';
 const STAGING = '444444444444';
 const EC2_CONSOLE = 'https://console.aws.amazon.com/ec2/home?region=us-east-1';
 
-function skipReason(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is required in CI`);
-  return `${CHROMIUM} is not installed`;
-}
-const skip = skipReason();
+const skip = missingPeers('chromium');
 
 let world: FederationWorld;
 let idp: Server;

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cliEnv, cliErrorCode, cliSkipReason, runCli } from './emulator-helpers.js';
+import { cliEnv, cliErrorCode, runCli } from './emulator-helpers.js';
 import {
   ROLE_ATTR,
   SESSION_ATTR,
@@ -16,9 +16,10 @@ import {
   trustPolicy,
   type FederationWorld,
 } from './emulator-signin-setup.js';
+import { missingPeers } from '../../src/testing/index.js';
 
 const ACCT = '444444444444';
-const skip = cliSkipReason();
+const skip = missingPeers('aws-cli');
 let world: FederationWorld;
 
 before(async () => {

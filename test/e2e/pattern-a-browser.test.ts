@@ -7,22 +7,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { systemActor } from '../../src/core/index.js';
 import { startPatternA, type PatternAWorld } from './pattern-a-fixture.js';
+import { CHROMIUM, missingPeers } from '../../src/testing/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const BIN = fileURLToPath(new URL('../../bin/keyway.js', import.meta.url));
 
-function skipReason(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is required in CI`);
-  return `${CHROMIUM} is not installed`;
-}
-const skip = skipReason();
+const skip = missingPeers('chromium');
 
 describe('the AWS tile opens AWS with a role picker across accounts', { skip }, () => {
   let world: PatternAWorld;

@@ -7,22 +7,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemActor } from '../../src/core/index.js';
 import { startPatternA, type PatternAWorld } from './pattern-a-fixture.js';
+import { AWS_CLI, missingPeers } from '../../src/testing/index.js';
 
-const AWS_CLI = '/usr/bin/aws';
 const BIN = fileURLToPath(new URL('../../bin/keyway.js', import.meta.url));
 const ROLE_ATTR = 'https://aws.amazon.com/SAML/Attributes/Role';
 
-function skipReason(): string | undefined {
-  if (existsSync(AWS_CLI)) return undefined;
-  if (process.env.CI === 'true') throw new Error(`${AWS_CLI} (AWS CLI v2) is required in CI`);
-  return `${AWS_CLI} (AWS CLI v2, Debian awscli) is not installed`;
-}
-const skip = skipReason();
+const skip = missingPeers('aws-cli');
 
 interface Run {
   code: number;

@@ -8,7 +8,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,21 +18,9 @@ import { hashPassword } from '../../src/auth/index.js';
 import { systemActor } from '../../src/core/index.js';
 import { loadConfig, startServer, type RunningServer } from '../../src/server/index.js';
 import { adminApi } from './keyway-api-helpers.js';
+import { APACHE_MODULES, CHROMIUM, missingPeers } from '../../src/testing/index.js';
 
-const MODULES = '/usr/lib/apache2/modules';
-const CHROMIUM = '/usr/bin/chromium';
-const missing = [
-  ['apache2', spawnSync('apache2', ['-v']).status === 0],
-  ['mellon_create_metadata', spawnSync('sh', ['-c', 'command -v mellon_create_metadata']).status === 0],
-  ['mod_auth_mellon', existsSync(join(MODULES, 'mod_auth_mellon.so'))],
-  ['chromium', existsSync(CHROMIUM)],
-]
-  .filter(([, ok]) => !ok)
-  .map(([name]) => name);
-const skip = missing.length
-  ? `needs ${missing.join(', ')} (Debian apache2, libapache2-mod-auth-mellon, chromium)`
-  : false;
-if (skip && process.env.CI === 'true') throw new Error(`saml-mellon e2e cannot run: ${skip}`);
+const skip = missingPeers('mellon', 'chromium');
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -53,14 +41,14 @@ LogLevel info
 DefaultRuntimeDir ${dir}
 Mutex file:${dir} default
 ${process.getuid?.() === 0 ? 'User www-data\nGroup www-data' : ''}
-LoadModule mpm_prefork_module ${MODULES}/mod_mpm_prefork.so
-LoadModule authz_core_module ${MODULES}/mod_authz_core.so
-LoadModule authn_core_module ${MODULES}/mod_authn_core.so
-LoadModule authz_user_module ${MODULES}/mod_authz_user.so
-LoadModule alias_module ${MODULES}/mod_alias.so
-LoadModule cgi_module ${MODULES}/mod_cgi.so
-LoadModule env_module ${MODULES}/mod_env.so
-LoadModule auth_mellon_module ${MODULES}/mod_auth_mellon.so
+LoadModule mpm_prefork_module ${APACHE_MODULES}/mod_mpm_prefork.so
+LoadModule authz_core_module ${APACHE_MODULES}/mod_authz_core.so
+LoadModule authn_core_module ${APACHE_MODULES}/mod_authn_core.so
+LoadModule authz_user_module ${APACHE_MODULES}/mod_authz_user.so
+LoadModule alias_module ${APACHE_MODULES}/mod_alias.so
+LoadModule cgi_module ${APACHE_MODULES}/mod_cgi.so
+LoadModule env_module ${APACHE_MODULES}/mod_env.so
+LoadModule auth_mellon_module ${APACHE_MODULES}/mod_auth_mellon.so
 StartServers 1
 MinSpareServers 1
 MaxSpareServers 2

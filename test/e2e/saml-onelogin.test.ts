@@ -13,7 +13,7 @@ import { deflateRawSync } from 'node:zlib';
 import { hashPassword } from '../../src/auth/index.js';
 import { systemActor } from '../../src/core/index.js';
 import { issueApiToken, loadConfig, startServer, type RunningServer } from '../../src/server/index.js';
-import { needPeer } from '../../src/saml/test-support/peers.js';
+import { needPeers } from '../../src/saml/test-support/peers.js';
 import { oneloginValidate } from '../../src/saml/test-support/onelogin.js';
 import { testKeyPair } from '../../src/saml/test-support/keys.js';
 
@@ -124,7 +124,7 @@ describe('Keyway responses over HTTP accepted by python onelogin in strict mode 
   const metadata = async () => (await fetch(`${keyway.url}/saml/metadata`)).text();
 
   test('SP-initiated and IdP-initiated responses validate; a tampered twin does not', async (t) => {
-    if (!needPeer(t, 'onelogin')) return;
+    if (!needPeers(t, 'onelogin')) return;
     const requestId = `_onelogin${Date.now()}`;
     const request = `<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${requestId}" Version="2.0" IssueInstant="${new Date().toISOString()}" AssertionConsumerServiceURL="${ACS}"><saml:Issuer>${SP}</saml:Issuer></samlp:AuthnRequest>`;
     const sp = await fetch(
@@ -156,7 +156,7 @@ describe('Keyway responses over HTTP accepted by python onelogin in strict mode 
   });
 
   test('an app with an encryption certificate gets encrypted assertions the SP decrypts and validates', async (t) => {
-    if (!needPeer(t, 'onelogin')) return;
+    if (!needPeers(t, 'onelogin')) return;
     const res = await fetch(`${keyway.url}/saml/apps/${ids.enc}/start`, { headers: { cookie } });
     const b64 = hidden(await res.text(), 'SAMLResponse') ?? '';
     assert.match(Buffer.from(b64, 'base64').toString('utf8'), /<saml:EncryptedAssertion/);

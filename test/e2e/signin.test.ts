@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,13 +14,9 @@ import { systemActor } from '../../src/core/index.js';
 import { hashPassword, totpCode } from '../../src/auth/index.js';
 import { loadConfig, startServer } from '../../src/server/index.js';
 import type { RunningServer } from '../../src/server/index.js';
+import { CHROMIUM, missingPeers } from '../../src/testing/index.js';
 
-const chromiumPath = '/usr/bin/chromium';
-const skip = (() => {
-  if (existsSync(chromiumPath)) return false;
-  if (process.env.CI === 'true') throw new Error(`${chromiumPath} is required in CI`);
-  return `${chromiumPath} (Debian chromium) is not installed`;
-})();
+const skip = missingPeers('chromium');
 
 let dir: string;
 let server: RunningServer;
@@ -52,7 +48,7 @@ before(async () => {
   });
   await server.store.credentials.setPassword(carol.id, await hashPassword('carol-e2e-password'));
   browser = await chromium.launch({
-    executablePath: chromiumPath,
+    executablePath: CHROMIUM,
     headless: true,
     args: [
       '--no-sandbox',

@@ -5,19 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSamlResponse, verifySamlResponse, SamlRejection } from './index.js';
 import { fixtureResponseXml, makeFixtureKey, toBase64 } from './fixture-idp.js';
+import { missingPeers, XMLSEC1 } from '../../testing/index.js';
 
-const XMLSEC = '/usr/bin/xmlsec1';
-function skipReason(): string | undefined {
-  if (existsSync(XMLSEC)) return undefined;
-  if (process.env.CI === 'true') throw new Error(`${XMLSEC} is required in CI`);
-  return `${XMLSEC} is not installed`;
-}
-const skip = skipReason();
+const skip = missingPeers('xmlsec1');
 
 function xmlsecAccepts(xml: string, certPem: string, id: string): boolean {
   const dir = mkdtempSync(join(tmpdir(), 'keyway-xmlsec-'));
@@ -25,7 +20,7 @@ function xmlsecAccepts(xml: string, certPem: string, id: string): boolean {
     writeFileSync(join(dir, 'r.xml'), xml);
     writeFileSync(join(dir, 'idp.crt'), certPem);
     const r = spawnSync(
-      XMLSEC,
+      XMLSEC1,
       [
         '--verify',
         '--enabled-reference-uris',
@@ -53,7 +48,7 @@ function xmlsecAccepts(xml: string, certPem: string, id: string): boolean {
 test('xmlsec1 and the verifier both accept a genuine fixture Response and both refuse its tampered twin', {
   skip,
 }, () => {
-  execFileSync(XMLSEC, ['--version']);
+  execFileSync(XMLSEC1, ['--version']);
   const key = makeFixtureKey('xmlsec-agreement');
   const xml = fixtureResponseXml(
     { issuer: 'https://idp.example.test', nameId: 'alice@example.com', assertionId: '_assertion1' },

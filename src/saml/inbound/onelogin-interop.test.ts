@@ -11,7 +11,7 @@ import { buildIdpMetadata } from '../metadata/idp-metadata.js';
 import { buildLogoutRequest } from '../logout/logout-request.js';
 import { receiveLogoutRequest, receiveLogoutResponse } from '../logout/receive-logout.js';
 import { testKeyPair } from '../test-support/keys.js';
-import { needPeer } from '../test-support/peers.js';
+import { needPeers } from '../test-support/peers.js';
 import { oneloginSp, type OneloginSpConfig } from '../test-support/onelogin-sp.js';
 import { InMemoryReplayCache } from './memory-replay-cache.js';
 import type { ServiceProviderTrust } from './ports.js';
@@ -60,7 +60,7 @@ const queryOf = (url: string | null | undefined): string => {
 
 describe('interoperability with python3-onelogin-saml2 as the SP', () => {
   it('accepts its signed HTTP-Redirect AuthnRequest and keeps its RelayState', async (t) => {
-    if (!needPeer(t, 'onelogin')) return;
+    if (!needPeers(t, 'onelogin')) return;
     const { url, requestId } = oneloginSp(
       metadata,
       sp({ action: 'login', relayState: 'https://sp.test/after login?x=1' }),
@@ -87,7 +87,7 @@ describe('interoperability with python3-onelogin-saml2 as the SP', () => {
   });
 
   it('accepts its signed LogoutRequest (SP-initiated single logout)', async (t) => {
-    if (!needPeer(t, 'onelogin')) return;
+    if (!needPeers(t, 'onelogin')) return;
     const { url, requestId } = oneloginSp(
       metadata,
       sp({ action: 'logout', nameId: 'u-alice', sessionIndex: '_sess-1' }),
@@ -103,7 +103,7 @@ describe('interoperability with python3-onelogin-saml2 as the SP', () => {
   });
 
   it('sends an IdP-initiated LogoutRequest that it validates in strict mode, and receives its signed LogoutResponse', async (t) => {
-    if (!needPeer(t, 'onelogin')) return;
+    if (!needPeers(t, 'onelogin')) return;
     const request = buildLogoutRequest({
       issuer: IDP,
       destination: SP_SLO,

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BINDING, NAMEID_FORMAT, NS } from '../constants.js';
 import { testKeyPair } from '../test-support/keys.js';
-import { MELLON_CREATE_METADATA, needPeer, withTempDir } from '../test-support/peers.js';
+import { MELLON_CREATE_METADATA, needPeers, withTempDir } from '../test-support/peers.js';
 import { parseSpMetadata } from './sp-metadata.js';
 
 const sign = testKeyPair('sp');
@@ -52,7 +52,7 @@ describe('parseSpMetadata (SAML metadata 2.4.4)', () => {
   });
 
   it('reads the metadata mod_auth_mellon generates (default namespace, key used for both purposes)', (t) => {
-    if (!needPeer(t, 'mellon')) return;
+    if (!needPeers(t, 'mellon')) return;
     withTempDir((dir) => {
       const r = spawnSync(MELLON_CREATE_METADATA, ['https://sp.test/mellon/metadata', 'https://sp.test/mellon'], {
         cwd: dir,

@@ -9,7 +9,7 @@ import { escapeText } from '../xml/canonical-writer.js';
 import { childElements, childrenNamed, requiredChild, textOf } from '../xml/dom.js';
 import { parseXml } from '../xml/parse.js';
 import { testKeyPair } from '../test-support/keys.js';
-import { needPeer, xmlsecVerify } from '../test-support/peers.js';
+import { needPeers, xmlsecVerify } from '../test-support/peers.js';
 import { buildResponse, type ResponseOptions } from './build-response.js';
 
 const idp = testKeyPair('idp');
@@ -240,7 +240,7 @@ describe('buildResponse (SAML core 2.3.3, 3.3.3; profiles 4.1.4.2)', () => {
   });
 
   it('is verified by xmlsec1 (Response and Assertion signatures) with the certificate alone', async (t) => {
-    if (!needPeer(t, 'xmlsec1')) return;
+    if (!needPeers(t, 'xmlsec1')) return;
     const docs = [
       (await buildResponse(base())).xml,
       (await buildResponse({ ...base(), signing: { credential: idp.credential, signResponse: false } })).xml,

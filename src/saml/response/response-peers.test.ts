@@ -11,7 +11,7 @@ import { requiredChild, textOf } from '../xml/dom.js';
 import { parseXml } from '../xml/parse.js';
 import { buildIdpMetadata } from '../metadata/idp-metadata.js';
 import { testKeyPair } from '../test-support/keys.js';
-import { needPeer, xmlsecVerify } from '../test-support/peers.js';
+import { needPeers, xmlsecVerify } from '../test-support/peers.js';
 import { oneloginValidate, type OneloginConfig } from '../test-support/onelogin.js';
 import { buildResponse, type ResponseOptions } from './build-response.js';
 
@@ -89,7 +89,7 @@ function hostileValue(seed: number): string {
 
 describe('responses accepted by independent validators', () => {
   it("xmlsec1 verifies the Response and Assertion signatures against the certificate in Keyway's metadata", async (t) => {
-    if (!needPeer(t, 'xmlsec1')) return;
+    if (!needPeers(t, 'xmlsec1')) return;
     const cert = certificateFromMetadata(idpMetadata);
     const r = await buildResponse(fresh());
     for (const el of ['Response', 'Assertion'] as const) {
@@ -125,7 +125,7 @@ describe('responses accepted by independent validators', () => {
       docs.push(r.xml);
     }
     assert.equal(docs.length, 40);
-    if (!needPeer(t, 'xmlsec1')) return;
+    if (!needPeers(t, 'xmlsec1')) return;
     const res = xmlsecVerify(docs, idp.certificatePem, 'Assertion');
     assert.ok(res.ok, res.output.slice(0, 2_000));
     const responseSigned = docs.filter((_, i) => (i + 1) % 2 === 0);
@@ -134,7 +134,7 @@ describe('responses accepted by independent validators', () => {
   });
 
   it('property: python3-onelogin-saml2 accepts responses with hostile values and reads them back unchanged', async (t) => {
-    if (!needPeer(t, 'onelogin')) return;
+    if (!needPeers(t, 'onelogin')) return;
     const cases: string[][] = [];
     const responses: string[] = [];
     for (let seed = 1; seed <= 12; seed++) {
@@ -160,7 +160,7 @@ describe('responses accepted by independent validators', () => {
   });
 
   it('python3-onelogin-saml2 in strict mode accepts a fresh response for its ACS and rejects a tampered twin', async (t) => {
-    if (!needPeer(t, 'onelogin')) return;
+    if (!needPeers(t, 'onelogin')) return;
     const good = await buildResponse(fresh());
     const tamperedXml = good.xml.replace('u-alice', 'u-mallory');
     assert.notEqual(tamperedXml, good.xml);
@@ -177,7 +177,7 @@ describe('responses accepted by independent validators', () => {
   });
 
   it('python3-onelogin-saml2 rejects responses for another ACS, another audience, or an expired one', async (t) => {
-    if (!needPeer(t, 'onelogin')) return;
+    if (!needPeers(t, 'onelogin')) return;
     const responses = [
       await buildResponse(fresh({ destination: 'https://evil.test/acs' })),
       await buildResponse(fresh({ audience: 'https://other-sp.test' })),
@@ -208,7 +208,7 @@ describe('responses accepted by independent validators', () => {
   });
 
   it('python3-onelogin-saml2 decrypts an encrypted assertion (AES-256-GCM, RSA-OAEP) and accepts it', async (t) => {
-    if (!needPeer(t, 'onelogin')) return;
+    if (!needPeers(t, 'onelogin')) return;
     const sp = testKeyPair('sp-enc');
     const r = await buildResponse(fresh({ encryption: { certificate: sp.certificatePem } }));
     assert.match(r.xml, /<saml:EncryptedAssertion/);

@@ -1,52 +1,14 @@
 /**
- * Running the independent validators from PEERS.md. A missing peer skips the test with a reason, except in CI
- * (`CI=true`), where it fails: CI installs every peer, so absence there is a broken pipeline.
+ * Running the independent SAML validators (xmlsec1, xmllint with the OASIS schemas) on documents Keyway made.
+ * Whether a validator is installed, and what a test does when it is not, is decided in src/testing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
+import { SAML_SCHEMAS, XMLLINT, XMLSEC1 } from '../../testing/index.js';
 
-export const XMLSEC1 = '/usr/bin/xmlsec1';
-export const PYTHON = '/usr/bin/python3';
-export const MELLON_CREATE_METADATA = '/usr/sbin/mellon_create_metadata';
-export const XMLLINT = '/usr/bin/xmllint';
-/** The OASIS SAML 2.0 schemas as shipped by python3-onelogin-saml2. */
-export const SAML_SCHEMAS = '/usr/lib/python3/dist-packages/onelogin/saml2/schemas';
-
-function hasPythonOnelogin(): boolean {
-  if (!existsSync(PYTHON)) return false;
-  return spawnSync(PYTHON, ['-c', 'import onelogin.saml2.response'], { timeout: 20_000 }).status === 0;
-}
-
-const availability = new Map<string, boolean>();
-
-/** Returns true when the peer can be used; otherwise skips the test (or fails it in CI). */
-export function needPeer(t: TestContext, peer: 'xmlsec1' | 'onelogin' | 'mellon' | 'xsd'): boolean {
-  let ok = availability.get(peer);
-  if (ok === undefined) {
-    ok =
-      peer === 'xmlsec1'
-        ? existsSync(XMLSEC1)
-        : peer === 'mellon'
-          ? existsSync(MELLON_CREATE_METADATA)
-          : peer === 'xsd'
-            ? existsSync(XMLLINT) && existsSync(join(SAML_SCHEMAS, 'saml-schema-protocol-2.0.xsd'))
-            : hasPythonOnelogin();
-    availability.set(peer, ok);
-  }
-  if (ok) return true;
-  const reason = {
-    xmlsec1: 'xmlsec1 is not installed (apt-get install xmlsec1)',
-    onelogin: 'python3-onelogin-saml2 is not installed',
-    mellon: 'libapache2-mod-auth-mellon (mellon_create_metadata) is not installed',
-    xsd: 'xmllint (libxml2-utils) or the SAML schemas of python3-onelogin-saml2 are not installed',
-  }[peer];
-  if (process.env.CI === 'true') throw new Error(`${reason}; CI must install it`);
-  t.skip(reason);
-  return false;
-}
+export { MELLON_CREATE_METADATA, needPeers, PYTHON, SAML_SCHEMAS, XMLLINT, XMLSEC1 } from '../../testing/index.js';
 
 export function withTempDir<T>(fn: (dir: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'keyway-saml-'));

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { postgresSkipReason, startTestServer } from '../testing.js';
+import { startTestServer } from '../testing.js';
+import { missingPostgres } from '../../testing/index.js';
 import type { TestEngine, TestServer } from '../testing.js';
 
 let s: TestServer;
@@ -34,7 +35,7 @@ const createGroup = async (displayName: string) => {
   return body(r) as { id: string; displayName: string };
 };
 
-const pgSkip = await postgresSkipReason();
+const pgSkip = await missingPostgres();
 for (const [engine, skip] of [
   ['sqlite', false],
   ['postgres', pgSkip],

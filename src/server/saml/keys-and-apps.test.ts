@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createSigningKeyStore } from '../../store/index.js';
-import { needPeer, xmlsecVerify } from '../../saml/test-support/peers.js';
+import { needPeers, xmlsecVerify } from '../../saml/test-support/peers.js';
 import { testKeyPair } from '../../saml/test-support/keys.js';
 import { createKeyVault } from './keys/key-material.js';
 import { masterKeyFrom } from './keys/master-key.js';
@@ -76,7 +76,7 @@ describe('signing key rotation over the admin API (SAML metadata 2.4.1.1 key rol
     for (const a of ['saml.key.rotated', 'saml.key.promoted', 'saml.key.retired'])
       assert.ok(actions.includes(a), `audited ${a}`);
 
-    if (!needPeer(ctx, 'xmlsec1')) return;
+    if (!needPeers(ctx, 'xmlsec1')) return;
     assert.ok(
       xmlsecVerify([before], first?.certificatePem ?? '', 'Assertion').ok,
       'before promotion the first key signs',

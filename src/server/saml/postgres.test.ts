@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { authnRequestXml, redirectQuery, uniqueId } from '../../saml/test-support/sp.js';
 import { testKeyPair } from '../../saml/test-support/keys.js';
 import { decodeResponse } from './test-helpers.js';
@@ -9,30 +8,15 @@ import { newSessionSecrets } from '../../auth/index.js';
 import { systemActor } from '../../core/index.js';
 import { sessionCookieName } from '../session.js';
 import { createSamlRuntimeFrom } from './runtime.js';
-
-const PG = process.env.KEYWAY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-const reachable = async (): Promise<string | false> => {
-  const c = new pg.Client({ connectionString: PG, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    return false;
-  } catch (e) {
-    const reason = `PostgreSQL not reachable at ${PG}: ${(e as Error).message}`;
-    if (process.env.CI === 'true') throw new Error(reason);
-    return reason;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-};
+import { missingPostgres, POSTGRES_TEST_URL } from '../../testing/index.js';
 
 test('SSO, replay protection and key rotation work the same on PostgreSQL (DESIGN.md 6)', {
-  skip: await reachable(),
+  skip: await missingPostgres(),
 }, async () => {
   const schema = `kw_saml_${globalThis.crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const s = await startTestServer({
     KEYWAY_BASE_URL: 'https://keyway.test',
-    KEYWAY_DATABASE_URL: `${PG}?schema=${schema}`,
+    KEYWAY_DATABASE_URL: `${POSTGRES_TEST_URL}?schema=${schema}`,
     KEYWAY_LOG_LEVEL: process.env.DBG ? 'error' : 'silent',
   });
   try {

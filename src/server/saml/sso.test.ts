@@ -5,7 +5,7 @@ import { hashPassword, sha256Hex } from '../../auth/index.js';
 import { ALG, NAMEID_FORMAT } from '../../saml/index.js';
 import { authnRequestXml, postForm, redirectQuery, signPost, SP_ACS, uniqueId } from '../../saml/test-support/sp.js';
 import { testKeyPair } from '../../saml/test-support/keys.js';
-import { needPeer, xmlsecVerify } from '../../saml/test-support/peers.js';
+import { needPeers, xmlsecVerify } from '../../saml/test-support/peers.js';
 import type { SamlApplication } from '../../core/index.js';
 import { decodeResponse, formAction, formFields, startSamlTestbed, type SamlTestbed } from './test-helpers.js';
 
@@ -91,7 +91,7 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
       'nested groups, multi-valued, escaped',
     );
     assert.equal((await lastSso())?.outcome, 'success');
-    if (!needPeer(ctx, 'xmlsec1')) return;
+    if (!needPeers(ctx, 'xmlsec1')) return;
     const metadata = (await get('/saml/metadata', false)).body;
     const cert = `-----BEGIN CERTIFICATE-----\n${/<ds:X509Certificate>([^<]+)</.exec(metadata)?.[1]}\n-----END CERTIFICATE-----\n`;
     assert.ok(

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { systemActor } from '../../core/index.js';
 import { hashPassword, sha256Hex } from '../../auth/index.js';
-import { postgresSkipReason, startTestServer } from '../testing.js';
+import { startTestServer } from '../testing.js';
+import { missingPostgres } from '../../testing/index.js';
 import type { TestServer } from '../testing.js';
 import type { ServerModule } from '../deps.js';
 
@@ -415,7 +416,7 @@ describe('operations', () => {
 });
 
 describe('password sign-in on PostgreSQL (the same statements on the scale-out engine)', async () => {
-  const skip = await postgresSkipReason();
+  const skip = await missingPostgres();
   test('counts a failure with its audit record, then signs in with one session and forgets the failures', {
     skip,
   }, async () => {
