@@ -1,4 +1,4 @@
-/* Module boundaries from STYLE.md: who may import whom, and only through each module's index.ts. */
+/* Module boundaries (docs/contributing.md): who may import whom, and only through each module's index.ts. */
 const ours = '^src/([^/]+)/';
 const mod = (name) => `^src/${name}/`;
 const forbidImports = (from, targets, comment) => ({

@@ -25,7 +25,7 @@ export interface EmulatorOptions {
   /** Epoch-ms clock; tests inject one to expire credentials. */
   readonly now?: () => number;
   readonly logger?: EmulatorLogger;
-  /** Accept RSA-SHA1 SAML signatures (refused by default: AWS.md §8, SECURITY.md SAML rule 3). */
+  /** Accept RSA-SHA1 SAML signatures (refused by default: docs/aws-facts.md; docs/security.md, SAML rule 3). */
   readonly allowSha1?: boolean;
 }
 

@@ -140,8 +140,9 @@ export interface EmulatorServices {
   /** Epoch milliseconds; tests inject a clock to expire credentials and assertions. */
   readonly now: () => number;
   /**
-   * Whether SAML verifiers accept RSA-SHA1 signatures and SHA-1 digests. AWS does not document it (AWS.md §8), so
-   * they are refused unless the emulator is started with `allowSha1` / `--allow-sha1` (SECURITY.md SAML rule 3).
+   * Whether SAML verifiers accept RSA-SHA1 signatures and SHA-1 digests. AWS does not document it (docs/aws-facts.md),
+   * so
+   * they are refused unless the emulator is started with `allowSha1` / `--allow-sha1` (docs/security.md, SAML rule 3).
    */
   readonly allowSha1?: boolean;
 }

@@ -15,7 +15,8 @@ export interface AwsTarget {
 }
 
 const common = (t: AwsTarget) => ({
-  // IAM is global and signs in us-east-1 (AWS.md 5.1).
+  // IAM is global and signs in us-east-1 (AWS General Reference, "AWS Identity and Access Management endpoints and
+  // quotas").
   region: t.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
   ...(t.endpoint ? { endpoint: t.endpoint } : {}),
   ...(t.credentials ? { credentials: t.credentials } : {}),

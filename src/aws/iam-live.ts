@@ -10,7 +10,10 @@ import { metadataFingerprint } from './metadata-fingerprint.js';
 
 const isNoSuchEntity = (e: unknown): boolean => e instanceof NoSuchEntityException;
 
-/** IAM returns policy documents URL-encoded (RFC 3986); the JS SDK passes them through as is (AWS.md 5.1). */
+/**
+ * IAM returns policy documents URL-encoded (RFC 3986); the JS SDK passes them through as is (IAM API Reference,
+ * "GetRole").
+ */
 export function decodePolicyDocument(raw: string | undefined): unknown {
   if (raw === undefined) return null;
   for (const text of [safeDecode(raw), raw]) {

@@ -95,7 +95,7 @@ describe('keyway aws iam setup against the emulator through the SDK', () => {
     assert.match(text, /Plan: 5 to create, 0 to update, 0 to delete\.\n$/);
   });
 
-  test('apply creates exactly that; the role trusts only AssumeRoleWithSAML from the provider with SAML:aud pinned (AWS.md 1.8)', async () => {
+  test('apply creates exactly that; the role trusts only AssumeRoleWithSAML from the provider with SAML:aud pinned (IAM User Guide, "Create a role for SAML 2.0 federation (console)")', async () => {
     const plan = await planIamSetup({
       accounts: conns,
       config,
@@ -221,7 +221,7 @@ describe('keyway aws iam setup against the emulator through the SDK', () => {
     );
   });
 
-  test('STS accepts a signed assertion for a role set up by Keyway; PrincipalTag needs the TagSession the setup adds only for tagging apps (AWS.md 1.4, 1.8)', async () => {
+  test('STS accepts a signed assertion for a role set up by Keyway; PrincipalTag needs the TagSession the setup adds only for tagging apps (IAM User Guide, "Pass session tags in AWS STS"; IAM User Guide, "Create a role for SAML 2.0 federation (console)")', async () => {
     const md = metadata([testKeyPair('idp').certificatePem, testKeyPair('idp-next').certificatePem]);
     const assertion = async (tags: boolean) =>
       (

@@ -13,13 +13,14 @@ export interface SamlCredentials {
 export interface AssumeWithSamlInput {
   readonly roleArn: string;
   readonly principalArn: string;
-  /** Base64 of the whole samlp:Response (AWS.md 2.2). */
+  /** Base64 of the whole samlp:Response (AWS STS API Reference, "AssumeRoleWithSAML"). */
   readonly samlResponse: string;
   readonly durationSeconds?: number;
 }
 
 /**
- * STS AssumeRoleWithSAML. The operation is unsigned (AWS.md 2.1), so the client gets no credentials and the
+ * STS AssumeRoleWithSAML. The operation is unsigned (AWS STS API Reference, "AssumeRoleWithSAML"), so the client gets
+ * no credentials and the
  * SDK's default chain is never consulted.
  */
 export async function assumeRoleWithSaml(

@@ -1,5 +1,5 @@
 /**
- * /account/security: the signed-in user sets up or removes a TOTP authenticator (DESIGN.md §8: second factors
+ * /account/security: the signed-in user sets up or removes a TOTP authenticator (docs/foundation.md: second factors
  * are created from account settings, not mid-sign-in). Enrolment is confirmed by one valid code before it is
  * ever asked at sign-in; removal needs a current code too.
  */

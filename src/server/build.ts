@@ -3,7 +3,7 @@
  * startServer: opens the store, builds, listens, and shuts down gracefully on SIGINT/SIGTERM.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
@@ -154,44 +154,66 @@ export interface StartOptions {
   readonly handleSignals?: boolean;
   readonly extraModules?: readonly ServerModule[];
   readonly logger?: Logger;
+  /** A socket from listenOnFreePort to serve on; its port replaces config.port (and a derived base URL's). */
+  readonly socket?: Server;
 }
 
 const sessionSweepMinutes = 10;
 
-/** A free loopback-or-host port, so a derived base URL can name the port before the routes are built. */
-const freePort = (host: string): Promise<number> =>
+/**
+ * A socket listening on a port the system chose. Whoever needs the port before the routes are built (a derived
+ * base URL names it, and links, cookies and SAML metadata use the base URL) reserves it this way and hands the
+ * socket to startServer, which serves on it: no other process can take the port in between.
+ */
+export const listenOnFreePort = (host: string): Promise<Server> =>
   new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const address = probe.address();
-      probe.close(() =>
-        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
-      );
+    const socket = createServer();
+    socket.once('error', reject);
+    socket.listen(0, host, () => resolve(socket));
+  });
+
+const serveOn = async (app: FastifyInstance, socket: Server): Promise<void> => {
+  await app.ready();
+  await new Promise<void>((resolve, reject) => {
+    app.server.once('error', reject);
+    app.server.listen(socket, () => {
+      app.server.off('error', reject);
+      resolve();
     });
   });
+};
+
+const urlOf = (host: string, port: number): string => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 export const startServer = async (given: ServerConfig, options: StartOptions = {}): Promise<RunningServer> => {
   let config = given;
-  if (config.port === 0 && !config.baseUrlConfigured) {
-    // Links, cookies and SAML metadata use the base URL, which must carry the real port.
-    const port = await freePort(config.host);
-    config = {
-      ...config,
-      port,
-      baseUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
-    };
+  const socket = options.socket ?? (config.port === 0 ? await listenOnFreePort(config.host) : undefined);
+  if (socket) {
+    const { port } = socket.address() as AddressInfo;
+    config = { ...config, port, baseUrl: config.baseUrlConfigured ? config.baseUrl : urlOf(config.host, port) };
   }
-  const store = options.store ?? (await openStore(config.databaseUrl, { backgroundCheckpoints: true }));
-  const app = await buildServer(
-    { config, store, ...(options.extraModules ? { extraModules: options.extraModules } : {}) },
-    options.logger ? { logger: options.logger } : {},
-  );
+  let store: Store | undefined;
+  let app: FastifyInstance;
+  try {
+    store = options.store ?? (await openStore(config.databaseUrl, { backgroundCheckpoints: true }));
+    app = await buildServer(
+      { config, store, ...(options.extraModules ? { extraModules: options.extraModules } : {}) },
+      options.logger ? { logger: options.logger } : {},
+    );
+  } catch (e) {
+    socket?.close();
+    if (store && !options.store) await store.close();
+    throw e;
+  }
   for (const w of config.warnings) app.log.warn(w);
   let address: string;
   try {
-    address = await app.listen({ host: config.host, port: config.port });
+    if (socket) {
+      await serveOn(app, socket);
+      address = urlOf(config.host, config.port);
+    } else address = await app.listen({ host: config.host, port: config.port });
   } catch (e) {
+    socket?.close();
     await app.close();
     await store.close();
     throw e;

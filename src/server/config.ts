@@ -1,6 +1,7 @@
 /**
  * Keyway's configuration: one typed schema with each setting's default and documentation side by side
- * (STYLE.md habit 5). Values come from `KEYWAY_*` environment variables, optionally preceded by an env-style
+ * (docs/contributing.md, habit 5). Values come from `KEYWAY_*` environment variables, optionally preceded by an
+ * env-style
  * file named by KEYWAY_CONFIG_FILE (the environment wins). Settings marked `secret` may instead be read
  * from a file named by the same variable with `_FILE` appended (Docker/Kubernetes secrets).
  *

@@ -3,7 +3,7 @@
  * Extension points inside src/server: routes.ts (ServerModule list), deps.ts (ServerDeps, ServerModule,
  * PortalTileProvider), session.ts (sign-in and CSRF helpers), html.ts (escaping templates, page layout).
  */
-export { buildServer, startServer } from './build.js';
+export { buildServer, listenOnFreePort, startServer } from './build.js';
 export type { BuildOptions, RunningServer, StartOptions } from './build.js';
 export { ConfigError, deriveKey, loadConfig, parseEnvFile, renderDefaultsFile, settings } from './config.js';
 export type { Env, LoadOptions, ServerConfig } from './config.js';

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -26,6 +26,7 @@ import { silentLogger, startEmulator, type RunningEmulator } from '../../src/aws
 import { systemActor } from '../../src/core/index.js';
 import {
   createSamlRuntimeFrom,
+  listenOnFreePort,
   loadConfig,
   startServer,
   type RunningServer,
@@ -62,17 +63,7 @@ const MANAGEMENT = '111111111111';
 const browserSkip = missingPeers('chromium');
 const cliSkip = missingPeers('aws-cli');
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-
-describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IAM Identity Center (DESIGN.md Pattern B)', () => {
+describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IAM Identity Center (docs/pattern-b-demo.md)', () => {
   let dir: string;
   let config: ServerConfig;
   let store: Store;
@@ -81,6 +72,7 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
   let demo: IdentityCenterDemo;
   let seedCtx: DemoSeedContext;
   let browser: Browser | undefined;
+  let socket: Server | undefined;
   const banner: string[] = [];
   const logs: string[] = [];
   const shutdowns: (() => Promise<void> | void)[] = [];
@@ -89,12 +81,14 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'keyway-demo-b-'));
+    // The demo steps write Keyway's URL into AWS's configuration before Keyway listens: reserve the port first.
+    socket = await listenOnFreePort('127.0.0.1');
     const env: Record<string, string | undefined> = {
       KEYWAY_MASTER_KEY: '66'.repeat(32),
       KEYWAY_LOG_LEVEL: 'silent',
       KEYWAY_DATA_DIR: dir,
       KEYWAY_HOST: '127.0.0.1',
-      KEYWAY_PORT: String(await freePort()),
+      KEYWAY_PORT: String((socket.address() as AddressInfo).port),
       KEYWAY_DEMO_EMULATOR_PORT: '0',
     };
     const base: DemoBaseContext = {
@@ -109,7 +103,7 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
     store = await openStore(config.databaseUrl);
     seedCtx = { ...base, config, store };
     for (const step of [seedOrganisation, awsPatternA, identityCenterPatternB]) await step.seed?.(seedCtx);
-    server = await startServer(config, { store, handleSignals: false });
+    server = await startServer(config, { store, handleSignals: false, socket });
     const running = demoEmulator();
     const set = identityCenterDemo();
     assert.ok(running && set, 'the demo steps started the emulator and set up Identity Center');
@@ -130,7 +124,8 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
     await browser?.close();
     identitystore?.destroy();
     ssoAdmin?.destroy();
-    await server?.close();
+    if (server) await server.close();
+    else socket?.close();
     for (const fn of shutdowns.reverse()) await fn();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -235,7 +230,8 @@ describe('npm start sets up Pattern B: Keyway is the SAML IdP of the emulated IA
     assert.equal(reservedRole(MANAGEMENT, 'Admin'), undefined, 'no assignment in the management account');
   });
 
-  // Sign-ins and the CLI only read what the step set up, so they run side by side (the CLI mostly waits on its poll interval).
+  // Sign-ins and the CLI only read what the step set up, so they run side by side (the CLI mostly waits on its poll
+  // interval).
   describe('signing in through Keyway', { concurrency: true }, () => {
     test('the access portal sends the browser to Keyway; carol signs in, sees her accounts and permission sets, and opens the console as AWSReservedSSO_Admin', {
       skip: browserSkip,

@@ -1,6 +1,7 @@
 /**
  * IAM through the AWS SDK for JavaScript v3 against an in-process emulator: SAML providers, roles, inline and
- * managed policies, with the error codes of AWS's IAM model (botocore iam 2010-05-08) and AWS.md §1.7, §5.2.
+ * managed policies, with the error codes of AWS's IAM model (botocore iam 2010-05-08) and IAM User Guide, "Create a
+ * SAML identity provider in IAM"; the IAM API Reference.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -287,7 +288,7 @@ describe('IAM SAML providers (CreateSAMLProvider and friends)', () => {
 describe('IAM roles', () => {
   const trust = samlTrustPolicy(`arn:aws:iam::${MGMT}:saml-provider/Keyway`);
 
-  test('creates a role trusting a SAML provider; GetRole returns the trust policy URL-encoded (AWS.md §5.1)', async () => {
+  test('creates a role trusting a SAML provider; GetRole returns the trust policy URL-encoded (IAM API Reference, "GetRole")', async () => {
     const created = await iam.send(
       new CreateRoleCommand({
         RoleName: 'Admin',

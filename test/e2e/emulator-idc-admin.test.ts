@@ -377,7 +377,7 @@ test('identitystore pages with MaxResults and NextToken', async () => {
   assert.ok(names.includes('Paged 6'));
 });
 
-test('sso-admin creates a permission set and, asynchronously, the AWSReservedSSO role in the member account (AWS.md §4.3, §4.5)', async () => {
+test('sso-admin creates a permission set and, asynchronously, the AWSReservedSSO role in the member account (IAM Identity Center API Reference, "CreatePermissionSet"; IAM Identity Center User Guide, "Using service-linked roles for IAM Identity Center")', async () => {
   const instances = await admin.send(new ListInstancesCommand({}));
   const InstanceArn = instances.Instances?.[0]?.InstanceArn as string;
   assert.match(InstanceArn, /^arn:aws:sso:::instance\/ssoins-[0-9a-f]{16}$/);
@@ -516,7 +516,8 @@ test('sso-admin creates a permission set and, asynchronously, the AWSReservedSSO
     trust.Statement[0]?.Principal.Federated ?? '',
     new RegExp(`^arn:aws:iam::${MEMBER}:saml-provider/AWSSSO_[0-9a-f]{16}_DO_NOT_DELETE$`),
   );
-  // The SAML provider the trust policy names exists in the member account, as Identity Center creates it (AWS.md §4.5).
+  // The SAML provider the trust policy names exists in the member account, as Identity Center creates it (IAM Identity
+  // Center User Guide, "Using service-linked roles for IAM Identity Center").
   const federated = trust.Statement[0]?.Principal.Federated as string;
   assert.deepEqual(
     (await memberIam.send(new ListSAMLProvidersCommand({}))).SAMLProviderList?.map((p) => p.Arn),
@@ -1119,7 +1120,7 @@ test('every sso-admin and identitystore list operation pages with MaxResults and
   }
 });
 
-test('refuses a permission set over the instance quota with ServiceQuotaExceededException and keeps none of it (AWS.md §4.4, quota lowered to 2)', async () => {
+test('refuses a permission set over the instance quota with ServiceQuotaExceededException and keeps none of it (IAM Identity Center User Guide, "IAM Identity Center quotas"; quota lowered to 2)', async () => {
   let c: IdentityCenter | undefined;
   const emu2 = await startEmulator({
     logger: silentLogger,

@@ -43,7 +43,7 @@ const MEMBER = '555555555555';
 const PASSWORD = 'analytical engine 1843';
 const skip = missingPeers('chromium', 'aws-cli');
 
-describe('Keyway as the SAML IdP of the emulated IAM Identity Center (DESIGN.md Pattern B)', { skip }, () => {
+describe('Keyway as the SAML IdP of the emulated IAM Identity Center (docs/pattern-b-demo.md)', { skip }, () => {
   let dir: string;
   let keyway: RunningServer;
   let emu: RunningEmulator;

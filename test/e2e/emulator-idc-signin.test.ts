@@ -225,7 +225,7 @@ test('publishes SP metadata with the ACS URL to register in the IdP', async () =
   assert.ok(xml.includes(`Location="${idc.spAcsUrl(emu.url)}"`));
 });
 
-test('refuses a SAML NameID that matches no provisioned userName exactly, with a clear failure (AWS.md §3.7)', async () => {
+test('refuses a SAML NameID that matches no provisioned userName exactly, with a clear failure (IAM Identity Center User Guide, "Troubleshooting IAM Identity Center issues")', async () => {
   for (const nameId of ['ALICE@example.com', 'nobody@example.com']) {
     const res = await fetch(idc.spAcsUrl(emu.url), {
       method: 'POST',
@@ -640,7 +640,8 @@ test('aws sso login (device code, CLI v2) approved through the IdP in Chromium, 
   assert.equal(arn, `arn:aws:sts::${MEMBER}:assumed-role/${roleName}/alice@example.com`);
   console.log(`aws sts get-caller-identity --profile idc → ${arn}`);
 
-  // The SDK v3 default chain reads the same token cache and calls GetRoleCredentials (AWS.md §4.7, step 4).
+  // The SDK v3 default chain reads the same token cache and calls GetRoleCredentials (AWS CLI User Guide, "Configuring
+  // IAM Identity Center authentication with the AWS CLI").
   const saved = {
     HOME: process.env.HOME,
     AWS_CONFIG_FILE: process.env.AWS_CONFIG_FILE,

@@ -1,6 +1,7 @@
 /**
  * Organizations (JSON 1.1) through SDK v3 against a world with more accounts than one page holds: MaxResults
- * 1–20 and NextToken paging (AWS.md §5.3), epoch-second timestamps, parents, tags, and AWS's error codes.
+ * 1–20 and NextToken paging (AWS Organizations API Reference, "ListAccounts"), epoch-second timestamps, parents, tags,
+ * and AWS's error codes.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,7 @@
 /**
  * The emulator as its own process (`src/aws-emulator/main.ts`, what `keyway aws-emulator` spawns), state that
- * survives a restart with `--state`, and the SDK's endpoint variables (AWS_ENDPOINT_URL_<SERVICE>, AWS.md §5.4).
+ * survives a restart with `--state`, and the SDK's endpoint variables (AWS_ENDPOINT_URL_<SERVICE>, AWS SDKs and Tools
+ * Reference Guide, "Service-specific endpoints").
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,7 +1,7 @@
 /**
  * The emulator's front door under bad input: routing errors, malformed Query bodies, unknown X-Amz-Target,
  * SigV4 failures and expired temporary credentials each get the error code a real AWS client sees (AWS common
- * errors; PEERS.md "AWS CLI v2 and SDK v3 against the emulator"), and the emulator keeps serving.
+ * errors; the request shapes of docs/contributing.md, "Peers worth knowing"), and the emulator keeps serving.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

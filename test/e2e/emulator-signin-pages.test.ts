@@ -1,5 +1,6 @@
 /**
- * The sign-in endpoint `POST /saml` over HTTP (AWS.md §1.5, checklist 7): straight to the console for one role,
+ * The sign-in endpoint `POST /saml` over HTTP (IAM User Guide, "Enable SAML 2.0 federated principals to access the AWS
+ * Management Console"): straight to the console for one role,
  * a role picker grouped by account for several, picker posts bound to the verified assertion, AWS's generic
  * error text for invalid responses with the reason in the log, and replay shared with STS.
  */

@@ -1,6 +1,7 @@
 /**
  * STS AssumeRoleWithSAML against the emulator through the real AWS SDK v3 STS client (unsigned: the client is
- * given a credential provider that fails if asked), with AWS's error codes and messages (AWS.md §2.4, §2.5).
+ * given a credential provider that fails if asked), with AWS's error codes and messages (AWS STS API Reference,
+ * "AssumeRoleWithSAML"; IAM User Guide, "Troubleshoot SAML 2.0 federation with AWS").
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -241,7 +242,7 @@ describe('AssumeRoleWithSAML succeeds for a valid assertion (STSAPI response ele
   });
 });
 
-describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS.md §2.4, §2.5)', () => {
+describe('AssumeRoleWithSAML refuses bad assertions with AWS error codes (AWS STS API Reference, "AssumeRoleWithSAML"; IAM User Guide, "Troubleshoot SAML 2.0 federation with AWS")', () => {
   test('an unsigned assertion: InvalidIdentityToken "Response signature invalid"', async () => {
     await expectError(
       input('Admin', world.response({ sign: 'none', attributes: roleAttrs('Admin') })),

@@ -99,7 +99,7 @@ describe('keyway aws credentials as the AWS CLI credential_process', { skip }, (
     assert.equal(r.stderr, `keyway: not signed in to Keyway at ${world.keywayUrl}; run: keyway aws login\n`);
   });
 
-  test("aws sts get-caller-identity prints the assumed-role ARN with the user's session name (AWS.md 2.3)", async () => {
+  test("aws sts get-caller-identity prints the assumed-role ARN with the user's session name (AWS STS API Reference, 'AssumeRoleWithSAML')", async () => {
     const login = await keyway(['aws', 'login', '--user', 'carol', '--password-file', join(home, 'password')]);
     assert.equal(login.code, 0, login.stderr);
     const r = await aws(['sts', 'get-caller-identity', '--profile', 'prod-operator']);

@@ -4,12 +4,17 @@
  * on a free loopback port. Users: carol (Operations + Engineering), bob (Developers ⊂ Engineering), …
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningEmulator } from '../../src/aws-emulator/index.js';
-import { loadConfig, startServer, type RunningServer, type ServerConfig } from '../../src/server/index.js';
+import {
+  listenOnFreePort,
+  loadConfig,
+  startServer,
+  type RunningServer,
+  type ServerConfig,
+} from '../../src/server/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { awsPatternA, demoEmulator } from '../../src/demo/aws-pattern-a.js';
 import { seedOrganisation } from '../../src/demo/seed.js';
@@ -26,24 +31,16 @@ export interface PatternAWorld {
   close(): Promise<void>;
 }
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-
 export async function startPatternA(): Promise<PatternAWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'keyway-pattern-a-'));
+  // The IAM setup writes Keyway's URL into AWS's SAML metadata before Keyway listens, so the port is reserved first.
+  const socket = await listenOnFreePort('127.0.0.1');
   const env: Record<string, string | undefined> = {
     KEYWAY_MASTER_KEY: '22'.repeat(32),
     KEYWAY_LOG_LEVEL: 'silent',
     KEYWAY_DATA_DIR: dir,
     KEYWAY_HOST: '127.0.0.1',
-    KEYWAY_PORT: String(await freePort()),
+    KEYWAY_PORT: String((socket.address() as AddressInfo).port),
     KEYWAY_DEMO_EMULATOR_PORT: '0',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
@@ -64,8 +61,9 @@ export async function startPatternA(): Promise<PatternAWorld> {
     const seedCtx = { ...base, config, store };
     await seedOrganisation.seed?.(seedCtx);
     await awsPatternA.seed?.(seedCtx);
-    server = await startServer(config, { store, handleSignals: false });
+    server = await startServer(config, { store, handleSignals: false, socket });
   } catch (e) {
+    socket.close();
     await store.close();
     for (const fn of shutdowns.reverse()) await fn();
     throw e;

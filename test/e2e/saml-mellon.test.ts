@@ -8,7 +8,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,12 @@ import { APACHE_MODULES, CHROMIUM, missingPeers } from '../../src/testing/index.
 
 const skip = missingPeers('mellon', 'chromium');
 
-const freePort = () =>
+/**
+ * A port that was free a moment ago. Apache must bind its port itself (it cannot take over a listening socket),
+ * so this is the one server in the tests not on port 0: a port taken in between makes Apache fail to bind, and
+ * the caller tries again with another.
+ */
+const probablyFreePort = () =>
   new Promise<number>((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -105,15 +110,13 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'keyway-mellon-'));
     chmodSync(dir, 0o755);
-    const [idpPort, spPort] = [await freePort(), await freePort()];
-    spUrl = `http://127.0.0.1:${spPort}`;
 
     const config = loadConfig(
       {
         KEYWAY_MASTER_KEY: '22'.repeat(32),
         KEYWAY_LOG_LEVEL: 'silent',
         KEYWAY_HOST: '127.0.0.1',
-        KEYWAY_PORT: String(idpPort),
+        KEYWAY_PORT: '0',
         KEYWAY_DATABASE_URL: `sqlite:${join(dir, 'keyway.db')}`,
         KEYWAY_DATA_DIR: join(dir, 'data'),
       },
@@ -132,23 +135,44 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
     await api('POST', `/groups/${String(wiki.id)}/members`, { kind: 'group', id: String(staff.id) });
     await api('POST', `/groups/${String(staff.id)}/members`, { kind: 'user', id: String(ada.id) });
 
-    execFileSync('mellon_create_metadata', [`${spUrl}/mellon/metadata`, `${spUrl}/mellon`], {
-      cwd: dir,
-      stdio: 'ignore',
-    });
-    const prefix = readdirSync(dir)
-      .find((f) => f.endsWith('.xml'))
-      ?.replace(/\.xml$/, '');
-    assert.ok(prefix, 'mellon_create_metadata wrote the SP metadata');
-    // mellon asks for the first NameIDFormat of its metadata (transient when none); ask for userName-style NameIDs.
-    const spMetadata = join(dir, `${prefix}.xml`);
+    writeFileSync(join(dir, 'idp.xml'), await (await fetch(`${keyway.url}/saml/metadata`)).text());
+    execFileSync('mkdir', ['-p', join(dir, 'cgi')]);
     writeFileSync(
-      spMetadata,
-      readFileSync(spMetadata, 'utf8').replace(
-        '<AssertionConsumerService',
-        '<NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</NameIDFormat>\n    <AssertionConsumerService',
-      ),
+      join(dir, 'cgi', 'whoami'),
+      "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\nenv | grep '^MELLON_' | sort\n",
+      { mode: 0o755 },
     );
+    process.once('exit', killOnExit);
+    let spMetadata = '';
+    for (let attempt = 1; ; attempt++) {
+      const spPort = await probablyFreePort();
+      spUrl = `http://127.0.0.1:${spPort}`;
+      const spDir = join(dir, `sp-${spPort}`);
+      execFileSync('mkdir', ['-p', spDir]);
+      execFileSync('mellon_create_metadata', [`${spUrl}/mellon/metadata`, `${spUrl}/mellon`], {
+        cwd: spDir,
+        stdio: 'ignore',
+      });
+      const prefix = readdirSync(spDir)
+        .find((f) => f.endsWith('.xml'))
+        ?.replace(/\.xml$/, '');
+      assert.ok(prefix, 'mellon_create_metadata wrote the SP metadata');
+      // mellon asks for the first NameIDFormat of its metadata (transient when none); ask for userName-style NameIDs.
+      spMetadata = join(spDir, `${prefix}.xml`);
+      writeFileSync(
+        spMetadata,
+        readFileSync(spMetadata, 'utf8').replace(
+          '<AssertionConsumerService',
+          '<NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</NameIDFormat>\n    <AssertionConsumerService',
+        ),
+      );
+      writeFileSync(conf(), apacheConf(dir, spPort, `sp-${spPort}/${prefix}`));
+      const started = spawnSync('apache2', ['-f', conf(), '-k', 'start'], { encoding: 'utf8' });
+      if (started.status === 0) break;
+      // Another process took the port between the probe and Apache's bind: try another one.
+      if (attempt < 5 && /could not bind|Address already in use/.test(started.stderr)) continue;
+      throw new Error(`Apache did not start: ${started.stderr}`);
+    }
     await api('POST', '/apps', {
       name: 'Mellon test SP',
       metadataXml: readFileSync(spMetadata, 'utf8'),
@@ -160,16 +184,6 @@ describe('SP-initiated SSO into Apache mod_auth_mellon (SAML profiles 4.1, bindi
         { name: 'displayName', source: 'user.displayName' },
       ],
     });
-    writeFileSync(join(dir, 'idp.xml'), await (await fetch(`${keyway.url}/saml/metadata`)).text());
-    execFileSync('mkdir', ['-p', join(dir, 'cgi')]);
-    writeFileSync(
-      join(dir, 'cgi', 'whoami'),
-      "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\nenv | grep '^MELLON_' | sort\n",
-      { mode: 0o755 },
-    );
-    writeFileSync(conf(), apacheConf(dir, spPort, prefix));
-    process.once('exit', killOnExit);
-    execFileSync('apache2', ['-f', conf(), '-k', 'start'], { stdio: 'inherit' });
     const pidFile = join(dir, 'httpd.pid');
     for (let i = 0; i < 50 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
     apachePid = Number(readFileSync(pidFile, 'utf8').trim());

@@ -216,7 +216,7 @@ describe('sign-in in a real browser', { skip }, () => {
     await context.close();
   });
 
-  test('has no WCAG 2.x A/AA violations found by axe-core on the sign-in page (with and without errors), the portal, account security and the code step (DESIGN.md §8)', async () => {
+  test('has no WCAG 2.x A/AA violations found by axe-core on the sign-in page (with and without errors), the portal, account security and the code step (WCAG 2.1 level AA)', async () => {
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     const submit = async (name: string | RegExp) => {

@@ -15,7 +15,10 @@ const known: KnownCredential = {
 const lookup = (id: string): KnownCredential | undefined => (id === KEY.accessKeyId ? known : undefined);
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
 
-/** Headers exactly as AWS CLI 2.9.19 sends a Query call (PEERS.md): no x-amz-content-sha256, Python-style header case. */
+/**
+ * Headers exactly as AWS CLI 2.9.19 sends a Query call (captured from the real client): no x-amz-content-sha256,
+ * Python-style header case.
+ */
 async function cliStyleRequest(body: string, service = 'iam', at = NOW): Promise<EmulatorRequest> {
   const headers: Record<string, string> = {
     host: '127.0.0.1:4566',

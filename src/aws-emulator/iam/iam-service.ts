@@ -59,7 +59,8 @@ function op(fn: Op): QueryOperation {
 
 /**
  * SAML assertion encryption (CreateSAMLProvider/UpdateSAMLProvider `AssertionEncryptionMode`, `AddPrivateKey`,
- * `RemovePrivateKey`; AWS.md §1.6) is not emulated. Ignoring the members would let a caller believe encryption
+ * `RemovePrivateKey`; docs/aws-facts.md, "Not documented by AWS") is not emulated. Ignoring the members would let a
+ * caller believe encryption
  * is on, so asking for it is refused; `Allowed` (plain assertions accepted) is what the emulator does anyway.
  */
 function refuseAssertionEncryption(q: QueryInput, update: boolean): void {

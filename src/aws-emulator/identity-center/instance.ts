@@ -55,7 +55,8 @@ export function saveIdpMetadata(state: StateStore, xml: string): void {
 
 /**
  * The metadata of Identity Center as the IdP of each member account, which AWS registers there as the
- * `AWSSSO_<hex>_DO_NOT_DELETE` SAML provider (AWS.md §4.5). Made once per instance, on first provisioning, and
+ * `AWSSSO_<hex>_DO_NOT_DELETE` SAML provider (IAM Identity Center User Guide, "Using service-linked roles for IAM
+ * Identity Center"). Made once per instance, on first provisioning, and
  * kept. The private key is dropped: the emulated portal opens the console by issuing the role session
  * directly, so nothing is ever signed with it.
  */
@@ -106,7 +107,10 @@ export class IdcInstance {
   get identityStoreId(): string {
     return this.ids.identityStoreId;
   }
-  /** The access portal URL; an `awsapps.com` name so AWS CLI ≥2.36 does not try to resolve it (AWS.md §4.7). */
+  /**
+   * The access portal URL; an `awsapps.com` name so AWS CLI ≥2.36 does not try to resolve it (AWS CLI User Guide,
+   * "Configuring IAM Identity Center authentication with the AWS CLI").
+   */
   get startUrl(): string {
     return `https://${this.ids.identityStoreId}.awsapps.com/start`;
   }

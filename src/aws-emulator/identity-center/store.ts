@@ -115,7 +115,7 @@ export class StoreConflictError extends Error {
   }
 }
 
-/** Case-insensitive uniqueness key (SECURITY.md: userName uniqueness is case-insensitive). */
+/** Case-insensitive uniqueness key (docs/security.md, SCIM: userName is unique case-insensitively). */
 const fold = (s: string): string => s.normalize('NFC').toLowerCase();
 
 /** Collections in the emulator's StateStore (memory or the `--state` SQLite file); written through on change. */

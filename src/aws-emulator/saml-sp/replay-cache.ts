@@ -1,5 +1,5 @@
 /**
- * One-time use of assertion IDs (SECURITY.md SAML rule 4): an ID is remembered until the assertion could no
+ * One-time use of assertion IDs (docs/security.md, SAML rule 4): an ID is remembered until the assertion could no
  * longer be accepted anyway, so memory stays bounded by the validity window, and capped outright.
  */
 export class ReplayCache {

@@ -2,7 +2,8 @@
  * A SAML 2.0 Response as an AWS-style service provider receives it (HTTP-POST binding, base64): strict intake,
  * then signature verification against trusted certificates, then values read only from the verified bytes.
  *
- * AWS accepts a signed Response (whose signature covers the Assertion) or a signed Assertion (AWS.md §1.6). When both
+ * AWS accepts a signed Response (whose signature covers the Assertion) or a signed Assertion (docs/aws-facts.md, "Not
+ * documented by AWS"). When both
  * carry a signature, both must verify.
  */
 import type { Document, Element } from '@xmldom/xmldom';

@@ -1,6 +1,6 @@
 /**
  * Enveloped XML signatures on a SAML Response or Assertion: refuse every unusual shape before cryptography
- * (SECURITY.md SAML rule 2), verify with xml-crypto against the metadata's certificates only (rule 3, KeyInfo is
+ * (docs/security.md, SAML rule 2), verify with xml-crypto against the metadata's certificates only (rule 3, KeyInfo is
  * ignored), and hand back the canonical bytes the signature covers, re-parsed, so nothing outside them is read.
  */
 import type { Document, Element } from '@xmldom/xmldom';
@@ -10,7 +10,10 @@ import { SamlRejection } from './errors.js';
 import { childElements, parseStrictXml, type XmlLimits } from './xml-guard.js';
 
 export interface SignaturePolicy {
-  /** RSA-SHA1 and SHA-1 digests are refused unless this documented switch is on (AWS.md §1.6: unconfirmed). */
+  /**
+   * RSA-SHA1 and SHA-1 digests are refused unless this documented switch is on (AWS does not document it:
+   * docs/aws-facts.md).
+   */
   readonly allowSha1: boolean;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Strict XML intake for SAML messages (SECURITY.md, SAML rules 2 and 5): size limits before parsing, no DTDs,
+ * Strict XML intake for SAML messages (docs/security.md, SAML rules 2 and 5): size limits before parsing, no DTDs,
  * entities or processing instructions, no parser warnings, bounded depth and counts, one root, unique IDs.
  * Everything unusual is refused before any cryptography runs.
  */

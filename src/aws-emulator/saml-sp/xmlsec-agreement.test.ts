@@ -1,5 +1,6 @@
 /**
- * The fixture IdP's signatures are checked by xmlsec1 (hardened form from PEERS.md), so the verifier's tests
+ * The fixture IdP's signatures are checked by xmlsec1 (in the hardened form of docs/contributing.md), so the verifier's
+ * tests
  * rest on Responses a third party accepts, and the verifier agrees with xmlsec1 on a genuine and a tampered twin.
  */
 import { test } from 'node:test';

@@ -1,5 +1,6 @@
 /**
- * The sign-in endpoint's pages, shaped like AWS's (AWS.md §1.5): the role picker (`form#saml_form`, one
+ * The sign-in endpoint's pages, shaped like AWS's (IAM User Guide, "Enable SAML 2.0 federated principals to access the
+ * AWS Management Console"): the role picker (`form#saml_form`, one
  * `div.saml-account` per account headed "Account: <name> (<id>)", a `div.saml-role` with a radio and a label per
  * role, a "Sign In" button), the console landing page, and the generic error page.
  */

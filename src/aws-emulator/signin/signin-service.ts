@@ -1,11 +1,15 @@
 /**
- * The AWS sign-in SAML endpoint (AWS.md §1.1, §1.5, checklist 7): `POST /saml` and `POST /saml/acs/<IdP-ID>` take
+ * The AWS sign-in SAML endpoint (IAM User Guide, "Configure SAML assertions for the authentication response"; IAM User
+ * Guide, "Enable SAML 2.0 federated principals to access the AWS Management Console"): `POST /saml` and `POST
+ * /saml/acs/<IdP-ID>` take
  * the browser's HTTP-POST binding form (`SAMLResponse`, `RelayState`), validate it with the same code as STS
  * AssumeRoleWithSAML, show a role picker when the assertion carries several roles, then open a console session
  * (`GET /console`). Invalid responses get AWS's generic text; the real reason goes to the emulator's log.
  *
  * RelayState: AWS opens the console URL an IdP sends as RelayState after sign-in, but what it accepts is not
- * documented (AWS.md §1.5, §8). The emulator has no console to open, so the strict choice is to follow nothing and
+ * documented (IAM User Guide, "Enable SAML 2.0 federated principals to access the AWS Management Console";
+ * docs/aws-facts.md, "Not documented by AWS"). The emulator has no console to open, so the strict choice is to follow
+ * nothing and
  * show an https URL of at most 2048 characters on the console page as the destination; anything else is ignored
  * and logged.
  */
@@ -110,7 +114,8 @@ export function createSignInRegistration(services: EmulatorServices): RestRouteR
     } catch {
       // authorizeRoleSession reports the bad SessionDuration with AWS's error below.
     }
-    // The console honours SessionDuration (AWS.md §1.3) up to the role's maximum.
+    // The console honours SessionDuration (IAM User Guide, "Configure SAML assertions for the authentication response")
+    // up to the role's maximum.
     if (role) requested = Math.min(requested, role.maxSessionDuration);
     try {
       const session = authorizeRoleSession(v, { ...pair, durationSeconds: requested }, deps);

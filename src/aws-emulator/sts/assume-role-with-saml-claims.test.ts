@@ -38,7 +38,7 @@ function throwsAws(fn: () => unknown, code: string, message: string): void {
   });
 }
 
-test('Role values are accepted in either order and malformed ones are dropped (AWS.md §1.3)', () => {
+test('Role values are accepted in either order and malformed ones are dropped (IAM User Guide, "Configure SAML assertions for the authentication response")', () => {
   const pairs = rolePairs(
     assertion({
       [`${A}Role`]: [
@@ -124,6 +124,7 @@ test('SubjectType strips only the SAML 2.0 nameid-format prefix (STSAPI)', () =>
 });
 
 test('NameQualifier is BASE64(SHA1(Issuer + AccountId + "/" + ProviderName)) — the pseudocode form of STSAPI', () => {
-  // Computed independently: printf '%s' 'https://example.com/saml123456789012/MySAMLIdP' | openssl sha1 -binary | base64
+  // Computed independently: printf '%s' 'https://example.com/saml123456789012/MySAMLIdP' | openssl sha1 -binary |
+  // base64
   assert.equal(nameQualifier('https://example.com/saml', '123456789012', 'MySAMLIdP'), '1uAJanUnBc2XeUkHURMht+xam2c=');
 });

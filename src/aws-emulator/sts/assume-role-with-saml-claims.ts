@@ -1,5 +1,6 @@
 /**
- * The AWS meaning of a verified assertion's attributes (AWS.md §1.3, §1.4): Role pairs, RoleSessionName,
+ * The AWS meaning of a verified assertion's attributes (IAM User Guide, "Configure SAML assertions for the
+ * authentication response"; IAM User Guide, "Pass session tags in AWS STS"): Role pairs, RoleSessionName,
  * SessionDuration, SourceIdentity, PrincipalTag:* and TransitiveTagKeys. Input is only the verified assertion.
  */
 import type { SamlAssertion } from '../saml-sp/index.js';
@@ -94,13 +95,14 @@ export function sessionTags(assertion: SamlAssertion): SessionTags {
   return { tags, transitiveKeys: assertion.attributes.get(TRANSITIVE_ATTR) ?? [] };
 }
 
-/** The session-tag limits of AWS.md §1.4, checked last in AWS's order. */
+/** The session-tag limits of IAM User Guide, "Pass session tags in AWS STS", checked last in AWS's order. */
 export function checkSessionTags(assertion: SamlAssertion, session: SessionTags): void {
   const seen = new Set<string>();
   for (const { key, value } of session.tags) {
     if (!TAG_KEY.test(key)) throw SamlErrors.tagsInvalid(`tag key must match [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}`);
     if (key.toLowerCase().startsWith('aws:')) throw SamlErrors.tagsInvalid('tag keys must not begin with "aws:"');
-    // Session tag keys are compared case-insensitively (AWS.md §1.4), so two spellings of one key are refused.
+    // Session tag keys are compared case-insensitively (IAM User Guide, "Pass session tags in AWS STS"), so two
+    // spellings of one key are refused.
     if (seen.has(key.toLowerCase())) throw SamlErrors.tagsInvalid(`duplicate tag key ${key}`);
     seen.add(key.toLowerCase());
     if ((assertion.attributes.get(TAG_PREFIX + key) ?? []).length !== 1)

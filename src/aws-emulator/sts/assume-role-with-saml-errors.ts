@@ -1,13 +1,17 @@
 /**
  * AssumeRoleWithSAML's errors with the codes of the botocore sts model and, where AWS documents or was observed
- * to use one, its exact message (AWS.md §2.4, §2.5). Where AWS is silent the message is ours and says so here.
+ * to use one, its exact message (AWS STS API Reference, "AssumeRoleWithSAML"; IAM User Guide, "Troubleshoot SAML 2.0
+ * federation with AWS"). Where AWS is silent the message is ours and says so here.
  */
 import { randomUUID } from 'node:crypto';
 import { AwsServiceError } from '../http/contract.js';
 
 const invalidToken = (message: string): AwsServiceError => new AwsServiceError('InvalidIdentityToken', message, 400);
 
-/** The trailer AWS's SAML front end adds to some messages ([obs] "Issuer not present in specified provider (Service: …)"). */
+/**
+ * The trailer AWS's SAML front end adds to some messages ([obs] "Issuer not present in specified provider (Service:
+ * …)").
+ */
 const discovery = (message: string, errorCode: string): string =>
   `${message} (Service: AWSOpenIdDiscoveryService; Status Code: 400; Error Code: ${errorCode}; Request ID: ${randomUUID()}; Proxy: null)`;
 
@@ -50,7 +54,7 @@ export const SamlErrors = {
   /** Ours: AWS documents the range (900–43200), not the text. */
   sessionDurationInvalid: () =>
     invalidToken('SessionDuration in AuthnResponse must be an integer between 900 and 43200'),
-  /** Ours: AWS documents the session-tag limits (AWS.md §1.4), not the texts. */
+  /** Ours: AWS documents the session-tag limits (IAM User Guide, "Pass session tags in AWS STS"), not the texts. */
   tagsInvalid: (why: string) => invalidToken(`Invalid session tags in AuthnResponse: ${why}`),
   /** [obs] prolane/samltoawsstskeys#61. */
   durationOverMax: () =>

@@ -1,5 +1,6 @@
 /**
- * AWS's SAML federation checks, in the order AWS.md §7 (checklist, STS 2) gives, shared by STS
+ * AWS's SAML federation checks, in the order of AWS STS API Reference, "AssumeRoleWithSAML" and IAM User Guide,
+ * "Troubleshoot SAML 2.0 federation with AWS", shared by STS
  * AssumeRoleWithSAML and the sign-in endpoint `POST /saml`:
  *   1 base64/XML · 2 provider exists · 3 Issuer vs metadata · 4 signature vs metadata certificates · 5 Audience ·
  *   6 Recipient · 7 NotOnOrAfter/NotBefore and the 5-minute IssueInstant window · 8 replay ·
@@ -29,11 +30,15 @@ export type SamlFederationDeps = Pick<
 export const CLOCK_SKEW_MS = 60_000;
 /** [obs] "Token must be redeemed within 5 minutes of issuance". */
 export const REDEEM_WINDOW_MS = 5 * 60_000;
-/** AWS's SP entity ID and the Entra-style alternative (AWS.md §1.1); nothing else is accepted. */
+/**
+ * AWS's SP entity ID and the Entra-style alternative (IAM User Guide, "Configure SAML assertions for the authentication
+ * response"); nothing else is accepted.
+ */
 export const AWS_AUDIENCES: readonly string[] = ['urn:amazon:webservices', 'https://signin.aws.amazon.com/saml'];
 
 /**
- * AWS sign-in endpoints a Recipient may name (AWS.md §1.1): global or regional `/saml`, the 2023 `/static/saml`,
+ * AWS sign-in endpoints a Recipient may name (IAM User Guide, "Configure SAML assertions for the authentication
+ * response"): global or regional `/saml`, the 2023 `/static/saml`,
  * and `/saml/acs/<IdP-ID>` for this provider. The emulator's own address is not one: an IdP in front of the emulator
  * posts to it but still names AWS's URL, so the assertion under test is the one AWS would accept.
  */
@@ -89,7 +94,10 @@ export interface VerifiedFederation {
   readonly acceptableUntil: number;
 }
 
-/** Steps 3 to 7 against one provider. Replay (step 8) is `claimAssertion`, kept apart so the sign-in page can try providers. */
+/**
+ * Steps 3 to 7 against one provider. Replay (step 8) is `claimAssertion`, kept apart so the sign-in page can try
+ * providers.
+ */
 export function verifyForProvider(
   parsed: ParsedSamlResponse,
   provider: SamlProviderRecord,

@@ -1,7 +1,7 @@
 /**
  * STS AssumeRoleWithSAML (Query protocol, unsigned): model constraints on the parameters, then AWS's SAML
  * checks in AWS's order (assume-role-with-saml-validation.ts), then temporary credentials and the Result XML
- * (AWS.md §2.3; members in the model's order, which clients do not depend on).
+ * (AWS STS API Reference, "AssumeRoleWithSAML"; members in the model's order, which clients do not depend on).
  */
 import type { QueryOperation } from '../http/contract.js';
 import { QueryInput } from '../http/query-params.js';

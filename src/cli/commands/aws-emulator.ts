@@ -1,6 +1,7 @@
 /**
  * keyway aws-emulator [--port 4566] [--host 127.0.0.1] [--world <file>] [--state <file>] [--allow-sha1]
- * Runs the AWS emulator as its own process (the CLI never loads the emulator's code: STYLE.md module rules).
+ * Runs the AWS emulator as its own process (the CLI never loads the emulator's code: docs/contributing.md, module
+ * rules).
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';

@@ -65,7 +65,7 @@ const rejects = (fn: () => unknown, pattern: RegExp): void => {
   });
 };
 
-test('one Role value per reachable role, "role-arn,provider-arn", deduplicated and ordered by account then role (AWS.md 1.3)', () => {
+test('one Role value per reachable role, "role-arn,provider-arn", deduplicated and ordered by account then role (IAM User Guide, "Configure SAML assertions for the authentication response")', () => {
   const bindings = [
     binding('b3', 'g-ops', '222222222222', 'Admin'),
     binding('b1', 'g-dev', '111111111111', 'ReadOnly'),
@@ -168,7 +168,7 @@ test('bindings validate role names and paths against IAM rules, naming the bad v
   });
 });
 
-test('app settings: defaults, and every bad value reported by name (AWS.md 1.3, 1.4)', () => {
+test('app settings: defaults, and every bad value reported by name (IAM User Guide, "Configure SAML assertions for the authentication response"; IAM User Guide, "Pass session tags in AWS STS")', () => {
   const d = parseAwsIamAppConfig({});
   assert.equal(d.signInUrl, 'https://signin.aws.amazon.com/saml');
   assert.equal(d.audience, 'urn:amazon:webservices');
@@ -221,7 +221,7 @@ test('app settings: defaults, and every bad value reported by name (AWS.md 1.3, 
   assert.equal(both?.problems.length, 2, 'all problems reported at once');
 });
 
-test('the assertion content carries Role, RoleSessionName, SessionDuration, PrincipalTag and SourceIdentity (AWS.md 1.3)', () => {
+test('the assertion content carries Role, RoleSessionName, SessionDuration, PrincipalTag and SourceIdentity (IAM User Guide, "Configure SAML assertions for the authentication response")', () => {
   const c = parseAwsIamAppConfig({
     sessionDuration: 7200,
     sourceIdentityFrom: 'userName',

@@ -5,7 +5,10 @@ import type { AwsIamAppConfig, UserValueSource } from './aws-iam-app.js';
 import type { ResolvedRole } from './bindings.js';
 import { checkRoleSessionName, checkSourceIdentity, checkTagValue, show } from './aws-names.js';
 
-/** AWS's attribute names, exact and case-sensitive (AWS.md 1.3). */
+/**
+ * AWS's attribute names, exact and case-sensitive (IAM User Guide, "Configure SAML assertions for the authentication
+ * response").
+ */
 export const AWS_ATTR = {
   role: 'https://aws.amazon.com/SAML/Attributes/Role',
   roleSessionName: 'https://aws.amazon.com/SAML/Attributes/RoleSessionName',

@@ -106,7 +106,7 @@ test('settings are validated with problems under settings.* and unknown ones ref
   });
 });
 
-test("at sign-in the provider reads only the user's groups' bindings and adds Role and RoleSessionName (AWS.md 1.3)", async () => {
+test("at sign-in the provider reads only the user's groups' bindings and adds Role and RoleSessionName (IAM User Guide, 'Configure SAML assertions for the authentication response')", async () => {
   asked.length = 0;
   const attrs = await type.attributeProviders[0]!.provide(ctx(app({ sessionDuration: 7200 }), user(), ['g1', 'gx']));
   assert.deepEqual(asked, [['g1', 'gx']]);

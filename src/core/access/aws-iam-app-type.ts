@@ -79,7 +79,7 @@ const roleValuesOf = (bound: readonly BoundRole[], config: AwsIamAppConfig): rea
 };
 
 export interface AwsIamAppTypeDeps {
-  /** The roles bound to these groups only: the sign-in path reads nothing more (DESIGN.md 3). */
+  /** The roles bound to these groups only: the sign-in path reads nothing more (docs/pattern-a.md). */
   boundRolesForGroups(groupIds: readonly string[]): Promise<readonly BoundRole[]>;
 }
 

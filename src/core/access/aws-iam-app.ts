@@ -8,9 +8,12 @@ import {
   show,
 } from './aws-names.js';
 
-/** Where AWS's sign-in endpoint lives; also the SubjectConfirmation Recipient, so also `SAML:aud` (AWS.md 1.1). */
+/**
+ * Where AWS's sign-in endpoint lives; also the SubjectConfirmation Recipient, so also `SAML:aud` (IAM User Guide,
+ * "Configure SAML assertions for the authentication response").
+ */
 export const AWS_SIGNIN_URL = 'https://signin.aws.amazon.com/saml';
-/** AWS's SP entity ID (AWS.md 1.1). */
+/** AWS's SP entity ID (IAM User Guide, "Configure SAML assertions for the authentication response"). */
 export const AWS_AUDIENCE = 'urn:amazon:webservices';
 export const DEFAULT_SAML_PROVIDER_NAME = 'Keyway';
 
@@ -40,7 +43,8 @@ export interface PrincipalTagMapping {
 export interface AwsIamAppConfig {
   /**
    * The URL AWS knows its sign-in endpoint by: Response Destination, SubjectConfirmation Recipient, and so the
-   * `SAML:aud` the trust policies pin (AWS.md 1.1, 1.8).
+   * `SAML:aud` the trust policies pin (IAM User Guide, "Configure SAML assertions for the authentication response"; IAM
+   * User Guide, "Create a role for SAML 2.0 federation (console)").
    */
   readonly signInUrl: string;
   /** Where the browser posts the Response; the same as signInUrl except in front of an emulator or a proxy. */

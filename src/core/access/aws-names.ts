@@ -1,7 +1,8 @@
 import { DomainError } from '../errors.js';
 
 /**
- * AWS's own naming rules (AWS.md 1.3, 1.4, 1.7, 5.2), checked before anything is sent so that a bad value is
+ * AWS's own naming rules (IAM User Guide, "Configure SAML assertions for the authentication response"; IAM API
+ * Reference, "CreateRole" and "CreateSAMLProvider"), checked before anything is sent so that a bad value is
  * reported by name here instead of as an opaque "invalid SAML response" in AWS.
  */
 export const ACCOUNT_ID = /^\d{12}$/;

@@ -33,7 +33,7 @@ const desired = desiredIamState({
   fingerprint: fp,
 });
 
-test('the trust policy allows only AssumeRoleWithSAML from this provider with SAML:aud pinned to the sign-in URL (AWS.md 1.8)', () => {
+test('the trust policy allows only AssumeRoleWithSAML from this provider with SAML:aud pinned to the sign-in URL (IAM User Guide, "Create a role for SAML 2.0 federation (console)")', () => {
   assert.deepEqual(
     samlTrustPolicy({
       accountId: '111111111111',

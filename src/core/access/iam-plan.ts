@@ -142,7 +142,8 @@ export function desiredIamState(input: DesiredStateInput): DesiredIamState {
       path: b.rolePath,
       arn: roleArn(accountId, b.rolePath, b.roleName),
       trustPolicy,
-      // A console SessionDuration above the role's maximum would fail AssumeRoleWithSAML (AWS.md 2.2).
+      // A console SessionDuration above the role's maximum would fail AssumeRoleWithSAML (AWS STS API Reference,
+      // "AssumeRoleWithSAML").
       maxSessionDuration: Math.max(3600, config.sessionDuration ?? 3600),
       description: ROLE_DESCRIPTION,
     });

@@ -3,7 +3,10 @@ import { samlProviderArn } from './aws-names.js';
 export interface TrustPolicyOptions {
   readonly accountId: string;
   readonly providerName: string;
-  /** The sign-in URL; AWS fills `SAML:aud` from SubjectConfirmationData/@Recipient (AWS.md 1.8). */
+  /**
+   * The sign-in URL; AWS fills `SAML:aud` from SubjectConfirmationData/@Recipient (IAM User Guide, "Create a role for
+   * SAML 2.0 federation (console)").
+   */
   readonly signInUrl: string;
   readonly sendsTags: boolean;
   readonly sendsSourceIdentity: boolean;

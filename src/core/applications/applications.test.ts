@@ -178,7 +178,7 @@ test('a required attribute with no value refuses the sign-in with a message for 
   );
 });
 
-test('a value XML cannot carry is refused instead of silently changed (SECURITY.md rule 6)', async () => {
+test('a value XML cannot carry is refused instead of silently changed (docs/security.md, SAML rule 6)', async () => {
   const bad = { ...user, attributes: { dept: 'a\u0001b' } };
   await assert.rejects(
     resolveAssertionContent(ctx(app(), bad), createApplicationTypeRegistry()),

@@ -3,7 +3,10 @@ import type { ApplicationTypeRegistry } from './app-types.js';
 import { resolveAssertionContent } from './assertion-content.js';
 import type { AssertionContent, SignInContext } from './types.js';
 
-/** "Test sign-in": what Keyway would send for this user, or every reason it would refuse (DESIGN.md 8). */
+/**
+ * "Test sign-in": what Keyway would send for this user, or every reason it would refuse (docs/saml-apps.md, "Test
+ * sign-in").
+ */
 export interface SignInExplanation {
   readonly allowed: boolean;
   /** Plain sentences, each a reason the sign-in would be refused. */

@@ -57,7 +57,7 @@ export interface SamlApplication {
   readonly attributes: readonly AttributeMapping[];
   readonly signResponse: boolean;
   readonly signAssertion: boolean;
-  /** SHA-1 is refused for inbound signatures unless this is set (SECURITY.md rule 3). */
+  /** SHA-1 is refused for inbound signatures unless this is set (docs/security.md, SAML rule 3). */
   readonly allowSha1: boolean;
   readonly sessionDurationSeconds: number;
   /** Empty means nobody may use the app (deny by default). Matched against effective (nested) membership. */
@@ -162,7 +162,10 @@ export interface ApplicationType {
   /** Returns normalised settings or throws DomainError('invalid_input') with problems under `settings.*`. */
   validateSettings?(settings: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>>;
   readonly attributeProviders: readonly AttributeProvider[];
-  /** The type shows its own portal tile (e.g. AWS IAM: role count, launch to its sign-in URL); the generic SAML tile skips its apps. */
+  /**
+   * The type shows its own portal tile (e.g. AWS IAM: role count, launch to its sign-in URL); the generic SAML tile
+   * skips its apps.
+   */
   readonly ownPortalTile?: boolean;
 }
 

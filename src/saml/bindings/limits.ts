@@ -1,6 +1,6 @@
 import type { XmlLimits } from '../xml/limits.js';
 
-/** Caps applied to inbound messages before and while decoding (SECURITY.md SAML rule 5). */
+/** Caps applied to inbound messages before and while decoding (docs/security.md, SAML rule 5). */
 export interface InboundLimits {
   /** Maximum length of the encoded parameter (URL-encoded for Redirect, base64 for POST), in characters. */
   readonly maxEncodedLength: number;

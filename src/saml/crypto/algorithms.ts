@@ -1,5 +1,6 @@
 /**
- * Algorithm allow-lists keyed by URI (STYLE.md habit 7, SECURITY.md SAML rule 3). HMAC, MD5 and anything not
+ * Algorithm allow-lists keyed by URI (docs/contributing.md, habit 7; docs/security.md, SAML rule 3). HMAC, MD5 and
+ * anything not
  * listed are refused; SHA-1 only when the caller passes the documented `allowSha1` switch.
  */
 import { ALG } from '../constants.js';

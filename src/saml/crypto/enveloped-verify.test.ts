@@ -18,7 +18,7 @@ function verify(xml: string, certificates = [sp.certificatePem], allowSha1 = fal
 }
 const refuses = (xml: string, code: SamlErrorCode) => assert.throws(() => verify(xml), { code });
 
-describe('verifyEnvelopedSignature (XML-DSig core validation by xml-crypto, SECURITY.md SAML rules 1-3)', () => {
+describe('verifyEnvelopedSignature (XML-DSig core validation by xml-crypto, docs/security.md, SAML rules 1-3)', () => {
   const signed = signPost(authnRequestXml({ id: '_abc' }), sp);
 
   it('returns the canonical signed bytes, without the signature, re-parsed', () => {

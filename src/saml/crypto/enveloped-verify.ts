@@ -1,6 +1,6 @@
 /**
  * Verification of enveloped XML signatures on messages from outside, done by xml-crypto (never by hand), after
- * the shape checks of SECURITY.md SAML rule 2 and with the trust anchors of rule 3 (configured certificates
+ * the shape checks of docs/security.md, SAML rule 2, and with the trust anchors of rule 3 (configured certificates
  * only; KeyInfo is ignored). The caller then reads values only from `signedXml`, the exact canonical bytes the
  * signature covers, re-parsed (rule 1).
  */

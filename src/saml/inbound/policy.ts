@@ -1,6 +1,6 @@
 /**
  * Policy checks on an inbound request, one rule per function so each can be tested with a bad input and the
- * pipeline reads as a list of named steps (STYLE.md habit 1).
+ * pipeline reads as a list of named steps (docs/contributing.md, habit 1).
  */
 import { BINDING, NAMEID_FORMAT } from '../constants.js';
 import { SamlError } from '../errors.js';
@@ -8,7 +8,7 @@ import { MAX_RELAY_STATE_BYTES } from '../bindings/limits.js';
 import type { AuthnRequest, NameIdPolicy } from './authn-request.js';
 import type { AcsEndpoint, ReplayCache, ServiceProviderLookup, ServiceProviderTrust, SloEndpoint } from './ports.js';
 
-/** The Issuer must be a registered SP (SECURITY.md SAML rule 4). */
+/** The Issuer must be a registered SP (docs/security.md, SAML rule 4). */
 export async function checkIssuerKnown(issuer: string, lookup: ServiceProviderLookup): Promise<ServiceProviderTrust> {
   const sp = await lookup(issuer);
   if (!sp)

@@ -32,7 +32,7 @@ export interface ServiceProviderTrust {
 /** Finds a trusted SP by entityID; undefined when unknown. */
 export type ServiceProviderLookup = (entityId: string) => Promise<ServiceProviderTrust | undefined>;
 
-/** One-time use of message IDs until they expire (SECURITY.md SAML rule 4). */
+/** One-time use of message IDs until they expire (docs/security.md, SAML rule 4). */
 export interface ReplayCache {
   /**
    * Records `key` until `expiresAt` and returns true, or returns false when it was already recorded and has not

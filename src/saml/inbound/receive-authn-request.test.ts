@@ -110,7 +110,7 @@ describe('receiveAuthnRequest: accepted requests (SAML profiles 4.1.4.1)', () =>
 });
 
 describe('receiveAuthnRequest: bad input from issue 3', () => {
-  it('rejects an unknown SP issuer without sending it anything (SECURITY.md rule 4)', async () => {
+  it('rejects an unknown SP issuer without sending it anything (docs/security.md, SAML rule 4)', async () => {
     await rejects(redirect(redirectQuery(authnRequestXml({ issuer: 'https://stranger.test' }))), 'unknown_issuer');
   });
 
@@ -132,7 +132,7 @@ describe('receiveAuthnRequest: bad input from issue 3', () => {
   it("rejects a POST request whose enveloped signature does not verify, even with the signer's certificate in KeyInfo", async () => {
     const signed = signPost(authnRequestXml(), spKey);
     await rejects(post(signed.replace(SP_ACS, 'https://sp.test/acs2')), 'signature_invalid');
-    // The attacker's certificate travels in KeyInfo; keys come only from configuration (SECURITY.md rule 3).
+    // The attacker's certificate travels in KeyInfo; keys come only from configuration (docs/security.md, SAML rule 3).
     await rejects(post(signPost(authnRequestXml(), attacker)), 'signature_invalid');
   });
 
@@ -170,7 +170,8 @@ describe('receiveAuthnRequest: bad input from issue 3', () => {
       extra: `<samlp:Extensions>${genuine}</samlp:Extensions>`,
     });
     await rejects(post(wrapped), 'signature_wrapping');
-    // 2. The genuine signature moved into a forged request with a different ID: its Reference no longer points to the parent.
+    // 2. The genuine signature moved into a forged request with a different ID: its Reference no longer points to the
+    // parent.
     const forgedId = uniqueId();
     const moved = genuine.replace(/ ID="[^"]*"/, ` ID="${forgedId}"`);
     await rejects(post(moved), 'signature_wrapping');

@@ -93,7 +93,7 @@ describe('single logout (SAML core 3.7, profiles 4.4)', () => {
     assert.equal(r.request.nameId.format, NAMEID_FORMAT.persistent);
   });
 
-  it('reads the whole NameID when a comment splits it: signed bytes carry no comments (SECURITY.md rule 2)', async () => {
+  it('reads the whole NameID when a comment splits it: signed bytes carry no comments (docs/security.md, SAML rule 2)', async () => {
     const split = spLogoutRequest().xml.replace('>u-alice<', '>u-<!-- injected -->alice<');
     const r = await receiveLogoutRequest({ binding: 'post', form: postForm(signPost(split, spKey)) }, ctx());
     assert.equal(r.request.nameId.value, 'u-alice');

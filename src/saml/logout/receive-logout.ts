@@ -74,7 +74,7 @@ export async function receiveLogoutRequest(
 
 /**
  * `expectedRequestId` is the ID of the LogoutRequest Keyway sent to this SP; a response to anything else is
- * refused (SECURITY.md rule 4, InResponseTo).
+ * refused (docs/security.md, SAML rule 4: InResponseTo).
  */
 export async function receiveLogoutResponse(
   input: InboundHttpMessage,

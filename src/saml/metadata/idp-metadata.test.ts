@@ -63,7 +63,7 @@ describe('buildIdpMetadata (SAML metadata 2.4.3)', () => {
     assert.deepEqual(certs, [current.credential.certificateBase64, next.credential.certificateBase64]);
   });
 
-  it('is UTF-8 without a byte-order mark, as AWS CreateSAMLProvider requires (AWS.md 1.7)', () => {
+  it('is UTF-8 without a byte-order mark, as AWS CreateSAMLProvider requires (IAM User Guide, "Create a SAML identity provider in IAM")', () => {
     const bytes = Buffer.from(metadata(), 'utf8');
     assert.notDeepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
     assert.match(bytes.toString('utf8'), /^<\?xml version="1.0" encoding="UTF-8"\?>/);

@@ -1,7 +1,8 @@
 /**
  * The IdP's `<md:EntityDescriptor>` (SAML metadata 2.4.3 IDPSSODescriptor). Several signing certificates may be
  * published at once (current and next) so SPs learn a new key before it is used (key rollover). UTF-8 without
- * BOM and with a `validUntil`, as AWS IAM requires for CreateSAMLProvider (AWS.md 1.7).
+ * BOM and with a `validUntil`, as AWS IAM requires for CreateSAMLProvider (IAM User Guide, "Create a SAML identity
+ * provider in IAM").
  */
 import { BINDING, NS } from '../constants.js';
 import { SamlError } from '../errors.js';

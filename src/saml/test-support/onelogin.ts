@@ -1,5 +1,5 @@
 /**
- * python3-onelogin-saml2 (Debian) as an independent SP in strict mode (PEERS.md). Inputs go through files;
+ * python3-onelogin-saml2 (Debian) as an independent SP in strict mode. Inputs go through files;
  * the script prints one JSON line: `{"valid": bool, "error": str|null, "nameId": str|null, "attributes": {...}}`.
  */
 import { spawnSync } from 'node:child_process';

@@ -25,7 +25,8 @@ export interface XmlsecResult {
 }
 
 /**
- * `xmlsec1 --verify` in the hardened form of PEERS.md: only same-document references, the key only from the
+ * `xmlsec1 --verify` in the hardened form (docs/contributing.md, "Peers worth knowing"): only same-document references,
+ * the key only from the
  * given certificate, IDs declared for Response and Assertion. `signedElement` picks which signature is checked:
  * the first one found inside the first Response or Assertion element. Several documents are checked in one
  * process (each costs ~30 ms of start-up); `ok` is true only when every one verifies.

@@ -3,7 +3,8 @@
  * digested as emitted, with no DOM, XPath or canonicalisation pass.
  *
  * Why hand-written: no maintained JavaScript library emits exclusive-C14N by construction; the generic path
- * (build a DOM, canonicalise it, then sign) spends about 90% of its time outside RSA (PEERS.md "Limits
+ * (build a DOM, canonicalise it, then sign) spends about 90% of its time outside RSA (docs/contributing.md, "Peers
+ * worth knowing"; "Limits
  * measured"). This writer is only ever used for XML that Keyway itself produces; XML from outside is always
  * verified and canonicalised by xml-crypto. The rules it relies on (checked by property tests against
  * xml-crypto and xmlsec1):

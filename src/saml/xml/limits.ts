@@ -1,4 +1,4 @@
-/** Size and shape limits applied before and during parsing (SECURITY.md SAML rule 5). */
+/** Size and shape limits applied before and during parsing (docs/security.md, SAML rule 5). */
 export interface XmlLimits {
   /** Maximum UTF-8 size of the XML text, in bytes. */
   readonly maxBytes: number;

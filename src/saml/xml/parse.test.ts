@@ -7,7 +7,7 @@ import { DEFAULT_XML_LIMITS } from './limits.js';
 const refuses = (xml: string, code: SamlErrorCode, limits = DEFAULT_XML_LIMITS) =>
   assert.throws(() => parseXml(xml, limits), { code }, xml.slice(0, 80));
 
-describe('parseXml: refuses unusual input before any cryptography (SECURITY.md SAML rules 2 and 5)', () => {
+describe('parseXml: refuses unusual input before any cryptography (docs/security.md, SAML rules 2 and 5)', () => {
   it('accepts a plain document with an XML declaration', () => {
     assert.equal(
       parseXml('<?xml version="1.0" encoding="UTF-8"?><a xmlns="urn:x"><b c="1">t</b></a>').documentElement?.localName,

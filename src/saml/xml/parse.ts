@@ -1,7 +1,7 @@
 /**
  * The only way XML from outside enters Keyway's SAML code. @xmldom/xmldom is the same parser xml-crypto uses,
  * so the bytes we inspect and the bytes the signature library verifies are read identically (no parser
- * differential). Anything unusual is refused before any cryptography (SECURITY.md SAML rules 2 and 5).
+ * differential). Anything unusual is refused before any cryptography (docs/security.md, SAML rules 2 and 5).
  */
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { SamlError } from '../errors.js';

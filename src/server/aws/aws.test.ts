@@ -123,7 +123,7 @@ describe('Pattern A over HTTP: admin API, CLI sign-in and assertion, portal tile
   });
 
   let token = '';
-  test('the CLI signs in with a password and gets a signed assertion with one Role value per reachable role (AWS.md 1.3)', async () => {
+  test('the CLI signs in with a password and gets a signed assertion with one Role value per reachable role (IAM User Guide, "Configure SAML assertions for the authentication response")', async () => {
     const wrong = await s.app.inject({
       method: 'POST',
       url: '/aws/cli/sign-in',

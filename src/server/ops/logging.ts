@@ -1,6 +1,6 @@
 /**
  * JSON logs (pino) with request ids and redaction: no header, cookie, password, token, session id or SAML
- * message ever reaches a log line (SECURITY.md "Everywhere").
+ * message ever reaches a log line (docs/security.md, "Everywhere").
  */
 import { pino } from 'pino';
 import type { Logger } from 'pino';

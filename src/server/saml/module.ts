@@ -1,5 +1,5 @@
 /**
- * The SAML IdP's HTTP endpoints. Each handler is a short list of named steps; protocol rules live in SAML-LIB
+ * The SAML IdP's HTTP endpoints. Each handler is a short list of named steps; protocol rules live in src/saml
  * (src/saml), domain rules in src/core, and the steps that join them in ./sso and ./slo.
  *
  *   GET  /saml/metadata[?download=1]     IdP metadata (stable URL; also the entity ID)
@@ -125,7 +125,7 @@ const register = async (app: FastifyInstance, ctx: ServerContext): Promise<void>
     return reply.send(xml);
   });
 
-  // The same metadata at a stable per-application address, as a file named after the app (DESIGN.md 8).
+  // The same metadata at a stable per-application address, as a file named after the app (docs/saml-apps.md).
   app.get<{ Params: { id: string } }>('/saml/apps/:id/metadata', { schema: { hide: true } }, async (req, reply) => {
     const target = await rt.apps.get(req.params.id);
     const file = `keyway-idp-metadata-${target.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60)}.xml`;

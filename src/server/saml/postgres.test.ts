@@ -10,7 +10,7 @@ import { sessionCookieName } from '../session.js';
 import { createSamlRuntimeFrom } from './runtime.js';
 import { missingPostgres, POSTGRES_TEST_URL } from '../../testing/index.js';
 
-test('SSO, replay protection and key rotation work the same on PostgreSQL (DESIGN.md 6)', {
+test('SSO, replay protection and key rotation work the same on PostgreSQL (docs/storage.md)', {
   skip: await missingPostgres(),
 }, async () => {
   const schema = `kw_saml_${globalThis.crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`;

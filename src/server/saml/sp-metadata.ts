@@ -1,4 +1,7 @@
-/** An application's SP fields from the SP's own metadata (parsed by SAML-LIB with the safe XML rules). */
+/**
+ * An application's SP fields from the SP's own metadata (parsed by src/saml with the safe XML rules of
+ * docs/security.md).
+ */
 import { DomainError, type NameIdFormat, type SamlApplicationInput } from '../../core/index.js';
 import { BINDING, NAMEID_FORMAT, isSamlError, parseSpMetadata, type SpMetadata } from '../../saml/index.js';
 

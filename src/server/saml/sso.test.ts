@@ -174,7 +174,7 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     );
   });
 
-  test('refuses a SHA-1 signature unless the app opts in (SECURITY.md rule 3)', async () => {
+  test('refuses a SHA-1 signature unless the app opts in (docs/security.md, SAML rule 3)', async () => {
     await refused(await redirect(authnRequestXml(), { key: sp, sigAlg: ALG.rsaSha1 }), 'sha1_refused');
   });
 
@@ -223,7 +223,7 @@ describe('SAML SSO endpoints (SAML profiles 4.1, bindings 3.4/3.5)', () => {
     );
   });
 
-  test('refuses a replayed AuthnRequest ID (SECURITY.md rule 4)', async () => {
+  test('refuses a replayed AuthnRequest ID (docs/security.md, SAML rule 4)', async () => {
     const xml = authnRequestXml({ id: uniqueId() });
     assert.equal((await redirect(xml)).statusCode, 200);
     await refused(await redirect(xml), 'replayed');

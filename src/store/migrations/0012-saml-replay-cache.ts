@@ -1,9 +1,10 @@
-// Why: a one-time cache of inbound SAML message IDs shared by all nodes, so a replayed AuthnRequest is refused anywhere.
+// Why: a one-time cache of inbound SAML message IDs shared by all nodes, so a replayed AuthnRequest is refused
+// anywhere.
 import type { Migration } from './types.js';
 
 export const samlReplayCache: Migration = {
   id: '0012-saml-replay-cache',
-  why: 'seen SAML message IDs until they expire (SECURITY.md rule 4)',
+  why: 'seen SAML message IDs until they expire (docs/security.md, SAML rule 4)',
   async up(db) {
     await db.schema
       .createTable('saml_replay_cache')

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { migrations } from './index.js';
 
-/** Conventions every migration keeps (STYLE.md habit 10), checked for every module's migrations. */
+/** Conventions every migration keeps (docs/contributing.md, habit 10), checked for every module's migrations. */
 const here = dirname(fileURLToPath(import.meta.url));
 
 test('migration ids are unique, NNNN-kebab-case, listed in ascending order, each with a reason', () => {

@@ -5,7 +5,8 @@ import type { Entitlement } from './entitlements.js';
 
 /**
  * Credentials for an `AWSReservedSSO_*` role, as the access portal and GetRoleCredentials hand them out: the
- * session is named after the user's userName and lasts the permission set's SessionDuration (AWS.md §4.5).
+ * session is named after the user's userName and lasts the permission set's SessionDuration (IAM Identity Center User
+ * Guide, "Using service-linked roles for IAM Identity Center").
  */
 export function roleSessionName(user: UserRecord): string {
   const cleaned = user.userName.replace(/[^\w+=,.@-]/g, '_').slice(0, 64);

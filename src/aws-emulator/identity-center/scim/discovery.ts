@@ -3,7 +3,8 @@ import { GROUP_SCHEMA } from './group-schema.js';
 
 /**
  * Read-only discovery documents ([doc] SCIMDG serviceproviderconfig, listresourcetypes, listschemas; the
- * tail of ServiceProviderConfig is [unconfirmed] and filled with the values AWS.md §3.4 suggests).
+ * tail of ServiceProviderConfig is [unconfirmed] and filled with the values the SCIM Implementation Developer Guide,
+ * "ServiceProviderConfig", suggests).
  */
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 

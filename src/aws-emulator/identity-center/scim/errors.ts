@@ -3,7 +3,7 @@ import type { EmulatorResponse } from '../../http/contract.js';
 /**
  * Identity Center's SCIM errors ([doc] SCIMDG per-operation error tables). The body is AWS's own shape, which
  * differs from RFC 7644 §3.12: the key is `schema` (singular), `status` is a string, and AWS adds
- * `exceptionRequestId` and `timeStamp` ([obs] AWS.md §3.6).
+ * `exceptionRequestId` and `timeStamp` (observed in real responses; docs/aws-identity-center-emulator.md).
  */
 export type ScimErrorCode =
   | 'ValidationException'

@@ -1,6 +1,6 @@
 import { invalid } from './errors.js';
 
-/** Caps applied before JSON.parse sees the bytes (SECURITY.md: body size and JSON depth capped first). */
+/** Caps applied before JSON.parse sees the bytes (docs/security.md, SCIM: body size and JSON depth capped first). */
 export const MAX_BODY_BYTES = 256 * 1024;
 export const MAX_JSON_DEPTH = 16;
 

@@ -16,7 +16,7 @@ const instanceIn = (region: string) =>
     createMemoryStateStore(),
   );
 
-test('the AWSReservedSSO path carries the instance region outside us-east-1 (AWS.md §4.5)', () => {
+test('the AWSReservedSSO path carries the instance region outside us-east-1 (IAM Identity Center User Guide, "Using service-linked roles for IAM Identity Center")', () => {
   assert.equal(reservedRolePath(instanceIn('us-east-1')), '/aws-reserved/sso.amazonaws.com/');
   assert.equal(reservedRolePath(instanceIn('eu-west-1')), '/aws-reserved/sso.amazonaws.com/eu-west-1/');
 });

@@ -11,7 +11,8 @@ import {
 
 /**
  * Turns a permission set into the role Identity Center keeps in each member account ([doc] SSOUG-2022
- * using-service-linked-roles, AWS.md §4.5): `AWSReservedSSO_<PermissionSet>_<16 hex>` at
+ * IAM Identity Center User Guide, "Using service-linked roles for IAM Identity Center"):
+ * `AWSReservedSSO_<PermissionSet>_<16 hex>` at
  * `/aws-reserved/sso.amazonaws.com/[region/]`, MaxSessionDuration 12 h, protected from IAM, trusting the
  * account's `AWSSSO_<hex>_DO_NOT_DELETE` SAML provider.
  */

@@ -10,7 +10,8 @@ import { baseUrl, esc, form, page, redirect } from '../portal/web.js';
 
 /**
  * The sso-oidc API ([model] botocore sso-oidc 2019-06-10, rest-json, noAuth) as `aws sso login` uses it
- * (AWS.md §4.7): RegisterClient, StartDeviceAuthorization, CreateToken with the device-code,
+ * (AWS CLI User Guide, "Configuring IAM Identity Center authentication with the AWS CLI"): RegisterClient,
+ * StartDeviceAuthorization, CreateToken with the device-code,
  * authorization-code + PKCE and refresh-token grants, plus the browser pages `/device` (approve a user code)
  * and `/authorize` (consent, then redirect with a code), both behind the portal's SAML sign-in.
  */

@@ -1,5 +1,5 @@
 /**
- * Adapts an HTTP request to SAML-LIB's inbound pipeline for AuthnRequests: which binding, the SP as Keyway
+ * Adapts an HTTP request to src/saml's inbound pipeline for AuthnRequests: which binding, the SP as Keyway
  * trusts it (from the application), the database-backed replay cache, and Keyway's own NameID-format rule.
  */
 import type { FastifyRequest } from 'fastify';
