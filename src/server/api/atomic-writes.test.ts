@@ -9,7 +9,8 @@ import { sql } from 'kysely';
 import { verifyPassword } from '../../auth/index.js';
 import { runCliCaptured } from '../../cli/testing.js';
 import type { Store } from '../../store/index.js';
-import { postgresSkipReason, startTestServer } from '../testing.js';
+import { startTestServer } from '../testing.js';
+import { missingPostgres } from '../../testing/index.js';
 import type { TestEngine, TestServer } from '../testing.js';
 
 /**
@@ -35,7 +36,7 @@ const injectFailure = async (store: Store, table: string, when = 'TRUE'): Promis
   };
 };
 
-const pgSkip = await postgresSkipReason();
+const pgSkip = await missingPostgres();
 for (const [engine, skip] of [
   ['sqlite', false],
   ['postgres', pgSkip],
