@@ -51,6 +51,7 @@ export const STATUS = {
   tooManyResponses: 'urn:oasis:names:tc:SAML:2.0:status:TooManyResponses',
   unsupportedBinding: 'urn:oasis:names:tc:SAML:2.0:status:UnsupportedBinding',
   partialLogout: 'urn:oasis:names:tc:SAML:2.0:status:PartialLogout',
+  unknownPrincipal: 'urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal',
 } as const;
 
 export const ALG = {

@@ -2,7 +2,7 @@
 import type { FastifyReply } from 'fastify';
 import { buildPostForm, postFormCsp } from '../../saml/index.js';
 import { html, renderPage } from '../html.js';
-import type { SignedIn } from '../session.js';
+import { csrfField, type SignedIn } from '../session.js';
 
 export const sendPostForm = (
   reply: FastifyReply,
@@ -84,4 +84,26 @@ export const sendInfoPage = (
     title,
     ...signedInHeader(who),
     body: html`<h1>${title}</h1><p>${message}</p><p><a href="/">Go to my apps</a></p>`,
+  });
+
+/**
+ * "Sign out of Keyway?": an unsigned LogoutRequest could come from any page on the web, so it ends nothing until
+ * the person says so on this page (its form carries the session's CSRF token).
+ */
+export const sendLogoutConfirmPage = (
+  reply: FastifyReply,
+  who: SignedIn,
+  appName: string,
+  pending: string,
+): FastifyReply =>
+  renderPage(reply, {
+    title: 'Sign out of Keyway?',
+    headers: { 'cache-control': 'no-store' },
+    ...signedInHeader(who),
+    body: html`<h1>Sign out of Keyway?</h1>
+<p>${appName} asks to sign you out of Keyway, which also signs you out of the other applications you opened from it.</p>
+<form method="post" action="/saml/slo/confirm">${csrfField(who)}<input type="hidden" name="t" value="${pending}">
+<button type="submit" name="decision" value="sign-out">Sign out</button>
+<button type="submit" name="decision" value="stay">Stay signed in</button>
+</form>`,
   });

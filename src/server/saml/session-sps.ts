@@ -45,3 +45,18 @@ export const recordSpSession = async (
   const others = (current?.sps ?? []).filter((s) => s.appId !== sp.appId);
   await setSessionData(ctx, who, { saml: { sessionIndex, sps: [...others, sp].slice(-MAX_SPS) } });
 };
+
+/**
+ * Whether a LogoutRequest names this session: the SP took part in it, the NameID is the one Keyway issued to that
+ * SP in it, and, when the request lists SessionIndex values, one of them is this session's (SAML core 3.7.1).
+ */
+export const matchingSession = (
+  who: SignedIn,
+  appId: string,
+  request: { readonly nameId: string; readonly sessionIndexes: readonly string[] },
+): boolean => {
+  const saml = read(who.session.data);
+  const sp = saml?.sps.find((s) => s.appId === appId);
+  if (!saml || !sp || sp.nameId !== request.nameId) return false;
+  return request.sessionIndexes.length === 0 || request.sessionIndexes.includes(saml.sessionIndex);
+};

@@ -13,7 +13,17 @@ export interface SloChain {
   readonly waitingFor?: { readonly appId: string; readonly entityId: string; readonly requestId: string };
   readonly origin:
     | { readonly kind: 'portal' }
-    | { readonly kind: 'sp'; readonly appId: string; readonly requestId: string; readonly relayState?: string };
+    | {
+        readonly kind: 'sp';
+        readonly appId: string;
+        readonly requestId: string;
+        readonly relayState?: string;
+        /**
+         * Nothing was ended: no session of this browser matched the request (unknown_principal), or the person
+         * chose to stay signed in (denied). SAML core 3.2.2.2 status codes.
+         */
+        readonly refused?: 'unknown_principal' | 'denied';
+      };
   /** Some SP answered with a failure or could not be reached. */
   readonly partial: boolean;
   /** Unix seconds. */
@@ -56,6 +66,10 @@ export interface PendingLogout {
   readonly appId: string;
   readonly requestId: string;
   readonly nameId: string;
+  /** The request's SessionIndex values; when any are given, one must be the session's. */
+  readonly sessionIndexes: readonly string[];
+  /** Signed with the SP's registered key; an unsigned request waits for the person to confirm. */
+  readonly signed: boolean;
   readonly relayState?: string;
   readonly exp: number;
 }
@@ -79,7 +93,9 @@ export const openPendingLogout = (key: Buffer, value: unknown, now: Date): Pendi
       p.exp * 1000 > now.getTime() &&
       typeof p.appId === 'string' &&
       typeof p.requestId === 'string' &&
-      typeof p.nameId === 'string'
+      typeof p.nameId === 'string' &&
+      typeof p.signed === 'boolean' &&
+      Array.isArray(p.sessionIndexes)
       ? p
       : null;
   } catch {

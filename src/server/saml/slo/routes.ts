@@ -19,9 +19,9 @@ import {
 import { deriveKey } from '../../config.js';
 import type { ServerContext } from '../../deps.js';
 import { cookieOptions, currentSignIn, endSession, requireCsrf, requireSignIn, type SignedIn } from '../../session.js';
-import { sendContinuePage, sendInfoPage, sendPostForm } from '../pages.js';
+import { sendContinuePage, sendInfoPage, sendLogoutConfirmPage, sendPostForm } from '../pages.js';
 import type { SamlRuntime } from '../runtime.js';
-import { spSessionsOf, samlSessionIndex } from '../session-sps.js';
+import { matchingSession, spSessionsOf, samlSessionIndex } from '../session-sps.js';
 import { inboundOf, replayCacheOf, spTrustOf } from '../sso/receive.js';
 import {
   MAX_CHAIN_SPS,
@@ -34,6 +34,20 @@ import {
   type PendingLogout,
   type SloChain,
 } from './chain-state.js';
+
+/** The LogoutResponse status for the requesting SP (SAML core 3.2.2.2). */
+const statusOf = (chain: SloChain): { code: string; subCode?: string } => {
+  if (chain.origin.kind === 'sp' && chain.origin.refused === 'unknown_principal')
+    return { code: STATUS.requester, subCode: STATUS.unknownPrincipal };
+  if (chain.origin.kind === 'sp' && chain.origin.refused === 'denied')
+    return { code: STATUS.responder, subCode: STATUS.requestDenied };
+  return chain.partial ? { code: STATUS.success, subCode: STATUS.partialLogout } : { code: STATUS.success };
+};
+
+const sendExpired = (reply: FastifyReply) =>
+  sendInfoPage(reply, 400, 'This sign-out link has expired', 'Go back to the application and sign out again.');
+const sendGone = (reply: FastifyReply) =>
+  sendInfoPage(reply, 404, 'No such application', 'The application that asked to sign you out no longer exists.');
 
 type Refuse = (req: FastifyRequest, reply: FastifyReply, e: unknown, action: string) => Promise<FastifyReply>;
 
@@ -135,7 +149,10 @@ export const registerSloRoutes = async (
       return reply.code(303).header('cache-control', 'no-store').redirect('/signin?signedOut=1');
     const { origin } = chain;
     const requester = await appOrNull(origin.appId);
-    if (!requester?.slo) return sendInfoPage(reply, 200, 'You have signed out', 'Your Keyway session has ended.');
+    if (!requester?.slo)
+      return origin.refused
+        ? sendInfoPage(reply, 200, 'You are still signed in', 'Your Keyway session was not ended.')
+        : sendInfoPage(reply, 200, 'You have signed out', 'Your Keyway session has ended.');
     return deliver(
       reply,
       requester,
@@ -146,10 +163,11 @@ export const registerSloRoutes = async (
           destination,
           inResponseTo: origin.requestId,
           now: ctx.now(),
-          status: chain.partial ? { code: STATUS.success, subCode: STATUS.partialLogout } : { code: STATUS.success },
+          status: statusOf(chain),
           ...(signed ? { signing: { credential } } : {}),
         }),
       origin.relayState,
+      afterForm,
     );
   };
 
@@ -199,53 +217,94 @@ export const registerSloRoutes = async (
     now: ctx.now(),
   });
 
-  /** Ends this browser's session if it is the one the SP knows, then notifies the other SPs and answers the requester. */
+  const originOf = (sp: SamlApplication, p: PendingLogout, refused?: 'unknown_principal' | 'denied') => ({
+    kind: 'sp' as const,
+    appId: sp.id,
+    requestId: p.requestId,
+    ...(p.relayState !== undefined ? { relayState: p.relayState } : {}),
+    ...(refused ? { refused } : {}),
+  });
+
+  /** Answers the SP without ending anything (SAML profiles 4.4.4.2: the IdP always answers). */
+  const refuseLogout = (
+    reply: FastifyReply,
+    sp: SamlApplication,
+    p: PendingLogout,
+    refused: 'unknown_principal' | 'denied',
+    afterForm = false,
+  ) =>
+    next(
+      reply,
+      { remaining: [], sessionIndex: null, partial: false, exp: exp(), origin: originOf(sp, p, refused) },
+      afterForm,
+    );
+
+  /** Ends this browser's session, which matchingSession found, then notifies the other SPs and answers the requester. */
   const logoutFor = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    sp: SamlApplication,
+    p: PendingLogout,
+    who: SignedIn,
+    afterForm = false,
+  ): Promise<FastifyReply> => {
+    const sps = spSessionsOf(who.session.data);
+    await end(req, reply, who, `sp:${sp.entityId}`);
+    const others = sps.filter((s) => s.appId !== sp.id);
+    return next(
+      reply,
+      {
+        remaining: others.slice(0, MAX_CHAIN_SPS),
+        sessionIndex: samlSessionIndex(who),
+        partial: others.length > MAX_CHAIN_SPS,
+        exp: exp(),
+        origin: originOf(sp, p),
+      },
+      afterForm,
+    );
+  };
+
+  /**
+   * A LogoutRequest that matched this browser's session: a signed one ends it; an unsigned one (from an SP that
+   * cannot sign, so from anyone) only after the person confirms on a Keyway page.
+   */
+  const handleRequest = async (
     req: FastifyRequest,
     reply: FastifyReply,
     sp: SamlApplication,
     p: PendingLogout,
   ): Promise<FastifyReply> => {
     const who = await currentSignIn(req, ctx);
-    const sps = who ? spSessionsOf(who.session.data) : [];
-    const record = sps.find((s) => s.appId === sp.id);
-    // Only the session this SP knows: the NameID it got must match, so an SP cannot sign out someone else's browser session.
-    const matches = who !== null && (record === undefined || record.nameId === p.nameId);
-    if (who && matches) await end(req, reply, who, `sp:${sp.entityId}`);
-    const others = matches ? sps.filter((s) => s.appId !== sp.id) : [];
-    return next(reply, {
-      remaining: others.slice(0, MAX_CHAIN_SPS),
-      sessionIndex: who ? samlSessionIndex(who) : null,
-      partial: others.length > MAX_CHAIN_SPS,
-      exp: exp(),
-      origin: {
-        kind: 'sp',
-        appId: sp.id,
-        requestId: p.requestId,
-        ...(p.relayState !== undefined ? { relayState: p.relayState } : {}),
-      },
-    });
+    if (!who || !matchingSession(who, sp.id, p)) return refuseLogout(reply, sp, p, 'unknown_principal');
+    if (p.signed) return logoutFor(req, reply, sp, p, who);
+    return sendLogoutConfirmPage(reply, who, sp.name, sealPendingLogout(key, p));
   };
 
   app.get<{ Querystring: { t?: string } }>('/saml/slo/resume', { schema: { hide: true } }, async (req, reply) => {
     const pending = openPendingLogout(key, req.query.t, ctx.now());
-    if (!pending)
-      return sendInfoPage(
-        reply,
-        400,
-        'This sign-out link has expired',
-        'Go back to the application and sign out again.',
-      );
+    if (!pending) return sendExpired(reply);
     const sp = await appOrNull(pending.appId);
-    if (!sp)
-      return sendInfoPage(
-        reply,
-        404,
-        'No such application',
-        'The application that asked to sign you out no longer exists.',
-      );
-    return logoutFor(req, reply, sp, pending);
+    if (!sp) return sendGone(reply);
+    return handleRequest(req, reply, sp, pending);
   });
+
+  app.post<{ Body: { t?: unknown; decision?: unknown } }>(
+    '/saml/slo/confirm',
+    { schema: { hide: true } },
+    async (req, reply) => {
+      const who = await requireSignIn(req, reply, ctx);
+      if (!who) return reply;
+      if (!(await requireCsrf(req, reply, who, ctx))) return reply;
+      const body = (req.body ?? {}) as { t?: unknown; decision?: unknown };
+      const pending = openPendingLogout(key, body.t, ctx.now());
+      if (!pending) return sendExpired(reply);
+      const sp = await appOrNull(pending.appId);
+      if (!sp) return sendGone(reply);
+      if (!matchingSession(who, sp.id, pending)) return refuseLogout(reply, sp, pending, 'unknown_principal', true);
+      if (body.decision !== 'sign-out') return refuseLogout(reply, sp, pending, 'denied', true);
+      return logoutFor(req, reply, sp, pending, who, true);
+    },
+  );
 
   const slo = async (req: FastifyRequest, reply: FastifyReply) => {
     const inbound = inboundOf(req);
@@ -273,10 +332,12 @@ export const registerSloRoutes = async (
         throw new SamlError('unknown_issuer', 'The service provider is not registered with this identity provider.');
       if (sp.signingCertificates.length > 0 && !received.signed)
         throw new SamlError('signature_missing', 'The logout request must be signed by the service provider.');
-      const pending = {
+      const pending: PendingLogout = {
         appId: sp.id,
         requestId: received.request.id,
         nameId: received.request.nameId.value,
+        sessionIndexes: received.request.sessionIndexes.slice(0, 16),
+        signed: received.signed,
         exp: exp(),
         ...(received.relayState !== undefined ? { relayState: received.relayState } : {}),
       };
@@ -286,7 +347,7 @@ export const registerSloRoutes = async (
           .header('cache-control', 'no-store')
           .redirect(`/saml/slo/resume?t=${sealPendingLogout(key, pending)}`);
       }
-      return logoutFor(req, reply, sp, pending);
+      return handleRequest(req, reply, sp, pending);
     } catch (e) {
       return refuse(req, reply, e, 'saml.slo');
     }
