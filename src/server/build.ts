@@ -18,6 +18,7 @@ import { html, renderPage } from './html.js';
 import { mapError } from './api/errors.js';
 import { createLogger } from './ops/logging.js';
 import { createMetrics } from './ops/metrics.js';
+import { startRetention } from './ops/retention.js';
 import { serverModules } from './routes.js';
 import { buildManagementApp } from './ops/routes.js';
 
@@ -236,11 +237,13 @@ export const startServer = async (given: ServerConfig, options: StartOptions = {
       .catch((e: unknown) => app.log.warn({ err: e }, 'expired session sweep failed'));
   }, sessionSweepMinutes * 60_000);
   sweep.unref();
+  const stopRetention = startRetention(store, config, app.log);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       clearInterval(sweep);
+      stopRetention();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await app.close();

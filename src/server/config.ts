@@ -236,6 +236,28 @@ export const settings = {
     doc: 'Clock difference tolerated with service providers: AuthnRequest IssueInstant checks and the NotBefore of issued assertions.',
   }),
 
+  auditRetentionDays: setting({
+    env: 'KEYWAY_AUDIT_RETENTION_DAYS',
+    group: 'Storage',
+    default: '400',
+    parse: int(1, 100 * 366),
+    doc: 'Audit events older than this are removed (hourly by `keyway serve`, or `keyway db prune`).',
+  }),
+  auditExportDir: setting({
+    env: 'KEYWAY_AUDIT_EXPORT_DIR',
+    group: 'Storage',
+    default: '',
+    parse: text,
+    doc: 'When set, `keyway serve` appends audit events to audit-<date>.jsonl files in this directory before it removes them (one JSON object per line). Empty: removed events are not kept.',
+  }),
+  outboxRetentionDays: setting({
+    env: 'KEYWAY_OUTBOX_RETENTION_DAYS',
+    group: 'Storage',
+    default: '7',
+    parse: int(0, 3650),
+    doc: 'Outbox change events marked done (delivered) are removed after this many days (hourly by `keyway serve`, or `keyway db prune`).',
+  }),
+
   logLevel: setting({
     env: 'KEYWAY_LOG_LEVEL',
     group: 'Operations',

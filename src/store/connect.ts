@@ -73,6 +73,10 @@ export interface SqliteDirect {
 }
 
 const directByDb = new WeakMap<Kysely<Database>, SqliteDirect>();
+const rawByDb = new WeakMap<Kysely<Database>, SqliteDatabase.Database>();
+
+/** SQLite only: the better-sqlite3 handle, for what Kysely cannot express (the online backup API, dbstat). */
+export const sqliteRaw = (db: Kysely<Database>): SqliteDatabase.Database | undefined => rawByDb.get(db);
 
 /** The direct path of a store opened on a SQLite file or memory; undefined on PostgreSQL and for transactions. */
 export const sqliteDirect = (db: Kysely<Database>): SqliteDirect | undefined => directByDb.get(db);
@@ -158,6 +162,7 @@ async function openSqlite(rest: string, opts: ConnectOptions): Promise<Connectio
   const statements = withStatementCache(database);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements }) });
   directByDb.set(db, directPath(db, database, statements));
+  rawByDb.set(db, database);
   return { engine: 'sqlite', db, describe: `sqlite:${path}`, release: async () => checkpointer?.stop() };
 }
 

@@ -48,11 +48,15 @@ import {
 import { migrate, migrationStatus, type MigrationReport } from './migrator.js';
 import type { Engine } from './migrations/index.js';
 import { createOutbox } from './outbox.js';
+import { backupStore, restoreStore, type BackupResult, type RestoreResult } from './backup.js';
+import { pruneAuditEvents, pruneOutbox, tableSizes, type AuditPruneOptions, type TableSize } from './maintenance.js';
 
 export type * from './database.js';
 export type { Engine, Migration, MigrationContext } from './migrations/index.js';
 export { migrations, sequenceColumn } from './migrations/index.js';
 export type { MigrationReport } from './migrator.js';
+export type { BackupResult, RestoreResult } from './backup.js';
+export type { AuditPruneOptions, TableSize } from './maintenance.js';
 export { createAuditLog, insertAudit } from './audit-log.js';
 export { mapConflict, isUniqueViolation, isForeignKeyViolation } from './sql-helpers.js';
 export { createSigningKeyStore } from './saml-signing-keys.js';
@@ -113,6 +117,16 @@ export interface Store {
   /** Credentials, sessions and the audit log joining `trx`, so a change commits with its audit record or not at all. */
   identityIn(trx: Transaction<Database>): IdentityWrites;
   migrate(opts?: { readonly dryRun?: boolean }): Promise<MigrationReport>;
+  /** Rows and bytes per table, largest first (`keyway db stats`). */
+  tableSizes(): Promise<TableSize[]>;
+  /** Removes audit events older than `before` in short batches, handing each to `exportLines` first. */
+  pruneAudit(opts: AuditPruneOptions): Promise<number>;
+  /** Removes outbox events delivered before `before` (the newest event always stays). */
+  pruneOutbox(opts: { readonly before: Date }): Promise<number>;
+  /** Online backup into a new file: a SQLite copy (SQLite) or a JSON-lines export (PostgreSQL). */
+  backup(file: string): Promise<BackupResult>;
+  /** Restores a backup of either kind into this (fresh, unless `replace`) database. */
+  restore(file: string, opts?: { readonly replace?: boolean }): Promise<RestoreResult>;
   /** For /readyz: the database answers and no migration is pending. Never throws. */
   ping(): Promise<ReadyState>;
   close(): Promise<void>;
@@ -157,6 +171,11 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
       audit: createAuditLog(trx, now),
     }),
     migrate: (o) => migrate(db, engine, schema, o),
+    tableSizes: () => tableSizes(db, engine),
+    pruneAudit: (o) => pruneAuditEvents(db, o),
+    pruneOutbox: (o) => pruneOutbox(db, o),
+    backup: (file) => backupStore(db, engine, file),
+    restore: (file, o) => restoreStore(db, engine, file, o),
     async ping() {
       try {
         const { pending } = await migrationStatus(db, engine, schema);

@@ -58,12 +58,15 @@ const pinnedToSchema = (db: Kysely<Database>, schema: string): Kysely<Database> 
  * Kysely's Migrator does the bookkeeping (a table of applied ids, and on PostgreSQL an advisory lock so nodes
  * starting together migrate once); the registry in ./migrations is the single list of what to run.
  */
+/** Where the migrator records what ran (and its lock); they hold no data of the directory. */
+export const MIGRATION_TABLES = ['keyway_migrations', 'keyway_migrations_lock'] as const;
+
 function migrator(db: Kysely<Database>, engine: Engine, schema: string | undefined): Migrator {
   return new Migrator({
     db: engine === 'postgres' && schema !== undefined ? pinnedToSchema(db, schema) : db,
     ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
-    migrationTableName: 'keyway_migrations',
-    migrationLockTableName: 'keyway_migrations_lock',
+    migrationTableName: MIGRATION_TABLES[0],
+    migrationLockTableName: MIGRATION_TABLES[1],
     // Modules number their migrations in their own ranges (0010 SAML, 0030 AWS, …); a database that already
     // ran 0031 must still accept a newly added 0020. Pending ones always run in id order.
     allowUnorderedMigrations: true,

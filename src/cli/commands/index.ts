@@ -22,6 +22,9 @@ export const commands: readonly CommandEntry[] = [
   { name: 'apps', load: async () => (await import('./apps.js')).appsCommand },
   { name: 'keys', load: async () => (await import('./keys.js')).keysCommand },
   { name: 'audit', load: async () => (await import('./audit.js')).auditCommand },
+  { name: 'db', load: async () => (await import('./db.js')).dbCommand },
+  { name: 'backup', load: async () => (await import('./backup.js')).backupCommand },
+  { name: 'restore', load: async () => (await import('./backup.js')).restoreCommand },
   { name: 'aws', load: async () => (await import('./aws.js')).awsCommand },
   { name: 'aws-emulator', load: async () => (await import('./aws-emulator.js')).awsEmulatorCommand },
 ];
