@@ -8,7 +8,8 @@ import { hashPassword } from '../auth/index.js';
 import { systemActor } from '../core/index.js';
 import { runCliCaptured } from '../cli/testing.js';
 import { openStore, type Store } from '../store/index.js';
-import { postgresSkipReason, startTestServer, type TestEngine, type TestServer } from './testing.js';
+import { missingPostgres, POSTGRES_TEST_URL } from '../testing/index.js';
+import { startTestServer, type TestEngine, type TestServer } from './testing.js';
 
 /**
  * `keyway backup` and `keyway restore` on both engines, end to end: a backup of a live database restored into a
@@ -16,8 +17,8 @@ import { postgresSkipReason, startTestServer, type TestEngine, type TestServer }
  * and `keyway db stats`.
  */
 const MASTER_KEY = '11'.repeat(32);
-const PG_BASE = process.env.KEYWAY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const pgSkip = await postgresSkipReason();
+const PG_BASE = POSTGRES_TEST_URL;
+const pgSkip = await missingPostgres();
 
 const formSignIn = async (s: TestServer, userName: string, password: string) => {
   const page = await s.app.inject({ method: 'GET', url: '/signin', headers: { accept: 'text/html' } });
