@@ -8,3 +8,4 @@ export { renderPlan } from './plan-render.js';
 export type { RenderOptions } from './plan-render.js';
 export { assumeRoleWithSaml } from './sts-saml.js';
 export type { SamlCredentials, AssumeWithSamlInput } from './sts-saml.js';
+export * from './access/index.js';

@@ -41,6 +41,8 @@ export interface CliContext {
    * hidden prompt on a terminal. Never from argv, so it stays out of shell history and `ps`.
    */
   readSecret(options: { readonly file?: string; readonly prompt: string; readonly confirm?: boolean }): Promise<string>;
+  /** The exit code when the command succeeds without throwing (e.g. 2 for `plan --detailed-exitcode` with changes). */
+  setExitCode(code: number): void;
   /** Runs when the command ends (success or failure), before the store closes. */
   onCleanup(fn: () => Promise<void> | void): void;
 }

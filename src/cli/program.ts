@@ -26,10 +26,11 @@ type ServerModule = typeof import('../server/index.js');
 let serverModule: ServerModule | undefined;
 const loadServer = async (): Promise<ServerModule> => (serverModule ??= await import('../server/index.js'));
 
-const createContext = (io: CliIo): { ctx: CliContext; finish(): Promise<void> } => {
+const createContext = (io: CliIo): { ctx: CliContext; finish(): Promise<void>; exitCode(): number } => {
   let config: ServerConfig | undefined;
   let store: Promise<Store> | undefined;
   const cleanups: (() => Promise<void> | void)[] = [];
+  let exitCode: number = exitCodes.ok;
   const ctx: CliContext = {
     io,
     actor: cliActor(io.env),
@@ -49,9 +50,13 @@ const createContext = (io: CliIo): { ctx: CliContext; finish(): Promise<void> } 
     err: (line) => io.stderr.write(`${line}\n`),
     readSecret: (options) => readSecret(io, options),
     onCleanup: (fn) => cleanups.push(fn),
+    setExitCode: (code) => {
+      exitCode = code;
+    },
   };
   return {
     ctx,
+    exitCode: () => exitCode,
     async finish() {
       for (const fn of cleanups.reverse()) await fn();
       if (store) await (await store.catch(() => undefined))?.close();
@@ -100,10 +105,11 @@ const describe = async (e: unknown): Promise<{ lines: string[]; code: number }> 
 
 /** Runs `keyway <argv>`; resolves to the exit code. Never calls process.exit. */
 export const runCli = async (argv: readonly string[], io: CliIo): Promise<number> => {
-  const { ctx, finish } = createContext(io);
+  const { ctx, finish, exitCode } = createContext(io);
   let code: number = exitCodes.ok;
   try {
     await (await buildProgram(ctx, argv)).parseAsync([...argv], { from: 'user' });
+    code = exitCode();
   } catch (e) {
     if (e instanceof CommanderError) code = e.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     else {

@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely';
 import {
+  assertBindingChangeAllowed,
   DomainError,
   foldCase,
   validateNewAccount,
@@ -154,6 +155,7 @@ export function createAwsAccessService(base: Kysely<Database>, now: () => Date =
 
     async addBinding(actor, input) {
       const v = validateNewBinding(input);
+      assertBindingChangeAllowed(actor, v.rolePath);
       const at = now().toISOString();
       const binding: RoleBinding = {
         id: globalThis.crypto.randomUUID(),
@@ -292,6 +294,7 @@ export function createAwsAccessService(base: Kysely<Database>, now: () => Date =
         const t = trx.withTables<AwsAccessTables>();
         const row = await t.selectFrom('aws_role_bindings').selectAll().where('id', '=', id).executeTakeFirst();
         if (!row) throw new DomainError('not_found', `binding ${id} does not exist`);
+        assertBindingChangeAllowed(actor, row.role_path);
         await t.deleteFrom('aws_role_bindings').where('id', '=', id).execute();
         const b = toBinding(row);
         await insertAudit(

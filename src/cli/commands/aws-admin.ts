@@ -19,7 +19,7 @@ const samlRuntime = async (ctx: CliContext, store: Store) =>
   (await import('../../server/index.js')).createSamlRuntimeFrom({ config: ctx.config(), store });
 
 /** The AWS IAM application: the one named by --app, or the only one. */
-async function awsApp(ctx: CliContext, ref?: string): Promise<SamlApplication | null> {
+export async function awsApp(ctx: CliContext, ref?: string): Promise<SamlApplication | null> {
   const { AWS_IAM_APP_TYPE, DomainError } = await lib();
   const rt = await samlRuntime(ctx, await ctx.store());
   const apps = (await rt.apps.list({ limit: 500 })).items.filter((a) => a.type === AWS_IAM_APP_TYPE);

@@ -26,5 +26,6 @@ export const commands: readonly CommandEntry[] = [
   { name: 'backup', load: async () => (await import('./backup.js')).backupCommand },
   { name: 'restore', load: async () => (await import('./backup.js')).restoreCommand },
   { name: 'aws', load: async () => (await import('./aws.js')).awsCommand },
+  { name: 'access', load: async () => (await import('./access.js')).accessCommand },
   { name: 'aws-emulator', load: async () => (await import('./aws-emulator.js')).awsEmulatorCommand },
 ];

@@ -7,3 +7,4 @@ export * from './trust-policy.js';
 export * from './iam-plan.js';
 export type * from './ports.js';
 export * from './aws-iam-app-type.js';
+export * from './as-code/index.js';

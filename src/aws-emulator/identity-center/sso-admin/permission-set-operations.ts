@@ -37,8 +37,9 @@ export function permissionSetOperations(deps: SsoAdminDeps, ctx: SsoAdminContext
     return tags.map((t) => {
       const o = t as Input;
       return [
-        reqStr(o, 'Key', { min: 1, max: 128, pattern: /^[\w+=,.@-]+$/ }),
-        reqStr(o, 'Value', { min: 0, max: 256 }),
+        // [model] botocore sso-admin TagKey/TagValue: letters, spaces, digits and _ . : / = + - @
+        reqStr(o, 'Key', { min: 1, max: 128, pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u }),
+        reqStr(o, 'Value', { min: 0, max: 256, pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u }),
       ];
     });
   }

@@ -1,0 +1,11 @@
+export { AwsConnections } from './connections.js';
+export type { AccountClients } from './connections.js';
+export { CallLog } from './call-log.js';
+export { RateLimiter, inPool } from './pacing.js';
+export { readOrganization } from './read-org.js';
+export { readIdentityCenter } from './read-idc.js';
+export { readAccountIam } from './read-iam.js';
+export { readLiveState, checkManagedPolicies, managedPolicyInfo } from './read-live.js';
+export type { ReadLiveInput } from './read-live.js';
+export { applyAccessPlan, applyIamChange, describeChange, orderChanges, ApplyFailure } from './apply.js';
+export type { ApplyEvent, ApplyOptions, KeywayAccessWriter } from './apply.js';

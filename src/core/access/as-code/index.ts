@@ -1,0 +1,14 @@
+export * from './model.js';
+export { parseAccessFiles, accessFileSchema, normaliseSessionDuration, untilInstant } from './parse-file.js';
+export type { AccessSource, ReadRelative, ParseResult } from './parse-file.js';
+export * from './org.js';
+export * from './live.js';
+export * from './desired.js';
+export * from './changes.js';
+export * from './diff.js';
+export * from './directory-snapshot.js';
+export * from './plan.js';
+export * from './ownership.js';
+export * from './matrix.js';
+export * from './policy-summary.js';
+export * from './docs.js';
