@@ -127,6 +127,7 @@ const pointerPath = (pointer: string): (string | number)[] =>
 
 function schemaMessage(e: ErrorObject): string {
   const where = e.instancePath || '(top level)';
+  if (e.propertyName !== undefined) return `${where}: the name "${e.propertyName}" ${e.message ?? 'is not allowed'}`;
   switch (e.keyword) {
     case 'additionalProperties':
       return `${where}: unknown field "${String(e.params.additionalProperty)}"`;
@@ -160,8 +161,8 @@ function schemaFindings(file: SourceFile, errors: readonly ErrorObject[]): Acces
     const at =
       e.keyword === 'additionalProperties'
         ? file.keyAt(path, String(e.params.additionalProperty))
-        : e.keyword === 'propertyNames'
-          ? file.keyAt(path, String(e.params.propertyName))
+        : e.propertyName !== undefined
+          ? file.keyAt(path, e.propertyName)
           : file.at(path);
     let message = schemaMessage(e);
     if (/\/id(\/\d+)?$/.test(e.instancePath) && e.keyword === 'type')
