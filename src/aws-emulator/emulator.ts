@@ -9,8 +9,12 @@ import type { CredentialStore } from './credentials/credential-store.js';
 import { IamStore } from './iam/iam-store.js';
 import { createIamRegistration } from './iam/iam-service.js';
 import { createOrganizationsRegistration } from './organizations/organizations-service.js';
+import { OrganizationStore } from './organizations/org-store.js';
+import { accessRoleSpec } from './organizations/access-role.js';
 import { createStsRegistration } from './sts/sts-service.js';
 import { createAssumeRoleWithSaml } from './sts/assume-role-with-saml.js';
+import { createAssumeRole, createGetSessionToken } from './sts/assume-role.js';
+import { rolePoliciesAllow } from './iam/policy-simulation.js';
 import { createJsonLineLogger } from './log.js';
 import { createMemoryStateStore, openSqliteStateStore } from './state/state-store.js';
 import type { EmulatorLogger, EmulatorServices, StateStore } from './world-contract.js';
@@ -27,10 +31,14 @@ export interface EmulatorOptions {
   readonly logger?: EmulatorLogger;
   /** Accept RSA-SHA1 SAML signatures (refused by default: docs/aws-facts.md; docs/security.md, SAML rule 3). */
   readonly allowSha1?: boolean;
+  /** How long an Organizations CreateAccount request stays IN_PROGRESS (default 200 ms). */
+  readonly createAccountDelayMs?: number;
 }
 
 export interface Emulator {
   readonly world: World;
+  /** The organisation as it is now (the world plus Organizations writes). */
+  readonly organization: OrganizationStore;
   readonly services: EmulatorServices;
   readonly iamStore: IamStore;
   readonly credentialStore: CredentialStore;
@@ -43,10 +51,22 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   const log = options.logger ?? createJsonLineLogger();
   const sqlite = options.statePath !== undefined ? openSqliteStateStore(options.statePath) : undefined;
   const state: StateStore = sqlite ?? createMemoryStateStore();
-  const iamStore = new IamStore(state, now);
-  const credentialStore = createCredentialStore(options.world, state, now);
+  let organization: OrganizationStore | undefined;
+  const iamStore = new IamStore(state, now, { accountExists: (id) => organization?.accountExists(id) ?? false });
+  const mgmt = options.world.managementAccountId;
+  organization = new OrganizationStore(options.world, state, now, options.createAccountDelayMs ?? 200, (id, roleName) =>
+    iamStore.seedRole(id, accessRoleSpec(mgmt, roleName)),
+  );
+  // Every account created through Organizations has the access role (invited accounts do not).
+  state.transaction(() => {
+    for (const a of organization?.listAccounts() ?? []) {
+      if (a.id !== mgmt && a.joinedMethod === 'CREATED') iamStore.seedRole(a.id, accessRoleSpec(mgmt));
+    }
+  });
+  const org = organization;
+  const credentialStore = createCredentialStore((keyId) => org.rootKey(keyId), state, now);
   const services: EmulatorServices = {
-    accounts: options.world,
+    accounts: org,
     iam: iamStore,
     iamReader: iamStore,
     credentials: credentialStore,
@@ -57,13 +77,21 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   };
   const registrations: ServiceRegistration[] = [
     createIamRegistration(iamStore),
-    createStsRegistration(createAssumeRoleWithSaml(services)),
-    createOrganizationsRegistration(options.world),
+    createStsRegistration({
+      assumeRoleWithSaml: createAssumeRoleWithSaml(services),
+      assumeRole: createAssumeRole({
+        ...services,
+        rolePoliciesAllow: (roleArn, action, resource) => rolePoliciesAllow(iamStore, roleArn, action, resource),
+      }),
+      getSessionToken: createGetSessionToken(services),
+    }),
+    createOrganizationsRegistration(org),
   ];
   for (const factory of options.registrations ?? []) registrations.push(...factory(services));
   const handle = createRouter({ registrations, lookupCredential: credentialStore.lookup, now, log });
   return {
     world: options.world,
+    organization: org,
     services,
     iamStore,
     credentialStore,

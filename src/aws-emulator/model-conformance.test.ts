@@ -16,6 +16,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { createIamRegistration } from './iam/iam-service.js';
 import { IamStore } from './iam/iam-store.js';
 import { createOrganizationsRegistration } from './organizations/organizations-service.js';
+import { OrganizationStore } from './organizations/org-store.js';
 import { createStsRegistration } from './sts/sts-service.js';
 import { createMemoryStateStore } from './state/state-store.js';
 import { silentLogger } from './log.js';
@@ -247,8 +248,14 @@ describe('conformance with the AWS service models', { skip }, () => {
       accounts: [{ id: '111111111111', name: 'M', email: 'm@example.com' }],
     });
     const iam = createIamRegistration(new IamStore(createMemoryStateStore(), Date.now));
-    const sts = createStsRegistration(() => '');
-    const orgs = createOrganizationsRegistration(world);
+    const sts = createStsRegistration({
+      assumeRoleWithSaml: () => '',
+      assumeRole: () => '',
+      getSessionToken: () => '',
+    });
+    const orgs = createOrganizationsRegistration(
+      new OrganizationStore(world, createMemoryStateStore(), Date.now, 0, () => undefined),
+    );
     for (const [service, reg, ops] of [
       ['iam', iam, Object.keys(iam.operations)],
       ['sts', sts, Object.keys(sts.operations)],

@@ -10,6 +10,7 @@ import { createEmulator } from './emulator.js';
 import type { EmulatorOptions } from './emulator.js';
 import type { CredentialStore } from './credentials/credential-store.js';
 import type { IamStore } from './iam/iam-store.js';
+import type { OrganizationStore } from './organizations/org-store.js';
 import { defaultServiceFactories } from './services.js';
 import type { AccountDirectory, CredentialIssuer, EmulatorServices, IamReader, IamWriter } from './world-contract.js';
 import { buildWorld, loadWorldFile } from './world/world.js';
@@ -36,6 +37,8 @@ export interface RunningEmulator {
   readonly url: string;
   readonly port: number;
   readonly world: World;
+  /** The organisation as it is now (the world plus Organizations writes). */
+  readonly organization: OrganizationStore;
   readonly accounts: AccountDirectory;
   readonly iam: IamWriter;
   readonly iamReader: IamReader;
@@ -78,7 +81,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     url: `http://${urlHost}:${port}`,
     port,
     world,
-    accounts: world,
+    organization: emulator.organization,
+    accounts: emulator.organization,
     iam: emulator.iamStore,
     iamReader: emulator.iamStore,
     iamStore: emulator.iamStore,
@@ -86,7 +90,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     credentialStore: emulator.credentialStore,
     services: emulator.services,
     rootCredentials(accountId) {
-      const key = world.getAccount(accountId)?.accessKeys[0];
+      const key = emulator.organization.getAccount(accountId)?.accessKeys[0];
       if (!key) throw new Error(`no account ${accountId} in the world`);
       return key;
     },

@@ -65,12 +65,28 @@ export interface TemporaryCredentials {
   readonly expiration: number;
 }
 
+/** What STS remembers about a temporary session beyond who it is (STS API reference, AssumeRole). */
+export interface SessionAttributes {
+  /** `role-session`: an assumed role (assuming another role from it is role chaining); `session-token`: GetSessionToken. */
+  readonly kind: 'role-session' | 'session-token';
+  /** Set once in a chain of sessions and carried into every role assumed from it. */
+  readonly sourceIdentity?: string;
+  /** Transitive session tags, carried into every role assumed from this session. */
+  readonly transitiveTags: readonly { readonly key: string; readonly value: string }[];
+}
+
 export interface CredentialIssuer {
   /** Issues `ASIA…` credentials for an assumed-role session, usable with SigV4 against every emulated service. */
   issueRoleSession(
     accountId: string,
     role: IamRoleInfo,
     sessionName: string,
+    durationSeconds: number,
+    carried?: { readonly sourceIdentity?: string; readonly transitiveTags?: SessionAttributes['transitiveTags'] },
+  ): TemporaryCredentials;
+  /** GetSessionToken: temporary credentials that act as the long-term principal that asked for them. */
+  issueSessionToken(
+    principal: { readonly accountId: string; readonly principalArn: string; readonly userId: string },
     durationSeconds: number,
   ): TemporaryCredentials;
 }
@@ -106,6 +122,8 @@ export interface IamRoleRecord extends IamRoleInfo {
 export interface IamReader {
   getSamlProviderByArn(arn: string): SamlProviderRecord | undefined;
   getRoleByArn(arn: string): IamRoleRecord | undefined;
+  /** Role names are unique in an account whatever their path. */
+  getRoleByName(accountId: string, name: string): IamRoleRecord | undefined;
 }
 
 /**

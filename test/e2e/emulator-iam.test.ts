@@ -450,6 +450,12 @@ describe('IAM roles', () => {
 
   test('updates description, maximum session duration and trust policy', async () => {
     await iam.send(new UpdateRoleCommand({ RoleName: 'ListA', Description: 'changed', MaxSessionDuration: 7200 }));
+    await iam.send(
+      new CreateSAMLProviderCommand({
+        Name: 'Other',
+        SAMLMetadataDocument: idpMetadata({ entityId: 'https://other.example.test/saml', certificates: [cert] }),
+      }),
+    );
     const updatedTrust = samlTrustPolicy(`arn:aws:iam::${MGMT}:saml-provider/Other`);
     await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'ListA', PolicyDocument: updatedTrust }));
     const role = (await iam.send(new GetRoleCommand({ RoleName: 'ListA' }))).Role;
@@ -531,7 +537,7 @@ describe('IAM roles', () => {
     await prodIam.send(
       new CreateRoleCommand({
         RoleName: 'ProdAdmin',
-        AssumeRolePolicyDocument: samlTrustPolicy(`arn:aws:iam::${PROD}:saml-provider/K`),
+        AssumeRolePolicyDocument: samlTrustPolicy(`arn:aws:iam::${MGMT}:saml-provider/Keyway`),
       }),
     );
     for (const arn of [
@@ -590,8 +596,16 @@ describe('IAM roles', () => {
       local.Policies?.map((p) => p.PolicyName),
       ['S3Read'],
     );
-    const awsPolicies = await iam.send(new ListPoliciesCommand({ Scope: 'AWS', MaxItems: 1000 }));
-    assert.ok(awsPolicies.Policies?.some((p) => p.Arn === 'arn:aws:iam::aws:policy/job-function/Billing'));
+    // The whole AWS-managed catalogue is more than one page of 1,000.
+    const awsArns: string[] = [];
+    for (let marker: string | undefined, more = true; more; ) {
+      const page = await iam.send(new ListPoliciesCommand({ Scope: 'AWS', MaxItems: 1000, Marker: marker }));
+      awsArns.push(...(page.Policies ?? []).map((p) => p.Arn ?? ''));
+      marker = page.Marker;
+      more = page.IsTruncated === true;
+    }
+    assert.ok(awsArns.length > 1000);
+    assert.ok(awsArns.includes('arn:aws:iam::aws:policy/job-function/Billing'));
     await rejects(
       iam.send(new DeletePolicyCommand({ PolicyArn: created.Policy?.Arn })),
       'DeleteConflictException',

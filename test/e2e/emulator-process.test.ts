@@ -235,13 +235,16 @@ describe('state across restarts (--state)', () => {
     }
   });
 
-  test('without --state the emulator starts empty', async () => {
+  test('without --state the emulator starts with only what AWS itself creates (the Organizations access role)', async () => {
     const emulator = await startEmulator({ logger: silentLogger, registrations: [] });
     try {
       const roles = await new IAMClient(sdkConfig(emulator.url, emulator.rootCredentials('333333333333'))).send(
         new ListRolesCommand({}),
       );
-      assert.deepEqual(roles.Roles, []);
+      assert.deepEqual(
+        roles.Roles?.map((r) => r.RoleName),
+        ['OrganizationAccountAccessRole'],
+      );
     } finally {
       await emulator.close();
     }

@@ -1,4 +1,4 @@
-import type { EmulatorServices } from '../world-contract.js';
+import type { EmulatorServices, SessionAttributes } from '../world-contract.js';
 
 /**
  * The contract between the emulator's HTTP front door (router, SigV4, wire codecs) and its services.
@@ -47,6 +47,8 @@ export interface CallerContext {
   readonly userId: string;
   readonly region: string;
   readonly requestId: string;
+  /** Present when the request was signed with temporary credentials. */
+  readonly session?: SessionAttributes;
 }
 
 export type JsonOperation = (
@@ -63,7 +65,14 @@ export interface JsonServiceRegistration {
   readonly operations: Readonly<Record<string, JsonOperation>>;
 }
 
-export type QueryOperation = (params: URLSearchParams, caller: CallerContext | null) => Promise<string> | string;
+/**
+ * Returns the members of the `<{Op}Result>` element (`''` for an output shape with no members, which still gets
+ * its empty wrapper), or `undefined` for an operation whose model has no output shape (only ResponseMetadata).
+ */
+export type QueryOperation = (
+  params: URLSearchParams,
+  caller: CallerContext | null,
+) => Promise<string | undefined> | string | undefined;
 
 /** An awsQuery service (IAM, STS), routed by the form field `Action`; operations return the Result XML. */
 export interface QueryServiceRegistration {

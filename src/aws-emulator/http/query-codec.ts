@@ -6,18 +6,19 @@ import { el, elAttrs, escapeAttribute, renderXml } from './xml.js';
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 /**
- * Wraps an operation's Result XML. An operation without output members (PutRolePolicy, DeleteRole, …) returns
- * the empty string, and AWS then sends only ResponseMetadata.
+ * Wraps an operation's Result XML. An operation whose model has no output shape (PutRolePolicy, DeleteRole, …)
+ * passes `undefined` and AWS then sends only ResponseMetadata; an output shape without members (UpdateRole)
+ * still gets its empty `<{Op}Result/>`, which botocore requires.
  */
 export function queryResponse(
   action: string,
   xmlNamespace: string,
-  resultXml: string,
+  resultXml: string | undefined,
   requestId: string,
 ): EmulatorResponse {
   const metadata = renderXml(el('ResponseMetadata', el('RequestId', requestId)));
   // resultXml was produced by the escaping builder; the action name is a registered operation name.
-  const result = resultXml === '' ? '' : `<${action}Result>${resultXml}</${action}Result>`;
+  const result = resultXml === undefined ? '' : `<${action}Result>${resultXml}</${action}Result>`;
   const open = `<${action}Response xmlns="${escapeAttribute(xmlNamespace)}">`;
   return {
     status: 200,

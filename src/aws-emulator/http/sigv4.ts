@@ -27,10 +27,14 @@ export class SigV4Failure extends Error {
   }
 }
 
+import type { SessionAttributes } from '../world-contract.js';
+
 export interface SigningPrincipal {
   readonly accountId: string;
   readonly principalArn: string;
   readonly userId: string;
+  /** Present for temporary credentials. */
+  readonly session?: SessionAttributes;
 }
 
 /** What the verifier needs to know about an access key id. */

@@ -1,8 +1,7 @@
 /** IAM output shapes rendered as Query XML members, with model member names and URL-encoded documents. */
 import { el, optional } from '../http/xml.js';
 import type { XmlContent, XmlElement } from '../http/xml.js';
-import type { CustomerPolicyDoc, RoleDoc, SamlProviderDoc, Tag } from './iam-store.js';
-import type { AwsManagedPolicy } from './managed-policies.js';
+import type { ManagedPolicyView, RoleDoc, SamlProviderDoc, Tag } from './iam-store.js';
 
 /** ISO-8601 in whole seconds, as IAM renders `dateType`. */
 export function isoDate(ms: number): string {
@@ -28,9 +27,19 @@ export function tagsXml(tags: readonly Tag[]): XmlElement {
   );
 }
 
-/** `get` is GetRole's full shape; `create` omits RoleLastUsed; `list` is ListRoles' subset. */
-export function roleXml(role: RoleDoc, detail: 'get' | 'create' | 'list'): XmlContent[] {
-  const full = detail !== 'list';
+/** The AttachedPermissionsBoundary shape, when the role has a boundary. */
+export function boundaryXml(role: RoleDoc): XmlElement | undefined {
+  return role.permissionsBoundaryArn === undefined
+    ? undefined
+    : el(
+        'PermissionsBoundary',
+        el('PermissionsBoundaryType', 'Policy'),
+        el('PermissionsBoundaryArn', role.permissionsBoundaryArn),
+      );
+}
+
+/** The members every role shape starts with (Role, RoleDetail). */
+export function roleIdentityXml(role: RoleDoc): XmlContent[] {
   return [
     el('Path', role.path),
     el('RoleName', role.name),
@@ -38,44 +47,58 @@ export function roleXml(role: RoleDoc, detail: 'get' | 'create' | 'list'): XmlCo
     el('Arn', role.arn),
     el('CreateDate', isoDate(role.createDate)),
     el('AssumeRolePolicyDocument', encodePolicy(role.assumeRolePolicyDocument)),
+  ];
+}
+
+/** `get` is GetRole's full shape; `create` omits RoleLastUsed; `list` is ListRoles' subset. */
+export function roleXml(role: RoleDoc, detail: 'get' | 'create' | 'list'): XmlContent[] {
+  const full = detail !== 'list';
+  return [
+    ...roleIdentityXml(role),
     optional('Description', role.description),
     el('MaxSessionDuration', role.maxSessionDuration),
-    full && role.permissionsBoundaryArn !== undefined
-      ? el(
-          'PermissionsBoundary',
-          el('PermissionsBoundaryType', 'Policy'),
-          el('PermissionsBoundaryArn', role.permissionsBoundaryArn),
-        )
-      : undefined,
+    full ? boundaryXml(role) : undefined,
     full && role.tags.length > 0 ? tagsXml(role.tags) : undefined,
     detail === 'get' ? el('RoleLastUsed') : undefined,
   ];
 }
 
-/** Creation date reported for AWS-managed policies, which predate every emulated account. */
-const AWS_POLICY_DATE = Date.UTC(2015, 1, 6, 18, 39, 46);
+export interface PolicyCounts {
+  readonly attachments: number;
+  readonly boundaryUses: number;
+}
 
-export function managedPolicyXml(
-  view: { kind: 'aws'; policy: AwsManagedPolicy } | { kind: 'customer'; policy: CustomerPolicyDoc },
-  attachmentCount: number,
-  withDetail: boolean,
-): XmlContent[] {
+/** The ManagedPolicy shape (GetPolicy, ListPolicies, CreatePolicy); `withDetail` adds Description and Tags. */
+export function managedPolicyXml(view: ManagedPolicyView, counts: PolicyCounts, withDetail: boolean): XmlContent[] {
   const p = view.policy;
-  const created = view.kind === 'aws' ? AWS_POLICY_DATE : view.policy.createDate;
-  const updated = view.kind === 'aws' ? AWS_POLICY_DATE : view.policy.updateDate;
   return [
     el('PolicyName', p.name),
     el('PolicyId', p.policyId),
     el('Arn', p.arn),
     el('Path', p.path),
-    el('DefaultVersionId', 'v1'),
-    el('AttachmentCount', attachmentCount),
-    el('PermissionsBoundaryUsageCount', 0),
+    el('DefaultVersionId', p.defaultVersionId),
+    el('AttachmentCount', counts.attachments),
+    el('PermissionsBoundaryUsageCount', counts.boundaryUses),
     el('IsAttachable', true),
-    withDetail ? optional('Description', p.description) : undefined,
-    el('CreateDate', isoDate(created)),
-    el('UpdateDate', isoDate(updated)),
+    withDetail && view.kind === 'customer' ? optional('Description', view.policy.description) : undefined,
+    el('CreateDate', isoDate(p.createDate)),
+    el('UpdateDate', isoDate(p.updateDate)),
     withDetail && view.kind === 'customer' && view.policy.tags.length > 0 ? tagsXml(view.policy.tags) : undefined,
+  ];
+}
+
+/** The PolicyVersion shape; `document` is omitted by CreatePolicyVersion and ListPolicyVersions. */
+export function policyVersionXml(v: {
+  readonly versionId: string;
+  readonly isDefault: boolean;
+  readonly createDate: number;
+  readonly document?: string;
+}): XmlContent[] {
+  return [
+    v.document !== undefined ? el('Document', encodePolicy(v.document)) : undefined,
+    el('VersionId', v.versionId),
+    el('IsDefaultVersion', v.isDefault),
+    el('CreateDate', isoDate(v.createDate)),
   ];
 }
 

@@ -14,10 +14,11 @@ import type {
   StateStore,
 } from '../world-contract.js';
 import { newIamId, newSamlProviderUuid } from './ids.js';
-import { awsManagedPolicy } from './managed-policies.js';
+import { awsManagedPolicy, awsManagedPolicyVersion } from './managed-policies.js';
 import type { AwsManagedPolicy } from './managed-policies.js';
 import { policySize, validatePolicyDocument } from './policy-document.js';
 import { parseSamlMetadata } from './saml-metadata.js';
+import { checkTrustPrincipalsExist } from './trust-principals.js';
 
 export interface Tag {
   readonly Key: string;
@@ -44,17 +45,40 @@ export interface RoleDoc {
 
 export interface SamlProviderDoc extends SamlProviderRecord {}
 
+export interface PolicyVersionDoc {
+  readonly versionId: string;
+  readonly document: string;
+  readonly createDate: number;
+}
+
 export interface CustomerPolicyDoc {
   readonly accountId: string;
   readonly name: string;
   readonly path: string;
   readonly policyId: string;
   readonly arn: string;
+  /** The default version's document. */
   readonly document: string;
   readonly description?: string;
   readonly createDate: number;
   readonly updateDate: number;
   readonly tags: readonly Tag[];
+  readonly defaultVersionId: string;
+  /** Newest first. */
+  readonly versions: readonly PolicyVersionDoc[];
+  /** Version numbers are never reused, even after DeletePolicyVersion (IAM API reference, CreatePolicyVersion). */
+  readonly nextVersion: number;
+}
+
+/** Policies stored before versions were emulated hold only `document`: that is their v1. */
+function withVersions(doc: CustomerPolicyDoc): CustomerPolicyDoc {
+  if (Array.isArray(doc.versions)) return doc;
+  return {
+    ...doc,
+    defaultVersionId: 'v1',
+    versions: [{ versionId: 'v1', document: doc.document, createDate: doc.createDate }],
+    nextVersion: 2,
+  };
 }
 
 export type ManagedPolicyView =
@@ -75,7 +99,13 @@ export const QUOTAS = {
   inlineRolePolicySize: 10240,
   managedPolicySize: 6144,
   tagsPerResource: 50,
+  versionsPerPolicy: 5,
 } as const;
+
+/** What IAM must know of the world outside it: which accounts exist (trust-policy principals). */
+export interface IamWorld {
+  accountExists(accountId: string): boolean;
+}
 
 /** AWS reports ValidUntil 100 years after creation when the metadata has no validUntil (strict reading). */
 const DEFAULT_VALIDITY_MS = 100 * 365.25 * 24 * 3600 * 1000;
@@ -95,6 +125,7 @@ export function mergeTags(existing: readonly Tag[], added: readonly Tag[], caseS
   const norm = (k: string): string => (caseSensitive ? k : k.toLowerCase());
   const seen = new Set<string>();
   for (const t of added) {
+    checkTagKey(t.Key);
     if (seen.has(norm(t.Key))) {
       throw new AwsServiceError(
         'InvalidInput',
@@ -108,6 +139,28 @@ export function mergeTags(existing: readonly Tag[], added: readonly Tag[], caseS
   if (out.length > QUOTAS.tagsPerResource)
     throw limit(`Cannot exceed quota for TagsPerResource: ${QUOTAS.tagsPerResource}`);
   return out;
+}
+
+/** Tag keys beginning with `aws:` (any case) are reserved for AWS (IAM User Guide, "Tagging IAM resources"). */
+export function checkTagKey(key: string): void {
+  if (key.toLowerCase().startsWith('aws:')) {
+    throw new AwsServiceError(
+      'InvalidInput',
+      `Tag key ${key} is invalid: keys beginning with aws: are reserved for AWS use.`,
+    );
+  }
+}
+
+const POLICY_ARN = /^arn:aws:iam::(\d{12}|aws):policy(\/(?:[\x21-\x7e]*\/)?)([\w+=,.@-]+)$/;
+const SAML_PROVIDER_ARN = /^arn:aws:iam::(\d{12}):saml-provider\/([\w._-]+)$/;
+
+/** A string that is not a managed-policy ARN is `InvalidInput` "ARN … is not valid.", not NoSuchEntity. */
+export function checkPolicyArn(arn: string): void {
+  if (!POLICY_ARN.test(arn)) throw new AwsServiceError('InvalidInput', `ARN ${arn} is not valid.`, 400);
+}
+
+function checkSamlProviderArn(arn: string): void {
+  if (!SAML_PROVIDER_ARN.test(arn)) throw new AwsServiceError('InvalidInput', `ARN ${arn} is not valid.`, 400);
 }
 
 function roleInfo(doc: RoleDoc): IamRoleInfo {
@@ -146,6 +199,7 @@ export class IamStore implements IamWriter, IamReader {
   constructor(
     private readonly state: StateStore,
     private readonly now: () => number,
+    private readonly world: IamWorld = { accountExists: () => true },
   ) {}
 
   // ---- roles ----
@@ -185,10 +239,20 @@ export class IamStore implements IamWriter, IamReader {
     validatePolicyDocument(document, 'trust');
     if (policySize(document) > QUOTAS.trustPolicySize)
       throw limit(`Cannot exceed quota for ACLSizePerRole: ${QUOTAS.trustPolicySize}`);
+    checkTrustPrincipalsExist(document, {
+      accountExists: (id) => this.world.accountExists(id),
+      roleExists: (accountId, name, path) => {
+        const role = this.findRole(accountId, name);
+        return role !== undefined && (path === undefined || role.path === path);
+      },
+      samlProviderExists: (arn) => this.samlProvider(arn) !== undefined,
+    });
   }
 
   private checkBoundary(accountId: string, arn: string | undefined): void {
-    if (arn !== undefined && !this.managedPolicy(accountId, arn)) {
+    if (arn === undefined) return;
+    checkPolicyArn(arn);
+    if (!this.managedPolicy(accountId, arn)) {
       throw new AwsServiceError('NoSuchEntity', `Scope ARN: ${arn} does not exist or is not attachable.`, 404);
     }
   }
@@ -230,6 +294,25 @@ export class IamStore implements IamWriter, IamReader {
         ...(changes.description !== undefined ? { description: changes.description } : {}),
         ...(changes.maxSessionDuration !== undefined ? { maxSessionDuration: changes.maxSessionDuration } : {}),
       });
+    });
+  }
+
+  updateRoleDescription(accountId: string, name: string, description: string): RoleDoc {
+    return this.state.transaction(() => this.saveRole({ ...this.mutableRole(accountId, name), description }));
+  }
+
+  putRolePermissionsBoundary(accountId: string, name: string, arn: string): void {
+    this.state.transaction(() => {
+      const doc = this.mutableRole(accountId, name);
+      this.checkBoundary(accountId, arn);
+      this.saveRole({ ...doc, permissionsBoundaryArn: arn });
+    });
+  }
+
+  deleteRolePermissionsBoundary(accountId: string, name: string): void {
+    this.state.transaction(() => {
+      const { permissionsBoundaryArn: _dropped, ...rest } = this.mutableRole(accountId, name);
+      this.saveRole(rest);
     });
   }
 
@@ -307,6 +390,7 @@ export class IamStore implements IamWriter, IamReader {
   attachRolePolicy(accountId: string, roleName: string, policyArn: string): void {
     this.state.transaction(() => {
       const doc = this.mutableRole(accountId, roleName);
+      checkPolicyArn(policyArn);
       if (!this.managedPolicy(accountId, policyArn)) {
         throw new AwsServiceError('NoSuchEntity', `Policy ${policyArn} does not exist or is not attachable.`, 404);
       }
@@ -321,6 +405,7 @@ export class IamStore implements IamWriter, IamReader {
   detachRolePolicy(accountId: string, roleName: string, policyArn: string): void {
     this.state.transaction(() => {
       const doc = this.mutableRole(accountId, roleName);
+      checkPolicyArn(policyArn);
       if (!doc.managedPolicyArns.includes(policyArn))
         throw new AwsServiceError('NoSuchEntity', `Policy ${policyArn} was not found.`, 404);
       this.saveRole({ ...doc, managedPolicyArns: doc.managedPolicyArns.filter((a) => a !== policyArn) });
@@ -335,15 +420,133 @@ export class IamStore implements IamWriter, IamReader {
     const m = /^arn:aws:iam::(\d{12}):policy(\/(?:[\x21-\x7e]*\/)?)([\w+=,.@-]+)$/.exec(arn);
     if (!m || m[1] !== accountId) return undefined;
     const doc = this.state.get<CustomerPolicyDoc>(POLICIES, key(accountId, m[3] as string));
-    return doc && doc.arn === arn ? { kind: 'customer', policy: doc } : undefined;
+    return doc && doc.arn === arn ? { kind: 'customer', policy: withVersions(doc) } : undefined;
+  }
+
+  /** The managed policy an ARN names, after checking the ARN's form (InvalidInput) and existence (NoSuchEntity). */
+  requireManagedPolicy(accountId: string, arn: string): ManagedPolicyView {
+    checkPolicyArn(arn);
+    const view = this.managedPolicy(accountId, arn);
+    if (!view) throw new AwsServiceError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`, 404);
+    return view;
   }
 
   customerPolicies(accountId: string): CustomerPolicyDoc[] {
-    return this.state.list<CustomerPolicyDoc>(POLICIES, `${accountId}/`);
+    return this.state.list<CustomerPolicyDoc>(POLICIES, `${accountId}/`).map(withVersions);
   }
 
   attachmentCount(accountId: string, arn: string): number {
     return this.roles(accountId).filter((r) => r.managedPolicyArns.includes(arn)).length;
+  }
+
+  boundaryUsageCount(accountId: string, arn: string): number {
+    return this.roles(accountId).filter((r) => r.permissionsBoundaryArn === arn).length;
+  }
+
+  // ---- customer-managed policy versions ----
+
+  private customerPolicyForWrite(accountId: string, arn: string): CustomerPolicyDoc {
+    const view = this.requireManagedPolicy(accountId, arn);
+    if (view.kind === 'aws') {
+      throw new AwsServiceError(
+        'AccessDenied',
+        `User: arn:aws:iam::${accountId}:root is not authorized to modify the AWS managed policy ${arn}`,
+        403,
+      );
+    }
+    return view.policy;
+  }
+
+  private savePolicy(doc: CustomerPolicyDoc): CustomerPolicyDoc {
+    this.state.put(POLICIES, key(doc.accountId, doc.name), doc);
+    return doc;
+  }
+
+  createPolicyVersion(accountId: string, arn: string, document: string, setAsDefault: boolean): PolicyVersionDoc {
+    return this.state.transaction(() => {
+      const doc = this.customerPolicyForWrite(accountId, arn);
+      validatePolicyDocument(document, 'identity');
+      if (policySize(document) > QUOTAS.managedPolicySize)
+        throw limit(`Cannot exceed quota for PolicySize: ${QUOTAS.managedPolicySize}`);
+      if (doc.versions.length >= QUOTAS.versionsPerPolicy) {
+        throw limit(
+          `A managed policy can have up to ${QUOTAS.versionsPerPolicy} versions. Before you create a new version, you must delete an existing version.`,
+        );
+      }
+      const version: PolicyVersionDoc = { versionId: `v${doc.nextVersion}`, document, createDate: this.now() };
+      this.savePolicy({
+        ...doc,
+        versions: [version, ...doc.versions],
+        nextVersion: doc.nextVersion + 1,
+        updateDate: version.createDate,
+        ...(setAsDefault ? { defaultVersionId: version.versionId, document } : {}),
+      });
+      return version;
+    });
+  }
+
+  policyVersion(
+    accountId: string,
+    arn: string,
+    versionId: string,
+  ): { readonly version: PolicyVersionDoc; readonly isDefault: boolean } {
+    const view = this.requireManagedPolicy(accountId, arn);
+    const missing = (): AwsServiceError =>
+      new AwsServiceError(
+        'NoSuchEntity',
+        `Policy ${arn} version ${versionId} does not exist or is not attachable.`,
+        404,
+      );
+    if (view.kind === 'aws') {
+      const v = awsManagedPolicyVersion(arn, versionId);
+      if (!v) throw missing();
+      return { version: { versionId, ...v }, isDefault: versionId === view.policy.defaultVersionId };
+    }
+    const version = view.policy.versions.find((v) => v.versionId === versionId);
+    if (!version) throw missing();
+    return { version, isDefault: versionId === view.policy.defaultVersionId };
+  }
+
+  /** Versions newest first, with whether each is the default (documents of AWS-managed policies read lazily). */
+  policyVersions(
+    accountId: string,
+    arn: string,
+  ): { readonly versionId: string; readonly isDefault: boolean; createDate(): number }[] {
+    const view = this.requireManagedPolicy(accountId, arn);
+    if (view.kind === 'aws') {
+      return view.policy.versionIds.map((versionId) => ({
+        versionId,
+        isDefault: versionId === view.policy.defaultVersionId,
+        createDate: () => awsManagedPolicyVersion(arn, versionId)?.createDate ?? view.policy.createDate,
+      }));
+    }
+    return view.policy.versions.map((v) => ({
+      versionId: v.versionId,
+      isDefault: v.versionId === view.policy.defaultVersionId,
+      createDate: () => v.createDate,
+    }));
+  }
+
+  deletePolicyVersion(accountId: string, arn: string, versionId: string): void {
+    this.state.transaction(() => {
+      const doc = this.customerPolicyForWrite(accountId, arn);
+      if (!doc.versions.some((v) => v.versionId === versionId)) {
+        throw new AwsServiceError('NoSuchEntity', `Policy ${arn} version ${versionId} does not exist.`, 404);
+      }
+      if (versionId === doc.defaultVersionId)
+        throw new AwsServiceError('DeleteConflict', 'Cannot delete the default version of a policy.', 409);
+      this.savePolicy({ ...doc, versions: doc.versions.filter((v) => v.versionId !== versionId) });
+    });
+  }
+
+  setDefaultPolicyVersion(accountId: string, arn: string, versionId: string): void {
+    this.state.transaction(() => {
+      const doc = this.customerPolicyForWrite(accountId, arn);
+      const version = doc.versions.find((v) => v.versionId === versionId);
+      if (!version)
+        throw new AwsServiceError('NoSuchEntity', `Policy ${arn} version ${versionId} does not exist.`, 404);
+      this.savePolicy({ ...doc, defaultVersionId: versionId, document: version.document, updateDate: this.now() });
+    });
   }
 
   createPolicy(
@@ -367,6 +570,9 @@ export class IamStore implements IamWriter, IamReader {
       }
       const at = this.now();
       const doc: CustomerPolicyDoc = {
+        defaultVersionId: 'v1',
+        versions: [{ versionId: 'v1', document: input.document, createDate: at }],
+        nextVersion: 2,
         accountId,
         name: input.name,
         path: input.path,
@@ -385,11 +591,18 @@ export class IamStore implements IamWriter, IamReader {
 
   deletePolicy(accountId: string, arn: string): void {
     this.state.transaction(() => {
+      checkPolicyArn(arn);
       const view = this.managedPolicy(accountId, arn);
       if (!view) throw new AwsServiceError('NoSuchEntity', `Policy ${arn} was not found.`, 404);
       if (view.kind === 'aws') throw new AwsServiceError('InvalidInput', `ARN ${arn} is not valid.`, 400);
-      if (this.attachmentCount(accountId, arn) > 0)
+      if (this.attachmentCount(accountId, arn) > 0 || this.boundaryUsageCount(accountId, arn) > 0)
         throw new AwsServiceError('DeleteConflict', 'Cannot delete a policy attached to entities.', 409);
+      if (view.policy.versions.length > 1)
+        throw new AwsServiceError(
+          'DeleteConflict',
+          "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+          409,
+        );
       this.state.delete(POLICIES, key(accountId, view.policy.name));
     });
   }
@@ -397,13 +610,14 @@ export class IamStore implements IamWriter, IamReader {
   // ---- SAML providers ----
 
   samlProvider(arn: string): SamlProviderDoc | undefined {
-    const m = /^arn:aws:iam::(\d{12}):saml-provider\/([\w._-]+)$/.exec(arn);
+    const m = SAML_PROVIDER_ARN.exec(arn);
     if (!m) return undefined;
     const doc = this.state.get<SamlProviderDoc>(PROVIDERS, key(m[1] as string, m[2] as string));
     return doc && doc.arn === arn ? doc : undefined;
   }
 
   samlProviderIn(accountId: string, arn: string): SamlProviderDoc {
+    checkSamlProviderArn(arn);
     const doc = this.samlProvider(arn);
     if (!doc || doc.accountId !== accountId)
       throw new AwsServiceError('NoSuchEntity', `Manifest not found for arn ${arn}`, 404);
@@ -458,6 +672,27 @@ export class IamStore implements IamWriter, IamReader {
     });
   }
 
+  tagSamlProvider(accountId: string, arn: string, tags: readonly Tag[]): void {
+    this.state.transaction(() => {
+      const doc = this.samlProviderIn(accountId, arn);
+      const existing = Object.entries(doc.tags).map(([Key, Value]) => ({ Key, Value }));
+      const merged = mergeTags(existing, tags, true);
+      this.state.put(PROVIDERS, key(accountId, doc.name), {
+        ...doc,
+        tags: Object.fromEntries(merged.map((t) => [t.Key, t.Value])),
+      });
+    });
+  }
+
+  untagSamlProvider(accountId: string, arn: string, keys: readonly string[]): void {
+    this.state.transaction(() => {
+      const doc = this.samlProviderIn(accountId, arn);
+      const drop = new Set(keys);
+      const tags = Object.fromEntries(Object.entries(doc.tags).filter(([k]) => !drop.has(k)));
+      this.state.put(PROVIDERS, key(accountId, doc.name), { ...doc, tags });
+    });
+  }
+
   deleteSamlProvider(accountId: string, arn: string): void {
     this.state.transaction(() => {
       const doc = this.samlProviderIn(accountId, arn);
@@ -476,6 +711,11 @@ export class IamStore implements IamWriter, IamReader {
     if (!m) return undefined;
     const doc = this.findRole(m[1] as string, m[2] as string);
     return doc && doc.arn === arn ? roleRecord(doc) : undefined;
+  }
+
+  getRoleByName(accountId: string, name: string): IamRoleRecord | undefined {
+    const doc = this.findRole(accountId, name);
+    return doc ? roleRecord(doc) : undefined;
   }
 
   // ---- IamWriter (Identity Center provisioning) ----
@@ -507,6 +747,31 @@ export class IamStore implements IamWriter, IamReader {
         protected: spec.protected ?? false,
       });
       return roleInfo(doc);
+    });
+  }
+
+  /**
+   * Creates a role as AWS itself does (OrganizationAccountAccessRole in accounts Organizations creates): no
+   * quota or principal checks, and nothing happens when the role already exists.
+   */
+  seedRole(accountId: string, spec: Omit<RoleSpec, 'protected'>): void {
+    this.state.transaction(() => {
+      if (this.findRole(accountId, spec.name)) return;
+      this.saveRole({
+        accountId,
+        name: spec.name,
+        path: spec.path,
+        roleId: newIamId('AROA'),
+        arn: `arn:aws:iam::${accountId}:role${spec.path}${spec.name}`,
+        assumeRolePolicyDocument: spec.assumeRolePolicyDocument,
+        ...(spec.description !== undefined ? { description: spec.description } : {}),
+        maxSessionDuration: spec.maxSessionDuration,
+        createDate: this.now(),
+        tags: [],
+        inlinePolicies: Object.entries(spec.inlinePolicies).map(([name, document]) => ({ name, document })),
+        managedPolicyArns: [...spec.managedPolicyArns],
+        protected: false,
+      });
     });
   }
 

@@ -1,12 +1,14 @@
 /**
- * AWS Organizations on JSON 1.1 (`AWSOrganizationsV20161128.*`), read-only over the world's organisation.
- * Only the management account may call the list/describe operations (DescribeOrganization is open to every
- * member, as in AWS). List pages hold at most 20 entries (MaxResults 1–20) and NextToken is bound to the
- * operation and parent it came from.
+ * AWS Organizations on JSON 1.1 (`AWSOrganizationsV20161128.*`) over the organisation's account tree
+ * (org-store.ts). Only the management account may call the list, describe and write operations
+ * (DescribeOrganization is open to every member, as in AWS). List pages hold at most 20 entries (MaxResults
+ * 1–20) and NextToken is bound to the operation and parent it came from.
  */
 import type { CallerContext, JsonOperation, JsonServiceRegistration } from '../http/contract.js';
 import { AwsServiceError } from '../http/contract.js';
-import type { World, WorldAccount, WorldOu } from '../world/world.js';
+import type { WorldAccount, WorldOu } from '../world/world.js';
+import type { CreateAccountRequest, OrganizationStore } from './org-store.js';
+import { orgError } from './org-store.js';
 
 export const ORGANIZATIONS_TARGET_PREFIX = 'AWSOrganizationsV20161128';
 
@@ -16,10 +18,6 @@ const CHILD_ID = /^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const RESOURCE_ID =
   /^(r-[0-9a-z]{4,32}|\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|p-[0-9a-zA-Z_]{8,128}|rp-[0-9a-zA-Z_]{4,128}|rt-[0-9a-zA-Z_]{8,32})$/;
-
-function orgError(code: string, message: string, extra: Record<string, unknown> = {}): AwsServiceError {
-  return new AwsServiceError(code, message, 400, 'Sender', { Message: message, ...extra });
-}
 
 function invalidInput(reason: string, message: string): AwsServiceError {
   return orgError('InvalidInputException', message, { Reason: reason });
@@ -96,20 +94,63 @@ function listPage<T>(
   return out;
 }
 
-export function createOrganizationsRegistration(world: World): JsonServiceRegistration {
-  const mgmt = world.managementAccountId;
-  const orgId = world.organizationId;
-  const ouById = new Map(world.organizationalUnits.map((ou) => [ou.id, ou]));
-  const arn = (kind: string, id: string): string => `arn:aws:organizations::${mgmt}:${kind}/${orgId}/${id}`;
+const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
-  const pathOf = (parentId: string): string => {
-    const chain: string[] = [];
-    for (let id: string | undefined = parentId, guard = 0; id && id !== world.rootId && guard < 1000; guard++) {
-      chain.unshift(id);
-      id = ouById.get(id)?.parentId;
-    }
-    return `${orgId}/${world.rootId}/${chain.map((c) => `${c}/`).join('')}`;
+/** `Tags: [{Key, Value}]`, refusing AWS's reserved `aws:` keys (Organizations: INVALID_SYSTEM_TAGS_PARAMETER). */
+function tagsMember(input: Readonly<Record<string, unknown>>, required: boolean): Record<string, string> {
+  const raw = input.Tags;
+  if (raw === undefined || raw === null) {
+    if (required) throw invalidInput('INPUT_REQUIRED', 'You must specify a value for Tags.');
+    return {};
+  }
+  if (!Array.isArray(raw)) throw new AwsServiceError('SerializationException', 'Value for Tags must be a list.');
+  const out: Record<string, string> = {};
+  for (const t of raw as unknown[]) {
+    const tag = t as { Key?: unknown; Value?: unknown };
+    if (typeof tag !== 'object' || tag === null || typeof tag.Key !== 'string' || typeof tag.Value !== 'string')
+      throw invalidInput('INPUT_REQUIRED', 'You must specify a Key and a Value for each tag.');
+    if (tag.Key.length < 1 || tag.Key.length > 128)
+      throw invalidInput('MAX_LENGTH_EXCEEDED', 'You provided a value for Key that is longer than allowed.');
+    if (tag.Value.length > 256)
+      throw invalidInput('MAX_LENGTH_EXCEEDED', 'You provided a value for Value that is longer than allowed.');
+    if (tag.Key.toLowerCase().startsWith('aws:'))
+      throw invalidInput(
+        'INVALID_SYSTEM_TAGS_PARAMETER',
+        "You can't add, edit, or delete system tag keys because they're reserved for AWS use.",
+      );
+    if (tag.Key in out) throw invalidInput('DUPLICATE_TAG_KEY', 'You specified the same tag key more than once.');
+    out[tag.Key] = tag.Value;
+  }
+  return out;
+}
+
+function stringList(input: Readonly<Record<string, unknown>>, name: string): string[] {
+  const raw = input[name];
+  if (raw === undefined || raw === null) throw invalidInput('INPUT_REQUIRED', `You must specify a value for ${name}.`);
+  if (!Array.isArray(raw) || raw.some((x) => typeof x !== 'string'))
+    throw new AwsServiceError('SerializationException', `Value for ${name} must be a list of strings.`);
+  return raw as string[];
+}
+
+function createAccountStatusShape(r: CreateAccountRequest): Record<string, unknown> {
+  return {
+    Id: r.id,
+    AccountName: r.accountName,
+    State: r.state,
+    RequestedTimestamp: r.requestedAt / 1000,
+    ...(r.completedAt !== undefined ? { CompletedTimestamp: r.completedAt / 1000 } : {}),
+    ...(r.accountId !== undefined ? { AccountId: r.accountId } : {}),
+    ...(r.failureReason !== undefined ? { FailureReason: r.failureReason } : {}),
   };
+}
+
+export function createOrganizationsRegistration(org: OrganizationStore): JsonServiceRegistration {
+  const mgmt = org.managementAccountId;
+  const orgId = org.organizationId;
+  const arn = (kind: string, id: string): string => `arn:aws:organizations::${mgmt}:${kind}/${orgId}/${id}`;
+  const pathOf = (parentId: string): string => org.pathOf(parentId);
 
   const accountShape = (a: WorldAccount): Record<string, unknown> => ({
     Id: a.id,
@@ -135,8 +176,17 @@ export function createOrganizationsRegistration(world: World): JsonServiceRegist
       throw orgError('AccessDeniedException', "You don't have permissions to access this resource.");
   };
   const requireParent = (parentId: string): void => {
-    if (parentId !== world.rootId && !ouById.has(parentId))
+    if (!org.hasParent(parentId))
       throw orgError('ParentNotFoundException', "We can't find a root or OU with the ParentId that you specified.");
+  };
+  const requireTags = (id: string): Readonly<Record<string, string>> => {
+    const tags = org.tagsOf(id);
+    if (!tags)
+      throw orgError(
+        'TargetNotFoundException',
+        "We can't find a root, OU, account, or policy with the TargetId that you specified.",
+      );
+    return tags;
   };
   const managed =
     (fn: (input: Readonly<Record<string, unknown>>) => unknown): JsonOperation =>
@@ -147,12 +197,12 @@ export function createOrganizationsRegistration(world: World): JsonServiceRegist
 
   const operations: Record<string, JsonOperation> = {
     DescribeOrganization: () => {
-      const management = world.getAccount(mgmt);
+      const management = org.getAccount(mgmt);
       return {
         Organization: {
           Id: orgId,
           Arn: `arn:aws:organizations::${mgmt}:organization/${orgId}`,
-          FeatureSet: world.featureSet,
+          FeatureSet: org.featureSet,
           MasterAccountArn: arn('account', mgmt),
           MasterAccountId: mgmt,
           MasterAccountEmail: management?.email,
@@ -162,48 +212,42 @@ export function createOrganizationsRegistration(world: World): JsonServiceRegist
     },
     ListRoots: managed((input) =>
       listPage(input, 'ListRoots', 'Roots', [
-        { Id: world.rootId, Arn: arn('root', world.rootId), Name: 'Root', PolicyTypes: [] },
+        { Id: org.rootId, Arn: arn('root', org.rootId), Name: 'Root', PolicyTypes: [] },
       ]),
     ),
     ListOrganizationalUnitsForParent: managed((input) => {
       const parentId = stringMember(input, 'ParentId', true, PARENT_ID) as string;
       requireParent(parentId);
-      const ous = world.organizationalUnits.filter((ou) => ou.parentId === parentId);
+      const ous = org.organizationalUnits().filter((ou) => ou.parentId === parentId);
       return listPage(input, `ListOrganizationalUnitsForParent/${parentId}`, 'OrganizationalUnits', ous, ouShape);
     }),
-    ListAccounts: managed((input) => listPage(input, 'ListAccounts', 'Accounts', world.worldAccounts, accountShape)),
+    ListAccounts: managed((input) => listPage(input, 'ListAccounts', 'Accounts', org.listAccounts(), accountShape)),
     ListAccountsForParent: managed((input) => {
       const parentId = stringMember(input, 'ParentId', true, PARENT_ID) as string;
       requireParent(parentId);
-      const accounts = world.worldAccounts.filter((a) => a.parentId === parentId);
+      const accounts = org.listAccounts().filter((a) => a.parentId === parentId);
       return listPage(input, `ListAccountsForParent/${parentId}`, 'Accounts', accounts, accountShape);
     }),
     DescribeOrganizationalUnit: managed((input) => {
-      const id = stringMember(input, 'OrganizationalUnitId', true, /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/) as string;
-      const ou = ouById.get(id);
-      if (!ou)
-        throw orgError(
-          'OrganizationalUnitNotFoundException',
-          "We can't find an OU with the OrganizationalUnitId that you specified.",
-        );
-      return { OrganizationalUnit: ouShape(ou) };
+      const id = stringMember(input, 'OrganizationalUnitId', true, OU_ID) as string;
+      return { OrganizationalUnit: ouShape(org.requireOu(id)) };
     }),
     DescribeAccount: managed((input) => {
       const id = stringMember(input, 'AccountId', true, ACCOUNT_ID) as string;
-      const account = world.getAccount(id);
+      const account = org.getAccount(id);
       if (!account) throw orgError('AccountNotFoundException', "You specified an account that doesn't exist.");
       return { Account: accountShape(account) };
     }),
     ListParents: managed((input) => {
       const childId = stringMember(input, 'ChildId', true, CHILD_ID) as string;
-      const parentId = ACCOUNT_ID.test(childId) ? world.getAccount(childId)?.parentId : ouById.get(childId)?.parentId;
+      const parentId = ACCOUNT_ID.test(childId) ? org.getAccount(childId)?.parentId : org.getOu(childId)?.parentId;
       if (!parentId)
         throw orgError(
           'ChildNotFoundException',
           "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.",
         );
       return listPage(input, `ListParents/${childId}`, 'Parents', [
-        { Id: parentId, Type: parentId === world.rootId ? 'ROOT' : 'ORGANIZATIONAL_UNIT' },
+        { Id: parentId, Type: parentId === org.rootId ? 'ROOT' : 'ORGANIZATIONAL_UNIT' },
       ]);
     }),
     ListChildren: managed((input) => {
@@ -212,8 +256,14 @@ export function createOrganizationsRegistration(world: World): JsonServiceRegist
       requireParent(parentId);
       const ids =
         childType === 'ACCOUNT'
-          ? world.worldAccounts.filter((a) => a.parentId === parentId).map((a) => a.id)
-          : world.organizationalUnits.filter((ou) => ou.parentId === parentId).map((ou) => ou.id);
+          ? org
+              .listAccounts()
+              .filter((a) => a.parentId === parentId)
+              .map((a) => a.id)
+          : org
+              .organizationalUnits()
+              .filter((ou) => ou.parentId === parentId)
+              .map((ou) => ou.id);
       return listPage(input, `ListChildren/${parentId}/${childType}`, 'Children', ids, (Id) => ({
         Id,
         Type: childType,
@@ -221,8 +271,7 @@ export function createOrganizationsRegistration(world: World): JsonServiceRegist
     }),
     ListTagsForResource: managed((input) => {
       const id = stringMember(input, 'ResourceId', true, RESOURCE_ID, 130) as string;
-      const tags =
-        id === world.rootId ? world.rootTags : ACCOUNT_ID.test(id) ? world.getAccount(id)?.tags : ouById.get(id)?.tags;
+      const tags = org.tagsOf(id);
       if (!tags)
         throw orgError(
           'TargetNotFoundException',
@@ -232,6 +281,96 @@ export function createOrganizationsRegistration(world: World): JsonServiceRegist
         Key,
         Value,
       }));
+    }),
+
+    CreateAccount: managed((input) => {
+      const email = stringMember(input, 'Email', true, EMAIL, 64) as string;
+      const accountName = stringMember(input, 'AccountName', true, /^[\u0020-\u007E]+$/, 50) as string;
+      const roleName = stringMember(input, 'RoleName', false, ROLE_NAME, 64) ?? 'OrganizationAccountAccessRole';
+      // Billing access is not emulated; the member is still checked against the model.
+      stringMember(input, 'IamUserAccessToBilling', false, /^(ALLOW|DENY)$/);
+      const tags = tagsMember(input, false);
+      return {
+        CreateAccountStatus: createAccountStatusShape(org.createAccount({ accountName, email, roleName, tags })),
+      };
+    }),
+    DescribeCreateAccountStatus: managed((input) => {
+      const id = stringMember(input, 'CreateAccountRequestId', true, /^car-[a-z0-9]{8,32}$/, 36) as string;
+      const r = org.createAccountStatus(id);
+      if (!r)
+        throw orgError(
+          'CreateAccountStatusNotFoundException',
+          "We can't find an create account request with the CreateAccountRequestId that you specified.",
+        );
+      return { CreateAccountStatus: createAccountStatusShape(r) };
+    }),
+    ListCreateAccountStatus: managed((input) => {
+      const states = input.States === undefined ? undefined : stringList(input, 'States');
+      for (const s of states ?? [])
+        if (!/^(IN_PROGRESS|SUCCEEDED|FAILED)$/.test(s))
+          throw invalidInput('INVALID_ENUM', 'You specified an invalid value for States.');
+      const all = org.createAccountStatuses().filter((r) => !states || states.includes(r.state));
+      return listPage(
+        input,
+        `ListCreateAccountStatus/${(states ?? []).join(',')}`,
+        'CreateAccountStatuses',
+        all,
+        createAccountStatusShape,
+      );
+    }),
+    MoveAccount: managed((input) => {
+      const accountId = stringMember(input, 'AccountId', true, ACCOUNT_ID) as string;
+      const source = stringMember(input, 'SourceParentId', true, PARENT_ID) as string;
+      const destination = stringMember(input, 'DestinationParentId', true, PARENT_ID) as string;
+      org.moveAccount(accountId, source, destination);
+      return {};
+    }),
+    CreateOrganizationalUnit: managed((input) => {
+      const parentId = stringMember(input, 'ParentId', true, PARENT_ID) as string;
+      const name = stringMember(input, 'Name', true, undefined, 128) as string;
+      if (name.length < 1)
+        throw invalidInput('MIN_LENGTH_EXCEEDED', 'You provided a value for Name that is shorter than allowed.');
+      const tags = tagsMember(input, false);
+      return { OrganizationalUnit: ouShape(org.createOu(parentId, name, tags)) };
+    }),
+    UpdateOrganizationalUnit: managed((input) => {
+      const id = stringMember(input, 'OrganizationalUnitId', true, OU_ID) as string;
+      const name = stringMember(input, 'Name', false, undefined, 128);
+      return { OrganizationalUnit: ouShape(org.updateOu(id, name)) };
+    }),
+    DeleteOrganizationalUnit: managed((input) => {
+      const id = stringMember(input, 'OrganizationalUnitId', true, OU_ID) as string;
+      org.deleteOu(id);
+      return {};
+    }),
+    TagResource: managed((input) => {
+      const id = stringMember(input, 'ResourceId', true, RESOURCE_ID, 130) as string;
+      const tags = tagsMember(input, true);
+      const existing = requireTags(id);
+      const merged = { ...existing, ...tags };
+      if (Object.keys(merged).length > 50)
+        throw orgError(
+          'ConstraintViolationException',
+          'You have exceeded the maximum number of tags allowed on this resource.',
+          {
+            Reason: 'MAX_TAG_LIMIT_EXCEEDED',
+          },
+        );
+      org.setTags(id, merged);
+      return {};
+    }),
+    UntagResource: managed((input) => {
+      const id = stringMember(input, 'ResourceId', true, RESOURCE_ID, 130) as string;
+      const keys = stringList(input, 'TagKeys');
+      if (keys.some((k) => k.toLowerCase().startsWith('aws:')))
+        throw invalidInput(
+          'INVALID_SYSTEM_TAGS_PARAMETER',
+          "You can't add, edit, or delete system tag keys because they're reserved for AWS use.",
+        );
+      const remaining = { ...requireTags(id) };
+      for (const k of keys) delete remaining[k];
+      org.setTags(id, remaining);
+      return {};
     }),
   };
 

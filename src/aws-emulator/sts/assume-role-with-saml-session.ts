@@ -215,7 +215,10 @@ export function authorizeRoleSession(
  * PackedPolicySize) without publishing the format. The emulator uses a documented stand-in: the raw-deflated
  * JSON of the policy, policy ARNs and tags against a 2,048-byte budget.
  */
-function packedSize(request: RoleRequest, tags: SessionTags): number | undefined {
+export function packedSize(
+  request: { readonly policy?: string | undefined; readonly policyArns?: readonly string[] },
+  tags: SessionTags,
+): number | undefined {
   const arns = request.policyArns ?? [];
   if (request.policy === undefined && arns.length === 0 && tags.tags.length === 0) return undefined;
   const packed = deflateRawSync(
@@ -226,10 +229,15 @@ function packedSize(request: RoleRequest, tags: SessionTags): number | undefined
 
 /** Issues the temporary credentials of an authorised session. */
 export function issueRoleSession(session: RoleSession, deps: SamlFederationDeps): TemporaryCredentials {
+  const transitive = new Set(session.tags.transitiveKeys.map((k) => k.toLowerCase()));
   return deps.credentials.issueRoleSession(
     session.accountId,
     session.role,
     session.sessionName,
     session.durationSeconds,
+    {
+      ...(session.sourceIdentity !== undefined ? { sourceIdentity: session.sourceIdentity } : {}),
+      transitiveTags: session.tags.tags.filter((t) => transitive.has(t.key.toLowerCase())),
+    },
   );
 }

@@ -1,6 +1,6 @@
 /**
- * Evaluates a role's trust policy for AssumeRoleWithSAML (IAM policy evaluation logic, reduced to what a trust
- * policy can say): an explicit Deny wins, then some Allow must match the action, the federated principal and
+ * Evaluates a role's trust policy for AssumeRoleWithSAML and AssumeRole (IAM policy evaluation logic, reduced to
+ * what a trust policy can say): an explicit Deny wins, then some Allow must match the action, the federated principal and
  * every condition. Condition keys are case-insensitive; values case-sensitive unless the operator says otherwise.
  * Anything this evaluator does not understand never grants: an unknown operator fails an Allow and matches a Deny.
  */
@@ -10,7 +10,10 @@ export type ConditionContext = ReadonlyMap<string, readonly string[]>;
 
 export interface TrustRequest {
   readonly action: string;
-  readonly federatedPrincipal: string;
+  /** The SAML provider ARN of AssumeRoleWithSAML. */
+  readonly federatedPrincipal?: string;
+  /** What the caller of AssumeRole is, as `AWS` principals name it (role or session ARN, or its account's root). */
+  readonly awsPrincipals?: readonly string[];
   readonly context: ConditionContext;
 }
 
@@ -46,16 +49,22 @@ function actionMatches(statement: Statement, action: string): boolean {
   return false;
 }
 
-function principalListed(principal: unknown, federated: string): boolean {
+/** A bare account id in an `AWS` principal means that account's root. */
+const normalizeAws = (x: string): string => (/^\d{12}$/.test(x) ? `arn:aws:iam::${x}:root` : x);
+
+function principalListed(principal: unknown, request: TrustRequest): boolean {
   if (principal === '*') return true;
   if (typeof principal !== 'object' || principal === null) return false;
   const p = principal as Record<string, unknown>;
-  return strings(p.Federated).some((x) => x === federated || x === '*') || strings(p.AWS).includes('*');
+  const federated = request.federatedPrincipal;
+  if (federated !== undefined && strings(p.Federated).some((x) => x === federated || x === '*')) return true;
+  const aws = strings(p.AWS).map(normalizeAws);
+  return aws.includes('*') || (request.awsPrincipals ?? []).some((x) => aws.includes(x));
 }
 
-function principalMatches(statement: Statement, federated: string): boolean {
-  if (statement.Principal !== undefined) return principalListed(statement.Principal, federated);
-  if (statement.NotPrincipal !== undefined) return !principalListed(statement.NotPrincipal, federated);
+function principalMatches(statement: Statement, request: TrustRequest): boolean {
+  if (statement.Principal !== undefined) return principalListed(statement.Principal, request);
+  if (statement.NotPrincipal !== undefined) return !principalListed(statement.NotPrincipal, request);
   return false;
 }
 
@@ -149,7 +158,7 @@ export function trustPolicyAllows(document: string, request: TrustRequest): bool
   );
   let allowed = false;
   for (const s of statements) {
-    if (!actionMatches(s, request.action) || !principalMatches(s, request.federatedPrincipal)) continue;
+    if (!actionMatches(s, request.action) || !principalMatches(s, request)) continue;
     const cond = conditionsMatch(s.Condition, request.context);
     if (s.Effect === 'Deny' && cond !== false) return false;
     if (s.Effect === 'Allow' && cond === true) allowed = true;

@@ -1,4 +1,7 @@
-/** STS on the Query protocol (version 2011-06-15): GetCallerIdentity, plus AssumeRoleWithSAML when provided. */
+/**
+ * STS on the Query protocol (version 2011-06-15): GetCallerIdentity, plus the operations given (AssumeRoleWithSAML,
+ * AssumeRole, GetSessionToken).
+ */
 import type { QueryOperation, QueryServiceRegistration } from '../http/contract.js';
 import { AwsServiceError } from '../http/contract.js';
 import { el, renderXml } from '../http/xml.js';
@@ -11,13 +14,19 @@ const getCallerIdentity: QueryOperation = (_params, caller) => {
   return renderXml([el('Arn', caller.principalArn), el('UserId', caller.userId), el('Account', caller.accountId)]);
 };
 
-/**
- * `assumeRoleWithSaml` is the STS-SAML engineer's operation (sts/assume-role-with-saml.ts); it is the only
- * unsigned action, as in AWS's model (`auth: smithy.api#noAuth`).
- */
-export function createStsRegistration(assumeRoleWithSaml?: QueryOperation): QueryServiceRegistration {
+export interface StsOperations {
+  /** The only unsigned action, as in AWS's model (`auth: smithy.api#noAuth`). */
+  readonly assumeRoleWithSaml?: QueryOperation;
+  readonly assumeRole?: QueryOperation;
+  readonly getSessionToken?: QueryOperation;
+}
+
+export function createStsRegistration(ops: StsOperations = {}): QueryServiceRegistration {
+  const { assumeRoleWithSaml } = ops;
   const operations: Record<string, QueryOperation> = { GetCallerIdentity: getCallerIdentity };
   if (assumeRoleWithSaml) operations.AssumeRoleWithSAML = assumeRoleWithSaml;
+  if (ops.assumeRole) operations.AssumeRole = ops.assumeRole;
+  if (ops.getSessionToken) operations.GetSessionToken = ops.getSessionToken;
   return {
     kind: 'query',
     version: STS_VERSION,
