@@ -1,10 +1,11 @@
 /**
- * SimulatePrincipalPolicy and SimulateCustomPolicy, evaluated by `@cloud-copilot/iam-simulate` (the IAM policy
- * evaluation library Keyway's access analysis also uses), answered in IAM's SimulatePolicyResponse shape.
+ * SimulatePrincipalPolicy and SimulateCustomPolicy, decided by Keyway's IAM policy evaluator (`src/iam-policy`,
+ * the one the access analysis uses) and answered in IAM's SimulatePolicyResponse shape. That evaluator covers
+ * identity policies and permissions boundaries; resource policies, SCPs and session policies are not evaluated.
  */
-import { runSimulation } from '@cloud-copilot/iam-simulate';
-import type { RunSimulationResults, SimulationIdentityPolicy } from '@cloud-copilot/iam-simulate';
-import type { CallerContext, QueryOperation } from '../http/contract.js';
+import { compilePolicySet, decide, parsePolicyDocument, PolicyDocumentError } from '../../iam-policy/index.js';
+import type { NamedPolicy, PolicyDocument } from '../../iam-policy/index.js';
+import type { QueryOperation } from '../http/contract.js';
 import { AwsServiceError } from '../http/contract.js';
 import type { QueryInput } from '../http/query-params.js';
 import { el } from '../http/xml.js';
@@ -53,66 +54,65 @@ function readContext(params: URLSearchParams): Record<string, string | string[]>
   return out;
 }
 
-const DECISION = { Allowed: 'allowed', ExplicitlyDenied: 'explicitDeny', ImplicitlyDenied: 'implicitDeny' } as const;
-
-function statementsOf(result: RunSimulationResults): { policyId: string; allow: boolean }[] {
-  if (result.resultType === 'error') return [];
-  const analyses = result.resultType === 'single' ? [result.result] : result.results;
-  return analyses.flatMap((r) => [
-    ...(r.analysis.identityAnalysis?.allowStatements ?? []).map((s) => ({ policyId: s.policyId, allow: true })),
-    ...(r.analysis.identityAnalysis?.denyStatements ?? []).map((s) => ({ policyId: s.policyId, allow: false })),
-  ]);
+function parsed(p: SourcePolicy): PolicyDocument {
+  try {
+    return parsePolicyDocument(p.document);
+  } catch (e) {
+    if (e instanceof PolicyDocumentError)
+      throw new AwsServiceError('MalformedPolicyDocument', `${p.id}: ${e.message}`, 400);
+    throw e;
+  }
 }
 
-function boundaryAllowed(result: RunSimulationResults): boolean | undefined {
-  if (result.resultType === 'error') return undefined;
-  const analyses = result.resultType === 'single' ? [result.result] : result.results;
-  const pb = analyses.map((r) => r.analysis.permissionBoundaryAnalysis?.result).filter((x) => x !== undefined);
-  return pb.length === 0 ? undefined : pb.some((x) => x === 'Allowed');
+/** The Deny statements of a policy read as Allows: whether they cover a request is whether they deny it. */
+function denialsAsGrants(doc: PolicyDocument): PolicyDocument {
+  return {
+    ...doc,
+    statements: doc.statements.filter((s) => s.effect === 'Deny').map((s) => ({ ...s, effect: 'Allow' as const })),
+  };
 }
 
-async function evaluate(
+function evaluate(
   identity: readonly SourcePolicy[],
   boundary: readonly SourcePolicy[],
-  principal: string,
-  account: string,
   actions: readonly string[],
   resources: readonly string[],
   context: Record<string, string | string[]>,
-  resourcePolicy: string | undefined,
-): Promise<Evaluation[]> {
+): Evaluation[] {
+  const named = (p: SourcePolicy): NamedPolicy => ({ name: p.id, document: parsed(p) });
+  const identityDocs = identity.map(named);
+  const boundaryDocs = boundary.map(named);
   const byId = new Map([...identity, ...boundary].map((p) => [p.id, p]));
-  const toSim = (p: SourcePolicy): SimulationIdentityPolicy => ({ name: p.id, policy: JSON.parse(p.document) });
+  // IAM applies one boundary; several given to the simulator must all allow, so they are merged as one policy
+  // only when there is exactly one, and checked one by one otherwise.
+  const sets = (boundaryDocs.length === 0 ? [undefined] : boundaryDocs).map((b) =>
+    compilePolicySet({ identity: identityDocs, boundary: b }),
+  );
+  const denials = compilePolicySet({
+    identity: [...identityDocs, ...boundaryDocs].map((p) => ({ name: p.name, document: denialsAsGrants(p.document) })),
+  });
+  const boundaryOnly = boundaryDocs.map((b) => compilePolicySet({ identity: [b] }));
+  const ctx = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), typeof v === 'string' ? [v] : v]));
   const out: Evaluation[] = [];
   for (const action of actions) {
     for (const resource of resources) {
-      const owner = /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1] ?? account;
-      const result = await runSimulation(
-        {
-          request: { principal, action, resource: { resource, accountId: owner }, contextVariables: context },
-          identityPolicies: identity.map(toSim),
-          serviceControlPolicies: [],
-          resourceControlPolicies: [],
-          ...(boundary.length > 0 ? { permissionBoundaryPolicies: boundary.map(toSim) } : {}),
-          ...(resourcePolicy !== undefined ? { resourcePolicy: JSON.parse(resourcePolicy) } : {}),
-        },
-        {},
-      );
-      if (result.resultType === 'error') {
-        throw new AwsServiceError('InvalidInput', `The policy simulation failed: ${result.errors.message}`, 400);
-      }
-      const decision = DECISION[result.overallResult];
-      // The statements that decided: the Allows of an allowed request, the Denies of a denied one.
-      const matched = statementsOf(result)
-        .filter((s) => (decision === 'allowed' ? s.allow : decision === 'explicitDeny' && !s.allow))
-        .map((s) => byId.get(s.policyId))
-        .filter((p): p is SourcePolicy => p !== undefined);
+      const request = { action, resource, context: ctx };
+      const decisions = sets.map((set) => decide(set, request));
+      const denied = decide(denials, request);
+      const allowed = !denied.allowed && decisions.every((d) => d.allowed);
+      const decision = allowed ? 'allowed' : denied.allowed ? 'explicitDeny' : 'implicitDeny';
+      const matched =
+        decision === 'allowed'
+          ? decisions.flatMap((d) => d.allowedBy.map((r) => r.policy))
+          : decision === 'explicitDeny'
+            ? denied.allowedBy.map((r) => r.policy)
+            : [];
       out.push({
         action,
         resource,
         decision,
-        matched: [...new Set(matched)],
-        allowedByBoundary: boundary.length > 0 ? boundaryAllowed(result) : undefined,
+        matched: [...new Set(matched)].map((id) => byId.get(id)).filter((p): p is SourcePolicy => p !== undefined),
+        allowedByBoundary: boundaryOnly.length > 0 ? boundaryOnly.every((b) => decide(b, request).allowed) : undefined,
       });
     }
   }
@@ -138,8 +138,6 @@ function evaluationXml(e: Evaluation): XmlContent[] {
 interface Common {
   readonly actions: string[];
   readonly resources: string[];
-  readonly resourcePolicy?: string;
-  readonly callerArn?: string;
   readonly context: Record<string, string | string[]>;
   readonly boundaryInputs: string[];
   readonly marker?: string;
@@ -151,8 +149,12 @@ function readCommon(q: QueryInput, params: URLSearchParams): Common {
   const actions = q.list('ActionNames', RULES.actionName);
   const resources = q.list('ResourceArns', RULES.resourceName);
   const resourcePolicy = q.string('ResourcePolicy', RULES.policyDocument);
+  if (resourcePolicy !== undefined) {
+    // Refused rather than ignored, so a caller never reads a decision that left its resource policy out.
+    throw new AwsServiceError('InvalidInput', 'ResourcePolicy is not evaluated by the Keyway AWS emulator.', 400);
+  }
   q.string('ResourceOwner', { min: 1, max: 2048 });
-  const callerArn = q.string('CallerArn', { min: 1, max: 2048 });
+  q.string('CallerArn', { min: 1, max: 2048 });
   q.string('ResourceHandlingOption', { min: 1, max: 64 });
   const maxItems = q.int('MaxItems', MAX_ITEMS);
   const marker = q.string('Marker', RULES.marker);
@@ -163,8 +165,6 @@ function readCommon(q: QueryInput, params: URLSearchParams): Common {
   return {
     actions,
     resources: resources.length > 0 ? resources : ['*'],
-    ...(resourcePolicy !== undefined ? { resourcePolicy } : {}),
-    ...(callerArn !== undefined ? { callerArn } : {}),
     context: readContext(params),
     boundaryInputs,
     ...(marker !== undefined ? { marker } : {}),
@@ -172,23 +172,8 @@ function readCommon(q: QueryInput, params: URLSearchParams): Common {
   };
 }
 
-async function respond(
-  common: Common,
-  identity: SourcePolicy[],
-  boundary: SourcePolicy[],
-  principal: string,
-  account: string,
-): Promise<string> {
-  const results = await evaluate(
-    identity,
-    boundary,
-    principal,
-    account,
-    common.actions,
-    common.resources,
-    common.context,
-    common.resourcePolicy,
-  );
+function respond(common: Common, identity: SourcePolicy[], boundary: SourcePolicy[]): string {
+  const results = evaluate(identity, boundary, common.actions, common.resources, common.context);
   const page = paginate(
     results.map((r, i) => ({ r, key: String(i).padStart(8, '0') })),
     (x) => x.key,
@@ -232,7 +217,7 @@ const inputs = (docs: readonly string[], prefix: string): SourcePolicy[] =>
 
 export function simulationOperations(iam: IamStore): Record<string, QueryOperation> {
   return {
-    SimulateCustomPolicy: op((q, account, caller: CallerContext, params) => {
+    SimulateCustomPolicy: op((q, _account, _caller, params) => {
       const policies = readPolicies(q, 'PolicyInputList');
       const common = readCommon(q, params);
       for (const doc of policies) validatePolicyDocument(doc, 'identity');
@@ -240,8 +225,6 @@ export function simulationOperations(iam: IamStore): Record<string, QueryOperati
         common,
         inputs(policies, 'PolicyInputList.'),
         inputs(common.boundaryInputs, 'PermissionsBoundaryPolicyInputList.'),
-        common.callerArn ?? caller.principalArn,
-        account,
       );
     }),
     SimulatePrincipalPolicy: op((q, account, _caller, params) => {
@@ -260,7 +243,7 @@ export function simulationOperations(iam: IamStore): Record<string, QueryOperati
       const sources = rolePolicySources(iam, account, role);
       const identity = [...sources.identity, ...inputs(extra, 'PolicyInputList.')];
       const boundary = [...sources.boundary, ...inputs(common.boundaryInputs, 'PermissionsBoundaryPolicyInputList.')];
-      return respond(common, identity, boundary, role.arn, account);
+      return respond(common, identity, boundary);
     }),
   };
 }
@@ -269,17 +252,12 @@ export function simulationOperations(iam: IamStore): Record<string, QueryOperati
  * Whether a role's own policies (inline, attached, boundary) allow `action` on `resource`: what STS asks when a
  * role session assumes a role whose trust policy names the session's account rather than the role itself.
  */
-export async function rolePoliciesAllow(
-  iam: IamStore,
-  roleArn: string,
-  action: string,
-  resource: string,
-): Promise<boolean> {
+export function rolePoliciesAllow(iam: IamStore, roleArn: string, action: string, resource: string): boolean {
   const m = /^arn:aws:iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]+)$/.exec(roleArn);
   const role = m ? iam.findRole(m[1] as string, m[2] as string) : undefined;
   if (!role || !m) return false;
   const account = m[1] as string;
   const { identity, boundary } = rolePolicySources(iam, account, role);
-  const [result] = await evaluate(identity, boundary, role.arn, account, [action], [resource], {}, undefined);
+  const [result] = evaluate(identity, boundary, [action], [resource], {});
   return result?.decision === 'allowed';
 }

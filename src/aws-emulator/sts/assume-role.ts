@@ -19,7 +19,7 @@ export interface AssumeRoleDeps {
   readonly credentials: CredentialIssuer;
   readonly log: EmulatorLogger;
   /** Whether the policies of the caller's role allow the action on the resource (role sessions only). */
-  rolePoliciesAllow(roleArn: string, action: string, resource: string): Promise<boolean>;
+  rolePoliciesAllow(roleArn: string, action: string, resource: string): boolean;
 }
 
 const ARN = { min: 20, max: 2048 };
@@ -179,7 +179,7 @@ export function createAssumeRole(deps: AssumeRoleDeps): QueryOperation {
       // A trust policy naming the caller's account delegates to that account's own policies: a root caller
       // passes, a role session passes only when its role's policies allow sts:AssumeRole on the target.
       if (!allows(account)) throw denied('the trust policy does not allow the caller');
-      if (chained && !(callerRole && (await deps.rolePoliciesAllow(callerRole, 'sts:AssumeRole', roleArn))))
+      if (chained && !(callerRole && deps.rolePoliciesAllow(callerRole, 'sts:AssumeRole', roleArn)))
         throw denied("the calling role's policies do not allow sts:AssumeRole on the role");
     }
 
