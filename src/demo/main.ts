@@ -8,7 +8,12 @@ import { demoSteps } from './steps.js';
 import type { DemoBaseContext } from './types.js';
 
 const run = async (): Promise<void> => {
-  const env: Record<string, string | undefined> = { KEYWAY_LOG_LEVEL: 'warn', ...process.env };
+  // The demo's Admins group administers Keyway in the admin console.
+  const env: Record<string, string | undefined> = {
+    KEYWAY_LOG_LEVEL: 'warn',
+    KEYWAY_ADMIN_GROUPS: 'Admins',
+    ...process.env,
+  };
   const bannerLines: string[] = [];
   const shutdowns: (() => Promise<void> | void)[] = [];
   const base: DemoBaseContext = {
@@ -50,6 +55,7 @@ const run = async (): Promise<void> => {
         `Keyway is running at ${url}`,
         `Sign in at ${url}/signin with one of the demo users below.`,
         ...bannerLines,
+        `Admin console: ${url}/admin (sign in as alice, in the Admins group).`,
         `Admin API: ${url}/api/v1 (OpenAPI at ${url}/api/v1/openapi.json); create a token with: npx keyway tokens create demo`,
         `Data: ${config.databaseUrl}. Press Ctrl+C to stop.`,
         '',

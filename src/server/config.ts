@@ -58,6 +58,11 @@ const oneOf =
     return v;
   };
 const text = (raw: string): string => raw.trim();
+const groupList = (raw: string): readonly string[] =>
+  raw
+    .split(',')
+    .map((g) => g.trim())
+    .filter((g) => g !== '');
 const optionalUrl = (raw: string): URL | null => {
   if (raw.trim() === '') return null;
   let url: URL;
@@ -256,6 +261,20 @@ export const settings = {
     default: '7',
     parse: int(0, 3650),
     doc: 'Outbox change events marked done (delivered) are removed after this many days (hourly by `keyway serve`, or `keyway db prune`).',
+  }),
+  adminGroups: setting({
+    env: 'KEYWAY_ADMIN_GROUPS',
+    group: 'Administration',
+    default: 'Keyway Admins',
+    parse: groupList,
+    doc: 'Comma-separated group names whose members (directly or through nested groups) administer Keyway in the admin console at /admin and through the admin API with their browser session.',
+  }),
+  auditorGroups: setting({
+    env: 'KEYWAY_AUDITOR_GROUPS',
+    group: 'Administration',
+    default: 'Keyway Auditors',
+    parse: groupList,
+    doc: 'Comma-separated group names whose members may read everything in the admin console and admin API, and change nothing.',
   }),
 
   logLevel: setting({

@@ -8,6 +8,7 @@ import type { ServerModule } from './deps.js';
 import { accountModule } from './account.js';
 import { adminApiModule } from './api/module.js';
 import { assetsModule } from './assets.js';
+import { consoleModule } from './console/module.js';
 import { awsModule } from './aws/module.js';
 import { oidcModule } from './oidc/module.js';
 import { opsModule } from './ops/routes.js';
@@ -22,6 +23,7 @@ export const serverModules: readonly ServerModule[] = [
   portalModule,
   accountModule,
   adminApiModule,
+  consoleModule,
   awsModule,
   samlModule,
   oidcModule,

@@ -5,8 +5,9 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../core/index.js';
-import { looksLikeApiToken, secretsEqual, sha256Hex } from '../../auth/index.js';
+import { looksLikeApiToken, secretsEqual, sha256Hex, verifySynchronizerToken } from '../../auth/index.js';
 import type { ServerContext } from '../deps.js';
+import { currentSignIn } from '../session.js';
 
 /** last_used_at is written at most once a minute per token, so reads do not turn into a write each. */
 const markUsedEverySeconds = 60;
@@ -54,4 +55,67 @@ export const rejectUnauthenticated = async (
     .code(401)
     .header('www-authenticate', 'Bearer realm="keyway-admin-api"')
     .send({ code: 'unauthenticated', message: 'a valid admin API token is required (Authorization: Bearer kw_…)' });
+};
+
+/** What a signed-in person may do in the admin API and console, from their groups (KEYWAY_ADMIN_GROUPS …). */
+export type ConsoleRole = 'admin' | 'auditor';
+
+export const consoleRoleOf = async (ctx: ServerContext, userId: string): Promise<ConsoleRole | null> => {
+  const groups = await ctx.store.directory.effectiveGroupsOfUser(userId);
+  const names = new Set(groups.map((g) => g.displayName.toLowerCase()));
+  const holds = (wanted: readonly string[]) => wanted.some((g) => names.has(g.toLowerCase()));
+  if (holds(ctx.config.adminGroups)) return 'admin';
+  if (holds(ctx.config.auditorGroups)) return 'auditor';
+  return null;
+};
+
+type SessionFailure = 'no_session' | 'no_role' | 'read_only' | 'csrf';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The admin API for a person signed in to Keyway: their browser session (the console, or a script running in
+ * their browser) instead of a token. Admins may do everything, auditors only read. A change needs the
+ * session's CSRF token in `X-CSRF-Token`: the cookie alone, which any site can make the browser send, is not
+ * enough.
+ */
+export const authenticateSession = async (
+  req: FastifyRequest,
+  ctx: ServerContext,
+): Promise<(Actor & { readonly role: ConsoleRole }) | SessionFailure> => {
+  const who = await currentSignIn(req, ctx);
+  if (!who) return 'no_session';
+  const role = await consoleRoleOf(ctx, who.user.id);
+  if (role === null) return 'no_role';
+  if (!SAFE_METHODS.has(req.method)) {
+    if (role !== 'admin') return 'read_only';
+    const presented = req.headers['x-csrf-token'];
+    if (typeof presented !== 'string' || !verifySynchronizerToken(who.csrfToken, presented)) return 'csrf';
+  }
+  return { kind: 'user', id: who.user.id, label: who.user.userName, ip: req.ip, requestId: req.id, role };
+};
+
+const sessionRefusals: Record<Exclude<SessionFailure, 'no_session'>, string> = {
+  no_role: 'your account is not in a Keyway administrator or auditor group',
+  read_only: 'auditors may read but not change anything',
+  csrf: 'a change made with a browser session needs the X-CSRF-Token header',
+};
+
+export const rejectSession = async (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  ctx: ServerContext,
+  reason: Exclude<SessionFailure, 'no_session'>,
+): Promise<FastifyReply> => {
+  await ctx.store.audit.record({
+    action: 'api.authorize',
+    actor: { kind: 'anonymous', id: req.ip, ip: req.ip, requestId: req.id },
+    outcome: 'failure',
+    reason,
+    details: { method: req.method, path: req.url.split('?')[0] },
+  });
+  return reply
+    .code(403)
+    .header('cache-control', 'no-store')
+    .send({ code: 'forbidden', message: sessionRefusals[reason] });
 };

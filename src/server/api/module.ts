@@ -13,7 +13,7 @@ import type { ServerContext, ServerModule } from '../deps.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerAwsAdminRoutes } from '../aws/admin-api.js';
 import { registerSamlAdminRoutes } from '../saml/api/routes.js';
-import { authenticateToken, rejectUnauthenticated } from './auth.js';
+import { authenticateSession, authenticateToken, rejectSession, rejectUnauthenticated } from './auth.js';
 import { mapError } from './errors.js';
 import { registerGroupRoutes } from './groups.js';
 import { registerUserRoutes } from './users.js';
@@ -56,6 +56,13 @@ const register = async (app: FastifyInstance, ctx: ServerContext): Promise<void>
       api.addHook('onRequest', async (req, reply) => {
         if (req.url === openApiPath) return;
         const result = await authenticateToken(req, ctx);
+        if (result === 'missing_token') {
+          const person = await authenticateSession(req, ctx);
+          if (person === 'no_session') return rejectUnauthenticated(req, reply, ctx, result);
+          if (typeof person === 'string') return rejectSession(req, reply, ctx, person);
+          actors.set(req, person);
+          return;
+        }
         if (typeof result === 'string') return rejectUnauthenticated(req, reply, ctx, result);
         actors.set(req, result);
       });
@@ -75,6 +82,31 @@ const register = async (app: FastifyInstance, ctx: ServerContext): Promise<void>
       registerAuditRoutes(api, ctx);
       registerAwsAdminRoutes(api, ctx, actorOf);
       registerSamlAdminRoutes(api, ctx, actorOf);
+      api.get(
+        '/me',
+        {
+          schema: {
+            tags: ['session'],
+            summary: 'Who is calling, and with which role (an API token acts as an administrator)',
+            response: {
+              200: {
+                type: 'object',
+                properties: {
+                  kind: { type: 'string' },
+                  id: { type: 'string' },
+                  label: { type: 'string' },
+                  role: { type: 'string' },
+                },
+                required: ['kind', 'id', 'role'],
+              },
+            },
+          },
+        },
+        async (req) => {
+          const actor = actorOf(req) as Actor & { role?: string };
+          return { kind: actor.kind, id: actor.id, label: actor.label, role: actor.role ?? 'admin' };
+        },
+      );
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: apiPrefix },
