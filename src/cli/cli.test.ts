@@ -77,9 +77,44 @@ describe('keyway (spawned through bin/keyway.js)', () => {
     const unknown = await spawnCli(['frobnicate']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);
-    const dup = await spawnCli(['users', 'create', 'Alice']);
+    assert.equal((await spawnCli(['users', 'create', 'grace'])).code, 0);
+    const dup = await spawnCli(['users', 'create', 'Grace']);
     assert.equal(dup.code, 1);
-    assert.match(dup.stderr, /^keyway: A user with userName "Alice" already exists/m);
+    assert.match(dup.stderr, /^keyway: A user with userName "Grace" already exists/m);
+  });
+
+  test('an unknown command asked for help (`frobnicate --help`, `help frobnicate`) is reported as unknown with exit 2', async () => {
+    for (const args of [
+      ['frobnicate', '--help'],
+      ['help', 'frobnicate'],
+      ['frobnicate', '-h'],
+    ]) {
+      const r = await spawnCli(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, /unknown command 'frobnicate'/, args.join(' '));
+      assert.equal(r.stdout, '', 'no top-level help');
+    }
+    const suggested = await spawnCli(['user', '--help']);
+    assert.equal(suggested.code, 2);
+    assert.match(suggested.stderr, /Did you mean users\?/);
+  });
+
+  test('output cut short by its reader (`keyway --help | head`) ends quietly, without an EPIPE error', async () => {
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, '--help'], {
+        env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      // The reader goes away before the help is written, as `head` does once it has its lines.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at .*\.js:\d+/, r.stderr);
+    assert.equal(r.code, 0);
   });
 
   test('serve answers /healthz and /readyz, then shuts down cleanly with exit 0 on SIGTERM', {

@@ -103,9 +103,22 @@ const describe = async (e: unknown): Promise<{ lines: string[]; code: number }> 
   return { lines: [e instanceof Error ? e.message : String(e)], code: exitCodes.failure };
 };
 
+/**
+ * For an unknown command, the arguments without help flags (and without a leading `help`), so that commander
+ * reports the unknown command (exit 2, with a suggestion) instead of printing the top-level help with exit 0.
+ */
+const withoutHelpForUnknownCommand = (argv: readonly string[]): readonly string[] => {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  if (name === undefined || commands.some((c) => c.name === name)) return argv;
+  const rest = argv.filter((a) => a !== '--help' && a !== '-h');
+  return rest[0] === 'help' ? rest.slice(1) : rest;
+};
+
 /** Runs `keyway <argv>`; resolves to the exit code. Never calls process.exit. */
-export const runCli = async (argv: readonly string[], io: CliIo): Promise<number> => {
+export const runCli = async (given: readonly string[], io: CliIo): Promise<number> => {
   const { ctx, finish, exitCode } = createContext(io);
+  const argv = withoutHelpForUnknownCommand(given);
   let code: number = exitCodes.ok;
   try {
     await (await buildProgram(ctx, argv)).parseAsync([...argv], { from: 'user' });
