@@ -23,7 +23,8 @@ import { silentLogger } from './log.js';
 import { startEmulator } from './start.js';
 import type { RunningEmulator } from './start.js';
 import { buildWorld } from './world/world.js';
-import { AWS_SERVICE_MODELS, missingPeers } from '../testing/index.js';
+import { AWS_SERVICE_MODELS, BOTOCORE_MODELS, missingPeers } from '../testing/index.js';
+import { fixtureMetadata, fixtureResponseXml, makeFixtureKey, toBase64 } from './saml-sp/fixture-idp.js';
 
 interface Shape {
   type: string;
@@ -40,7 +41,10 @@ interface Model {
 }
 
 function modelFiles(service: string, version: string): string[] {
-  const files = [join(AWS_SERVICE_MODELS, service, version, 'service-2.json')];
+  const files = [
+    join(AWS_SERVICE_MODELS, service, version, 'service-2.json'),
+    join(BOTOCORE_MODELS, service, version, 'service-2.json'),
+  ];
   const pyenv = '/root/.pyenv/versions';
   if (existsSync(pyenv)) {
     for (const v of readdirSync(pyenv)) {
@@ -60,12 +64,14 @@ function loadModels(service: string, version: string): Model[] {
   );
 }
 
-const skip = missingPeers('aws-models');
+const skip = missingPeers('aws-models', 'botocore');
 
 const models: Record<string, Model[]> = {};
 let emulator: RunningEmulator;
 const problems: string[] = [];
 const errorsSeen: { service: string; op: string; code: string; status: number }[] = [];
+/** `service.Operation` of every call answered 200, to prove each registered operation was checked. */
+const answered = new Set<string>();
 
 /** Common errors every AWS Query/JSON service may answer (AWS API reference, "Common Errors"). */
 const COMMON = new Set([
@@ -210,6 +216,7 @@ async function send(
     errorsSeen.push({ service, op, code, status: res.status });
     return;
   }
+  answered.add(`${service}.${op}`);
   if (json) {
     if (opModel.output) checkJson(service, opModel.output.shape, JSON.parse(text), `${op}`);
     return;
@@ -219,8 +226,46 @@ async function send(
   if (root.localName !== `${op}Response`) problems.push(`${op}: root ${root.localName}`);
   if (root.namespaceURI !== model.metadata.xmlNamespace) problems.push(`${op}: namespace ${root.namespaceURI}`);
   const result = elementChildren(root).find((c) => c.localName === `${op}Result`);
+  // botocore reads the wrapper of every operation with an output shape, even an empty one (UpdateRoleResult).
+  if (opModel.output?.resultWrapper && !result) problems.push(`${op}: <${opModel.output.resultWrapper}> missing`);
   if (opModel.output?.resultWrapper && result) checkXml(service, opModel.output.shape, result, op);
   if (result && opModel.output?.resultWrapper !== `${op}Result`) problems.push(`${op}: unexpected ${op}Result`);
+}
+
+async function jsonCall(op: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const url = new URL(emulator.url);
+  const body = JSON.stringify(input);
+  const signer = new SignatureV4({
+    credentials: emulator.rootCredentials('111111111111'),
+    region: 'us-east-1',
+    service: 'organizations',
+    sha256: Sha256,
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    path: '/',
+    query: {},
+    headers: {
+      host: url.host,
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `AWSOrganizationsV20161128.${op}`,
+    },
+    body,
+  });
+  const { host: _h, ...headers } = signed.headers;
+  return (await (await fetch(emulator.url, { method: 'POST', headers, body })).json()) as Record<string, unknown>;
+}
+
+async function listOus(): Promise<{ Id: string; Name: string }[]> {
+  const out = await jsonCall('ListOrganizationalUnitsForParent', { ParentId: 'r-kw01' });
+  return out.OrganizationalUnits as { Id: string; Name: string }[];
+}
+
+async function createAccountRequestId(): Promise<string> {
+  const out = await jsonCall('ListCreateAccountStatus', {});
+  return (out.CreateAccountStatuses as { Id: string }[])[0]?.Id ?? '';
 }
 
 before(async () => {
@@ -234,7 +279,7 @@ before(async () => {
         `no botocore model for ${service} under ${AWS_SERVICE_MODELS} (install the Debian awscli package)`,
       );
   }
-  emulator = await startEmulator({ logger: silentLogger, registrations: [] });
+  emulator = await startEmulator({ logger: silentLogger, registrations: [], createAccountDelayMs: 0 });
 });
 
 after(async () => {
@@ -361,6 +406,156 @@ describe('conformance with the AWS service models', { skip }, () => {
     for (const [service, op, input] of calls) await send(service, op, input);
     assert.deepEqual(errorsSeen, [], 'every scripted call succeeds');
     assert.deepEqual(problems, []);
+  });
+
+  test('every emulated IAM, STS and Organizations operation answers the model shape, with its Result wrapper', async () => {
+    errorsSeen.length = 0;
+    problems.length = 0;
+    const key = makeFixtureKey('conformance-idp');
+    const idp = 'https://idp.test/conformance';
+    const fed = 'arn:aws:iam::111111111111:saml-provider/Fed';
+    const doc = (statement: Record<string, unknown>): string =>
+      JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
+    const identity = doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' });
+    const pol = 'arn:aws:iam::111111111111:policy/V';
+    await send('iam', 'CreateSAMLProvider', { Name: 'Fed', SAMLMetadataDocument: fixtureMetadata(idp, [key]) });
+    await send('iam', 'CreateRole', {
+      RoleName: 'Fed',
+      AssumeRolePolicyDocument: doc({
+        Effect: 'Allow',
+        Principal: { Federated: fed },
+        Action: 'sts:AssumeRoleWithSAML',
+      }),
+    });
+    await send('iam', 'CreateRole', {
+      RoleName: 'Acct',
+      AssumeRolePolicyDocument: doc({
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+      }),
+    });
+    const saml = toBase64(
+      fixtureResponseXml(
+        {
+          issuer: idp,
+          nameId: 'alice',
+          audiences: ['urn:amazon:webservices'],
+          attributes: [
+            ['https://aws.amazon.com/SAML/Attributes/Role', [`arn:aws:iam::111111111111:role/Fed,${fed}`]],
+            ['https://aws.amazon.com/SAML/Attributes/RoleSessionName', ['alice']],
+          ],
+        },
+        key,
+      ),
+    );
+    const calls: ['iam' | 'sts' | 'organizations', string, Record<string, unknown>][] = [
+      ['iam', 'UpdateRole', { RoleName: 'Acct', Description: 'x' }],
+      ['iam', 'UpdateRoleDescription', { RoleName: 'Acct', Description: 'y' }],
+      [
+        'iam',
+        'PutRolePermissionsBoundary',
+        { RoleName: 'Acct', PermissionsBoundary: 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
+      ],
+      ['iam', 'DeleteRolePermissionsBoundary', { RoleName: 'Acct' }],
+      ['iam', 'ListInstanceProfilesForRole', { RoleName: 'Acct' }],
+      ['iam', 'TagSAMLProvider', { SAMLProviderArn: fed, 'Tags.member.1.Key': 'k', 'Tags.member.1.Value': 'v' }],
+      ['iam', 'ListSAMLProviderTags', { SAMLProviderArn: fed }],
+      ['iam', 'UntagSAMLProvider', { SAMLProviderArn: fed, 'TagKeys.member.1': 'k' }],
+      ['iam', 'CreatePolicy', { PolicyName: 'V', PolicyDocument: identity }],
+      ['iam', 'CreatePolicyVersion', { PolicyArn: pol, PolicyDocument: identity, SetAsDefault: 'true' }],
+      ['iam', 'GetPolicyVersion', { PolicyArn: pol, VersionId: 'v2' }],
+      ['iam', 'GetPolicyVersion', { PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2FullAccess', VersionId: 'v1' }],
+      ['iam', 'ListPolicyVersions', { PolicyArn: pol }],
+      ['iam', 'SetDefaultPolicyVersion', { PolicyArn: pol, VersionId: 'v1' }],
+      ['iam', 'DeletePolicyVersion', { PolicyArn: pol, VersionId: 'v2' }],
+      ['iam', 'AttachRolePolicy', { RoleName: 'Acct', PolicyArn: pol }],
+      ['iam', 'AttachRolePolicy', { RoleName: 'Acct', PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2FullAccess' }],
+      ['iam', 'ListEntitiesForPolicy', { PolicyArn: pol }],
+      ['iam', 'GetAccountAuthorizationDetails', {}],
+      [
+        'iam',
+        'SimulatePrincipalPolicy',
+        { PolicySourceArn: 'arn:aws:iam::111111111111:role/Acct', 'ActionNames.member.1': 's3:GetObject' },
+      ],
+      [
+        'iam',
+        'SimulateCustomPolicy',
+        {
+          'PolicyInputList.member.1': identity,
+          'ActionNames.member.1': 's3:GetObject',
+          'ResourceArns.member.1': 'arn:aws:s3:::b/k',
+        },
+      ],
+      [
+        'sts',
+        'AssumeRoleWithSAML',
+        { RoleArn: 'arn:aws:iam::111111111111:role/Fed', PrincipalArn: fed, SAMLAssertion: saml },
+      ],
+      [
+        'sts',
+        'AssumeRole',
+        {
+          RoleArn: 'arn:aws:iam::111111111111:role/Acct',
+          RoleSessionName: 'shape',
+          'Tags.member.1.Key': 't',
+          'Tags.member.1.Value': 'v',
+        },
+      ],
+      ['sts', 'GetSessionToken', { DurationSeconds: '900' }],
+      [
+        'organizations',
+        'CreateAccount',
+        { Email: 'shape@example.com', AccountName: 'Shape', Tags: [{ Key: 'k', Value: 'v' }] },
+      ],
+      ['organizations', 'ListCreateAccountStatus', {}],
+      [
+        'organizations',
+        'CreateOrganizationalUnit',
+        { ParentId: 'r-kw01', Name: 'Shape', Tags: [{ Key: 'k', Value: 'v' }] },
+      ],
+      [
+        'organizations',
+        'MoveAccount',
+        { AccountId: '555555555555', SourceParentId: 'ou-kw01-nonprodx', DestinationParentId: 'r-kw01' },
+      ],
+      ['organizations', 'TagResource', { ResourceId: '555555555555', Tags: [{ Key: 'k', Value: 'v' }] }],
+      ['organizations', 'UntagResource', { ResourceId: '555555555555', TagKeys: ['k'] }],
+    ];
+    for (const [service, op, input] of calls) await send(service, op, input);
+    // Calls that need ids only the previous answers know.
+    const ous = await listOus();
+    const shapeOu = ous.find((o) => o.Name === 'Shape')?.Id ?? '';
+    await send('organizations', 'UpdateOrganizationalUnit', { OrganizationalUnitId: shapeOu, Name: 'Shaped' });
+    await send('organizations', 'DeleteOrganizationalUnit', { OrganizationalUnitId: shapeOu });
+    const request = await createAccountRequestId();
+    await send('organizations', 'DescribeCreateAccountStatus', { CreateAccountRequestId: request });
+    assert.deepEqual(errorsSeen, [], 'every scripted call succeeds');
+    assert.deepEqual(problems, []);
+
+    const world = buildWorld({
+      organization: { id: 'o-abcdefghij', rootId: 'r-ab12', managementAccountId: '111111111111' },
+      accounts: [{ id: '111111111111', name: 'M', email: 'm@example.com' }],
+    });
+    const registered = [
+      ...Object.keys(createIamRegistration(new IamStore(createMemoryStateStore(), Date.now)).operations).map(
+        (o) => `iam.${o}`,
+      ),
+      ...Object.keys(
+        createStsRegistration({ assumeRoleWithSaml: () => '', assumeRole: () => '', getSessionToken: () => '' })
+          .operations,
+      ).map((o) => `sts.${o}`),
+      ...Object.keys(
+        createOrganizationsRegistration(
+          new OrganizationStore(world, createMemoryStateStore(), Date.now, 0, () => undefined),
+        ).operations,
+      ).map((o) => `organizations.${o}`),
+    ];
+    assert.deepEqual(
+      registered.filter((op) => !answered.has(op)),
+      [],
+      'each registered operation was answered successfully and checked against its output shape',
+    );
   });
 
   test('error codes and HTTP statuses are the ones the model declares for the operation (or common errors)', async () => {

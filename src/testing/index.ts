@@ -26,6 +26,8 @@ export const APACHE_MODULES = '/usr/lib/apache2/modules';
 export const SAML_SCHEMAS = '/usr/lib/python3/dist-packages/onelogin/saml2/schemas';
 /** The AWS service models (botocore JSON) shipped with Debian's awscli. */
 export const AWS_SERVICE_MODELS = '/usr/lib/python3/dist-packages/awscli/botocore/data';
+/** The same models as Debian's python3-botocore ships them (the ones boto3 runs on). */
+export const BOTOCORE_MODELS = '/usr/lib/python3/dist-packages/botocore/data';
 
 interface PeerCheck {
   readonly available: () => boolean;
@@ -56,6 +58,14 @@ const PEERS = {
   'aws-models': {
     available: () => existsSync(AWS_SERVICE_MODELS),
     missing: `the AWS service models at ${AWS_SERVICE_MODELS} (Debian awscli)`,
+  },
+  botocore: {
+    available: () => existsSync(BOTOCORE_MODELS),
+    missing: `the botocore service models at ${BOTOCORE_MODELS} (Debian python3-botocore)`,
+  },
+  boto3: {
+    available: () => existsSync(PYTHON) && succeeds(PYTHON, ['-c', 'import boto3']),
+    missing: 'python3-boto3 (Debian) for /usr/bin/python3',
   },
   chromium: { available: () => existsSync(CHROMIUM), missing: `${CHROMIUM} (Debian chromium)` },
   script: { available: () => existsSync('/usr/bin/script'), missing: '/usr/bin/script (Debian util-linux)' },
