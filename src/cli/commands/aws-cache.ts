@@ -32,6 +32,11 @@ export interface CacheDocument {
   readonly version: 1;
   /** Keyway base URL → sign-in. */
   readonly signIns: Readonly<Record<string, CachedSignIn>>;
+  /**
+   * `<base URL> <user name, lower-case>` → this installation's device token from its last sign-in as that user.
+   * Kept across sign-outs: it is what lets this installation sign in while others' failures lock the user name.
+   */
+  readonly devices?: Readonly<Record<string, string>>;
 }
 
 const EMPTY: CacheDocument = { version: 1, signIns: {} };

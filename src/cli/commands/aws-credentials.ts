@@ -18,6 +18,8 @@ interface SignInAnswer {
   readonly token: string;
   readonly expiresAt: string;
   readonly userName: string;
+  /** Password sign-ins only: this installation's new device token. */
+  readonly deviceToken?: string;
 }
 
 interface RoleAnswer {
@@ -36,6 +38,8 @@ interface AssertionAnswer {
 export const stsEndpoint = (env: Env, flag?: string): string | undefined =>
   flag ?? env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL;
 
+const deviceSlot = (base: string, userName: string) => `${base} ${userName.normalize('NFC').toLowerCase()}`;
+
 const saveSignIn = (cache: CredentialCache, base: string, s: SignInAnswer): void =>
   cache.update((doc) => ({
     ...doc,
@@ -43,6 +47,7 @@ const saveSignIn = (cache: CredentialCache, base: string, s: SignInAnswer): void
       ...doc.signIns,
       [base]: { token: s.token, userName: s.userName, expiresAt: s.expiresAt, credentials: {} },
     },
+    ...(s.deviceToken ? { devices: { ...doc.devices, [deviceSlot(base, s.userName)]: s.deviceToken } } : {}),
   }));
 
 /** Password, then the authenticator code when the account has one: from --otp, or asked on a terminal only. */
@@ -58,10 +63,12 @@ async function passwordSignIn(
     prompt: `Keyway password for ${userName}: `,
     ...(passwordFile ? { file: passwordFile } : {}),
   });
+  const deviceToken = new CredentialCache(ctx.io.env).read().devices?.[deviceSlot(base, userName)];
+  const device = deviceToken ? { deviceToken } : {};
   try {
     return await callKeyway<SignInAnswer>(base, '/aws/cli/sign-in', {
       method: 'POST',
-      body: { userName, password, ...(otp ? { otp } : {}) },
+      body: { userName, password, ...(otp ? { otp } : {}), ...device },
     });
   } catch (e) {
     if (!(e instanceof KeywayHttpError) || e.code !== 'otp_required' || otp) throw e;
@@ -72,7 +79,7 @@ async function passwordSignIn(
     const code = await ctx.readSecret({ prompt: 'Authenticator code: ' });
     return callKeyway<SignInAnswer>(base, '/aws/cli/sign-in', {
       method: 'POST',
-      body: { userName, password, otp: code },
+      body: { userName, password, otp: code, ...device },
     });
   }
 }

@@ -13,7 +13,9 @@ import { mapError } from '../api/errors.js';
 import {
   attemptPasswordSignIn,
   countSecondFactorFailure,
+  failureKeyOf,
   forgetFailures,
+  newDeviceToken,
   secondFactorAllowed,
 } from '../signin/attempt.js';
 import { createSecondFactor } from '../signin/second-factor.js';
@@ -26,6 +28,8 @@ const SignInBody = Type.Object(
     userName: Type.String({ minLength: 1, maxLength: 256 }),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
     otp: Type.Optional(Type.String({ maxLength: 32 })),
+    /** This CLI installation's device token from an earlier sign-in (device-trust.ts). */
+    deviceToken: Type.Optional(Type.String({ maxLength: 512 })),
   },
   closed,
 );
@@ -139,12 +143,8 @@ export const registerAwsCliRoutes = (app: FastifyInstance, ctx: ServerContext): 
     '/aws/cli/sign-in',
     { schema: { body: SignInBody } },
     async (req, reply) => {
-      const result = await attemptPasswordSignIn(ctx, {
-        userName: req.body.userName,
-        password: req.body.password,
-        ip: req.ip,
-        requestId: req.id,
-      });
+      const subject = { userName: req.body.userName, ip: req.ip, deviceToken: req.body.deviceToken };
+      const result = await attemptPasswordSignIn(ctx, { ...subject, password: req.body.password, requestId: req.id });
       if (!result.ok) {
         if (result.reason === 'suspended')
           throw new CliError(
@@ -166,7 +166,7 @@ export const registerAwsCliRoutes = (app: FastifyInstance, ctx: ServerContext): 
       if (await secondFactor.confirmedSeed(user.id)) {
         if (!req.body.otp)
           throw new CliError(401, 'otp_required', 'this account needs the 6-digit code from your authenticator app');
-        const input = { userName: user.userName, password: '', ip: req.ip, requestId: req.id };
+        const input = { ...subject, userName: user.userName };
         const limits = await secondFactorAllowed(ctx, input);
         if (!limits.allowed)
           throw new CliError(
@@ -189,7 +189,7 @@ export const registerAwsCliRoutes = (app: FastifyInstance, ctx: ServerContext): 
         await ctx.store.audit.record({ action: 'signin.otp', actor: actorOf(req, user), outcome: 'success', target });
         methods.push('otp');
       }
-      await forgetFailures(ctx, user.userName);
+      await forgetFailures(ctx, methods.includes('otp') ? failureKeyOf(ctx, subject) : result.forgetKey);
       const issued = await issueToken(ctx, svc, user, methods);
       await ctx.store.audit.record({
         action: 'aws.cli.signin',
@@ -198,7 +198,9 @@ export const registerAwsCliRoutes = (app: FastifyInstance, ctx: ServerContext): 
         target: { type: 'user', id: user.id, label: user.userName },
         details: { method: 'password', authMethods: methods },
       });
-      return reply.header('cache-control', 'no-store').send({ ...issued, userName: user.userName });
+      return reply
+        .header('cache-control', 'no-store')
+        .send({ ...issued, userName: user.userName, deviceToken: newDeviceToken(ctx, user.userName) });
     },
   );
 

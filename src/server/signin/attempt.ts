@@ -18,13 +18,19 @@ import {
 import type { ThrottleCounter, ThrottlePolicy, ThrottleVerdict } from '../../auth/index.js';
 import { createSignInStore } from '../../store/index.js';
 import type { SignInAccount, SignInStore } from '../../store/index.js';
+import { deriveKey } from '../config.js';
 import type { ServerConfig, ServerContext } from '../deps.js';
+import { issueDeviceToken, trustedDeviceKey } from './device-trust.js';
 import type { SignInOutcome } from '../ops/metrics.js';
 
-/** Whose failures count: the userName as typed and the client address. */
+/**
+ * Whose failures count: the userName as typed and the client address; or, when the attempt presents a valid
+ * device token for that userName (device-trust.ts), that device alone.
+ */
 export interface ThrottleSubject {
   readonly userName: string;
   readonly ip: string;
+  readonly deviceToken?: string | undefined;
 }
 
 export interface AttemptInput extends ThrottleSubject {
@@ -36,7 +42,9 @@ export type AttemptResult =
   | {
       readonly ok: true;
       readonly user: User;
-      readonly hadFailures: boolean /** A confirmed authenticator app: a code must follow. */;
+      /** The failure counter to clear once the last factor succeeds, if it has failures. */
+      readonly forgetKey: string | null;
+      /** A confirmed authenticator app: a code must follow. */
       readonly secondFactor: boolean;
     }
   | {
@@ -74,7 +82,25 @@ const ipKey = (ip: string) => `ip:${ip}`;
 interface Counters {
   readonly user: ThrottleCounter | null;
   readonly ip: ThrottleCounter | null;
+  /** Set for an attempt from a known device: its counter key, and its counter (null when it has no failures). */
+  readonly deviceKey: string | null;
+  readonly device: ThrottleCounter | null;
 }
+
+const deviceKeys = new WeakMap<ServerConfig, Buffer>();
+/** The device tokens' HMAC key, derived once per config. */
+export const deviceTokenKey = (c: ServerConfig): Buffer => {
+  let key = deviceKeys.get(c);
+  if (!key) {
+    key = deriveKey(c, 'signin-device');
+    deviceKeys.set(c, key);
+  }
+  return key;
+};
+
+/** A device token for the user name just signed in with, for the browser's cookie or the CLI to keep. */
+export const newDeviceToken = (ctx: ServerContext, userName: string): string =>
+  issueDeviceToken(deviceTokenKey(ctx.config), userKey(userName), ctx.now());
 
 const signInStores = new WeakMap<ServerContext['store'], SignInStore>();
 /** One SignInStore per store, made on first use. */
@@ -87,16 +113,22 @@ export const signInStoreFor = (ctx: ServerContext): SignInStore => {
   return store;
 };
 
-/** Both counters in one query. */
+/** Every counter that may apply, in one query. */
 const readCounters = async (ctx: ServerContext, input: ThrottleSubject): Promise<Counters> => {
-  const keys = { user: userKey(input.userName), ip: ipKey(input.ip) };
-  const found = await signInStoreFor(ctx).counters([keys.user, keys.ip]);
-  return { user: found.find((c) => c.key === keys.user) ?? null, ip: found.find((c) => c.key === keys.ip) ?? null };
+  const user = userKey(input.userName);
+  const ip = ipKey(input.ip);
+  const deviceKey = trustedDeviceKey(deviceTokenKey(ctx.config), input.deviceToken, user, ctx.now());
+  const found = await signInStoreFor(ctx).counters(deviceKey ? [user, ip, deviceKey] : [user, ip]);
+  const of = (key: string | null) => (key === null ? null : (found.find((c) => c.key === key) ?? null));
+  return { user: of(user), ip: of(ip), deviceKey, device: of(deviceKey) };
 };
 
+/** A known device answers to its own budget only; everyone else to the user name's and the address's. */
 const checkLimits = (ctx: ServerContext, counters: Counters, now: Date): ThrottleVerdict => {
   const policies = throttlePolicies(ctx.config);
-  const verdicts = [checkThrottle(counters.user, policies.user, now), checkThrottle(counters.ip, policies.ip, now)];
+  const verdicts = counters.deviceKey
+    ? [checkThrottle(counters.device, policies.user, now)]
+    : [checkThrottle(counters.user, policies.user, now), checkThrottle(counters.ip, policies.ip, now)];
   const blocked = verdicts.filter((v) => !v.allowed);
   if (blocked.length === 0) return { allowed: true };
   const retryAt = new Date(Math.max(...blocked.map((v) => (v.allowed ? 0 : v.retryAt.getTime()))));
@@ -110,6 +142,7 @@ const failedCounters = (
   now: Date,
 ): ThrottleCounter[] => {
   const policies = throttlePolicies(ctx.config);
+  if (counters.deviceKey) return [recordFailure(counters.device, counters.deviceKey, policies.user, now)];
   return [
     recordFailure(counters.user, userKey(input.userName), policies.user, now),
     recordFailure(counters.ip, ipKey(input.ip), policies.ip, now),
@@ -156,13 +189,18 @@ export const countOutcome = (ctx: ServerContext, result: AttemptResult): void =>
   ctx.metrics.signInAttempts.inc({ outcome });
 };
 
+/** The counter a subject's failures go to: its known device's, or else the user name's. */
+export const failureKeyOf = (ctx: ServerContext, subject: ThrottleSubject): string =>
+  trustedDeviceKey(deviceTokenKey(ctx.config), subject.deviceToken, userKey(subject.userName), ctx.now()) ??
+  userKey(subject.userName);
+
 /**
- * After the last factor succeeds, the userName's failures are forgotten; the IP's are kept, so that one known
+ * After the last factor succeeds, the failures of its counter (failureKeyOf) are forgotten; the IP's are kept, so that one known
  * account cannot reset an address's budget. Not done after the password alone when a second factor follows,
  * or a known password would reset the count of wrong codes.
  */
-export const forgetFailures = async (ctx: ServerContext, userName: string): Promise<void> => {
-  await ctx.store.throttle.clear(userKey(userName));
+export const forgetFailures = async (ctx: ServerContext, key: string | null): Promise<void> => {
+  if (key !== null) await ctx.store.throttle.clear(key);
 };
 
 /** Checks the lockout, then counts a failed second-factor code against the same userName and IP budgets. */
@@ -202,7 +240,14 @@ export const checkPasswordSignIn = async (ctx: ServerContext, input: AttemptInpu
     const result = {
       ok: true as const,
       user: account.user,
-      hadFailures: counters.user !== null,
+      // A known device's success clears only its own failures: others' failures keep limiting the user name.
+      forgetKey: counters.deviceKey
+        ? counters.device
+          ? counters.deviceKey
+          : null
+        : counters.user
+          ? userKey(input.userName)
+          : null,
       secondFactor: account.secondFactor,
     };
     return { result, successAudit: auditEvent(input, user, result) };

@@ -24,9 +24,11 @@ import {
   countOutcome,
   countSecondFactorFailure,
   secondFactorAllowed,
+  failureKeyOf,
+  newDeviceToken,
   signInStoreFor,
-  userKey,
 } from './attempt.js';
+import { DEVICE_TOKEN_DAYS } from './device-trust.js';
 import { createSecondFactor, pendingLifetimeSeconds } from './second-factor.js';
 import type { AttemptResult } from './attempt.js';
 import { otpForm, signInForm } from './pages.js';
@@ -35,6 +37,8 @@ const csrfCookieName = (ctx: ServerContext) =>
   ctx.config.secureCookies ? '__Host-keyway_signin_csrf' : 'keyway_signin_csrf';
 const pendingCookieName = (ctx: ServerContext) =>
   ctx.config.secureCookies ? '__Host-keyway_signin_pending' : 'keyway_signin_pending';
+/** The browser's device token (device-trust.ts): set after every successful sign-in, read by the next attempt. */
+const deviceCookieName = (ctx: ServerContext) => (ctx.config.secureCookies ? '__Host-keyway_device' : 'keyway_device');
 
 export const genericFailure = 'The user name or password is incorrect.';
 
@@ -108,7 +112,7 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
   const finishSignIn = async (
     req: FastifyRequest,
     reply: FastifyReply,
-    done: { user: User; authMethods: readonly string[]; audit: readonly AuditEventInput[]; forgetFailures: boolean },
+    done: { user: User; authMethods: readonly string[]; audit: readonly AuditEventInput[]; forget: string | null },
   ): Promise<void> => {
     const { user } = done;
     const previous = await currentSignIn(req, ctx);
@@ -122,9 +126,13 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
       audit: done.audit,
       session,
       ...(previous ? { replaces: previous.session.idHash } : {}),
-      ...(done.forgetFailures ? { forget: userKey(user.userName) } : {}),
+      ...(done.forget !== null ? { forget: done.forget } : {}),
     });
     setSessionCookie(reply, ctx, id);
+    reply.setCookie(deviceCookieName(ctx), newDeviceToken(ctx, user.userName), {
+      ...cookieOptions(ctx.config),
+      maxAge: DEVICE_TOKEN_DAYS * 86_400,
+    });
     reply.clearCookie(csrfCookieName(ctx), cookieOptions(ctx.config));
   };
   const goTo = (reply: FastifyReply, returnTo: string) =>
@@ -181,7 +189,13 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
       });
     }
 
-    const checked = await checkPasswordSignIn(ctx, { userName, password, ip: req.ip, requestId: req.id });
+    const checked = await checkPasswordSignIn(ctx, {
+      userName,
+      password,
+      ip: req.ip,
+      requestId: req.id,
+      deviceToken: req.cookies[deviceCookieName(ctx)],
+    });
     if (checked.successAudit === undefined) {
       const { result } = checked;
       const view = { returnTo, userName, status: statusFor[result.reason], error: failureMessage(result, ctx.now()) };
@@ -207,7 +221,7 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
       user: result.user,
       authMethods: ['pwd'],
       audit: [successAudit],
-      forgetFailures: result.hadFailures,
+      forget: result.forgetKey,
     });
     countOutcome(ctx, result);
     return goTo(reply, returnTo);
@@ -251,7 +265,7 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
         await auditOtp('csrf');
         return showOtp(reply, { status: 403, error: 'The form expired. Enter the code again.' });
       }
-      const input = { userName: user.userName, ip: req.ip };
+      const input = { userName: user.userName, ip: req.ip, deviceToken: req.cookies[deviceCookieName(ctx)] };
       const limits = await secondFactorAllowed(ctx, input);
       if (!limits.allowed) {
         await auditOtp('locked_out');
@@ -271,7 +285,7 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
         user,
         authMethods: ['pwd', 'otp'],
         audit: [otpAudit('success')],
-        forgetFailures: true,
+        forget: failureKeyOf(ctx, input),
       });
       ctx.metrics.secondFactorAttempts.inc({ outcome: 'success' });
       return goTo(reply, safeReturnTo(pending.returnTo));
