@@ -1,12 +1,7 @@
-import {
-  CreateRoleCommand,
-  CreateSAMLProviderCommand,
-  UpdateAssumeRolePolicyCommand,
-  UpdateSAMLProviderCommand,
-  type IAMClient,
-} from '@aws-sdk/client-iam';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import {
+  DEFAULT_INSTALLATION,
   DomainError,
   desiredIamState,
   diffIam,
@@ -16,6 +11,7 @@ import {
   type IamPlanFinding,
   type RoleBinding,
 } from '../core/index.js';
+import { applyIamChange } from './access/apply.js';
 import { readLiveIamState } from './iam-live.js';
 import { metadataFingerprint } from './metadata-fingerprint.js';
 
@@ -106,7 +102,8 @@ export async function applyIamPlan(
     const conn = byAccount.get(change.accountId);
     if (!conn) throw new DomainError('invalid_input', `no AWS connection for account ${change.accountId}`);
     progress?.({ change, status: 'started' });
-    await applyOne(conn.iam, change);
+    // The access plane's executor: one implementation of every IAM write Keyway makes.
+    await applyIamChange(conn.iam, change, DEFAULT_INSTALLATION);
     applied.push(change);
     progress?.({ change, status: 'done' });
   }
@@ -114,36 +111,3 @@ export async function applyIamPlan(
 }
 
 const rank = (c: IamChange): number => (c.resource === 'saml-provider' ? 0 : 1);
-
-async function applyOne(iam: IAMClient, c: IamChange): Promise<void> {
-  switch (c.resource) {
-    case 'saml-provider':
-      if (c.action === 'create') {
-        await iam.send(
-          new CreateSAMLProviderCommand({
-            Name: c.name,
-            SAMLMetadataDocument: c.metadataXml,
-            Tags: [{ Key: 'managed-by', Value: 'keyway' }],
-          }),
-        );
-      } else {
-        await iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: c.arn, SAMLMetadataDocument: c.metadataXml }));
-      }
-      return;
-    case 'role':
-      await iam.send(
-        new CreateRoleCommand({
-          RoleName: c.name,
-          Path: c.path,
-          AssumeRolePolicyDocument: JSON.stringify(c.trustPolicy),
-          Description: c.description,
-          MaxSessionDuration: c.maxSessionDuration,
-          Tags: [{ Key: 'managed-by', Value: 'keyway' }],
-        }),
-      );
-      return;
-    case 'trust-policy':
-      await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: c.name, PolicyDocument: JSON.stringify(c.after) }));
-      return;
-  }
-}

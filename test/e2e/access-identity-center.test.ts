@@ -1,5 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CreatePermissionSetCommand,
   ListPermissionSetsCommand,
@@ -170,6 +172,22 @@ describe('keyway access against the emulator (identity-center delivery)', () => 
     assert.match(adopt.stdout, /\+ Finance → Auditor in Production/);
     assert.equal((await w.access('apply', '--yes')).code, 0);
     assert.match((await w.access('plan')).stdout, /^No changes\./m);
+  });
+
+  test('docs writes a page per permission with its policies in plain words and who has it, and an index', async () => {
+    w.writeFile('access.yaml', FILE());
+    const r = await w.access('docs', '--out', 'docs');
+    assert.equal(r.code, 0, r.stderr);
+    const page = readFileSync(join(w.dir, 'docs', 'ReadOnly.md'), 'utf8');
+    assert.match(page, /^# ReadOnly$/m);
+    assert.match(page, /AWS-managed policy \*\*ReadOnlyAccess\*\*: Provides read-only access/);
+    assert.match(page, /Denies read on s3 \(s3:GetObject\) on arn:aws:s3:::secrets\/\\\*/);
+    assert.match(
+      page,
+      /^\| Engineering \| Production, Staging, Development, Payments, Sandbox \| identity-center \| no end \|/m,
+    );
+    const index = readFileSync(join(w.dir, 'docs', 'README.md'), 'utf8');
+    assert.match(index, /^\| \[Admin\]\(Admin\.md\) \| Full administrative access \| Operations \|$/m);
   });
 
   test('mistakes in the file are named with file, line, column and rule, and nothing is read from AWS', async () => {

@@ -9,6 +9,7 @@
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
+  CreateSAMLProviderCommand,
   DeleteRoleCommand,
   DeleteRolePermissionsBoundaryCommand,
   DeleteRolePolicyCommand,
@@ -18,6 +19,7 @@ import {
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
+  UpdateSAMLProviderCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import {
@@ -122,7 +124,6 @@ export async function applyIamChange(iam: IAMClient, c: IamChange, installation:
   const tags = [{ Key: MANAGED_TAG, Value: installation }];
   switch (c.resource) {
     case 'saml-provider': {
-      const { CreateSAMLProviderCommand, UpdateSAMLProviderCommand } = await import('@aws-sdk/client-iam');
       if (c.action === 'create')
         await iam.send(
           new CreateSAMLProviderCommand({ Name: c.name, SAMLMetadataDocument: c.metadataXml, Tags: tags }),

@@ -123,10 +123,11 @@ export async function managedPolicyInfo(
       const p = (await iam.send(new GetPolicyCommand({ PolicyArn: managedPolicyArn(name) }))).Policy;
       let document: unknown = null;
       if (p?.DefaultVersionId) {
-        const v = await iam.send(
-          new GetPolicyVersionCommand({ PolicyArn: managedPolicyArn(name), VersionId: p.DefaultVersionId }),
-        );
-        document = decodePolicyDocument(v.PolicyVersion?.Document);
+        // Without the document (an endpoint that does not serve policy versions) the page names the policy only.
+        document = await iam
+          .send(new GetPolicyVersionCommand({ PolicyArn: managedPolicyArn(name), VersionId: p.DefaultVersionId }))
+          .then((v) => decodePolicyDocument(v.PolicyVersion?.Document))
+          .catch(() => null);
       }
       out.set(name, { description: p?.Description ?? null, document });
     } catch (e) {
