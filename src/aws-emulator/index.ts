@@ -5,6 +5,7 @@ export type { StartEmulatorOptions, RunningEmulator } from './start.js';
 export { createEmulator } from './emulator.js';
 export type { Emulator, EmulatorOptions } from './emulator.js';
 export { buildWorld, loadWorldFile, defaultAccessKey, WorldError } from './world/world.js';
+export { generatedWorld } from './world/generated-world.js';
 export type { World, WorldAccount, WorldOu, WorldAccessKey } from './world/world.js';
 export { createMemoryLogger, createJsonLineLogger, silentLogger } from './log.js';
 export type { MemoryLogger } from './log.js';
