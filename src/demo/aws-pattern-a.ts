@@ -149,6 +149,15 @@ export const awsPatternA: DemoStep = {
 
     const base = ctx.config.baseUrl;
     const keyway = 'npx keyway';
+    // The bindings that exist now (an administrator may have changed the demo's), named as `bindings list` names them.
+    const accountName = new Map(emu.world.listAccounts().map((a) => [a.id, a.name]));
+    const bindingLines: string[] = [];
+    for (const b of bindings) {
+      const group = await ctx.store.directory.getGroup(b.groupId).catch(() => null);
+      const roleName = `${b.rolePath === '/' ? '' : b.rolePath}${b.roleName}`;
+      const account = accountName.get(b.accountId) ?? b.accountId;
+      bindingLines.push(`  ${(group?.displayName ?? b.groupId).padEnd(12)} → ${roleName} in ${account}`);
+    }
     ctx.banner(
       '',
       `AWS (Pattern A, against the AWS emulator at ${emu.url}):`,
@@ -156,7 +165,7 @@ export const awsPatternA: DemoStep = {
         .listAccounts()
         .map((a) => `${a.name} (${a.id})`)
         .join(', ')}`,
-      ...demoBindings.map((b) => `  ${b.group.padEnd(12)} → ${b.role} in ${b.account}`),
+      ...(bindingLines.length ? bindingLines : ['  No bindings: add one with `npx keyway aws bindings add`.']),
       `  Browser: sign in as carol (Operations + Engineering), open the "${app.name}" tile, pick a role on AWS's role picker.`,
       '  Command line (AWS CLI v2):',
       `    export KEYWAY_URL=${base} AWS_ENDPOINT_URL=${emu.url}`,
@@ -165,6 +174,11 @@ export const awsPatternA: DemoStep = {
       `    /usr/bin/aws sts get-caller-identity --profile keyway-production-operator --endpoint-url ${emu.url}   # AWS CLI < 2.13 ignores AWS_ENDPOINT_URL`,
       `  Or a profile by hand: credential_process = ${keyway} aws credentials --account Production --role Operator`,
       `  Why (not)?  ${keyway} aws explain --user bob`,
+      "  Each account's emulator-only root key (for `/usr/bin/aws configure set … --profile …` and `aws iam setup`):",
+      ...emu.world.listAccounts().map((a) => {
+        const key = emu.rootCredentials(a.id);
+        return `    ${`${a.name} (${a.id})`.padEnd(28)} ${key.accessKeyId} ${key.secretAccessKey}`;
+      }),
     );
   },
 };

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { newTotpSecret, seal, totpUri, unseal, verifyTotp } from '../auth/index.js';
 import type { ServerContext, ServerModule } from './deps.js';
-import { html, renderPage } from './html.js';
+import { html, renderPage, personName } from './html.js';
 import type { Html } from './html.js';
 import { csrfField, requireCsrf, requireSignIn } from './session.js';
 import type { SignedIn } from './session.js';
@@ -23,7 +23,7 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
     renderPage(reply, {
       title: 'Account security',
       status,
-      signedIn: { userName: who.user.userName, displayName: who.user.displayName, csrfToken: who.csrfToken },
+      signedIn: { userName: who.user.userName, displayName: personName(who.user), csrfToken: who.csrfToken },
       body: html`<div class="card"><h1>Account security</h1>${body}</div>`,
     });
 

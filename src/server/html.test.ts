@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeHtml, html, layout, raw } from './html.js';
+import { escapeHtml, html, layout, personName, raw } from './html.js';
 import { safeReturnTo } from './session.js';
 
 test('escapes every interpolated value unless it is already Html, including inside attributes', () => {
@@ -43,4 +43,17 @@ test('keeps returnTo on this origin: relative paths only, never scheme-relative,
   ]) {
     assert.equal(safeReturnTo(bad), '/', String(bad));
   }
+});
+
+test('a page calls a person by display name, else given and family names, else user name', () => {
+  assert.equal(personName({ userName: 'ada', givenName: 'Ada', familyName: null, displayName: null }), 'Ada');
+  assert.equal(personName({ userName: 'ada', givenName: 'Ada', familyName: 'Lovelace' }), 'Ada Lovelace');
+  assert.equal(personName({ userName: 'ada', givenName: 'Ada', displayName: 'Countess' }), 'Countess');
+  assert.equal(personName({ userName: 'ada', givenName: '', displayName: null }), 'ada');
+  const page = layout({
+    title: 't',
+    body: html`<p>x</p>`,
+    signedIn: { userName: 'ada', displayName: personName({ userName: 'ada', givenName: 'Ada' }), csrfToken: 'c' },
+  });
+  assert.match(page, /Signed in as <strong>Ada<\/strong>/);
 });

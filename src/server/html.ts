@@ -42,6 +42,14 @@ const render = (v: Interpolation): string => {
 export const html = (strings: TemplateStringsArray, ...values: Interpolation[]): Html =>
   new Html(strings.reduce((out, s, i) => out + s + (i < values.length ? render(values[i] as Interpolation) : ''), ''));
 
+/** What a page calls a person: their display name, else their given and family names, else their user name. */
+export const personName = (u: {
+  readonly userName: string;
+  readonly displayName?: string | null;
+  readonly givenName?: string | null;
+  readonly familyName?: string | null;
+}): string => u.displayName || [u.givenName, u.familyName].filter(Boolean).join(' ') || u.userName;
+
 export interface PageOptions {
   readonly title: string;
   readonly body: Html;

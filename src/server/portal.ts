@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { PortalTile, ServerContext, ServerModule } from './deps.js';
-import { html, renderPage } from './html.js';
+import { html, renderPage, personName } from './html.js';
 import type { Html } from './html.js';
 import { csrfField, requireSignIn } from './session.js';
 import type { SignedIn } from './session.js';
@@ -29,11 +29,10 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
         req.log.error({ err: e, provider: provider.id }, 'portal tile provider failed');
       }
     }
-    const name =
-      who.user.displayName || [who.user.givenName, who.user.familyName].filter(Boolean).join(' ') || who.user.userName;
+    const name = personName(who.user);
     return renderPage(reply, {
       title: 'My apps',
-      signedIn: { userName: who.user.userName, displayName: who.user.displayName, csrfToken: who.csrfToken },
+      signedIn: { userName: who.user.userName, displayName: personName(who.user), csrfToken: who.csrfToken },
       body: html`<h1>Welcome, ${name}</h1>
 <section aria-labelledby="apps-title">
 <h2 id="apps-title">My apps</h2>

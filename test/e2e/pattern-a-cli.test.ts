@@ -90,6 +90,10 @@ describe('keyway aws credentials as the AWS CLI credential_process', { skip }, (
       'aws explain --user bob',
     ])
       assert.ok(text.includes(`keyway ${command}`), command);
+    for (const account of world.emulator.world.listAccounts()) {
+      const key = world.emulator.rootCredentials(account.id);
+      assert.ok(text.includes(`${key.accessKeyId} ${key.secretAccessKey}`), `the root key of ${account.name}`);
+    }
   });
 
   test('without a Keyway sign-in the credential process fails fast with one line and prints nothing on stdout', async () => {

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { isDomainError, mayUse, type User } from '../../core/index.js';
 import type { PortalTile, PortalTileProvider, ServerContext } from '../deps.js';
-import { html, renderPage } from '../html.js';
+import { html, renderPage, personName } from '../html.js';
 import { csrfField, requireCsrf, requireSignIn } from '../session.js';
 import { sendInfoPage, sendNotAllowed, sendPostForm } from '../saml/pages.js';
 import { issueResponse } from '../saml/sso/issue-response.js';
@@ -99,7 +99,7 @@ export const registerAwsBrowserRoutes = (app: FastifyInstance, ctx: ServerContex
       const code = (req.query.code ?? '').toUpperCase();
       return renderPage(reply, {
         title: 'Approve command-line sign-in',
-        signedIn: { userName: who.user.userName, displayName: who.user.displayName, csrfToken: who.csrfToken },
+        signedIn: { userName: who.user.userName, displayName: personName(who.user), csrfToken: who.csrfToken },
         headers: { 'cache-control': 'no-store' },
         body: html`<h1>Sign in on the command line?</h1>
 <p>A terminal asked to sign in to Keyway as <strong>${who.user.userName}</strong> to get AWS credentials. Approve only if you started it and the code below matches the one it shows.</p>

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { html, renderPage, type Html } from '../html.js';
+import { html, renderPage, type Html, personName } from '../html.js';
 import type { SignedIn } from '../session.js';
 import { isApiError } from './client.js';
 
@@ -25,7 +25,7 @@ export function consolePage(
   return renderPage(reply, {
     title: `${o.title} · Admin`,
     status: o.status ?? 200,
-    signedIn: { userName: who.user.userName, displayName: who.user.displayName, csrfToken: who.csrfToken },
+    signedIn: { userName: who.user.userName, displayName: personName(who.user), csrfToken: who.csrfToken },
     body: html`<div class="console">${nav}<div class="console-main">${o.body}</div></div>`,
   });
 }

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext, ServerModule } from '../deps.js';
-import { html, raw, renderPage, type Html } from '../html.js';
+import { html, raw, renderPage, type Html, personName } from '../html.js';
 import { csrfField, requireCsrf, requireSignIn, type SignedIn } from '../session.js';
 import { consoleApi, type ConsoleApi } from './client.js';
 import { consolePage, errorSummary, notice } from './layout.js';
@@ -75,8 +75,6 @@ const formOf = (req: FastifyRequest): Form => {
 };
 const nonEmpty = (v: string | undefined): string | undefined => (v?.trim() ? v.trim() : undefined);
 const primaryEmail = (u: UserView): string | undefined => (u.emails.find((e) => e.primary) ?? u.emails[0])?.value;
-const userLabel = (u: UserView): string =>
-  u.displayName || [u.givenName, u.familyName].filter(Boolean).join(' ') || u.userName;
 
 /** Signs the visitor in or refuses them, then asks the API who they are to the console. */
 async function visit(app: FastifyInstance, req: FastifyRequest, reply: FastifyReply, ctx: ServerContext) {
@@ -88,7 +86,7 @@ async function visit(app: FastifyInstance, req: FastifyRequest, reply: FastifyRe
     renderPage(reply, {
       status: 403,
       title: 'Not an administrator',
-      signedIn: { userName: who.user.userName, displayName: who.user.displayName, csrfToken: who.csrfToken },
+      signedIn: { userName: who.user.userName, displayName: personName(who.user), csrfToken: who.csrfToken },
       body: html`<h1>You cannot use the admin console</h1>
 <p>Your account is not in a Keyway administrator or auditor group. Ask an administrator if you need access.</p>
 <p><a href="/">Back to my apps</a></p>`,
@@ -148,7 +146,7 @@ ${page.body && 'total' in (page.body as object) && (page.body as Page<UserView>)
 <thead><tr><th scope="col">User name</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Status</th></tr></thead>
 <tbody>${rows.map(
         (u) =>
-          html`<tr><td><a href="/admin/users/${encodeURIComponent(u.id)}">${u.userName}</a></td><td>${userLabel(u)}</td><td>${primaryEmail(u) ?? ''}</td><td>${u.status}</td></tr>`,
+          html`<tr><td><a href="/admin/users/${encodeURIComponent(u.id)}">${u.userName}</a></td><td>${personName(u)}</td><td>${primaryEmail(u) ?? ''}</td><td>${u.status}</td></tr>`,
       )}</tbody>
 </table></div>
 ${rows.length === 0 ? html`<p class="empty">No users match.</p>` : ''}
@@ -238,7 +236,7 @@ ${field('password', 'Initial password', { type: 'password', autocomplete: 'new-p
       title: u.userName,
       section: '/admin/users',
       role: v.role,
-      body: html`<h1>${userLabel(u)} <span class="subtle">(${u.userName})</span></h1>
+      body: html`<h1>${personName(u)} <span class="subtle">(${u.userName})</span></h1>
 ${notice(q.done)}
 ${q.error ? html`<div class="error-summary" role="alert"><h2>That did not work</h2><p>${q.error}</p></div>` : ''}
 <dl class="facts">
@@ -371,7 +369,7 @@ ${page.status === 200 ? pager('/admin/groups', { search: q.search }, page.body.n
       (members.body.items ?? []).map(async (m) => {
         if (m.kind === 'user') {
           const u = await v.api.get<UserView>(`/users/${encodeURIComponent(m.id)}`);
-          return { ...m, label: u.status === 200 ? `${userLabel(u.body)} (${u.body.userName})` : m.id };
+          return { ...m, label: u.status === 200 ? `${personName(u.body)} (${u.body.userName})` : m.id };
         }
         const g = await v.api.get<GroupView>(`/groups/${encodeURIComponent(m.id)}`);
         return { ...m, label: g.status === 200 ? g.body.displayName : m.id };

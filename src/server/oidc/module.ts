@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ACR, amrOf, oidcMayUse, strengthOf } from '../../core/index.js';
 import type { ServerContext, ServerModule } from '../deps.js';
-import { html, renderPage } from '../html.js';
+import { html, renderPage, personName } from '../html.js';
 import { csrfField, currentSignIn, requireCsrf, signInUrl, type SignedIn } from '../session.js';
 import { checkStrength, stepUpUrl } from '../strength.js';
 import { CLI_CLIENT_ID, createOidcRuntime, type OidcRuntime } from './runtime.js';
@@ -70,7 +70,7 @@ const register = (app: FastifyInstance, ctx: ServerContext): void => {
   ) =>
     renderPage(reply, {
       title: `Allow ${clientName}?`,
-      signedIn: { userName: who.user.userName, displayName: who.user.displayName, csrfToken: who.csrfToken },
+      signedIn: { userName: who.user.userName, displayName: personName(who.user), csrfToken: who.csrfToken },
       body: html`<div class="card narrow"><h1>Allow ${clientName} to use your Keyway account?</h1>
 <p>${clientName} is not run by your organisation. It asks to:</p>
 <ul>${scopes.map((s) => html`<li>${SCOPE_TEXT[s] ?? s}</li>`)}</ul>

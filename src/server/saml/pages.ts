@@ -1,7 +1,7 @@
 /** What the browser sees from the SAML endpoints: the auto-posting form, and clear error pages. */
 import type { FastifyReply } from 'fastify';
 import { buildPostForm, postFormCsp } from '../../saml/index.js';
-import { html, renderPage } from '../html.js';
+import { html, renderPage, personName } from '../html.js';
 import { csrfField, type SignedIn } from '../session.js';
 
 export const sendPostForm = (
@@ -23,7 +23,7 @@ export const sendPostForm = (
     .send(buildPostForm({ action, fields }));
 
 const signedInHeader = (who: SignedIn | null) =>
-  who ? { signedIn: { userName: who.user.userName, displayName: who.user.displayName, csrfToken: who.csrfToken } } : {};
+  who ? { signedIn: { userName: who.user.userName, displayName: personName(who.user), csrfToken: who.csrfToken } } : {};
 
 /** A user who may not use an app: a plain explanation and what to do, never a protocol error. */
 export const sendNotAllowed = (
