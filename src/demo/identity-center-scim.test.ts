@@ -126,10 +126,14 @@ test('seeds active users with an email as userName = email and flattened groups,
   assert.match(logs.join('\n'), /erin has no email/);
   const engineering = first.groupIds.get('Engineering');
   assert.ok(engineering);
-  const res = await fetch(
-    `${idc.scimEndpoint(emu.url)}/Users?filter=${encodeURIComponent(`groups.value eq "${engineering}"`)}`,
-    { headers: { authorization: `Bearer ${token}` } },
-  );
+  // The seeding run may have used up the small burst: this check, too, waits out a 429 as Retry-After says.
+  const url = `${idc.scimEndpoint(emu.url)}/Users?filter=${encodeURIComponent(`groups.value eq "${engineering}"`)}`;
+  let res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  for (let i = 0; res.status === 429 && i < 20; i++) {
+    await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
+    res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  }
+  assert.equal(res.status, 200);
   const members = (await res.json()) as { Resources: { userName: string }[] };
   assert.deepEqual(
     members.Resources.map((u) => u.userName).sort(),
