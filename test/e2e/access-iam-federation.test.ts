@@ -22,6 +22,8 @@ settings:
 accounts:
   management:
     id: "111111111111"
+  production:
+    ou: /Workloads/Prod
 permissions:
   Inspector:
     description: Reads everything
@@ -36,7 +38,7 @@ permissions:
 grants:
   - group: Operations
     permission: Inspector
-    accounts: [management]
+    accounts: [management, production]
 `;
 
 describe('keyway access with delivery iam-federation, then Pattern A sign-in to the role', () => {
@@ -77,6 +79,9 @@ describe('keyway access with delivery iam-federation, then Pattern A sign-in to 
     const r = await access('plan');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^ {2}\+ role \/keyway\/Inspector in Management \(111111111111\)$/m);
+    // A member account is reached through OrganizationAccountAccessRole, assumed from the management account.
+    assert.match(r.stdout, /^ {2}\+ role \/keyway\/Inspector in Production \(333333333333\)$/m);
+    assert.match(r.stdout, /^ {2}\+ Operations → \/keyway\/Inspector in Production \(333333333333\) {2}grant #1$/m);
     assert.match(r.stdout, /^ {2}\+ Operations → \/keyway\/Inspector in Management \(111111111111\) {2}grant #1$/m);
     assert.match(r.stdout, /carol gains Inspector in Management \(iam-federation\)/);
     assert.match(
@@ -92,7 +97,7 @@ describe('keyway access with delivery iam-federation, then Pattern A sign-in to 
     assert.equal(again.code, 0, again.stdout);
     assert.match(again.stdout, /^No changes\./m);
     assert.equal(planCalls(again.stderr).writes, 0);
-    const k = world.emulator.rootCredentials('111111111111');
+    const k = world.emulator.rootCredentials('333333333333');
     const iam = new IAMClient({ endpoint: world.emulator.url, region: 'us-east-1', credentials: k });
     const role = (await iam.send(new GetRoleCommand({ RoleName: 'Inspector' }))).Role;
     assert.equal(role?.Path, '/keyway/');
@@ -125,7 +130,7 @@ describe('keyway access with delivery iam-federation, then Pattern A sign-in to 
       'aws',
       'credentials',
       '--account',
-      'Management',
+      'Production',
       '--role',
       'Inspector',
       '--sts-endpoint-url',
@@ -139,7 +144,7 @@ describe('keyway access with delivery iam-federation, then Pattern A sign-in to 
       credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
     });
     const who = await sts.send(new GetCallerIdentityCommand({}));
-    assert.equal(who.Arn, 'arn:aws:sts::111111111111:assumed-role/Inspector/carol');
+    assert.equal(who.Arn, 'arn:aws:sts::333333333333:assumed-role/Inspector/carol');
     sts.destroy();
   });
 });

@@ -10,6 +10,13 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-sso-admin';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+import {
+  CreateAccountCommand,
+  DescribeCreateAccountStatusCommand,
+  ListParentsCommand,
+  MoveAccountCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { planCalls, startAccessWorld, type AccessWorld } from './access-helpers.js';
 
 const FILE = (extra = '') => `version: 1
@@ -99,6 +106,47 @@ describe('keyway access against the emulator (identity-center delivery)', () => 
     assert.deepEqual(tags.Tags, [{ Key: 'keyway:managed', Value: 'test' }]);
   });
 
+  test('an account created and moved into a selected OU is assigned by the next plan, without editing the file', async () => {
+    const org = new OrganizationsClient({
+      endpoint: w.emu.url,
+      region: 'us-east-1',
+      credentials: w.emu.rootCredentials('111111111111'),
+    });
+    const created = await org.send(
+      new CreateAccountCommand({ AccountName: 'Checkout', Email: 'aws-checkout@example.com' }),
+    );
+    let accountId: string | undefined;
+    for (;;) {
+      const s = await org.send(
+        new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: created.CreateAccountStatus?.Id }),
+      );
+      if (s.CreateAccountStatus?.State === 'SUCCEEDED') {
+        accountId = s.CreateAccountStatus.AccountId;
+        break;
+      }
+      assert.notEqual(s.CreateAccountStatus?.State, 'FAILED', s.CreateAccountStatus?.FailureReason);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(accountId);
+    const parent = (await org.send(new ListParentsCommand({ ChildId: accountId }))).Parents?.[0]?.Id;
+    await org.send(
+      new MoveAccountCommand({ AccountId: accountId, SourceParentId: parent, DestinationParentId: 'ou-kw01-prodenvs' }),
+    );
+    org.destroy();
+    const plan = await w.access('plan');
+    assert.match(
+      plan.stdout,
+      new RegExp(`^ {2}\\+ Operations → Admin in Checkout \\(${accountId}\\) {2}grant #1$`, 'm'),
+    );
+    assert.match(
+      plan.stdout,
+      new RegExp(`^ {2}\\+ Engineering → ReadOnly in Checkout \\(${accountId}\\) {2}grant #2$`, 'm'),
+    );
+    assert.match(plan.stdout, /carol gains Admin in Checkout/);
+    assert.equal((await w.access('apply', '--yes')).code, 0);
+    assert.match((await w.access('plan')).stdout, /^No changes\./m);
+  });
+
   test('a permission set edited by hand shows as drift, and apply reverts it', async () => {
     const arn = await permissionSetArn(w, 'ReadOnly');
     await w.ssoAdmin.send(
@@ -149,7 +197,7 @@ describe('keyway access against the emulator (identity-center delivery)', () => 
     assert.match(plan.stdout, /warning \[expired\] grant #3 \(Finance → ReadOnly\) expired/);
     const expired = await w.access('expire', '--yes');
     assert.equal(expired.code, 0, expired.stderr);
-    assert.match(expired.stdout, /Apply complete! 0 to add, 0 to change, 2 to destroy/);
+    assert.match(expired.stdout, /Apply complete! 0 to add, 0 to change, 3 to destroy/);
     assert.match((await w.access('plan')).stdout, /^No changes\./m);
   });
 
@@ -180,11 +228,11 @@ describe('keyway access against the emulator (identity-center delivery)', () => 
     assert.equal(r.code, 0, r.stderr);
     const page = readFileSync(join(w.dir, 'docs', 'ReadOnly.md'), 'utf8');
     assert.match(page, /^# ReadOnly$/m);
-    assert.match(page, /AWS-managed policy \*\*ReadOnlyAccess\*\*: Provides read-only access/);
+    assert.match(page, /AWS-managed policy \*\*ReadOnlyAccess\*\*\n {2}- Allows read/);
     assert.match(page, /Denies read on s3 \(s3:GetObject\) on arn:aws:s3:::secrets\/\\\*/);
     assert.match(
       page,
-      /^\| Engineering \| Production, Staging, Development, Payments, Sandbox \| identity-center \| no end \|/m,
+      /^\| Engineering \| Checkout, Production, Staging, Development, Payments, Sandbox \| identity-center \| no end \|/m,
     );
     const index = readFileSync(join(w.dir, 'docs', 'README.md'), 'utf8');
     assert.match(index, /^\| \[Admin\]\(Admin\.md\) \| Full administrative access \| Operations \|$/m);

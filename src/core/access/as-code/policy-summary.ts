@@ -21,7 +21,7 @@ function levelOf(actions: string[]): string {
 function servicesOf(actions: string[]): string {
   if (actions.includes('*')) return 'every service';
   const s = [...new Set(actions.map((a) => a.split(':')[0] ?? a))].sort();
-  return s.join(', ');
+  return s.length > 8 ? `${s.slice(0, 8).join(', ')} and ${s.length - 8} more services` : s.join(', ');
 }
 
 function resourcesOf(resources: string[], not: boolean): string {
