@@ -4,13 +4,35 @@
  */
 import { parseArgs } from 'node:util';
 import { startEmulator } from './start.js';
+import { serviceFactories } from './services.js';
 import { WorldError } from './world/world.js';
 
 const USAGE =
-  'usage: aws-emulator [--port 4566] [--host 127.0.0.1] [--world <file.yaml|json>] [--state <file.sqlite>] [--allow-sha1]';
+  'usage: aws-emulator [--port 4566] [--host 127.0.0.1] [--world <file.yaml|json>] [--state <file.sqlite>] [--allow-sha1]\n' +
+  '                    [--scim-rate <requests/s, 0 = off; default 20>] [--admin-api-rate <requests/s, 0 = off; default off>]';
+
+/** A rate flag: requests per second (burst the same), 0 turning the limit off. */
+function rateFlag(value: string | undefined, name: string): { ratePerSecond: number; burst: number } | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n)) {
+    process.stderr.write(`--${name} must be a number of requests per second (0 turns the limit off)\n${USAGE}\n`);
+    process.exit(2);
+  }
+  return { ratePerSecond: n, burst: Math.max(1, Math.ceil(n)) };
+}
 
 async function main(): Promise<void> {
-  let values: { port?: string; host?: string; world?: string; state?: string; 'allow-sha1'?: boolean; help?: boolean };
+  let values: {
+    port?: string;
+    host?: string;
+    world?: string;
+    state?: string;
+    'allow-sha1'?: boolean;
+    'scim-rate'?: string;
+    'admin-api-rate'?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       options: {
@@ -19,6 +41,8 @@ async function main(): Promise<void> {
         world: { type: 'string' },
         state: { type: 'string' },
         'allow-sha1': { type: 'boolean', default: false },
+        'scim-rate': { type: 'string' },
+        'admin-api-rate': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -36,7 +60,13 @@ async function main(): Promise<void> {
     process.stderr.write(`--port must be an integer 0-65535\n${USAGE}\n`);
     process.exit(2);
   }
+  const scimRateLimit = rateFlag(values['scim-rate'], 'scim-rate');
+  const adminApiRateLimit = rateFlag(values['admin-api-rate'], 'admin-api-rate');
   const emulator = await startEmulator({
+    registrations: serviceFactories({
+      ...(scimRateLimit ? { scimRateLimit } : {}),
+      ...(adminApiRateLimit ? { adminApiRateLimit } : {}),
+    }),
     port,
     host: values.host ?? '127.0.0.1',
     ...(values.world !== undefined ? { worldFile: values.world } : {}),

@@ -5,5 +5,11 @@
 import type { ServiceFactory } from './http/contract.js';
 import { signInServiceFactory } from './signin/index.js';
 import { identityCenterFactory } from './identity-center/index.js';
+import type { IdentityCenterOptions } from './identity-center/index.js';
 
-export const defaultServiceFactories: readonly ServiceFactory[] = [signInServiceFactory, identityCenterFactory()];
+/** The default services, with Identity Center's settings (rate limits) as given. */
+export function serviceFactories(identityCenter: IdentityCenterOptions = {}): readonly ServiceFactory[] {
+  return [signInServiceFactory, identityCenterFactory(identityCenter)];
+}
+
+export const defaultServiceFactories: readonly ServiceFactory[] = serviceFactories();

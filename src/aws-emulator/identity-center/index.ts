@@ -9,7 +9,8 @@ import {
   loadOrCreateInstance,
   saveIdpMetadata,
 } from './instance.js';
-import { DEFAULT_SCIM_RATE_LIMIT, type RateLimitConfig } from './scim/rate-limit.js';
+import { DEFAULT_SCIM_RATE_LIMIT, TokenBucket, type RateLimitConfig } from './scim/rate-limit.js';
+import { throttled } from './admin-throttle.js';
 import { createScimHandler, SCIM_PATH } from './scim/handler.js';
 import type { ScimTokenInfo } from './scim/tokens.js';
 import { SsoAdminState } from './sso-admin/model.js';
@@ -29,6 +30,11 @@ import { createOidcRoute } from './sso-oidc/oidc.js';
 export interface IdentityCenterOptions {
   /** SCIM request rate per tenant; `{ ratePerSecond: 0 }` turns the limit off. */
   readonly scimRateLimit?: RateLimitConfig;
+  /**
+   * The collective rate of the admin APIs (sso-admin and identitystore); off unless given (AWS documents 20
+   * requests per second).
+   */
+  readonly adminApiRateLimit?: RateLimitConfig;
   /** How long asynchronous assignment and provisioning requests stay IN_PROGRESS (default 200 ms). */
   readonly asyncDelayMs?: number;
   readonly ssoAdminLimits?: Partial<SsoAdminLimits>;
@@ -110,15 +116,17 @@ export function createIdentityCenter(services: EmulatorServices, options: Identi
   };
   const registrations: ServiceRegistration[] = [
     scimRoute,
-    createIdentityStoreRegistration((id) => (id === instance.identityStoreId ? instance : undefined)),
-    createSsoAdminRegistration({
-      instance,
-      state,
-      provisioner,
-      now,
-      limits: { ...DEFAULT_SSO_ADMIN_LIMITS, ...options.ssoAdminLimits },
-      isKnownManagedPolicy: (arn) => awsManagedPolicy(arn) !== undefined,
-    }),
+    ...throttled(new TokenBucket(options.adminApiRateLimit ?? { ratePerSecond: 0, burst: 0 }, now), [
+      createIdentityStoreRegistration((id) => (id === instance.identityStoreId ? instance : undefined)),
+      createSsoAdminRegistration({
+        instance,
+        state,
+        provisioner,
+        now,
+        limits: { ...DEFAULT_SSO_ADMIN_LIMITS, ...options.ssoAdminLimits },
+        isKnownManagedPolicy: (arn) => awsManagedPolicy(arn) !== undefined,
+      }),
+    ]),
     createAdminRegistration(instance, sp),
     createPortalWebRoute(web),
     createPortalApiRoute(web),
