@@ -121,7 +121,14 @@ describe('keyway (spawned through bin/keyway.js)', () => {
     timeout: 60_000,
   }, async () => {
     const child = spawn(process.execPath, [bin, 'serve'], {
-      env: { PATH: process.env.PATH ?? '', HOME: dir, ...env, KEYWAY_PORT: '0', KEYWAY_LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        ...env,
+        KEYWAY_PORT: '0',
+        KEYWAY_LOG_LEVEL: 'warn',
+        KEYWAY_WORKERS: '1',
+      },
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -140,6 +147,44 @@ describe('keyway (spawned through bin/keyway.js)', () => {
     });
     try {
       assert.equal((await fetch(`${url}/healthz`)).status, 200);
+      assert.deepEqual(await (await fetch(`${url}/readyz`)).json(), { status: 'ready' });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+  });
+
+  test('serve with two worker processes answers on one port and stops them all with exit 0 on SIGTERM', {
+    timeout: 240_000,
+  }, async () => {
+    const child = spawn(process.execPath, [bin, 'serve'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        ...env,
+        KEYWAY_PORT: '0',
+        KEYWAY_LOG_LEVEL: 'warn',
+        KEYWAY_WORKERS: '2',
+      },
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const started = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 200_000);
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+) .*with 2 worker processes/.exec(stderr);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1] as string);
+        }
+      });
+    });
+    try {
+      const url = await started;
+      for (let i = 0; i < 4; i++) assert.equal((await fetch(`${url}/healthz`)).status, 200);
       assert.deepEqual(await (await fetch(`${url}/readyz`)).json(), { status: 'ready' });
     } finally {
       child.kill('SIGTERM');

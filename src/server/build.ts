@@ -111,6 +111,8 @@ export const buildServer = async (deps: ServerDeps, options: BuildOptions = {}):
   // Default for every module that does not set its own: JSON for API clients, an HTML page for browsers.
   app.setErrorHandler(async (error, req, reply) => {
     const mapped = mapError(error);
+    // A database busy beyond its bounded wait (an import holding SQLite's write lock): ask to come back.
+    if (mapped.status === 503) reply.header('retry-after', '1');
     if (mapped.internal) req.log.error({ err: error }, 'request failed');
     if (wantsJson(req)) return reply.code(mapped.status).send(mapped.body);
     return errorPage(
@@ -157,6 +159,8 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** A socket from listenOnFreePort to serve on; its port replaces config.port (and a derived base URL's). */
   readonly socket?: Server;
+  /** Sweep expired sessions and apply retention (default true; one process of a cluster does it for all). */
+  readonly housekeeping?: boolean;
 }
 
 const sessionSweepMinutes = 10;
@@ -231,13 +235,15 @@ export const startServer = async (given: ServerConfig, options: StartOptions = {
   }
   app.log.info({ address, managementUrl, baseUrl: config.baseUrl, database: store.describe }, 'keyway listening');
 
+  const housekeeping = options.housekeeping !== false;
   const sweep = setInterval(() => {
+    if (!housekeeping) return;
     store.sessions
       .deleteExpired(new Date().toISOString())
       .catch((e: unknown) => app.log.warn({ err: e }, 'expired session sweep failed'));
   }, sessionSweepMinutes * 60_000);
   sweep.unref();
-  const stopRetention = startRetention(store, config, app.log);
+  const stopRetention = housekeeping ? startRetention(store, config, app.log) : () => undefined;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

@@ -241,6 +241,13 @@ export const settings = {
     doc: 'Clock difference tolerated with service providers: AuthnRequest IssueInstant checks and the NotBefore of issued assertions.',
   }),
 
+  workers: setting({
+    env: 'KEYWAY_WORKERS',
+    group: 'HTTP',
+    default: '0',
+    parse: int(0, 256),
+    doc: '`keyway serve` processes sharing the port: 0 = one per core (the default), 1 = a single process. Each signs SAML and hashes passwords on its own core; state is in the database.',
+  }),
   auditRetentionDays: setting({
     env: 'KEYWAY_AUDIT_RETENTION_DAYS',
     group: 'Storage',

@@ -4,6 +4,8 @@
  * PortalTileProvider), session.ts (sign-in and CSRF helpers), html.ts (escaping templates, page layout).
  */
 export { buildServer, listenOnFreePort, startServer } from './build.js';
+export { HOUSEKEEPING_ENV, reportListening, startCluster, workerCount } from './cluster.js';
+export type { RunningCluster } from './cluster.js';
 export type { BuildOptions, RunningServer, StartOptions } from './build.js';
 export { ConfigError, deriveKey, loadConfig, parseEnvFile, renderDefaultsFile, settings } from './config.js';
 export type { Env, LoadOptions, ServerConfig } from './config.js';

@@ -36,7 +36,43 @@ export interface ConnectOptions {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Opening the file and the checkpoint worker's own connection (off the event loop) wait this long for the lock. */
 const BUSY_TIMEOUT_MS = 5000;
+/** How long a statement retries, asynchronously, while another process holds SQLite's write lock. */
+const BUSY_RETRY_MS = 2000;
+const BUSY_RETRY_MAX_PAUSE_MS = 25;
+
+/** SQLite's write lock stayed taken for BUSY_RETRY_MS: the server answers 503 with Retry-After. */
+export class DatabaseBusyError extends Error {
+  override readonly name = 'DatabaseBusyError';
+  readonly code = 'KEYWAY_DATABASE_BUSY';
+  constructor(cause: unknown) {
+    super(`the database stayed locked by another writer for ${BUSY_RETRY_MS} ms`, { cause });
+  }
+}
+
+const isBusy = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' && e.code.startsWith('SQLITE_BUSY');
+
+/**
+ * better-sqlite3 runs on the event loop, so SQLite's own busy timeout would freeze every request while another
+ * process (an import, another worker) holds the write lock. The connection therefore has no busy timeout: a
+ * statement that finds the lock taken fails at once and is retried here after a pause that lets other requests
+ * run, for at most BUSY_RETRY_MS, then fails with DatabaseBusyError. Only statements outside a transaction are
+ * retried (`BEGIN IMMEDIATE` and single writes): inside one the lock is already held.
+ */
+const retryWhileBusy = async <T>(database: SqliteDatabase.Database, op: () => T | Promise<T>): Promise<T> => {
+  const deadline = Date.now() + BUSY_RETRY_MS;
+  for (let pause = 1; ; pause = Math.min(pause * 2, BUSY_RETRY_MAX_PAUSE_MS)) {
+    try {
+      return await op();
+    } catch (e) {
+      if (!isBusy(e) || database.inTransaction) throw e;
+      if (Date.now() >= deadline) throw new DatabaseBusyError(e);
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+};
 // Without it a down database makes every query, and /readyz, wait forever for a connection.
 const PG_CONNECT_TIMEOUT_MS = 5000;
 
@@ -45,17 +81,33 @@ const PG_CONNECT_TIMEOUT_MS = 5000;
  * writes fails with SQLITE_BUSY_SNAPSHOT when another process wrote meanwhile, instead of waiting.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(
+    cfg: ConstructorParameters<typeof SqliteDriver>[0],
+    private readonly database: SqliteDatabase.Database,
+  ) {
+    super(cfg);
+  }
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const inner = await super.acquireConnection();
+    return {
+      executeQuery: (q) => retryWhileBusy(this.database, () => inner.executeQuery(q)),
+      streamQuery: (q, chunkSize) => inner.streamQuery(q, chunkSize),
+    };
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly cfg: ConstructorParameters<typeof SqliteDialect>[0]) {
+  constructor(
+    private readonly cfg: ConstructorParameters<typeof SqliteDialect>[0],
+    private readonly database: SqliteDatabase.Database,
+  ) {
     super(cfg);
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.cfg);
+    return new ImmediateSqliteDriver(this.cfg, this.database);
   }
 }
 
@@ -126,10 +178,10 @@ function directPath(
   const commit = CompiledQuery.raw('commit');
   const rollback = CompiledQuery.raw('rollback');
   return {
-    query: <R>(q: CompiledQuery<R>) => db.connection().execute(async () => run(q) as R[]),
+    query: <R>(q: CompiledQuery<R>) => db.connection().execute(() => retryWhileBusy(database, () => run(q) as R[])),
     transaction: (queries) =>
       db.connection().execute(async () => {
-        run(begin);
+        await retryWhileBusy(database, () => run(begin));
         try {
           for (const q of queries) run(q);
           run(commit);
@@ -149,18 +201,19 @@ async function openSqlite(rest: string, opts: ConnectOptions): Promise<Connectio
     if (path === '' || rest === '') throw new Error('sqlite URL needs a path: sqlite:<path> or sqlite::memory:');
     mkdirSync(dirname(path), { recursive: true });
   }
+  // Opening may wait for the lock (once, at start); statements after it never do (see retryWhileBusy).
   const database = new SqliteDatabase(path, { timeout: BUSY_TIMEOUT_MS });
   if (!memory) database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
-  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.pragma('synchronous = NORMAL');
   // Keeps the planner's statistics current (cheap when nothing changed): without them SQLite cannot tell a
   // selective search prefix from a broad one. SQLite's advice for long-lived connections.
   database.pragma('optimize = 0x10002');
+  database.pragma('busy_timeout = 0');
   const checkpointer =
     !memory && opts.backgroundCheckpoints ? await startCheckpointer(database, path, BUSY_TIMEOUT_MS) : undefined;
   const statements = withStatementCache(database);
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements }, database) });
   directByDb.set(db, directPath(db, database, statements));
   rawByDb.set(db, database);
   return { engine: 'sqlite', db, describe: `sqlite:${path}`, release: async () => checkpointer?.stop() };

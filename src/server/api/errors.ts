@@ -79,6 +79,12 @@ export const mapError = (e: unknown): MappedError => {
         body: { code: 'malformed_json', message: 'the request body is not valid JSON' },
         internal: false,
       };
+    case 'KEYWAY_DATABASE_BUSY':
+      return {
+        status: 503,
+        body: { code: 'database_busy', message: 'the database is busy; try again in a moment' },
+        internal: false,
+      };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return {
         status: 413,
