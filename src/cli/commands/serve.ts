@@ -46,6 +46,8 @@ export const serveCommand: CliCommand = {
         if (cluster.isWorker) reportListening(server.url);
         else ctx.err(`Keyway is listening on ${server.url} (public URL ${config.baseUrl}). Press Ctrl+C to stop.`);
         await untilSignal(() => server.close());
+        // A worker's channel to the primary would keep it alive after its server closed.
+        if (cluster.isWorker) process.disconnect();
       });
   },
 };
