@@ -16,6 +16,17 @@ const ATTRIBUTE_KEY = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 // C0/C1 controls and the line/paragraph separators have no place in names and break logs and CSV exports.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// A byte order mark inside a value is a paste or encoding accident; String#trim would silently drop one at the
+// ends, so it is refused before trimming. U+FFFE and U+FFFF are not characters, and XML cannot carry them.
+const NOT_TEXT = /[\ufeff\ufffe\uffff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why a string is not well-formed text (RFC 8259 8.2 allows lone surrogates in JSON; no field here does), or null. */
+export function illFormed(value: string): string | null {
+  if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode (it contains a lone surrogate)';
+  if (NOT_TEXT.test(value)) return 'must not contain a byte order mark (U+FEFF) or a non-character (U+FFFE, U+FFFF)';
+  return null;
+}
 
 type Problems = FieldProblem[];
 
@@ -41,6 +52,11 @@ function text(value: unknown, at: string, max: number, problems: Problems, requi
   }
   if (typeof value !== 'string') {
     problems.push({ at, message: 'must be a string' });
+    return required ? '' : null;
+  }
+  const bad = illFormed(value);
+  if (bad) {
+    problems.push({ at, message: bad });
     return required ? '' : null;
   }
   const v = value.normalize('NFC').trim();
@@ -112,6 +128,8 @@ function attributes(value: unknown, problems: Problems): CustomAttributes {
       }
       if (s.length > ATTRIBUTE_VALUE_MAX)
         problems.push({ at: where, message: `must be at most ${ATTRIBUTE_VALUE_MAX} characters` });
+      const bad = illFormed(s);
+      if (bad) problems.push({ at: where, message: bad });
       return s;
     };
     if (Array.isArray(v)) {
