@@ -46,7 +46,13 @@ export const safeReturnTo = (value: unknown): string => {
   if (typeof value !== 'string' || value.length > 2048) return '/';
   if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
   if (/[\u0000-\u001f\u007f\\]/.test(value)) return '/';
-  return value;
+  // A Location header carries bytes, not text: anything outside printable ASCII goes out percent-encoded as
+  // UTF-8 (RFC 3986 2.5), and a lone surrogate, which has no UTF-8 form, sends the person home instead.
+  try {
+    return value.replace(/[^\u0021-\u007e]+/g, (run) => encodeURIComponent(run));
+  } catch {
+    return '/';
+  }
 };
 
 const touchEverySeconds = 60;
