@@ -1,7 +1,7 @@
 /** The awsQuery wire format: form-encoded requests, `<{Op}Response>` XML answers and `<ErrorResponse>` errors. */
 import type { EmulatorResponse } from './contract.js';
 import { AwsServiceError } from './contract.js';
-import { el, elAttrs, escapeAttribute, renderXml } from './xml.js';
+import { el, elAttrs, escapeAttribute, renderXml, xmlSafeText } from './xml.js';
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
@@ -38,7 +38,7 @@ export function queryError(
   const body = elAttrs(
     'ErrorResponse',
     xmlNamespace ? { xmlns: xmlNamespace } : {},
-    el('Error', el('Type', fault), el('Code', code), el('Message', message)),
+    el('Error', el('Type', fault), el('Code', code), el('Message', xmlSafeText(message))),
     el('RequestId', requestId),
   );
   return {

@@ -20,6 +20,16 @@ const NAME = /^[A-Za-z_][\w.:-]*$/;
 // XML 1.0 Char production minus the surrogate blocks (a lone surrogate is not representable either).
 const NOT_XML_CHAR = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
+/**
+ * Free text that may repeat a caller's input (error messages): characters XML 1.0 cannot carry are written as
+ * `U+XXXX`, so echoing a bad value explains it instead of failing to render (the builder refuses them).
+ */
+export function xmlSafeText(value: string): string {
+  return value.replace(new RegExp(NOT_XML_CHAR.source, 'gu'), (c) =>
+    `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
+}
+
 /** An element; `undefined`/`null` children are skipped so optional members can be passed as-is. */
 export function el(name: string, ...children: XmlContent[]): XmlElement {
   return new XmlElement(name, {}, children);
