@@ -25,8 +25,9 @@ const NOT_XML_CHAR = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u
  * `U+XXXX`, so echoing a bad value explains it instead of failing to render (the builder refuses them).
  */
 export function xmlSafeText(value: string): string {
-  return value.replace(new RegExp(NOT_XML_CHAR.source, 'gu'), (c) =>
-    `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`,
+  return value.replace(
+    new RegExp(NOT_XML_CHAR.source, 'gu'),
+    (c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`,
   );
 }
 
