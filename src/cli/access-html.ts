@@ -3,7 +3,7 @@
  * mailed or attached to a ticket and opened offline. Rows travel as JSON inside the page; a small script
  * filters (user, account, delivery, free text), sorts (click a column) and counts.
  */
-import type { MatrixRow } from '../core/index.js';
+import type { Finding, MatrixRow } from '../core/index.js';
 import { MATRIX_COLUMNS, matrixCells } from './access-render.js';
 
 const escapeHtml = (s: string): string =>
@@ -47,7 +47,31 @@ for (const id of ['search', 'user', 'account', 'delivery']) $(id).addEventListen
 render();
 `;
 
-export function renderMatrixHtml(rows: readonly MatrixRow[], options: { title: string; generatedAt: string }): string {
+/** The access analysis findings as a static table: most severe first, acknowledged ones with their reason. */
+function findingsSection(findings: readonly Finding[]): string {
+  const body = findings
+    .map(
+      (f) =>
+        `<tr class="sev-${escapeHtml(f.severity)}"><td>${escapeHtml(f.severity)}</td><td><code>${escapeHtml(f.rule)}</code></td><td>${escapeHtml(f.message)}</td><td>${escapeHtml(f.fix)}</td><td>${escapeHtml(f.acknowledged ?? '')}</td></tr>`,
+    )
+    .join('');
+  return `<section aria-labelledby="findings-title">
+<h2 id="findings-title">Findings of the access analysis</h2>
+${
+  findings.length === 0
+    ? '<p>No findings.</p>'
+    : `<table id="findings">
+<thead><tr><th scope="col">Severity</th><th scope="col">Rule</th><th scope="col">Finding</th><th scope="col">Fix</th><th scope="col">Acknowledged</th></tr></thead>
+<tbody>${body}</tbody>
+</table>`
+}
+</section>`;
+}
+
+export function renderMatrixHtml(
+  rows: readonly MatrixRow[],
+  options: { title: string; generatedAt: string; findings?: readonly Finding[] },
+): string {
   const head = MATRIX_COLUMNS.map(
     (c) => `<th scope="col" aria-sort="none"><button type="button">${escapeHtml(c)}</button></th>`,
   ).join('');
@@ -66,6 +90,8 @@ th,td{border-bottom:1px solid #ccc;padding:.35rem .5rem;text-align:left;vertical
 th button{all:unset;cursor:pointer;font-weight:700}
 th button:focus-visible{outline:2px solid #0b57d0}
 tr.outside td{background:#fff4e5}
+tr.sev-critical td:first-child,tr.sev-high td:first-child{color:#a4161a;font-weight:700}
+section{margin-top:2rem}
 </style>
 </head>
 <body>
@@ -82,6 +108,7 @@ tr.outside td{background:#fff4e5}
 <thead><tr>${head}</tr></thead>
 <tbody id="rows"></tbody>
 </table>
+${options.findings ? findingsSection(options.findings) : ''}
 <script type="application/json" id="matrix-data">${scriptJson(rows.map(matrixCells))}</script>
 <script type="application/json" id="matrix-columns">${scriptJson(MATRIX_COLUMNS)}</script>
 <script>${SCRIPT}</script>

@@ -19,8 +19,9 @@ import {
   type AwsFlags,
   type KeywaySide,
 } from './access-setup.js';
+import { analyseAccess, renderFindingsMarkdown, renderFindingsText, type AccessAnalysis } from './access-analysis.js';
 
-type Format = 'text' | 'json' | 'csv' | 'html' | 'markdown';
+type Format = 'text' | 'json' | 'csv' | 'html' | 'markdown' | 'sarif';
 
 interface CommonFlags extends AwsFlags {
   readonly app?: string;
@@ -105,15 +106,71 @@ async function refuseErrors(plan: AccessPlan): Promise<void> {
   );
 }
 
+function analysisOf(ctx: CliContext, planned: Pick<Planned, 'model' | 'side'>, live?: AccessPlan['live']) {
+  return analyseAccess(ctx, planned.model, live ?? (planned as Planned).plan.live, planned.side);
+}
+
+/** Permissions the plan creates, changes or assigns anew: their findings are the ones this plan brings in. */
+const changedPermissions = (plan: AccessPlan): Set<string> =>
+  new Set(
+    plan.changes.flatMap((c): string[] => {
+      if (c.kind === 'iam' || c.action === 'delete') return [];
+      if (c.kind === 'permission-set' || c.kind === 'role') return [c.name];
+      if (c.kind === 'assignment') return [c.permissionSet];
+      return c.kind === 'binding' ? [c.roleName] : [];
+    }),
+  );
+
+async function printAnalysis(ctx: CliContext, analysis: AccessAnalysis, plan: AccessPlan, format: Format | undefined) {
+  for (const f of analysis.fileFindings) {
+    const line = formatFinding(f);
+    ctx.err(`${line.at}: ${line.message}`);
+  }
+  if (format === 'markdown') ctx.io.stdout.write(`\n${renderFindingsMarkdown(analysis.report.findings)}`);
+  else {
+    ctx.io.stdout.write('\nAccess analysis of the planned state:\n');
+    ctx.io.stdout.write(renderFindingsText(analysis.report.findings, { changed: changedPermissions(plan) }));
+  }
+  if (analysis.blocking.length > 0)
+    ctx.err(
+      `apply will refuse: ${analysis.blocking.length} finding(s) at or above ${analysis.failOn} are not acknowledged (analysis.acknowledge in the access file).`,
+    );
+}
+
+/** Apply stops before any change when the planned state has findings at or above analysis.failOn not acknowledged. */
+async function refuseFindings(
+  ctx: CliContext,
+  planned: Pick<Planned, 'model' | 'side'>,
+  plan: AccessPlan,
+): Promise<void> {
+  const analysis = await analysisOf(ctx, planned, plan.live);
+  if (analysis.fileFindings.some((f) => f.severity === 'error') || analysis.blocking.length > 0) {
+    const { DomainError } = await import('../../core/index.js');
+    throw new DomainError(
+      'precondition_failed',
+      `the access analysis found ${analysis.blocking.length} finding(s) at or above ${analysis.failOn} that are not acknowledged; nothing was changed`,
+      [
+        ...analysis.fileFindings.filter((f) => f.severity === 'error').map(formatFinding),
+        ...analysis.blocking.map((f) => ({
+          at: f.location ? `${f.location.file}:${f.location.line}:${f.location.column}` : '(access)',
+          message: `${f.severity} [${f.rule}] ${f.message} Fix: ${f.fix} Or acknowledge it in analysis.acknowledge with a reason.`,
+        })),
+      ],
+    );
+  }
+}
+
 async function execute(
   ctx: CliContext,
-  planned: Pick<Planned, 'aws' | 'model'>,
+  planned: Pick<Planned, 'aws' | 'model' | 'side'>,
   plan: AccessPlan,
   yes: boolean | undefined,
   what: string,
 ): Promise<void> {
   await refuseErrors(plan);
   if (plan.changes.length === 0) return;
+  // Removing access never makes the model more dangerous: expiry and pure removals are not held up by findings.
+  if (plan.changes.some((c) => c.kind === 'iam' || c.action !== 'delete')) await refuseFindings(ctx, planned, plan);
   const deletions = plan.changes.filter((c) => (c.kind === 'iam' ? false : c.action === 'delete'));
   if (!yes) {
     if (!ctx.io.stdin.isTTY) throw new CliUsageError(`nothing was changed: re-run with --yes to ${what}`);
@@ -183,13 +240,16 @@ async function execute(
   }
 }
 
-async function matrixRows(ctx: CliContext, o: CommonFlags): Promise<{ rows: MatrixRow[]; model: AccessModel }> {
+async function matrixRows(
+  ctx: CliContext,
+  o: CommonFlags,
+): Promise<{ rows: MatrixRow[]; model: AccessModel; side: KeywaySide; live: AccessPlan['live'] }> {
   const { effectiveAccess } = await import('../../core/index.js');
   const { model } = await loadAccessModel(ctx, o.file);
   const side = await readKeywaySide(ctx, model, o.app);
   const aws = await connectAws(ctx, o, model);
   const live = await readLive(ctx, aws, model, side, o, { allAssignments: true });
-  return { rows: effectiveAccess({ model, live, directory: side.directory, now: new Date() }), model };
+  return { rows: effectiveAccess({ model, live, directory: side.directory, now: new Date() }), model, side, live };
 }
 
 export const accessCommand: CliCommand = {
@@ -222,17 +282,60 @@ export const accessCommand: CliCommand = {
         );
       });
 
+    common(access.command('lint'), ['text', 'json', 'sarif', 'markdown'])
+      .description('find escalation paths, conflicts and loopholes in the access model (docs/access-analysis.md)')
+      .addOption(
+        new Option(
+          '--fail-on <severity>',
+          'exit 1 on findings at or above this severity that are not acknowledged',
+        ).choices(['critical', 'high', 'medium', 'low']),
+      )
+      .option('--out <file>', 'write to a file instead of standard output')
+      .action(async (o: CommonFlags & { failOn?: 'critical' | 'high' | 'medium' | 'low'; out?: string }) => {
+        const { toSarif } = await import('../../core/index.js');
+        const { model } = await loadAccessModel(ctx, o.file);
+        const side = await readKeywaySide(ctx, model, o.app);
+        const aws = await connectAws(ctx, o, model);
+        const { readOrganization } = await import('../../aws/index.js');
+        const org = await readOrganization(aws.organizations, { tags: true, progress: (line) => ctx.err(line) });
+        const analysis = await analyseAccess(ctx, model, { org }, side, o.failOn);
+        for (const f of analysis.fileFindings) {
+          const line = formatFinding(f);
+          ctx.err(`${line.at}: ${line.message}`);
+        }
+        const findings = analysis.report.findings;
+        const text =
+          o.format === 'json'
+            ? json({ findings, classification: Object.fromEntries(analysis.report.classification) })
+            : o.format === 'sarif'
+              ? json(toSarif(findings, { accessFile: model.files[0] }))
+              : o.format === 'markdown'
+                ? renderFindingsMarkdown(findings)
+                : renderFindingsText(findings);
+        if (o.out) {
+          writeFileSync(resolve(ctx.io.cwd, o.out), text.endsWith('\n') ? text : `${text}\n`);
+          ctx.err(`wrote ${findings.length} findings to ${o.out}`);
+        } else ctx.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+        if (analysis.fileFindings.some((f) => f.severity === 'error')) ctx.setExitCode(1);
+        else if (analysis.blocking.length > 0) {
+          ctx.err(`${analysis.blocking.length} finding(s) at or above ${analysis.failOn} are not acknowledged`);
+          ctx.setExitCode(1);
+        }
+      });
+
     common(access.command('plan'), ['text', 'json', 'markdown'])
       .description('show what apply would change, in Terraform grammar (+ add, ~ change, - destroy)')
       .option('--out <file>', 'save the plan (versioned JSON) for keyway access apply <file>')
       .option('--detailed-exitcode', 'exit 0 with no changes, 2 with changes, 1 on error')
       .action(async (o: CommonFlags & { out?: string; detailedExitcode?: boolean }) => {
-        const { plan } = await makePlan(ctx, o);
+        const planned = await makePlan(ctx, o);
+        const { plan } = planned;
         if (o.out) {
           writeFileSync(resolve(ctx.io.cwd, o.out), `${JSON.stringify(plan, null, 2)}\n`);
           ctx.err(`saved the plan to ${o.out}; apply it with: keyway access apply ${o.out}`);
         }
         await printPlan(ctx, plan, o.format);
+        if (o.format !== 'json') await printAnalysis(ctx, await analysisOf(ctx, planned), plan, o.format);
         if (hasErrors(plan)) ctx.setExitCode(1);
         else if (o.detailedExitcode && plan.changes.length > 0) ctx.setExitCode(2);
       });
@@ -303,7 +406,9 @@ export const accessCommand: CliCommand = {
       .option('--out <file>', 'write to a file instead of standard output')
       .action(async (o: CommonFlags & { out?: string }) => {
         const r = await import('../access-render.js');
-        const { rows } = await matrixRows(ctx, o);
+        const { rows, model, side, live } = await matrixRows(ctx, o);
+        const findings =
+          o.format === 'html' ? (await analyseAccess(ctx, model, live, side)).report.findings : undefined;
         const text =
           o.format === 'json'
             ? `${json(rows)}\n`
@@ -315,6 +420,7 @@ export const accessCommand: CliCommand = {
                   ? (await import('../access-html.js')).renderMatrixHtml(rows, {
                       title: 'Keyway effective access',
                       generatedAt: new Date().toISOString(),
+                      ...(findings ? { findings } : {}),
                     })
                   : r.renderMatrixText(rows);
         if (o.out) {

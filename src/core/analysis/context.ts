@@ -38,8 +38,10 @@ export interface AnalysisContext {
   once<T>(key: string, compute: () => T): T;
 }
 
+/** `until` is an instant, or a bare date meaning the end of that day (UTC). */
 export const isExpired = (grant: GrantInput, now: Date): boolean =>
-  grant.until !== undefined && Date.parse(`${grant.until}T23:59:59.999Z`) < now.getTime();
+  grant.until !== undefined &&
+  Date.parse(grant.until.includes('T') ? grant.until : `${grant.until}T23:59:59.999Z`) <= now.getTime();
 
 export function createContext(input: AnalysisInput): AnalysisContext {
   const permissions = new Map(input.permissions.map((p) => [p.name, p]));

@@ -7,3 +7,5 @@ export { analyse, blockingFindings } from './engine.js';
 export type { AnalysisReport, PermissionClass } from './engine.js';
 export { RULES, ESCALATION_METHODS } from './rules/index.js';
 export { toSarif } from './sarif.js';
+export { analysisInputFromAccess, footprintOf } from './from-access.js';
+export type { AccessAnalysisSource, ManagedPolicyDocuments } from './from-access.js';

@@ -84,6 +84,12 @@ export function accessDocs(
         );
       }
     }
+    const accepted = model.analysis.acknowledge.filter((a) => a.permission === undefined || a.permission === p.name);
+    if (accepted.length > 0) {
+      lines.push('', '## Accepted findings of the access analysis', '');
+      for (const a of accepted)
+        lines.push(`- \`${esc(a.rule)}\`${a.grant ? ` (${esc(a.grant)})` : ''}: ${esc(a.reason)}`);
+    }
     pages.push({ file: docFileName(p.name), markdown: `${lines.join('\n')}\n` });
     const groups = [...new Set(grants.filter((r) => isActive(r.grant, now)).map((r) => r.grant.group))].join(', ');
     index.push(`| [${esc(p.name)}](${docFileName(p.name)}) | ${esc(p.description ?? '')} | ${esc(groups) || '—'} |`);

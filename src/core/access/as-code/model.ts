@@ -83,6 +83,21 @@ export interface AccessSettings {
   readonly rolePath: string;
 }
 
+export type AnalysisSeverity = 'critical' | 'high' | 'medium' | 'low';
+
+/** The file's `analysis` section: how findings of the access analysis are judged (docs/access-analysis.md). */
+export interface AccessAnalysisSettings {
+  readonly failOn: AnalysisSeverity;
+  readonly temporaryGroups: readonly string[];
+  readonly acknowledge: readonly {
+    readonly rule: string;
+    readonly permission?: string;
+    readonly grant?: string;
+    readonly reason: string;
+    readonly at: SourcePos;
+  }[];
+}
+
 export interface AccessModel {
   readonly files: readonly string[];
   readonly settings: AccessSettings;
@@ -91,6 +106,7 @@ export interface AccessModel {
   readonly permissions: ReadonlyMap<string, Permission>;
   readonly grants: readonly Grant[];
   readonly adopt: { readonly permissionSets: readonly string[]; readonly roles: readonly string[] };
+  readonly analysis: AccessAnalysisSettings;
 }
 
 export type FindingSeverity = 'error' | 'warning';

@@ -12,6 +12,7 @@ import {
   DEFAULT_INSTALLATION,
   DEFAULT_MEMBER_ROLE,
   DEFAULT_ROLE_PATH,
+  type AccessAnalysisSettings,
   type AccessFinding,
   type AccessModel,
   type AccessSettings,
@@ -81,6 +82,11 @@ interface RawFile {
   permissions?: Record<string, RawPermission>;
   grants?: RawGrant[];
   adopt?: { permissionSets?: string[]; roles?: string[] };
+  analysis?: {
+    failOn?: AccessAnalysisSettings['failOn'];
+    temporaryGroups?: string[];
+    acknowledge?: { rule: string; permission?: string; grant?: string; reason: string }[];
+  };
 }
 
 class SourceFile {
@@ -329,6 +335,9 @@ export function parseAccessFiles(sources: readonly AccessSource[], readRelative:
   const permissions = new Map<string, Permission>();
   const grants: Grant[] = [];
   const adopt = { permissionSets: [] as string[], roles: [] as string[] };
+  let failOn: AccessAnalysisSettings['failOn'] | undefined;
+  const temporaryGroups: string[] = [];
+  const acknowledge: AccessAnalysisSettings['acknowledge'][number][] = [];
   let settings: Partial<AccessSettings> | null = null;
   let settingsAt: SourcePos | null = null;
   const grantFiles: { file: SourceFile; raw: RawGrant; i: number }[] = [];
@@ -399,6 +408,19 @@ export function parseAccessFiles(sources: readonly AccessSource[], readRelative:
     for (const [i, g] of (raw.grants ?? []).entries()) grantFiles.push({ file, raw: g, i });
     adopt.permissionSets.push(...(raw.adopt?.permissionSets ?? []));
     adopt.roles.push(...(raw.adopt?.roles ?? []));
+    if (raw.analysis?.failOn !== undefined) {
+      if (failOn !== undefined && failOn !== raw.analysis.failOn)
+        findings.push({
+          severity: 'error',
+          rule: 'duplicate-settings',
+          message: `analysis.failOn is given twice with different values (${failOn}, ${raw.analysis.failOn}); give it once`,
+          at: file.at(['analysis', 'failOn']),
+        });
+      failOn = raw.analysis.failOn;
+    }
+    temporaryGroups.push(...(raw.analysis?.temporaryGroups ?? []));
+    for (const [i, a] of (raw.analysis?.acknowledge ?? []).entries())
+      acknowledge.push({ ...a, at: file.at(['analysis', 'acknowledge', i]) });
   }
 
   const defaultDelivery: Delivery = settings?.delivery ?? 'identity-center';
@@ -483,6 +505,7 @@ export function parseAccessFiles(sources: readonly AccessSource[], readRelative:
       permissions,
       grants,
       adopt,
+      analysis: { failOn: failOn ?? 'high', temporaryGroups, acknowledge },
     },
     findings,
   };

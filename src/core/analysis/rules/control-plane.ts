@@ -2,6 +2,7 @@ import { mayOverlap, type StatementRef } from '../../../iam-policy/index.js';
 import type { AnalysisContext } from '../context.js';
 import type { FindingDraft } from '../model.js';
 import type { Rule } from '../rule.js';
+import { isAdminEquivalent } from './admin-equivalence.js';
 
 /**
  * Identity Center writes that decide who gets which permission set: whoever holds them in the account that
@@ -82,7 +83,8 @@ export const controlPlaneTakeover: Rule = {
   description:
     'The permission can change access itself: Identity Center assignments, permission sets or group memberships ' +
     'and Organizations writes in the management account, or the SAML providers and roles that Keyway manages in ' +
-    'any account. Whoever holds it can grant themselves or others anything, outside the access file.',
+    'any account (for permissions short of administrator: an administrator of an account owns everything in it). ' +
+    'Whoever holds it can grant themselves or others anything, outside the access file.',
   check(context) {
     const findings: FindingDraft[] = [];
     const management = new Set(context.input.accounts.filter((a) => a.management).map((a) => a.id));
@@ -98,10 +100,14 @@ export const controlPlaneTakeover: Rule = {
         if (org.actions.length > 0)
           found.push({ what: 'the organisation from its management account', ...org, accounts: inManagement });
       }
-      const providers = allowedWithin(context, name, SAML_PROVIDER_WRITES, context.input.footprint.samlProviders);
-      if (providers.actions.length > 0) found.push({ what: "Keyway's SAML providers", ...providers, accounts: [] });
-      const roles = allowedWithin(context, name, MANAGED_ROLE_WRITES, context.input.footprint.roles);
-      if (roles.actions.length > 0) found.push({ what: 'the roles Keyway manages', ...roles, accounts: [] });
+      // An administrator of an account can already change anything in it, Keyway's roles included; that is
+      // what granting it means, and admin-equivalence reports it when the name hides it.
+      if (!isAdminEquivalent(context, name)) {
+        const providers = allowedWithin(context, name, SAML_PROVIDER_WRITES, context.input.footprint.samlProviders);
+        if (providers.actions.length > 0) found.push({ what: "Keyway's SAML providers", ...providers, accounts: [] });
+        const roles = allowedWithin(context, name, MANAGED_ROLE_WRITES, context.input.footprint.roles);
+        if (roles.actions.length > 0) found.push({ what: 'the roles Keyway manages', ...roles, accounts: [] });
+      }
       for (const f of found) {
         const sample =
           f.actions.slice(0, 5).join(', ') + (f.actions.length > 5 ? `, … (${f.actions.length} in all)` : '');
