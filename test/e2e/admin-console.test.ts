@@ -4,28 +4,21 @@
  * screenshot of every page at desktop and phone widths under test-output/screenshots/admin-console/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { hashPassword } from '../../src/auth/index.js';
 import { systemActor } from '../../src/core/index.js';
 import { loadConfig, startServer } from '../../src/server/index.js';
 import type { RunningServer } from '../../src/server/index.js';
+import { missingPeers } from '../../src/testing/index.js';
+import { axeViolations, launchChromium } from './browser.js';
 
-const chromiumPath = '/usr/bin/chromium';
-const skip = (() => {
-  if (existsSync(chromiumPath)) return false;
-  if (process.env.CI === 'true') throw new Error(`${chromiumPath} is required in CI`);
-  return `${chromiumPath} (Debian chromium) is not installed`;
-})();
+const skip = missingPeers('chromium');
 
 const shots = join(import.meta.dirname, '../../test-output/screenshots/admin-console');
-const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 let dir: string;
 let server: RunningServer;
@@ -68,19 +61,7 @@ before(async () => {
     await server.store.credentials.setPassword(u.id, await hashPassword(`${userName}-console-password`));
     if (group) await dir_.addMember(actor, group, { kind: 'user', id: u.id });
   }
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -102,22 +83,8 @@ const signIn = async (userName: string, returnTo = '/admin'): Promise<Page> => {
 };
 
 const assertAccessible = async (page: Page, what: string): Promise<void> => {
-  await page.addScriptTag({ path: axeScript });
-  const violations = await page.evaluate(async (tags) => {
-    const axe = (
-      globalThis as unknown as {
-        axe: {
-          run(
-            d: Document,
-            o: object,
-          ): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  }, wcagTags);
-  assert.deepEqual(violations, [], `axe-core finds no WCAG 2.x A/AA violations on ${what}`);
+  const found = (await axeViolations(page)).map((v) => `${v.id}: ${v.help} (${v.targets.join(', ')})`);
+  assert.deepEqual(found, [], `axe-core finds no WCAG 2.x A/AA violations on ${what}`);
 };
 
 /** Checks the page with axe and saves it at desktop and phone widths. */

@@ -5,16 +5,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { systemActor } from '../../src/core/index.js';
 import { hashPassword, totpCode } from '../../src/auth/index.js';
 import { loadConfig, startServer } from '../../src/server/index.js';
+import { axeViolations, launchChromium } from './browser.js';
 import type { RunningServer } from '../../src/server/index.js';
-import { CHROMIUM, missingPeers } from '../../src/testing/index.js';
+import { missingPeers } from '../../src/testing/index.js';
 
 const skip = missingPeers('chromium');
 
@@ -47,19 +46,7 @@ before(async () => {
     displayName: 'Carol Chen',
   });
   await server.store.credentials.setPassword(carol.id, await hashPassword('carol-e2e-password'));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -68,44 +55,6 @@ after(async () => {
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-// axe-core from node_modules, injected into the page: no network. The pages send a strict CSP (no inline
-// scripts), so the contexts that run axe bypass it; nothing else in those pages changes.
-const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-
-interface AxeViolation {
-  readonly id: string;
-  readonly impact: string | null;
-  readonly help: string;
-  readonly targets: readonly string[];
-}
-
-/** WCAG 2.x A/AA violations that axe-core finds on the page as it is now. */
-const axeViolations = async (page: Page): Promise<AxeViolation[]> => {
-  await page.addScriptTag({ path: axeScript });
-  return page.evaluate(async (tags) => {
-    const axe = (
-      globalThis as unknown as {
-        axe: {
-          run(
-            ctx: Document,
-            opts: object,
-          ): Promise<{
-            violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-          }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.map((n) => n.target.join(' ')),
-    }));
-  }, wcagTags);
-};
 
 const assertAccessible = async (page: Page, what: string): Promise<void> => {
   assert.deepEqual(await axeViolations(page), [], `axe-core finds no WCAG 2.x A/AA violations on ${what}`);

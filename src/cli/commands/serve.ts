@@ -6,7 +6,7 @@ import cluster from 'node:cluster';
 import { HOUSEKEEPING_ENV, reportListening, startCluster, startServer, workerCount } from '../../server/index.js';
 import type { CliCommand } from '../command.js';
 
-const untilSignal = (stop: () => Promise<unknown> | void): Promise<void> =>
+const untilSignal = (stop: () => unknown): Promise<void> =>
   new Promise<void>((resolve) => {
     const onSignal = () => {
       process.off('SIGINT', onSignal);

@@ -1,4 +1,4 @@
-import type { StatementRef } from '../../../iam-policy/index.js';
+import { wildcardRegExp, type StatementRef } from '../../../iam-policy/index.js';
 import type { AnalysisContext } from '../context.js';
 import type { Rule } from '../rule.js';
 
@@ -7,13 +7,7 @@ const ADMIN_SHARE = 0.99;
 
 const serviceOf = (pattern: string): string => (pattern === '*' ? '*' : (pattern.split(':')[0] ?? ''));
 
-function servicePattern(pattern: string): RegExp {
-  const body = serviceOf(pattern)
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
-}
+const servicePattern = (pattern: string): RegExp => wildcardRegExp(serviceOf(pattern), true);
 
 /** Cheap bound first: the allow statements must name nearly every service before every action is checked. */
 function coversNearlyEveryService(context: AnalysisContext, permission: string): boolean {
